@@ -1,0 +1,211 @@
+//! Accounts: who they are, what role they hold and how they sign in.
+
+use std::fmt;
+
+use chrono::{DateTime, Utc};
+use thiserror::Error;
+
+use super::{AccountId, ContractId, DisplayName, Email, LockState, PasswordHash};
+
+/// An account's role within its contract.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Role {
+    /// The person who signed the contract; exactly one per contract.
+    Owner,
+    /// A user holding the admin role (管理者権限).
+    Admin,
+    /// Any other user.
+    User,
+}
+
+impl Role {
+    /// Whether the role may use the admin console.
+    pub fn is_administrator(self) -> bool {
+        matches!(self, Self::Owner | Self::Admin)
+    }
+}
+
+/// The language of an account's pages and mails.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
+pub enum Locale {
+    /// Japanese (the default).
+    #[default]
+    Ja,
+    /// English.
+    En,
+}
+
+/// A federated identity provider (L7).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Provider {
+    /// Google.
+    Google,
+    /// Facebook.
+    Facebook,
+    /// Microsoft.
+    Microsoft,
+    /// NTT docomo's d-account.
+    DAccount,
+}
+
+impl Provider {
+    /// Every provider, in the order the sign-in page shows them.
+    pub const ALL: [Provider; 4] = [
+        Self::Google,
+        Self::Facebook,
+        Self::Microsoft,
+        Self::DAccount,
+    ];
+
+    /// A stable lower-case name for stores and URLs.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Google => "google",
+            Self::Facebook => "facebook",
+            Self::Microsoft => "microsoft",
+            Self::DAccount => "d-account",
+        }
+    }
+
+    /// The provider with the given [`Provider::as_str`] name.
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|p| p.as_str() == name)
+    }
+}
+
+/// Why a text is not an identity subject.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Error)]
+#[error("an identity subject must be 1 to 255 printable characters")]
+pub struct SubjectError;
+
+/// The stable user identifier an identity provider or AD connection returns (`sub`, NameID).
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct Subject(String);
+
+impl Subject {
+    /// Parses a subject as the provider returned it.
+    ///
+    /// # Errors
+    /// [`SubjectError`] when empty, longer than 255 bytes, or holding a control character.
+    pub fn parse(raw: &str) -> Result<Self, SubjectError> {
+        if raw.is_empty() || raw.len() > 255 || raw.chars().any(char::is_control) {
+            return Err(SubjectError);
+        }
+        Ok(Self(raw.to_owned()))
+    }
+
+    /// The subject.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Subject {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Subject({:?})", self.0)
+    }
+}
+
+/// Why a text is not an AD connection ID.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Error)]
+#[error("a connection ID is 'adfs-' followed by 18 letters or digits")]
+pub struct ConnectionIdError;
+
+/// Number of letters or digits after the `adfs-` prefix of a [`ConnectionId`].
+pub const CONNECTION_ID_SUFFIX_LEN: usize = 18;
+
+/// A contract's Active Directory connection ID: `adfs-` followed by 18 letters or digits (D1).
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct ConnectionId(String);
+
+impl ConnectionId {
+    /// Parses a connection ID as typed (surrounding white space ignored).
+    ///
+    /// # Errors
+    /// [`ConnectionIdError`] for anything but the one form.
+    pub fn parse(raw: &str) -> Result<Self, ConnectionIdError> {
+        let text = raw.trim();
+        let suffix = text.strip_prefix("adfs-").ok_or(ConnectionIdError)?;
+        if suffix.len() != CONNECTION_ID_SUFFIX_LEN
+            || !suffix.bytes().all(|b| b.is_ascii_alphanumeric())
+        {
+            return Err(ConnectionIdError);
+        }
+        Ok(Self(text.to_owned()))
+    }
+
+    /// The connection ID.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for ConnectionId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl fmt::Debug for ConnectionId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "ConnectionId({})", self.0)
+    }
+}
+
+/// How an account signs in: exactly one method at a time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum LoginMethod {
+    /// E-mail and password; the hash lives on the [`Account`].
+    Password,
+    /// A federated provider's subject.
+    Federated {
+        /// Which provider.
+        provider: Provider,
+        /// The provider's subject for this person.
+        subject: Subject,
+    },
+    /// The contract's Active Directory connection.
+    ActiveDirectory {
+        /// The contract's connection.
+        connection: ConnectionId,
+        /// The directory's subject for this person.
+        subject: Subject,
+    },
+}
+
+impl LoginMethod {
+    /// Whether the method is e-mail and password.
+    pub fn is_password(&self) -> bool {
+        matches!(self, Self::Password)
+    }
+}
+
+/// An owner or user of a contract.
+#[derive(Debug, Clone)]
+pub struct Account {
+    /// The account's ID.
+    pub id: AccountId,
+    /// The contract it belongs to; never changes.
+    pub contract: ContractId,
+    /// The e-mail address, which is the sign-in ID.
+    pub email: Email,
+    /// The person's name.
+    pub display_name: DisplayName,
+    /// Owner, admin or user.
+    pub role: Role,
+    /// Language of pages and mails.
+    pub locale: Locale,
+    /// How the account signs in.
+    pub login_method: LoginMethod,
+    /// The password hash, present exactly when the login method is `Password` and a password
+    /// has been set.
+    pub password_hash: Option<PasswordHash>,
+    /// Failure count and lock (L2).
+    pub lock: LockState,
+    /// When the account was created.
+    pub created_at: DateTime<Utc>,
+}

@@ -1,0 +1,71 @@
+//! Audit events (X1): what happened, to whom, from where, and never a secret.
+
+use std::net::IpAddr;
+
+use chrono::{DateTime, Utc};
+
+use super::{AccountId, ChannelKind, ContractId, SessionScope};
+
+/// Why a sign-in failed. Recorded for the contract's administrators and operators; never shown
+/// to the person signing in (L5).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SignInFailure {
+    /// No account has the e-mail.
+    UnknownEmail,
+    /// The password was wrong.
+    WrongPassword,
+    /// The account is locked.
+    Locked,
+    /// The account signs in another way (federated, AD).
+    NotAPasswordAccount,
+    /// The contract's service has ended (trial over).
+    ContractEnded,
+}
+
+/// What happened.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum AuditKind {
+    /// A sign-in completed and a session began.
+    SignInSucceeded {
+        /// Service or settings menu.
+        scope: SessionScope,
+    },
+    /// A sign-in attempt failed.
+    SignInFailed {
+        /// Why.
+        reason: SignInFailure,
+    },
+    /// The account was locked at the 10th failure.
+    AccountLocked,
+    /// The account was unlocked by its ticket or a password reset.
+    AccountUnlocked,
+    /// A password reset was asked for an existing password account.
+    PasswordResetRequested,
+    /// A password reset completed.
+    PasswordReset,
+    /// The password was changed by its holder.
+    PasswordChanged,
+    /// A stored hash was upgraded to the current parameters (P4).
+    PasswordRehashed,
+    /// A session ended by sign-out or by an administrator.
+    SessionEnded,
+}
+
+/// One audit record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditEvent {
+    /// When (UTC).
+    pub at: DateTime<Utc>,
+    /// The contract concerned, when known.
+    pub contract: Option<ContractId>,
+    /// The account concerned, when known.
+    pub account: Option<AccountId>,
+    /// What happened.
+    pub kind: AuditKind,
+    /// Internet or line.
+    pub channel: ChannelKind,
+    /// The client's address.
+    pub client_address: Option<IpAddr>,
+}

@@ -1,0 +1,43 @@
+//! Domain types: each holds only valid values and is built by one fallible constructor.
+
+mod account;
+mod audit;
+mod client;
+mod contract;
+mod email;
+mod ids;
+mod lockout;
+mod mail;
+mod names;
+mod password;
+mod password_hash;
+mod secret;
+mod session;
+mod ticket;
+
+pub use account::{
+    Account, CONNECTION_ID_SUFFIX_LEN, ConnectionId, ConnectionIdError, Locale, LoginMethod,
+    Provider, Role, Subject, SubjectError,
+};
+pub use audit::{AuditEvent, AuditKind, SignInFailure};
+pub use client::{
+    Channel, ChannelKind, ClientInfo, LineNumber, LineNumberError, MAX_USER_AGENT_CHARS,
+};
+pub use contract::{
+    AccessRoute, Contract, Plan, TRIAL_LENGTH, TRIAL_UPGRADE_GRACE, TwoFactorPolicy,
+};
+pub use email::{Email, EmailError, MAX_EMAIL_BYTES, MAX_LOCAL_PART_BYTES};
+pub use ids::{AccountId, ContractId, IdError, MailId, SessionId};
+pub use lockout::{FailureOutcome, IsLocked, LOCK_THRESHOLD, LockState};
+pub use mail::{
+    DeliveryState, MAX_DELIVERY_ATTEMPTS, Mail, MailKind, NoticeKind, TicketLink, retry_delay,
+};
+pub use names::{ContractName, DisplayName, MAX_NAME_CHARS, NameError};
+pub use password::{
+    MAX_CANDIDATE_BYTES, MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS, MIN_PASSWORD_CLASSES, Password,
+    PasswordCandidate, PasswordContext, PasswordRejected, PasswordRule,
+};
+pub use password_hash::{PasswordHash, PasswordHashError};
+pub use secret::{SecretToken, TOKEN_BYTES, TOKEN_TEXT_LEN, TokenError, TokenHash};
+pub use session::{Session, SessionPolicy, SessionScope, SessionStatus};
+pub use ticket::{IssuedTicket, TICKET_VALIDITY, Ticket, TicketError, TicketPurpose, TicketState};

@@ -1,0 +1,125 @@
+//! Use cases. [`Auth`] holds the ports; each module adds the methods of one flow.
+//!
+//! Every flow follows the same pattern: parse input into domain types, read what it needs,
+//! decide with the pure rules of [`crate::domain`], then apply the whole change in one atomic
+//! store call, record audit events, and answer.
+
+pub mod outbox;
+pub mod password_change;
+pub mod password_reset;
+pub mod sessions;
+pub mod signin;
+pub mod unlock;
+
+use std::sync::Arc;
+
+use thiserror::Error;
+
+use crate::domain::{
+    Account, AccountId, AuditEvent, AuditKind, ClientInfo, ContractId, Mail, MailId, MailKind,
+    SessionPolicy,
+};
+use crate::ports::{AuditLog, Clock, HashError, PasswordHasher, SecretSource, Store, StoreError};
+
+/// The ports a core instance works through.
+#[derive(Clone)]
+pub struct Ports {
+    /// Durable state.
+    pub store: Arc<dyn Store>,
+    /// Password hashing.
+    pub hasher: Arc<dyn PasswordHasher>,
+    /// The current time.
+    pub clock: Arc<dyn Clock>,
+    /// Randomness for tokens, IDs and salts.
+    pub secrets: Arc<dyn SecretSource>,
+    /// The audit trail.
+    pub audit: Arc<dyn AuditLog>,
+}
+
+/// Tunable settings of the core; the defaults follow the spec.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Settings {
+    /// Session timeouts (L11).
+    pub sessions: SessionPolicy,
+}
+
+/// The core: every use case is a method.
+#[derive(Clone)]
+pub struct Auth {
+    ports: Ports,
+    settings: Settings,
+}
+
+/// A failure outside the business rules: the caller answers "try again later".
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[non_exhaustive]
+pub enum Infrastructure {
+    /// The store failed; nothing was changed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// Too many password hashes are in flight (P4).
+    #[error("too many sign-ins at once; try again shortly")]
+    Busy,
+    /// Hashing failed.
+    #[error("password hashing failed: {0}")]
+    Hashing(String),
+}
+
+impl From<HashError> for Infrastructure {
+    fn from(e: HashError) -> Self {
+        match e {
+            HashError::Busy => Self::Busy,
+            other => Self::Hashing(other.to_string()),
+        }
+    }
+}
+
+impl Auth {
+    /// A core working through `ports` with `settings`.
+    pub fn new(ports: Ports, settings: Settings) -> Self {
+        Self { ports, settings }
+    }
+
+    /// The settings in force.
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    async fn audit(
+        &self,
+        contract: Option<ContractId>,
+        account: Option<AccountId>,
+        kind: AuditKind,
+        client: &ClientInfo,
+    ) {
+        self.ports
+            .audit
+            .record(AuditEvent {
+                at: self.ports.clock.now(),
+                contract,
+                account,
+                kind,
+                channel: client.channel.kind(),
+                client_address: client.address,
+            })
+            .await;
+    }
+
+    async fn audit_account(&self, account: &Account, kind: AuditKind, client: &ClientInfo) {
+        self.audit(Some(account.contract), Some(account.id), kind, client)
+            .await;
+    }
+
+    fn mail_to(&self, account: &Account, kind: MailKind) -> Mail {
+        Mail {
+            id: MailId::generate(self.ports.secrets.as_ref()),
+            to: account.email.clone(),
+            locale: account.locale,
+            kind,
+            created_at: self.ports.clock.now(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,161 @@
+//! Property tests of the spec's invariants, over random interleavings of the flows.
+
+#[allow(unused_imports)]
+use crate::ports::{
+    AccountStore as _, Clock as _, OutboxStore as _, SessionStore as _, TicketStore as _,
+};
+use chrono::Duration;
+use proptest::prelude::*;
+
+use super::{client, try_sign_in};
+use crate::domain::{LOCK_THRESHOLD, MailKind, TicketError, TicketPurpose};
+use crate::flows::signin::SignInError;
+use crate::testing::{MemoryStore, TestWorld};
+
+const EMAIL: &str = "owner@example.co.jp";
+
+#[derive(Debug, Clone)]
+enum Step {
+    Wrong,
+    Right,
+    OpenNewestUnlockLink,
+    ResetPassword,
+    ClockJump(i64),
+}
+
+fn step() -> impl Strategy<Value = Step> {
+    prop_oneof![
+        6 => Just(Step::Wrong),
+        2 => Just(Step::Right),
+        1 => Just(Step::OpenNewestUnlockLink),
+        1 => Just(Step::ResetPassword),
+        1 => (0i64..=20 * 24 * 60).prop_map(Step::ClockJump),
+    ]
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap()
+}
+
+fn newest_unlock_link(
+    w: &TestWorld<MemoryStore>,
+) -> Option<(String, chrono::DateTime<chrono::Utc>)> {
+    w.store
+        .queued_mail()
+        .iter()
+        .rev()
+        .find_map(|m| match &m.kind {
+            MailKind::AccountLocked { unlock } => {
+                Some((unlock.token.expose().to_string(), unlock.expires_at))
+            }
+            _ => None,
+        })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(1000))]
+
+    /// The failure count never exceeds 10 before it locks; locking happens exactly at the 10th
+    /// consecutive failure; any success in between resets it; a lock sends exactly one mail.
+    #[test]
+    fn l2_lockout_invariants_hold_for_any_interleaving(steps in prop::collection::vec(step(), 1..60)) {
+        runtime().block_on(async {
+            let w = TestWorld::new();
+            let (_, owner) = w.basic_owner().await;
+            let mut password = String::from("Kumo-2024");
+            let (mut failures, mut locked, mut locks) = (0u8, false, 0usize);
+            let mut used_links = std::collections::HashSet::new();
+            for (i, s) in steps.iter().enumerate() {
+                match s {
+                    Step::Wrong => {
+                        let r = try_sign_in(&w, EMAIL, "Not-the-one-1").await;
+                        prop_assert!(matches!(r, Err(SignInError::InvalidCredentials)));
+                        if !locked {
+                            failures += 1;
+                            if failures == LOCK_THRESHOLD { locked = true; locks += 1; }
+                        }
+                    }
+                    Step::Right => {
+                        let r = try_sign_in(&w, EMAIL, &password).await;
+                        prop_assert_eq!(r.is_ok(), !locked);
+                        if !locked { failures = 0; }
+                    }
+                    Step::OpenNewestUnlockLink => {
+                        if let Some((link, expires)) = newest_unlock_link(&w) {
+                            let r = w.auth.unlock(&link, &client()).await;
+                            let fresh = !used_links.contains(&link);
+                            let expected_ok = fresh && w.clock.now_for_test() < expires && locked;
+                            // A link of an earlier lock was voided by the reset that ended it, or used.
+                            if expected_ok {
+                                prop_assert_eq!(r, Ok(()));
+                                locked = false; failures = 0;
+                            } else {
+                                prop_assert!(r.is_err());
+                            }
+                            used_links.insert(link);
+                        }
+                    }
+                    Step::ResetPassword => {
+                        password = format!("Hanami-{i}x");
+                        w.auth.request_password_reset(EMAIL, &client()).await.unwrap();
+                        let link = super::last_link(&w, TicketPurpose::PasswordReset);
+                        w.auth.reset_password(&link, &password, &password, &client()).await.unwrap();
+                        locked = false; failures = 0;
+                        // The unlock link of the ended lock is void now.
+                        if let Some((l, _)) = newest_unlock_link(&w) { used_links.insert(l); }
+                    }
+                    Step::ClockJump(minutes) => w.clock.advance(Duration::minutes(*minutes)),
+                }
+                let stored = w.store.account(owner.id).await.unwrap().unwrap();
+                prop_assert!(stored.lock.failures() <= LOCK_THRESHOLD);
+                prop_assert_eq!(stored.lock.is_locked(), locked, "step {}: {:?}", i, s);
+                prop_assert_eq!(stored.lock.failures(), if locked { LOCK_THRESHOLD } else { failures });
+            }
+            let lock_mails = w.store.queued_mail().iter().filter(|m| matches!(m.kind, MailKind::AccountLocked { .. })).count();
+            prop_assert_eq!(lock_mails, locks);
+            Ok(())
+        })?;
+    }
+
+    /// A ticket is consumed at most once, never after expiry, and only for its own purpose.
+    #[test]
+    fn tickets_are_single_use_unexpired_and_purpose_bound(
+        ops in prop::collection::vec((0usize..4, 0usize..5, 0i64..=16 * 24 * 60), 1..40)
+    ) {
+        let purposes = [TicketPurpose::Unlock, TicketPurpose::PasswordReset, TicketPurpose::Invitation, TicketPurpose::EmailChange, TicketPurpose::LoginMethodChange];
+        runtime().block_on(async {
+            let w = TestWorld::new();
+            let (_, owner) = w.basic_owner().await;
+            let mut issued = Vec::new();
+            for p in purposes {
+                let t = crate::domain::Ticket::issue(p, owner.id, w.clock.now_for_test(), w.secrets.as_ref());
+                w.store.issue_ticket(&t.ticket, &w.store.queued_mail().first().cloned().unwrap_or_else(|| super::notice_mail(&w, &owner))).await.unwrap();
+                issued.push((t, false));
+            }
+            for (which, purpose, minutes) in ops {
+                w.clock.advance(Duration::minutes(minutes));
+                let idx = which.min(issued.len() - 1);
+                let now = w.clock.now_for_test();
+                let (ticket, used) = &mut issued[idx];
+                let r = w.store.consume_ticket(ticket.ticket.hash, purposes[purpose], now).await.unwrap();
+                let expected = if ticket.ticket.purpose != purposes[purpose] {
+                    Err(TicketError::Unknown)
+                } else if *used {
+                    Err(TicketError::Used)
+                } else if now >= ticket.ticket.expires_at {
+                    Err(TicketError::Expired)
+                } else {
+                    Ok(())
+                };
+                prop_assert_eq!(r.as_ref().map(|_| ()).map_err(|e| *e), expected);
+                if let Ok(consumed) = r {
+                    prop_assert_eq!(consumed.account, owner.id);
+                    *used = true;
+                }
+            }
+            Ok(())
+        })?;
+    }
+}

@@ -1,0 +1,24 @@
+//! Ports: the traits through which the core reaches time, randomness, hashing, storage, mail
+//! and the audit trail. Adapters implement them; the core never does I/O itself.
+//!
+//! Every store method documents the atomicity an implementation MUST give. The conformance
+//! suite in [`crate::testing::conformance`] checks those contracts against any store.
+
+mod audit;
+mod clock;
+mod hasher;
+mod mailer;
+mod secrets;
+mod store;
+
+pub use audit::AuditLog;
+pub use clock::Clock;
+pub use hasher::{HashError, PasswordHasher, Verification};
+#[cfg(test)]
+pub use mailer::MockMailer;
+pub use mailer::{MailError, Mailer};
+pub use secrets::SecretSource;
+pub use store::{
+    AccountStore, InsertAccountError, LockArtifacts, OutboxStore, PasswordChange, PasswordReset,
+    QueuedMail, Rehash, SessionStore, Store, StoreError, TicketStore,
+};

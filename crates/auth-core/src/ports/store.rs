@@ -1,0 +1,321 @@
+use async_trait::async_trait;
+use chrono::{DateTime, Duration, Utc};
+use thiserror::Error;
+
+use crate::domain::{
+    Account, AccountId, Contract, ContractId, DeliveryState, Email, FailureOutcome, IsLocked, Mail,
+    MailId, PasswordHash, Session, SessionId, Ticket, TicketError, TicketPurpose, TokenHash,
+};
+
+/// A store could not do what was asked. Nothing was changed.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[non_exhaustive]
+pub enum StoreError {
+    /// The store cannot be reached (connection refused, pool exhausted, timeout). The caller
+    /// may retry; the app answers 503.
+    #[error("the store is unavailable: {0}")]
+    Unavailable(String),
+    /// Stored data cannot be read back into domain types.
+    #[error("stored data is inconsistent: {0}")]
+    Corrupt(String),
+    /// A uniqueness or reference rule of the store refused the change.
+    #[error("the change conflicts with stored data: {0}")]
+    Conflict(String),
+}
+
+/// Inserting an account failed.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[non_exhaustive]
+pub enum InsertAccountError {
+    /// Another account has this e-mail's lookup key (E3).
+    #[error("the e-mail address is already in use")]
+    EmailTaken,
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// What to store if a failure locks the account: the unlock ticket and its mail (L2).
+#[derive(Debug, Clone)]
+pub struct LockArtifacts {
+    /// The unlock ticket.
+    pub ticket: Ticket,
+    /// The "account locked" mail carrying its link.
+    pub mail: Mail,
+}
+
+/// A hash upgrade to apply at a successful sign-in (P4).
+#[derive(Debug, Clone)]
+pub struct Rehash {
+    /// The hash the password was verified against.
+    pub old: PasswordHash,
+    /// Its replacement with current parameters.
+    pub new: PasswordHash,
+}
+
+/// Everything a completed password reset changes (P3), applied as one.
+#[derive(Debug, Clone)]
+pub struct PasswordReset {
+    /// The reset ticket's hash.
+    pub ticket: TokenHash,
+    /// The new password's hash.
+    pub new_hash: PasswordHash,
+    /// The notice mail (X3).
+    pub notice: Mail,
+    /// Now.
+    pub at: DateTime<Utc>,
+}
+
+/// Everything a password change changes (P2), applied as one.
+#[derive(Debug, Clone)]
+pub struct PasswordChange {
+    /// Whose password.
+    pub account: AccountId,
+    /// The hash the current password was verified against; the change applies only if it is
+    /// still the stored one.
+    pub expected: PasswordHash,
+    /// The new hash.
+    pub new_hash: PasswordHash,
+    /// The session that made the change, which stays; every other session ends.
+    pub keep_session: SessionId,
+    /// The notice mail (X3).
+    pub notice: Mail,
+}
+
+/// A mail in the outbox with its delivery record.
+#[derive(Debug, Clone)]
+pub struct QueuedMail {
+    /// The mail.
+    pub mail: Mail,
+    /// Where its delivery stands.
+    pub state: DeliveryState,
+}
+
+/// Contracts and accounts.
+#[async_trait]
+pub trait AccountStore: Send + Sync {
+    /// Stores a new contract.
+    ///
+    /// # Errors
+    /// [`StoreError::Conflict`] if the ID exists.
+    async fn insert_contract(&self, contract: &Contract) -> Result<(), StoreError>;
+
+    /// The contract with this ID.
+    ///
+    /// # Errors
+    /// [`StoreError`] only for infrastructure failures; an unknown ID is `Ok(None)`.
+    async fn contract(&self, id: ContractId) -> Result<Option<Contract>, StoreError>;
+
+    /// Stores a new account. The e-mail's lookup key MUST be unique across all contracts,
+    /// enforced by the store itself (a unique index), not by a prior read.
+    ///
+    /// # Errors
+    /// [`InsertAccountError::EmailTaken`] when the key is in use.
+    async fn insert_account(&self, account: &Account) -> Result<(), InsertAccountError>;
+
+    /// The account with this ID.
+    ///
+    /// # Errors
+    /// [`StoreError`] only for infrastructure failures.
+    async fn account(&self, id: AccountId) -> Result<Option<Account>, StoreError>;
+
+    /// The account whose e-mail has the same lookup key as `email` (L1).
+    ///
+    /// # Errors
+    /// [`StoreError`] only for infrastructure failures.
+    async fn account_by_email(&self, email: &Email) -> Result<Option<Account>, StoreError>;
+
+    /// Records one wrong password or second factor (L2) in one atomic step: applies
+    /// [`LockState::record_failure`](crate::domain::LockState::record_failure) to the stored
+    /// state and returns its outcome. When the outcome is
+    /// [`FailureOutcome::LockedNow`], the same step stores `on_lock`'s ticket and queues its mail.
+    /// Under any concurrency exactly one call per lock returns `LockedNow`.
+    ///
+    /// # Errors
+    /// [`StoreError`]; then nothing was recorded. An unknown account is `Conflict`.
+    async fn record_failure(
+        &self,
+        account: AccountId,
+        at: DateTime<Utc>,
+        on_lock: LockArtifacts,
+    ) -> Result<FailureOutcome, StoreError>;
+
+    /// Records a right password (L3) in one atomic step: resets the failure count to zero
+    /// unless the account is locked at that moment, and if `rehash` is given and the stored
+    /// hash is still `rehash.old`, replaces it with `rehash.new` (P4).
+    ///
+    /// # Errors
+    /// [`StoreError`]; `Ok(Err(IsLocked))` when the account is locked (nothing changed).
+    async fn record_success(
+        &self,
+        account: AccountId,
+        rehash: Option<Rehash>,
+    ) -> Result<Result<(), IsLocked>, StoreError>;
+
+    /// Consumes an unlock ticket and unlocks its account (L4), as one step: only if the
+    /// ticket is unused, unexpired at `at` and of purpose `Unlock`.
+    ///
+    /// # Errors
+    /// [`StoreError`]; `Ok(Err(_))` with the ticket's problem (nothing changed).
+    async fn unlock_with_ticket(
+        &self,
+        ticket: TokenHash,
+        at: DateTime<Utc>,
+    ) -> Result<Result<AccountId, TicketError>, StoreError>;
+
+    /// Completes a password reset (P3) as one step: consumes the ticket (unused, unexpired,
+    /// purpose `PasswordReset`), sets the new hash, unlocks the account, voids its other unused
+    /// reset and unlock tickets, clears its second-factor enrolment and remembered browsers,
+    /// ends all its sessions and queues the notice. All or nothing.
+    ///
+    /// # Errors
+    /// [`StoreError`]; `Ok(Err(_))` with the ticket's problem (nothing changed).
+    async fn complete_password_reset(
+        &self,
+        reset: PasswordReset,
+    ) -> Result<Result<AccountId, TicketError>, StoreError>;
+
+    /// Changes a password (P2) as one step: only if the stored hash is still `expected`, sets
+    /// the new hash, ends every session of the account but `keep_session`, and queues the
+    /// notice. Returns whether the change applied (`false`: the password changed meanwhile).
+    ///
+    /// # Errors
+    /// [`StoreError`]; then nothing changed.
+    async fn change_password(&self, change: PasswordChange) -> Result<bool, StoreError>;
+}
+
+/// Tickets (single-use links).
+#[async_trait]
+pub trait TicketStore: Send + Sync {
+    /// Stores a ticket and queues the mail that carries it, as one step (X6): neither exists
+    /// without the other.
+    ///
+    /// # Errors
+    /// [`StoreError`]; then neither was stored.
+    async fn issue_ticket(&self, ticket: &Ticket, mail: &Mail) -> Result<(), StoreError>;
+
+    /// The ticket with this hash, whatever its state.
+    ///
+    /// # Errors
+    /// [`StoreError`] only for infrastructure failures.
+    async fn ticket(&self, hash: TokenHash) -> Result<Option<Ticket>, StoreError>;
+
+    /// Consumes a ticket: marks it used only if it is unused, unexpired at `at` and of
+    /// `purpose`, in one conditional step. Under concurrency at most one caller succeeds; the
+    /// others get [`TicketError::Used`].
+    ///
+    /// # Errors
+    /// [`StoreError`]; `Ok(Err(_))` with the ticket's problem.
+    async fn consume_ticket(
+        &self,
+        hash: TokenHash,
+        purpose: TicketPurpose,
+        at: DateTime<Utc>,
+    ) -> Result<Result<Ticket, TicketError>, StoreError>;
+
+    /// Voids every unused ticket of `purpose` for `account`; returns how many.
+    ///
+    /// # Errors
+    /// [`StoreError`]; then none was voided.
+    async fn void_tickets(
+        &self,
+        account: AccountId,
+        purpose: TicketPurpose,
+        at: DateTime<Utc>,
+    ) -> Result<u64, StoreError>;
+}
+
+/// Sessions (L11, X4).
+#[async_trait]
+pub trait SessionStore: Send + Sync {
+    /// Stores a new session.
+    ///
+    /// # Errors
+    /// [`StoreError`].
+    async fn insert_session(&self, session: &Session) -> Result<(), StoreError>;
+
+    /// The session whose token has this hash.
+    ///
+    /// # Errors
+    /// [`StoreError`] only for infrastructure failures.
+    async fn session(&self, token: TokenHash) -> Result<Option<Session>, StoreError>;
+
+    /// Sets the session's `last_seen_at` to `at`, if it exists and `at` is later.
+    ///
+    /// # Errors
+    /// [`StoreError`].
+    async fn touch_session(&self, token: TokenHash, at: DateTime<Utc>) -> Result<(), StoreError>;
+
+    /// Deletes the session whose token has this hash; returns whether one existed.
+    ///
+    /// # Errors
+    /// [`StoreError`].
+    async fn delete_session(&self, token: TokenHash) -> Result<bool, StoreError>;
+
+    /// Deletes the session `id` of `account` only; returns whether one existed.
+    ///
+    /// # Errors
+    /// [`StoreError`].
+    async fn delete_session_by_id(
+        &self,
+        account: AccountId,
+        id: SessionId,
+    ) -> Result<bool, StoreError>;
+
+    /// The sessions of an account, oldest first.
+    ///
+    /// # Errors
+    /// [`StoreError`].
+    async fn sessions_of(&self, account: AccountId) -> Result<Vec<Session>, StoreError>;
+
+    /// Deletes every session of `account` except `except`; returns how many.
+    ///
+    /// # Errors
+    /// [`StoreError`].
+    async fn delete_sessions_of(
+        &self,
+        account: AccountId,
+        except: Option<SessionId>,
+    ) -> Result<u64, StoreError>;
+}
+
+/// The mail outbox (X6).
+#[async_trait]
+pub trait OutboxStore: Send + Sync {
+    /// Queues a mail that carries no ticket.
+    ///
+    /// # Errors
+    /// [`StoreError`].
+    async fn enqueue_mail(&self, mail: &Mail) -> Result<(), StoreError>;
+
+    /// Claims up to `limit` pending mails whose next attempt is due at `at`, leasing them for
+    /// `lease` so that no other worker claims them meanwhile (at most one worker holds a mail
+    /// at a time).
+    ///
+    /// # Errors
+    /// [`StoreError`]; then nothing was claimed.
+    async fn claim_due_mail(
+        &self,
+        at: DateTime<Utc>,
+        lease: Duration,
+        limit: u32,
+    ) -> Result<Vec<QueuedMail>, StoreError>;
+
+    /// Records a delivery attempt's result and releases the lease. Once `Sent`, a mail is
+    /// never claimed again, and a mail's token may be erased from the store.
+    ///
+    /// # Errors
+    /// [`StoreError`].
+    async fn record_delivery(&self, id: MailId, state: DeliveryState) -> Result<(), StoreError>;
+
+    /// Every mail in the outbox that has not been sent, oldest first (for operators).
+    ///
+    /// # Errors
+    /// [`StoreError`].
+    async fn unsent_mail(&self) -> Result<Vec<QueuedMail>, StoreError>;
+}
+
+/// Everything a store adapter provides.
+pub trait Store: AccountStore + TicketStore + SessionStore + OutboxStore {}
+
+impl<T: AccountStore + TicketStore + SessionStore + OutboxStore> Store for T {}

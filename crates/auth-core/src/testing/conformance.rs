@@ -1,0 +1,743 @@
+//! The port conformance suite: one function per store contract. Every store (in-memory,
+//! SQLite, PostgreSQL) runs all of them through [`store_conformance_tests!`](crate::store_conformance_tests).
+
+use std::sync::Arc;
+
+use chrono::Duration;
+use futures_util::future::join_all;
+
+use crate::domain::{
+    ChannelKind, DeliveryState, Email, FailureOutcome, LOCK_THRESHOLD, Mail, MailId, MailKind,
+    NoticeKind, Role, SecretToken, Session, SessionId, SessionScope, Ticket, TicketError,
+    TicketPurpose, TicketState,
+};
+use crate::ports::{
+    Clock, InsertAccountError, LockArtifacts, PasswordChange, PasswordReset, Rehash, Store,
+};
+
+use super::TestWorld;
+
+/// Generates one `#[tokio::test]` per conformance function. `$make` is an expression that
+/// evaluates to a future of a fresh `Arc<S>` store (each test gets its own).
+#[macro_export]
+macro_rules! store_conformance_tests {
+    ($make:expr) => {
+        $crate::store_conformance_tests!(@each $make;
+            accounts_are_found_by_email_key,
+            email_keys_are_unique_across_contracts,
+            failures_lock_exactly_once_at_the_threshold,
+            concurrent_failures_lock_exactly_once,
+            success_resets_unless_locked_and_rehashes_conditionally,
+            tickets_are_consumed_at_most_once,
+            tickets_check_expiry_and_purpose,
+            voiding_touches_only_unused_tickets_of_the_purpose,
+            unlock_tickets_unlock,
+            password_reset_is_all_or_nothing,
+            password_change_is_conditional_and_keeps_one_session,
+            sessions_are_stored_touched_listed_and_deleted,
+            outbox_claims_are_leased_and_recorded
+        );
+    };
+    (@each $make:expr; $($name:ident),* $(,)?) => {
+        $(
+            #[::tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() {
+                $crate::testing::conformance::$name($make.await).await;
+            }
+        )*
+    };
+}
+
+fn notice<S>(w: &TestWorld<S>, to: &Email) -> Mail {
+    Mail {
+        id: MailId::generate(w.secrets.as_ref()),
+        to: to.clone(),
+        locale: crate::domain::Locale::Ja,
+        kind: MailKind::Notice {
+            kind: NoticeKind::PasswordChanged,
+        },
+        created_at: w.clock.now(),
+    }
+}
+
+fn lock_artifacts<S>(w: &TestWorld<S>, account: &crate::domain::Account) -> LockArtifacts {
+    let issued = Ticket::issue(
+        TicketPurpose::Unlock,
+        account.id,
+        w.clock.now(),
+        w.secrets.as_ref(),
+    );
+    LockArtifacts {
+        mail: notice(w, &account.email),
+        ticket: issued.ticket,
+    }
+}
+
+fn session_for<S>(w: &TestWorld<S>, account: &crate::domain::Account) -> (SecretToken, Session) {
+    let token = SecretToken::generate(w.secrets.as_ref());
+    let session = Session {
+        id: SessionId::generate(w.secrets.as_ref()),
+        token_hash: token.hash(),
+        account: account.id,
+        contract: account.contract,
+        scope: SessionScope::Service,
+        created_at: w.clock.now(),
+        last_seen_at: w.clock.now(),
+        channel: ChannelKind::Internet,
+        client_address: Some("192.0.2.1".into()),
+        user_agent: Some("test".into()),
+    };
+    (token, session)
+}
+
+/// L1: lookups use the e-mail's case-insensitive key.
+pub async fn accounts_are_found_by_email_key<S: Store + 'static>(store: Arc<S>) {
+    let w = TestWorld::with_store(store);
+    let (_, owner) = w.basic_owner().await;
+    let found = w
+        .store
+        .account_by_email(&Email::parse(" OWNER@Example.co.jp ").unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(found.id, owner.id);
+    assert_eq!(found.email.as_str(), "owner@example.co.jp");
+    assert!(found.password_hash.is_some());
+    assert!(
+        w.store
+            .account_by_email(&Email::parse("other@example.co.jp").unwrap())
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert_eq!(
+        w.store.account(owner.id).await.unwrap().unwrap().email,
+        owner.email
+    );
+    assert_eq!(
+        w.store.contract(owner.contract).await.unwrap().unwrap().id,
+        owner.contract
+    );
+}
+
+/// E3: one address, one account, across all contracts; enforced by the store.
+pub async fn email_keys_are_unique_across_contracts<S: Store + 'static>(store: Arc<S>) {
+    let w = TestWorld::with_store(store);
+    let (_, owner) = w.basic_owner().await;
+    let other = w.contract("別会社", crate::domain::Plan::Basic).await;
+    let mut twin = owner.clone();
+    twin.id = crate::domain::AccountId::generate(w.secrets.as_ref());
+    twin.contract = other.id;
+    twin.email = Email::parse("Owner@EXAMPLE.co.jp").unwrap();
+    assert_eq!(
+        w.store.insert_account(&twin).await.unwrap_err(),
+        InsertAccountError::EmailTaken
+    );
+}
+
+/// L2: the 10th failure locks once and stores the unlock ticket and mail with it.
+pub async fn failures_lock_exactly_once_at_the_threshold<S: Store + 'static>(store: Arc<S>) {
+    let w = TestWorld::with_store(store);
+    let (_, owner) = w.basic_owner().await;
+    for n in 1..LOCK_THRESHOLD {
+        let outcome = w
+            .store
+            .record_failure(owner.id, w.clock.now(), lock_artifacts(&w, &owner))
+            .await
+            .unwrap();
+        assert_eq!(outcome, FailureOutcome::Counted { failures: n });
+    }
+    let artifacts = lock_artifacts(&w, &owner);
+    let ticket = artifacts.ticket.hash;
+    assert_eq!(
+        w.store
+            .record_failure(owner.id, w.clock.now(), artifacts)
+            .await
+            .unwrap(),
+        FailureOutcome::LockedNow
+    );
+    assert_eq!(
+        w.store
+            .record_failure(owner.id, w.clock.now(), lock_artifacts(&w, &owner))
+            .await
+            .unwrap(),
+        FailureOutcome::AlreadyLocked
+    );
+    let stored = w.store.account(owner.id).await.unwrap().unwrap();
+    assert!(stored.lock.is_locked());
+    assert_eq!(stored.lock.failures(), LOCK_THRESHOLD);
+    assert!(
+        w.store.ticket(ticket).await.unwrap().is_some(),
+        "the unlock ticket is stored with the lock"
+    );
+    assert_eq!(
+        w.store.unsent_mail().await.unwrap().len(),
+        1,
+        "exactly one mail is queued"
+    );
+}
+
+/// L2 under concurrency: 20 racing failures lock exactly once, with one mail.
+pub async fn concurrent_failures_lock_exactly_once<S: Store + 'static>(store: Arc<S>) {
+    let w = TestWorld::with_store(store);
+    let (_, owner) = w.basic_owner().await;
+    let attempts = (0..20).map(|_| {
+        w.store
+            .record_failure(owner.id, w.clock.now(), lock_artifacts(&w, &owner))
+    });
+    let outcomes: Vec<FailureOutcome> = join_all(attempts)
+        .await
+        .into_iter()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(
+        outcomes
+            .iter()
+            .filter(|o| **o == FailureOutcome::LockedNow)
+            .count(),
+        1
+    );
+    assert_eq!(
+        outcomes
+            .iter()
+            .filter(|o| **o == FailureOutcome::AlreadyLocked)
+            .count(),
+        10
+    );
+    assert_eq!(w.store.unsent_mail().await.unwrap().len(), 1);
+}
+
+/// L3, L4, P4: success resets the count unless locked; a rehash applies only over the
+/// verified hash.
+pub async fn success_resets_unless_locked_and_rehashes_conditionally<S: Store + 'static>(
+    store: Arc<S>,
+) {
+    let w = TestWorld::with_store(store);
+    let (_, owner) = w.basic_owner().await;
+    for _ in 0..3 {
+        w.store
+            .record_failure(owner.id, w.clock.now(), lock_artifacts(&w, &owner))
+            .await
+            .unwrap();
+    }
+    let old = owner.password_hash.clone().unwrap();
+    let new = w.hasher.hash_text("Newer-2025").unwrap();
+    w.store
+        .record_success(
+            owner.id,
+            Some(Rehash {
+                old: old.clone(),
+                new: new.clone(),
+            }),
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    let stored = w.store.account(owner.id).await.unwrap().unwrap();
+    assert_eq!(stored.lock.failures(), 0);
+    assert_eq!(stored.password_hash.as_ref(), Some(&new));
+    // A stale rehash (the hash changed meanwhile) is ignored.
+    let other = w.hasher.hash_text("Other-2026").unwrap();
+    w.store
+        .record_success(owner.id, Some(Rehash { old, new: other }))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        w.store
+            .account(owner.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .password_hash,
+        Some(new)
+    );
+    for _ in 0..LOCK_THRESHOLD {
+        w.store
+            .record_failure(owner.id, w.clock.now(), lock_artifacts(&w, &owner))
+            .await
+            .unwrap();
+    }
+    assert!(
+        w.store
+            .record_success(owner.id, None)
+            .await
+            .unwrap()
+            .is_err()
+    );
+    assert!(
+        w.store
+            .account(owner.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .lock
+            .is_locked()
+    );
+}
+
+/// Tickets: consumed at most once, also under 16 concurrent consumers.
+pub async fn tickets_are_consumed_at_most_once<S: Store + 'static>(store: Arc<S>) {
+    let w = TestWorld::with_store(store);
+    let (_, owner) = w.basic_owner().await;
+    let issued = Ticket::issue(
+        TicketPurpose::PasswordReset,
+        owner.id,
+        w.clock.now(),
+        w.secrets.as_ref(),
+    );
+    w.store
+        .issue_ticket(&issued.ticket, &notice(&w, &owner.email))
+        .await
+        .unwrap();
+    assert_eq!(
+        w.store.unsent_mail().await.unwrap().len(),
+        1,
+        "the mail is queued with its ticket"
+    );
+    let now = w.clock.now();
+    let racers = (0..16).map(|_| {
+        w.store
+            .consume_ticket(issued.ticket.hash, TicketPurpose::PasswordReset, now)
+    });
+    let results: Vec<_> = join_all(racers)
+        .await
+        .into_iter()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(results.iter().filter(|r| r.is_ok()).count(), 1);
+    assert!(
+        results
+            .iter()
+            .filter_map(|r| r.as_ref().err())
+            .all(|e| *e == TicketError::Used)
+    );
+    let stored = w.store.ticket(issued.ticket.hash).await.unwrap().unwrap();
+    assert!(matches!(stored.state, TicketState::Used { .. }));
+}
+
+/// Tickets: never after expiry, never for another purpose, unknown hashes are unknown.
+pub async fn tickets_check_expiry_and_purpose<S: Store + 'static>(store: Arc<S>) {
+    let w = TestWorld::with_store(store);
+    let (_, owner) = w.basic_owner().await;
+    let issued = Ticket::issue(
+        TicketPurpose::Unlock,
+        owner.id,
+        w.clock.now(),
+        w.secrets.as_ref(),
+    );
+    w.store
+        .issue_ticket(&issued.ticket, &notice(&w, &owner.email))
+        .await
+        .unwrap();
+    let h = issued.ticket.hash;
+    let expiry = issued.ticket.expires_at;
+    assert_eq!(
+        w.store
+            .consume_ticket(h, TicketPurpose::PasswordReset, w.clock.now())
+            .await
+            .unwrap()
+            .unwrap_err(),
+        TicketError::Unknown
+    );
+    assert_eq!(
+        w.store
+            .consume_ticket(h, TicketPurpose::Unlock, expiry)
+            .await
+            .unwrap()
+            .unwrap_err(),
+        TicketError::Expired
+    );
+    let unknown = SecretToken::generate(w.secrets.as_ref()).hash();
+    assert_eq!(
+        w.store
+            .consume_ticket(unknown, TicketPurpose::Unlock, w.clock.now())
+            .await
+            .unwrap()
+            .unwrap_err(),
+        TicketError::Unknown
+    );
+    let t = w
+        .store
+        .consume_ticket(h, TicketPurpose::Unlock, expiry - Duration::seconds(1))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(t.account, owner.id);
+}
+
+/// Voiding affects only unused tickets of the given purpose and account.
+pub async fn voiding_touches_only_unused_tickets_of_the_purpose<S: Store + 'static>(store: Arc<S>) {
+    let w = TestWorld::with_store(store);
+    let (contract, owner) = w.basic_owner().await;
+    let user = w
+        .account(
+            &contract,
+            "user@example.co.jp",
+            Role::User,
+            Some("Kumo-2024"),
+        )
+        .await;
+    let now = w.clock.now();
+    let mut hashes = Vec::new();
+    for (who, purpose) in [
+        (&owner, TicketPurpose::PasswordReset),
+        (&owner, TicketPurpose::PasswordReset),
+        (&owner, TicketPurpose::Unlock),
+        (&user, TicketPurpose::PasswordReset),
+    ] {
+        let issued = Ticket::issue(purpose, who.id, now, w.secrets.as_ref());
+        w.store
+            .issue_ticket(&issued.ticket, &notice(&w, &who.email))
+            .await
+            .unwrap();
+        hashes.push(issued.ticket.hash);
+    }
+    w.store
+        .consume_ticket(hashes[0], TicketPurpose::PasswordReset, now)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        w.store
+            .void_tickets(owner.id, TicketPurpose::PasswordReset, now)
+            .await
+            .unwrap(),
+        1
+    );
+    let state = |i: usize| {
+        let s = w.store.clone();
+        let h = hashes[i];
+        async move { s.ticket(h).await.unwrap().unwrap().state }
+    };
+    assert!(matches!(state(0).await, TicketState::Used { .. }));
+    assert!(matches!(state(1).await, TicketState::Voided { .. }));
+    assert_eq!(state(2).await, TicketState::Unused);
+    assert_eq!(state(3).await, TicketState::Unused);
+    assert_eq!(
+        w.store
+            .consume_ticket(hashes[1], TicketPurpose::PasswordReset, now)
+            .await
+            .unwrap()
+            .unwrap_err(),
+        TicketError::Voided
+    );
+}
+
+/// L4: an unlock ticket clears the lock and the count, once.
+pub async fn unlock_tickets_unlock<S: Store + 'static>(store: Arc<S>) {
+    let w = TestWorld::with_store(store);
+    let (_, owner) = w.basic_owner().await;
+    let mut ticket = None;
+    for _ in 0..LOCK_THRESHOLD {
+        let a = lock_artifacts(&w, &owner);
+        let h = a.ticket.hash;
+        if w.store
+            .record_failure(owner.id, w.clock.now(), a)
+            .await
+            .unwrap()
+            == FailureOutcome::LockedNow
+        {
+            ticket = Some(h);
+        }
+    }
+    let ticket = ticket.unwrap();
+    assert_eq!(
+        w.store
+            .unlock_with_ticket(ticket, w.clock.now())
+            .await
+            .unwrap(),
+        Ok(owner.id)
+    );
+    let stored = w.store.account(owner.id).await.unwrap().unwrap();
+    assert!(!stored.lock.is_locked());
+    assert_eq!(stored.lock.failures(), 0);
+    assert_eq!(
+        w.store
+            .unlock_with_ticket(ticket, w.clock.now())
+            .await
+            .unwrap(),
+        Err(TicketError::Used)
+    );
+}
+
+/// P3: a reset consumes, re-hashes, unlocks, voids, ends sessions and queues, all at once; a
+/// bad ticket changes nothing.
+pub async fn password_reset_is_all_or_nothing<S: Store + 'static>(store: Arc<S>) {
+    let w = TestWorld::with_store(store);
+    let (_, owner) = w.basic_owner().await;
+    let now = w.clock.now();
+    for _ in 0..LOCK_THRESHOLD {
+        w.store
+            .record_failure(owner.id, now, lock_artifacts(&w, &owner))
+            .await
+            .unwrap();
+    }
+    let (_, session) = session_for(&w, &owner);
+    w.store.insert_session(&session).await.unwrap();
+    let first = Ticket::issue(
+        TicketPurpose::PasswordReset,
+        owner.id,
+        now,
+        w.secrets.as_ref(),
+    );
+    let second = Ticket::issue(
+        TicketPurpose::PasswordReset,
+        owner.id,
+        now,
+        w.secrets.as_ref(),
+    );
+    w.store
+        .issue_ticket(&first.ticket, &notice(&w, &owner.email))
+        .await
+        .unwrap();
+    w.store
+        .issue_ticket(&second.ticket, &notice(&w, &owner.email))
+        .await
+        .unwrap();
+    let mails_before = w.store.unsent_mail().await.unwrap().len();
+    let new_hash = w.hasher.hash_text("Fresh-2027x").unwrap();
+
+    // A wrong-purpose ticket changes nothing.
+    let bogus = SecretToken::generate(w.secrets.as_ref()).hash();
+    let refused = w
+        .store
+        .complete_password_reset(PasswordReset {
+            ticket: bogus,
+            new_hash: new_hash.clone(),
+            notice: notice(&w, &owner.email),
+            at: now,
+        })
+        .await
+        .unwrap();
+    assert_eq!(refused, Err(TicketError::Unknown));
+    assert!(
+        w.store
+            .account(owner.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .lock
+            .is_locked()
+    );
+    assert_eq!(w.store.unsent_mail().await.unwrap().len(), mails_before);
+
+    let done = w
+        .store
+        .complete_password_reset(PasswordReset {
+            ticket: first.ticket.hash,
+            new_hash: new_hash.clone(),
+            notice: notice(&w, &owner.email),
+            at: now,
+        })
+        .await
+        .unwrap();
+    assert_eq!(done, Ok(owner.id));
+    let stored = w.store.account(owner.id).await.unwrap().unwrap();
+    assert_eq!(stored.password_hash, Some(new_hash.clone()));
+    assert!(!stored.lock.is_locked());
+    assert!(w.store.sessions_of(owner.id).await.unwrap().is_empty());
+    assert_eq!(
+        w.store
+            .ticket(second.ticket.hash)
+            .await
+            .unwrap()
+            .unwrap()
+            .state,
+        TicketState::Voided { at: now }
+    );
+    assert_eq!(w.store.unsent_mail().await.unwrap().len(), mails_before + 1);
+    let again = w
+        .store
+        .complete_password_reset(PasswordReset {
+            ticket: first.ticket.hash,
+            new_hash,
+            notice: notice(&w, &owner.email),
+            at: now,
+        })
+        .await
+        .unwrap();
+    assert_eq!(again, Err(TicketError::Used));
+}
+
+/// P2: the change applies only over the expected hash and keeps only the given session.
+pub async fn password_change_is_conditional_and_keeps_one_session<S: Store + 'static>(
+    store: Arc<S>,
+) {
+    let w = TestWorld::with_store(store);
+    let (_, owner) = w.basic_owner().await;
+    let (_, mine) = session_for(&w, &owner);
+    let (_, other) = session_for(&w, &owner);
+    w.store.insert_session(&mine).await.unwrap();
+    w.store.insert_session(&other).await.unwrap();
+    let old = owner.password_hash.clone().unwrap();
+    let new = w.hasher.hash_text("Fresh-2027x").unwrap();
+    let stale = w.hasher.hash_text("Stale-2020x").unwrap();
+    let change = |expected| PasswordChange {
+        account: owner.id,
+        expected,
+        new_hash: new.clone(),
+        keep_session: mine.id,
+        notice: notice(&w, &owner.email),
+    };
+    assert!(!w.store.change_password(change(stale)).await.unwrap());
+    assert_eq!(w.store.sessions_of(owner.id).await.unwrap().len(), 2);
+    assert!(w.store.change_password(change(old)).await.unwrap());
+    let left = w.store.sessions_of(owner.id).await.unwrap();
+    assert_eq!(left.iter().map(|s| s.id).collect::<Vec<_>>(), vec![mine.id]);
+    assert_eq!(
+        w.store
+            .account(owner.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .password_hash,
+        Some(new)
+    );
+}
+
+/// L11, X4: sessions by token hash; touch moves forward only; listing and deleting.
+pub async fn sessions_are_stored_touched_listed_and_deleted<S: Store + 'static>(store: Arc<S>) {
+    let w = TestWorld::with_store(store);
+    let (contract, owner) = w.basic_owner().await;
+    let user = w
+        .account(
+            &contract,
+            "user@example.co.jp",
+            Role::User,
+            Some("Kumo-2024"),
+        )
+        .await;
+    let (token, s1) = session_for(&w, &owner);
+    w.store.insert_session(&s1).await.unwrap();
+    w.clock.advance(Duration::seconds(5));
+    let (_, s2) = session_for(&w, &owner);
+    w.store.insert_session(&s2).await.unwrap();
+    let (_, s3) = session_for(&w, &user);
+    w.store.insert_session(&s3).await.unwrap();
+    let got = w.store.session(token.hash()).await.unwrap().unwrap();
+    assert_eq!(got.id, s1.id);
+    assert_eq!(got.scope, SessionScope::Service);
+    assert_eq!(got.client_address.as_deref(), Some("192.0.2.1"));
+    let later = s1.last_seen_at + Duration::minutes(3);
+    w.store.touch_session(token.hash(), later).await.unwrap();
+    w.store
+        .touch_session(token.hash(), later - Duration::minutes(2))
+        .await
+        .unwrap();
+    assert_eq!(
+        w.store
+            .session(token.hash())
+            .await
+            .unwrap()
+            .unwrap()
+            .last_seen_at,
+        later
+    );
+    assert_eq!(
+        w.store
+            .sessions_of(owner.id)
+            .await
+            .unwrap()
+            .iter()
+            .map(|s| s.id)
+            .collect::<Vec<_>>(),
+        vec![s1.id, s2.id]
+    );
+    // Deleting by ID needs the right account (X7).
+    assert!(!w.store.delete_session_by_id(user.id, s2.id).await.unwrap());
+    assert!(w.store.delete_session_by_id(owner.id, s2.id).await.unwrap());
+    assert_eq!(w.store.delete_sessions_of(owner.id, None).await.unwrap(), 1);
+    assert!(w.store.session(token.hash()).await.unwrap().is_none());
+    assert!(!w.store.delete_session(token.hash()).await.unwrap());
+    assert_eq!(w.store.sessions_of(user.id).await.unwrap().len(), 1);
+}
+
+/// X6: due mails are claimed once per lease, and delivery results are kept.
+pub async fn outbox_claims_are_leased_and_recorded<S: Store + 'static>(store: Arc<S>) {
+    let w = TestWorld::with_store(store);
+    let (_, owner) = w.basic_owner().await;
+    let a = notice(&w, &owner.email);
+    let b = notice(&w, &owner.email);
+    w.store.enqueue_mail(&a).await.unwrap();
+    w.store.enqueue_mail(&b).await.unwrap();
+    let now = w.clock.now();
+    let lease = Duration::minutes(5);
+    let first = w.store.claim_due_mail(now, lease, 1).await.unwrap();
+    assert_eq!(first.len(), 1);
+    assert_eq!(first[0].mail.id, a.id);
+    assert!(matches!(
+        first[0].mail.kind,
+        MailKind::Notice {
+            kind: NoticeKind::PasswordChanged
+        }
+    ));
+    assert_eq!(first[0].mail.to, owner.email);
+    let second = w.store.claim_due_mail(now, lease, 10).await.unwrap();
+    assert_eq!(
+        second.iter().map(|q| q.mail.id).collect::<Vec<_>>(),
+        vec![b.id],
+        "a leased mail is not claimed twice"
+    );
+    w.store
+        .record_delivery(a.id, DeliveryState::Sent { at: now })
+        .await
+        .unwrap();
+    let retry_at = now + Duration::minutes(1);
+    w.store
+        .record_delivery(
+            b.id,
+            DeliveryState::Pending {
+                attempts: 1,
+                next_attempt_at: retry_at,
+            },
+        )
+        .await
+        .unwrap();
+    assert!(
+        w.store
+            .claim_due_mail(now, lease, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let retried = w.store.claim_due_mail(retry_at, lease, 10).await.unwrap();
+    assert_eq!(retried.len(), 1);
+    assert_eq!(
+        retried[0].state,
+        DeliveryState::Pending {
+            attempts: 1,
+            next_attempt_at: retry_at
+        }
+    );
+    w.store
+        .record_delivery(
+            b.id,
+            DeliveryState::Abandoned {
+                attempts: 8,
+                last_error: "550 no such user".into(),
+            },
+        )
+        .await
+        .unwrap();
+    let unsent = w.store.unsent_mail().await.unwrap();
+    assert_eq!(unsent.len(), 1);
+    assert!(
+        matches!(&unsent[0].state, DeliveryState::Abandoned { last_error, .. } if last_error == "550 no such user")
+    );
+    // Expired leases free a mail for another worker.
+    let c = notice(&w, &owner.email);
+    w.store.enqueue_mail(&c).await.unwrap();
+    assert_eq!(
+        w.store.claim_due_mail(now, lease, 10).await.unwrap().len(),
+        1
+    );
+    assert_eq!(
+        w.store
+            .claim_due_mail(now + lease, lease, 10)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+}

@@ -1,0 +1,237 @@
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use async_trait::async_trait;
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use sha2::{Digest, Sha256};
+
+use crate::domain::{AuditEvent, Mail, Password, PasswordCandidate, PasswordHash};
+use crate::ports::{
+    AuditLog, Clock, HashError, MailError, Mailer, PasswordHasher, SecretSource, Verification,
+};
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// A clock that moves only when told to.
+#[derive(Debug)]
+pub struct ManualClock(Mutex<DateTime<Utc>>);
+
+impl ManualClock {
+    /// A clock showing `at`.
+    pub fn at(at: DateTime<Utc>) -> Self {
+        Self(Mutex::new(at))
+    }
+
+    /// Moves the clock forward (or back, for a negative duration).
+    pub fn advance(&self, by: Duration) {
+        let mut now = lock(&self.0);
+        *now += by;
+    }
+
+    /// Sets the clock.
+    pub fn set(&self, at: DateTime<Utc>) {
+        *lock(&self.0) = at;
+    }
+}
+
+impl Default for ManualClock {
+    /// 2026-04-01T00:00:00Z.
+    fn default() -> Self {
+        Self::at(
+            Utc.with_ymd_and_hms(2026, 4, 1, 0, 0, 0)
+                .single()
+                .unwrap_or_default(),
+        )
+    }
+}
+
+impl Clock for ManualClock {
+    fn now(&self) -> DateTime<Utc> {
+        *lock(&self.0)
+    }
+}
+
+/// A deterministic random stream (SHA-256 in counter mode over a seed). Reproducible, and
+/// never to be used outside tests.
+#[derive(Debug)]
+pub struct SeededSecrets {
+    seed: u64,
+    counter: AtomicU64,
+}
+
+impl SeededSecrets {
+    /// A stream determined by `seed`.
+    pub fn new(seed: u64) -> Self {
+        Self {
+            seed,
+            counter: AtomicU64::new(0),
+        }
+    }
+}
+
+impl SecretSource for SeededSecrets {
+    fn fill(&self, buf: &mut [u8]) {
+        for chunk in buf.chunks_mut(32) {
+            let n = self.counter.fetch_add(1, Ordering::Relaxed);
+            let block = Sha256::new()
+                .chain_update(self.seed.to_le_bytes())
+                .chain_update(n.to_le_bytes())
+                .finalize();
+            chunk.copy_from_slice(&block[..chunk.len()]);
+        }
+    }
+}
+
+/// A fast stand-in for Argon2 (salted SHA-256) that counts its work, so tests can check that
+/// every path costs one verification (L5) without spending real hashing time.
+/// `version` plays the role of the cost parameters: hashes of a lower version need a rehash.
+#[derive(Debug)]
+pub struct FastHasher {
+    version: u32,
+    verifications: AtomicU64,
+    hashes: AtomicU64,
+}
+
+impl Default for FastHasher {
+    fn default() -> Self {
+        Self::with_version(2)
+    }
+}
+
+impl FastHasher {
+    /// A hasher producing hashes of `version`.
+    pub fn with_version(version: u32) -> Self {
+        Self {
+            version,
+            verifications: AtomicU64::new(0),
+            hashes: AtomicU64::new(0),
+        }
+    }
+
+    /// Verifications done so far (including dummy ones).
+    pub fn verifications(&self) -> u64 {
+        self.verifications.load(Ordering::SeqCst)
+    }
+
+    /// Hashes made so far.
+    pub fn hashes(&self) -> u64 {
+        self.hashes.load(Ordering::SeqCst)
+    }
+
+    fn digest(salt: &str, text: &str) -> String {
+        let d = Sha256::new()
+            .chain_update(salt.as_bytes())
+            .chain_update([0])
+            .chain_update(text.as_bytes())
+            .finalize();
+        d.iter().map(|b| format!("{b:02x}")).collect()
+    }
+
+    /// Hashes on this thread (for fixtures).
+    ///
+    /// # Errors
+    /// Never in practice; [`HashError::Internal`] if the built string were refused.
+    pub fn hash_text(&self, text: &str) -> Result<PasswordHash, HashError> {
+        let n = self.hashes.fetch_add(1, Ordering::SeqCst);
+        let salt = format!("s{n}");
+        let phc = format!(
+            "$fake$v={}${salt}${}",
+            self.version,
+            Self::digest(&salt, text)
+        );
+        PasswordHash::from_phc(phc).map_err(|e| HashError::Internal(e.to_string()))
+    }
+}
+
+#[async_trait]
+impl PasswordHasher for FastHasher {
+    async fn hash(&self, password: &Password) -> Result<PasswordHash, HashError> {
+        self.hash_text(password.expose())
+    }
+
+    async fn verify(
+        &self,
+        candidate: &PasswordCandidate,
+        hash: &PasswordHash,
+    ) -> Result<Verification, HashError> {
+        self.verifications.fetch_add(1, Ordering::SeqCst);
+        let parts: Vec<&str> = hash.as_phc().split('$').collect();
+        let [_, "fake", version, salt, digest] = parts.as_slice() else {
+            return Err(HashError::UnreadableHash);
+        };
+        let version: u32 = version
+            .strip_prefix("v=")
+            .and_then(|v| v.parse().ok())
+            .ok_or(HashError::UnreadableHash)?;
+        if Self::digest(salt, candidate.expose()) == *digest {
+            Ok(Verification::Match {
+                needs_rehash: version < self.version,
+            })
+        } else {
+            Ok(Verification::Mismatch)
+        }
+    }
+
+    async fn verify_dummy(&self, candidate: &PasswordCandidate) -> Result<(), HashError> {
+        self.verifications.fetch_add(1, Ordering::SeqCst);
+        let _ = Self::digest("dummy", candidate.expose());
+        Ok(())
+    }
+}
+
+/// Keeps audit events in memory.
+#[derive(Debug, Default)]
+pub struct MemoryAudit(Mutex<Vec<AuditEvent>>);
+
+impl MemoryAudit {
+    /// Every event recorded so far.
+    pub fn events(&self) -> Vec<AuditEvent> {
+        lock(&self.0).clone()
+    }
+}
+
+#[async_trait]
+impl AuditLog for MemoryAudit {
+    async fn record(&self, event: AuditEvent) {
+        lock(&self.0).push(event);
+    }
+}
+
+/// A mailer that keeps what it is given, and can be told to fail.
+#[derive(Debug, Default)]
+pub struct RecordingMailer {
+    sent: Mutex<Vec<Mail>>,
+    failure: Mutex<Option<MailError>>,
+}
+
+impl RecordingMailer {
+    /// Mails accepted so far.
+    pub fn sent(&self) -> Vec<Mail> {
+        lock(&self.sent).clone()
+    }
+
+    /// Makes every following send fail with `error` (or succeed again with `None`).
+    pub fn fail_with(&self, error: Option<MailError>) {
+        *lock(&self.failure) = error;
+    }
+}
+
+#[async_trait]
+impl Mailer for RecordingMailer {
+    async fn send(&self, mail: &Mail) -> Result<(), MailError> {
+        if let Some(e) = lock(&self.failure).clone() {
+            return Err(e);
+        }
+        lock(&self.sent).push(mail.clone());
+        Ok(())
+    }
+}
+
+impl ManualClock {
+    /// The time shown (the same as [`Clock::now`], without importing the trait).
+    pub fn now_for_test(&self) -> DateTime<Utc> {
+        *lock(&self.0)
+    }
+}

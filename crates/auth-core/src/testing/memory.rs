@@ -1,0 +1,424 @@
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Mutex, MutexGuard, PoisonError};
+
+use async_trait::async_trait;
+use chrono::{DateTime, Duration, Utc};
+
+use crate::domain::{
+    Account, AccountId, Contract, ContractId, DeliveryState, Email, FailureOutcome, IsLocked, Mail,
+    MailId, Session, SessionId, Ticket, TicketError, TicketPurpose, TicketState, TokenHash,
+};
+use crate::ports::{
+    AccountStore, InsertAccountError, LockArtifacts, OutboxStore, PasswordChange, PasswordReset,
+    QueuedMail, Rehash, SessionStore, StoreError, TicketStore,
+};
+
+#[derive(Debug, Clone)]
+struct OutboxEntry {
+    mail: Mail,
+    state: DeliveryState,
+    leased_until: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Default)]
+struct State {
+    contracts: HashMap<ContractId, Contract>,
+    accounts: HashMap<AccountId, Account>,
+    by_email: HashMap<String, AccountId>,
+    tickets: HashMap<TokenHash, Ticket>,
+    sessions: HashMap<TokenHash, Session>,
+    outbox: Vec<OutboxEntry>,
+}
+
+/// Every store port in memory. One lock guards all state, so each method is atomic exactly as
+/// the port contracts demand of a database. [`MemoryStore::set_unavailable`] makes every call
+/// fail, to test that failures change nothing.
+#[derive(Debug, Default)]
+pub struct MemoryStore {
+    state: Mutex<State>,
+    unavailable: AtomicBool,
+}
+
+impl MemoryStore {
+    fn state(&self) -> Result<MutexGuard<'_, State>, StoreError> {
+        if self.unavailable.load(Ordering::SeqCst) {
+            return Err(StoreError::Unavailable("memory store switched off".into()));
+        }
+        Ok(self.state.lock().unwrap_or_else(PoisonError::into_inner))
+    }
+
+    /// Makes every following call fail with [`StoreError::Unavailable`] (or work again).
+    pub fn set_unavailable(&self, unavailable: bool) {
+        self.unavailable.store(unavailable, Ordering::SeqCst);
+    }
+
+    /// Every mail ever queued, oldest first, whatever its delivery state.
+    pub fn queued_mail(&self) -> Vec<Mail> {
+        self.state
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .outbox
+            .iter()
+            .map(|e| e.mail.clone())
+            .collect()
+    }
+}
+
+fn void_unused(
+    state: &mut State,
+    account: AccountId,
+    purposes: &[TicketPurpose],
+    at: DateTime<Utc>,
+    except: Option<TokenHash>,
+) -> u64 {
+    let mut n = 0;
+    for t in state.tickets.values_mut() {
+        if t.account == account
+            && purposes.contains(&t.purpose)
+            && t.state == TicketState::Unused
+            && Some(t.hash) != except
+        {
+            t.state = TicketState::Voided { at };
+            n += 1;
+        }
+    }
+    n
+}
+
+fn consume(
+    state: &mut State,
+    hash: TokenHash,
+    purpose: TicketPurpose,
+    at: DateTime<Utc>,
+) -> Result<Ticket, TicketError> {
+    let ticket = state.tickets.get_mut(&hash).ok_or(TicketError::Unknown)?;
+    ticket.check(purpose, at)?;
+    ticket.state = TicketState::Used { at };
+    Ok(ticket.clone())
+}
+
+fn enqueue(state: &mut State, mail: &Mail) {
+    state.outbox.push(OutboxEntry {
+        mail: mail.clone(),
+        state: DeliveryState::Pending {
+            attempts: 0,
+            next_attempt_at: mail.created_at,
+        },
+        leased_until: None,
+    });
+}
+
+#[async_trait]
+impl AccountStore for MemoryStore {
+    async fn insert_contract(&self, contract: &Contract) -> Result<(), StoreError> {
+        let mut s = self.state()?;
+        if s.contracts.contains_key(&contract.id) {
+            return Err(StoreError::Conflict("contract exists".into()));
+        }
+        s.contracts.insert(contract.id, contract.clone());
+        Ok(())
+    }
+
+    async fn contract(&self, id: ContractId) -> Result<Option<Contract>, StoreError> {
+        Ok(self.state()?.contracts.get(&id).cloned())
+    }
+
+    async fn insert_account(&self, account: &Account) -> Result<(), InsertAccountError> {
+        let mut s = self.state()?;
+        if s.by_email.contains_key(account.email.key()) {
+            return Err(InsertAccountError::EmailTaken);
+        }
+        if s.accounts.contains_key(&account.id) || !s.contracts.contains_key(&account.contract) {
+            return Err(StoreError::Conflict("account exists or contract unknown".into()).into());
+        }
+        s.by_email
+            .insert(account.email.key().to_owned(), account.id);
+        s.accounts.insert(account.id, account.clone());
+        Ok(())
+    }
+
+    async fn account(&self, id: AccountId) -> Result<Option<Account>, StoreError> {
+        Ok(self.state()?.accounts.get(&id).cloned())
+    }
+
+    async fn account_by_email(&self, email: &Email) -> Result<Option<Account>, StoreError> {
+        let s = self.state()?;
+        Ok(s.by_email
+            .get(email.key())
+            .and_then(|id| s.accounts.get(id))
+            .cloned())
+    }
+
+    async fn record_failure(
+        &self,
+        account: AccountId,
+        at: DateTime<Utc>,
+        on_lock: LockArtifacts,
+    ) -> Result<FailureOutcome, StoreError> {
+        let mut s = self.state()?;
+        let acc = s
+            .accounts
+            .get_mut(&account)
+            .ok_or_else(|| StoreError::Conflict("unknown account".into()))?;
+        let (next, outcome) = acc.lock.record_failure(at);
+        acc.lock = next;
+        if outcome == FailureOutcome::LockedNow {
+            s.tickets.insert(on_lock.ticket.hash, on_lock.ticket);
+            enqueue(&mut s, &on_lock.mail);
+        }
+        Ok(outcome)
+    }
+
+    async fn record_success(
+        &self,
+        account: AccountId,
+        rehash: Option<Rehash>,
+    ) -> Result<Result<(), IsLocked>, StoreError> {
+        let mut s = self.state()?;
+        let acc = s
+            .accounts
+            .get_mut(&account)
+            .ok_or_else(|| StoreError::Conflict("unknown account".into()))?;
+        match acc.lock.record_success() {
+            Err(locked) => Ok(Err(locked)),
+            Ok(next) => {
+                acc.lock = next;
+                if let Some(r) = rehash
+                    && acc.password_hash.as_ref() == Some(&r.old)
+                {
+                    acc.password_hash = Some(r.new);
+                }
+                Ok(Ok(()))
+            }
+        }
+    }
+
+    async fn unlock_with_ticket(
+        &self,
+        ticket: TokenHash,
+        at: DateTime<Utc>,
+    ) -> Result<Result<AccountId, TicketError>, StoreError> {
+        let mut s = self.state()?;
+        let t = match consume(&mut s, ticket, TicketPurpose::Unlock, at) {
+            Ok(t) => t,
+            Err(e) => return Ok(Err(e)),
+        };
+        if let Some(acc) = s.accounts.get_mut(&t.account) {
+            acc.lock = acc.lock.unlock();
+        }
+        Ok(Ok(t.account))
+    }
+
+    async fn complete_password_reset(
+        &self,
+        reset: PasswordReset,
+    ) -> Result<Result<AccountId, TicketError>, StoreError> {
+        let mut s = self.state()?;
+        // Check before changing anything: all or nothing.
+        let Some(ticket) = s.tickets.get(&reset.ticket) else {
+            return Ok(Err(TicketError::Unknown));
+        };
+        if let Err(e) = ticket.check(TicketPurpose::PasswordReset, reset.at) {
+            return Ok(Err(e));
+        }
+        let account = ticket.account;
+        if !s.accounts.contains_key(&account) {
+            return Ok(Err(TicketError::Voided));
+        }
+        let _ = consume(&mut s, reset.ticket, TicketPurpose::PasswordReset, reset.at);
+        if let Some(acc) = s.accounts.get_mut(&account) {
+            acc.password_hash = Some(reset.new_hash);
+            acc.lock = acc.lock.unlock();
+        }
+        void_unused(
+            &mut s,
+            account,
+            &[TicketPurpose::PasswordReset, TicketPurpose::Unlock],
+            reset.at,
+            None,
+        );
+        s.sessions.retain(|_, sess| sess.account != account);
+        enqueue(&mut s, &reset.notice);
+        Ok(Ok(account))
+    }
+
+    async fn change_password(&self, change: PasswordChange) -> Result<bool, StoreError> {
+        let mut s = self.state()?;
+        let Some(acc) = s.accounts.get_mut(&change.account) else {
+            return Ok(false);
+        };
+        if acc.password_hash.as_ref() != Some(&change.expected) {
+            return Ok(false);
+        }
+        acc.password_hash = Some(change.new_hash);
+        s.sessions
+            .retain(|_, sess| sess.account != change.account || sess.id == change.keep_session);
+        enqueue(&mut s, &change.notice);
+        Ok(true)
+    }
+}
+
+#[async_trait]
+impl TicketStore for MemoryStore {
+    async fn issue_ticket(&self, ticket: &Ticket, mail: &Mail) -> Result<(), StoreError> {
+        let mut s = self.state()?;
+        s.tickets.insert(ticket.hash, ticket.clone());
+        enqueue(&mut s, mail);
+        Ok(())
+    }
+
+    async fn ticket(&self, hash: TokenHash) -> Result<Option<Ticket>, StoreError> {
+        Ok(self.state()?.tickets.get(&hash).cloned())
+    }
+
+    async fn consume_ticket(
+        &self,
+        hash: TokenHash,
+        purpose: TicketPurpose,
+        at: DateTime<Utc>,
+    ) -> Result<Result<Ticket, TicketError>, StoreError> {
+        Ok(consume(&mut *self.state()?, hash, purpose, at))
+    }
+
+    async fn void_tickets(
+        &self,
+        account: AccountId,
+        purpose: TicketPurpose,
+        at: DateTime<Utc>,
+    ) -> Result<u64, StoreError> {
+        Ok(void_unused(
+            &mut *self.state()?,
+            account,
+            &[purpose],
+            at,
+            None,
+        ))
+    }
+}
+
+#[async_trait]
+impl SessionStore for MemoryStore {
+    async fn insert_session(&self, session: &Session) -> Result<(), StoreError> {
+        self.state()?
+            .sessions
+            .insert(session.token_hash, session.clone());
+        Ok(())
+    }
+
+    async fn session(&self, token: TokenHash) -> Result<Option<Session>, StoreError> {
+        Ok(self.state()?.sessions.get(&token).cloned())
+    }
+
+    async fn touch_session(&self, token: TokenHash, at: DateTime<Utc>) -> Result<(), StoreError> {
+        if let Some(sess) = self.state()?.sessions.get_mut(&token)
+            && at > sess.last_seen_at
+        {
+            sess.last_seen_at = at;
+        }
+        Ok(())
+    }
+
+    async fn delete_session(&self, token: TokenHash) -> Result<bool, StoreError> {
+        Ok(self.state()?.sessions.remove(&token).is_some())
+    }
+
+    async fn delete_session_by_id(
+        &self,
+        account: AccountId,
+        id: SessionId,
+    ) -> Result<bool, StoreError> {
+        let mut s = self.state()?;
+        let before = s.sessions.len();
+        s.sessions
+            .retain(|_, sess| !(sess.account == account && sess.id == id));
+        Ok(s.sessions.len() < before)
+    }
+
+    async fn sessions_of(&self, account: AccountId) -> Result<Vec<Session>, StoreError> {
+        let s = self.state()?;
+        let mut list: Vec<Session> = s
+            .sessions
+            .values()
+            .filter(|sess| sess.account == account)
+            .cloned()
+            .collect();
+        list.sort_by_key(|sess| (sess.created_at, sess.id));
+        Ok(list)
+    }
+
+    async fn delete_sessions_of(
+        &self,
+        account: AccountId,
+        except: Option<SessionId>,
+    ) -> Result<u64, StoreError> {
+        let mut s = self.state()?;
+        let before = s.sessions.len();
+        s.sessions
+            .retain(|_, sess| sess.account != account || Some(sess.id) == except);
+        Ok((before - s.sessions.len()) as u64)
+    }
+}
+
+#[async_trait]
+impl OutboxStore for MemoryStore {
+    async fn enqueue_mail(&self, mail: &Mail) -> Result<(), StoreError> {
+        enqueue(&mut *self.state()?, mail);
+        Ok(())
+    }
+
+    async fn claim_due_mail(
+        &self,
+        at: DateTime<Utc>,
+        lease: Duration,
+        limit: u32,
+    ) -> Result<Vec<QueuedMail>, StoreError> {
+        let mut s = self.state()?;
+        let mut claimed = Vec::new();
+        for e in s.outbox.iter_mut() {
+            if claimed.len() >= limit as usize {
+                break;
+            }
+            let due = matches!(e.state, DeliveryState::Pending { next_attempt_at, .. } if next_attempt_at <= at);
+            let free = e.leased_until.is_none_or(|until| until <= at);
+            if due && free {
+                e.leased_until = Some(at + lease);
+                claimed.push(QueuedMail {
+                    mail: e.mail.clone(),
+                    state: e.state.clone(),
+                });
+            }
+        }
+        Ok(claimed)
+    }
+
+    async fn record_delivery(&self, id: MailId, state: DeliveryState) -> Result<(), StoreError> {
+        let mut s = self.state()?;
+        if let Some(e) = s.outbox.iter_mut().find(|e| e.mail.id == id) {
+            e.state = state;
+            e.leased_until = None;
+        }
+        Ok(())
+    }
+
+    async fn unsent_mail(&self) -> Result<Vec<QueuedMail>, StoreError> {
+        let s = self.state()?;
+        Ok(s.outbox
+            .iter()
+            .filter(|e| !matches!(e.state, DeliveryState::Sent { .. }))
+            .map(|e| QueuedMail {
+                mail: e.mail.clone(),
+                state: e.state.clone(),
+            })
+            .collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::MemoryStore;
+
+    crate::store_conformance_tests!(async { Arc::new(MemoryStore::default()) });
+}

@@ -1,0 +1,169 @@
+use std::sync::Arc;
+
+use crate::domain::{
+    AccessRoute, Account, AccountId, ClientInfo, Contract, ContractId, ContractName, DisplayName,
+    Email, Locale, LockState, LoginMethod, PasswordHash, Plan, Provider, Role, Subject,
+    TwoFactorPolicy,
+};
+use crate::flows::{Auth, Ports, Settings};
+use crate::ports::{Clock, Store};
+
+use super::{FastHasher, ManualClock, MemoryAudit, MemoryStore, SeededSecrets};
+
+/// A core wired to test doubles around a given store, with fixture helpers.
+pub struct TestWorld<S> {
+    /// The core under test.
+    pub auth: Auth,
+    /// The store, for direct inspection.
+    pub store: Arc<S>,
+    /// The clock, to move time.
+    pub clock: Arc<ManualClock>,
+    /// The random source.
+    pub secrets: Arc<SeededSecrets>,
+    /// The hasher, to count verifications.
+    pub hasher: Arc<FastHasher>,
+    /// The audit trail.
+    pub audit: Arc<MemoryAudit>,
+}
+
+impl TestWorld<MemoryStore> {
+    /// A world around a fresh in-memory store.
+    pub fn new() -> Self {
+        Self::with_store(Arc::new(MemoryStore::default()))
+    }
+}
+
+impl Default for TestWorld<MemoryStore> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<S: Store + 'static> TestWorld<S> {
+    /// A world around `store`.
+    pub fn with_store(store: Arc<S>) -> Self {
+        let clock = Arc::new(ManualClock::default());
+        let secrets = Arc::new(SeededSecrets::new(42));
+        let hasher = Arc::new(FastHasher::default());
+        let audit = Arc::new(MemoryAudit::default());
+        let auth = Auth::new(
+            Ports {
+                store: store.clone(),
+                hasher: hasher.clone(),
+                clock: clock.clone(),
+                secrets: secrets.clone(),
+                audit: audit.clone(),
+            },
+            Settings::default(),
+        );
+        Self {
+            auth,
+            store,
+            clock,
+            secrets,
+            hasher,
+            audit,
+        }
+    }
+
+    /// A client over the internet from 192.0.2.1.
+    pub fn client(&self) -> ClientInfo {
+        ClientInfo::internet(Some([192, 0, 2, 1].into()), Some("test-browser"))
+    }
+
+    /// Stores a new contract.
+    pub async fn contract(&self, name: &str, plan: Plan) -> Contract {
+        let contract = Contract {
+            id: ContractId::generate(self.secrets.as_ref()),
+            name: ContractName::parse(name).expect("contract name"),
+            plan,
+            two_factor: TwoFactorPolicy::Enabled,
+            access_route: AccessRoute::LineAndInternet,
+            created_at: self.clock.now(),
+        };
+        self.store
+            .insert_contract(&contract)
+            .await
+            .expect("insert contract");
+        contract
+    }
+
+    /// Stores a new account: with `password`, a password account with that password; without,
+    /// an account signing in with Google (subject = the e-mail).
+    pub async fn account(
+        &self,
+        contract: &Contract,
+        email: &str,
+        role: Role,
+        password: Option<&str>,
+    ) -> Account {
+        match password {
+            Some(p) => {
+                let hash = self.hasher.hash_text(p).expect("hash");
+                self.account_with(contract, email, role, LoginMethod::Password, Some(hash))
+                    .await
+            }
+            None => {
+                let method = LoginMethod::Federated {
+                    provider: Provider::Google,
+                    subject: Subject::parse(email).expect("subject"),
+                };
+                self.account_with(contract, email, role, method, None).await
+            }
+        }
+    }
+
+    /// Stores a new password account with a given stored hash.
+    pub async fn account_with_hash(
+        &self,
+        contract: &Contract,
+        email: &str,
+        role: Role,
+        hash: PasswordHash,
+    ) -> Account {
+        self.account_with(contract, email, role, LoginMethod::Password, Some(hash))
+            .await
+    }
+
+    /// Stores a new account with the given login method and hash.
+    pub async fn account_with(
+        &self,
+        contract: &Contract,
+        email: &str,
+        role: Role,
+        login_method: LoginMethod,
+        password_hash: Option<PasswordHash>,
+    ) -> Account {
+        let account = Account {
+            id: AccountId::generate(self.secrets.as_ref()),
+            contract: contract.id,
+            email: Email::parse(email).expect("email"),
+            display_name: DisplayName::parse("テスト 太郎").expect("name"),
+            role,
+            locale: Locale::Ja,
+            login_method,
+            password_hash,
+            lock: LockState::default(),
+            created_at: self.clock.now(),
+        };
+        self.store
+            .insert_account(&account)
+            .await
+            .expect("insert account");
+        account
+    }
+
+    /// A Basic contract with one password owner: `owner@example.co.jp` / `Kumo-2024`.
+    pub async fn basic_owner(&self) -> (Contract, Account) {
+        let contract = self.contract("雲商事", Plan::Basic).await;
+        let owner = self
+            .account(
+                &contract,
+                "owner@example.co.jp",
+                Role::Owner,
+                Some("Kumo-2024"),
+            )
+            .await;
+        (contract, owner)
+    }
+}

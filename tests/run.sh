@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# The whole test suite of tobira: every crate's unit, property and integration tests.
+# Works on a fresh machine: it installs or starts whatever the tests need.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
+export RUST_BACKTRACE="${RUST_BACKTRACE:-1}"
+
+cargo test --workspace --locked "$@"

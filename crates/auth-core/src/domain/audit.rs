@@ -4,7 +4,7 @@ use std::net::IpAddr;
 
 use chrono::{DateTime, Utc};
 
-use super::{AccountId, ChannelKind, ContractId, SessionScope};
+use super::{AccountId, ChannelKind, ContractId, SecondFactorKind, SessionScope, TwoFactorPolicy};
 
 /// Why a sign-in failed. Recorded for the contract's administrators and operators; never shown
 /// to the person signing in (L5).
@@ -51,6 +51,30 @@ pub enum AuditKind {
     PasswordRehashed,
     /// A session ended by sign-out or by an administrator.
     SessionEnded,
+    /// A second factor was enrolled (T2).
+    SecondFactorEnrolled {
+        /// Which.
+        kind: SecondFactorKind,
+    },
+    /// A second-factor step passed.
+    SecondFactorPassed {
+        /// Which.
+        kind: SecondFactorKind,
+    },
+    /// A second-factor code was wrong.
+    SecondFactorFailed {
+        /// Which.
+        kind: SecondFactorKind,
+    },
+    /// A recovery code was used and replaced (T5).
+    RecoveryCodeUsed,
+    /// A recovery code was wrong.
+    RecoveryCodeFailed,
+    /// The contract's two-factor policy changed (T8).
+    TwoFactorPolicyChanged {
+        /// The new policy.
+        policy: TwoFactorPolicy,
+    },
 }
 
 /// One audit record.

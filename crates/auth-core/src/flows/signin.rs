@@ -6,11 +6,13 @@
 
 use thiserror::Error;
 
+use super::two_factor::PendingGrant;
 use super::{Auth, Infrastructure};
 use crate::domain::{
-    Account, AuditKind, ClientInfo, Email, EmailError, FailureOutcome, LoginMethod, MailKind,
-    Password, PasswordCandidate, SecretToken, Session, SessionId, SessionScope, SignInFailure,
-    Ticket, TicketLink, TicketPurpose,
+    Account, AuditKind, Channel, ClientInfo, Email, EmailError, FailureOutcome, LoginMethod,
+    MailKind, Password, PasswordCandidate, SecretToken, Session, SessionId, SessionScope,
+    SettingsItem, SignInFailure, Ticket, TicketLink, TicketPurpose, TwoFactorPolicy, Viewer,
+    can_use,
 };
 use crate::ports::{LockArtifacts, Rehash, Verification};
 
@@ -25,6 +27,8 @@ pub struct PasswordSignIn<'a> {
     pub client: ClientInfo,
     /// The service, or the settings menu (S2).
     pub scope: SessionScope,
+    /// The device token of a remembered browser, if the browser presented one (L6).
+    pub remembered_browser: Option<SecretToken>,
 }
 
 /// A new session: the token goes to the browser once, the record is stored.
@@ -42,6 +46,8 @@ pub struct SessionGrant {
 pub enum SignInOutcome {
     /// Signed in: a session exists.
     SignedIn(SessionGrant),
+    /// The password was right; a second factor is needed first (L6). No session exists.
+    SecondFactorRequired(PendingGrant),
 }
 
 /// Why a sign-in failed.
@@ -124,7 +130,21 @@ impl Auth {
             .await
             .map_err(Infrastructure::from)?;
         let now = self.ports.clock.now();
-        if contract.is_none_or(|c| c.plan.has_ended(now)) {
+        let Some(contract) = contract else {
+            return Err(SignInError::InvalidCredentials);
+        };
+        // A trial owner may still reach the settings menu to upgrade (C2).
+        let upgrade_open = request.scope == SessionScope::Settings
+            && can_use(
+                SettingsItem::PlanChange,
+                &Viewer {
+                    role: account.role,
+                    plan: contract.plan,
+                    has_password: true,
+                },
+                now,
+            );
+        if contract.plan.has_ended(now) && !upgrade_open {
             self.audit_account(
                 &account,
                 failed(SignInFailure::ContractEnded),
@@ -156,6 +176,17 @@ impl Auth {
         if rehashed {
             self.audit_account(&account, AuditKind::PasswordRehashed, &request.client)
                 .await;
+        }
+        let second_factor = contract.two_factor == TwoFactorPolicy::Enabled
+            && request.client.channel == Channel::Internet
+            && !self
+                .browser_is_remembered(request.remembered_browser.as_ref(), &account)
+                .await?;
+        if second_factor {
+            let pending = self
+                .begin_second_factor(&account, &request.client, request.scope)
+                .await?;
+            return Ok(SignInOutcome::SecondFactorRequired(pending));
         }
         let grant = self
             .open_session(&account, &request.client, request.scope)

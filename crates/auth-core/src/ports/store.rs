@@ -3,8 +3,9 @@ use chrono::{DateTime, Duration, Utc};
 use thiserror::Error;
 
 use crate::domain::{
-    Account, AccountId, Contract, ContractId, DeliveryState, Email, FailureOutcome, IsLocked, Mail,
-    MailId, PasswordHash, Session, SessionId, Ticket, TicketError, TicketPurpose, TokenHash,
+    Account, AccountId, Contract, ContractId, DeliveryState, Email, Enrolment, FailureOutcome,
+    IsLocked, Mail, MailId, PasswordHash, PendingSignIn, PhoneNumber, RememberedBrowser, Session,
+    SessionId, Ticket, TicketError, TicketPurpose, TokenHash, TwoFactorPolicy,
 };
 
 /// A store could not do what was asked. Nothing was changed.
@@ -175,6 +176,16 @@ pub trait AccountStore: Send + Sync {
         reset: PasswordReset,
     ) -> Result<Result<AccountId, TicketError>, StoreError>;
 
+    /// Sets a contract's two-factor policy (T8).
+    ///
+    /// # Errors
+    /// [`StoreError`]; an unknown contract is `Conflict`.
+    async fn set_two_factor_policy(
+        &self,
+        contract: ContractId,
+        policy: TwoFactorPolicy,
+    ) -> Result<(), StoreError>;
+
     /// Changes a password (P2) as one step: only if the stored hash is still `expected`, sets
     /// the new hash, ends every session of the account but `keep_session`, and queues the
     /// notice. Returns whether the change applied (`false`: the password changed meanwhile).
@@ -315,7 +326,131 @@ pub trait OutboxStore: Send + Sync {
     async fn unsent_mail(&self) -> Result<Vec<QueuedMail>, StoreError>;
 }
 
-/// Everything a store adapter provides.
-pub trait Store: AccountStore + TicketStore + SessionStore + OutboxStore {}
+/// What completing a second-factor enrolment stores (T2, T3), as one step.
+#[derive(Debug, Clone)]
+pub struct EnrolmentCommit {
+    /// The pending sign-in that enrolled; it moves to `RecoveryShown`.
+    pub pending: TokenHash,
+    /// The new enrolment (with the recovery code's hash).
+    pub enrolment: Enrolment,
+    /// The X3 notice.
+    pub notice: Mail,
+}
 
-impl<T: AccountStore + TicketStore + SessionStore + OutboxStore> Store for T {}
+/// Second factors, pending sign-ins, remembered browsers and the SMS send log (T, L6, X5).
+#[async_trait]
+pub trait TwoFactorStore: Send + Sync {
+    /// The account's enrolment, if any.
+    ///
+    /// # Errors
+    /// [`StoreError`].
+    async fn enrolment(&self, account: AccountId) -> Result<Option<Enrolment>, StoreError>;
+
+    /// Stores a new pending sign-in.
+    ///
+    /// # Errors
+    /// [`StoreError`].
+    async fn insert_pending(&self, pending: &PendingSignIn) -> Result<(), StoreError>;
+
+    /// The pending sign-in with this token hash.
+    ///
+    /// # Errors
+    /// [`StoreError`].
+    async fn pending(&self, token: TokenHash) -> Result<Option<PendingSignIn>, StoreError>;
+
+    /// Replaces a pending sign-in's stage and flags, if it still exists; returns whether it did.
+    ///
+    /// # Errors
+    /// [`StoreError`].
+    async fn update_pending(&self, pending: &PendingSignIn) -> Result<bool, StoreError>;
+
+    /// Adds one wrong try to the pending sign-in's SMS code, in one atomic step, and returns the
+    /// new count (`None` if there is no pending sign-in or no code).
+    ///
+    /// # Errors
+    /// [`StoreError`].
+    async fn record_sms_wrong_try(&self, token: TokenHash) -> Result<Option<u8>, StoreError>;
+
+    /// Deletes a pending sign-in, returning whether it existed. Completing a sign-in takes the
+    /// pending state with this call, so under concurrency only one completion succeeds.
+    ///
+    /// # Errors
+    /// [`StoreError`].
+    async fn take_pending(&self, token: TokenHash) -> Result<bool, StoreError>;
+
+    /// Completes an enrolment as one step: only if the pending sign-in exists and the account
+    /// has no enrolment, stores the enrolment, moves the pending sign-in to `RecoveryShown`
+    /// and queues the notice. Returns whether it applied.
+    ///
+    /// # Errors
+    /// [`StoreError`]; then nothing changed.
+    async fn complete_enrolment(&self, commit: EnrolmentCommit) -> Result<bool, StoreError>;
+
+    /// Spends a TOTP step: records `step` as the account's last used step only if it is later
+    /// than the last one, in one atomic step. Returns whether it was spent now; a step is never
+    /// spent twice, also across app instances (T7).
+    ///
+    /// # Errors
+    /// [`StoreError`].
+    async fn spend_totp_step(&self, account: AccountId, step: u64) -> Result<bool, StoreError>;
+
+    /// Replaces the recovery code's hash only if it is still `old` (one atomic step), moves the
+    /// pending sign-in `pending` to `RecoveryShown`, and queues the notice. Returns whether it
+    /// applied: of concurrent uses of one code, exactly one does (T5).
+    ///
+    /// # Errors
+    /// [`StoreError`]; then nothing changed.
+    async fn replace_recovery_code(
+        &self,
+        account: AccountId,
+        old: PasswordHash,
+        new: PasswordHash,
+        pending: TokenHash,
+        notice: Mail,
+    ) -> Result<bool, StoreError>;
+
+    /// Clears the account's enrolment, pending sign-ins and remembered browsers (T6).
+    ///
+    /// # Errors
+    /// [`StoreError`].
+    async fn clear_second_factor(&self, account: AccountId) -> Result<(), StoreError>;
+
+    /// Remembers a browser (L6).
+    ///
+    /// # Errors
+    /// [`StoreError`].
+    async fn remember_browser(&self, browser: &RememberedBrowser) -> Result<(), StoreError>;
+
+    /// Uses a remembered browser: if a browser with this token hash is remembered for
+    /// `account` and was last used after `at - window`, sets its last use to `at` and returns
+    /// `true`, in one atomic step; otherwise `false` (a lapsed one may be deleted).
+    ///
+    /// # Errors
+    /// [`StoreError`].
+    async fn use_remembered_browser(
+        &self,
+        token: TokenHash,
+        account: AccountId,
+        at: DateTime<Utc>,
+        window: Duration,
+    ) -> Result<bool, StoreError>;
+
+    /// Records an SMS send if fewer than `cap` sends went to this account, and fewer than `cap`
+    /// to this number, since `at - 24h`, in one atomic step. Returns whether it was recorded
+    /// (and so may be sent) (X5).
+    ///
+    /// # Errors
+    /// [`StoreError`].
+    async fn record_sms_send(
+        &self,
+        account: AccountId,
+        phone: &PhoneNumber,
+        at: DateTime<Utc>,
+        cap: u32,
+    ) -> Result<bool, StoreError>;
+}
+
+/// Everything a store adapter provides.
+pub trait Store: AccountStore + TicketStore + SessionStore + OutboxStore + TwoFactorStore {}
+
+impl<T: AccountStore + TicketStore + SessionStore + OutboxStore + TwoFactorStore> Store for T {}

@@ -12,10 +12,15 @@ use crate::domain::{
     TicketPurpose, TicketState,
 };
 use crate::ports::{
-    Clock, InsertAccountError, LockArtifacts, PasswordChange, PasswordReset, Rehash, Store,
+    Clock, EnrolmentCommit, InsertAccountError, LockArtifacts, PasswordChange, PasswordReset,
+    Rehash, Store,
 };
 
 use super::TestWorld;
+use crate::domain::{
+    ClientInfo, EnrolledFactor, Enrolment, PendingSignIn, PendingStage, PhoneNumber,
+    RememberedBrowser, SmsChallenge, TotpSecret,
+};
 
 /// Generates one `#[tokio::test]` per conformance function. `$make` is an expression that
 /// evaluates to a future of a fresh `Arc<S>` store (each test gets its own).
@@ -35,7 +40,13 @@ macro_rules! store_conformance_tests {
             password_reset_is_all_or_nothing,
             password_change_is_conditional_and_keeps_one_session,
             sessions_are_stored_touched_listed_and_deleted,
-            outbox_claims_are_leased_and_recorded
+            outbox_claims_are_leased_and_recorded,
+            pending_sign_ins_are_stored_updated_and_taken_once,
+            enrolment_completes_once_and_totp_steps_are_spent_once,
+            recovery_codes_are_replaced_once_under_concurrency,
+            remembered_browsers_slide_and_bind_to_their_account,
+            sms_sends_are_capped_per_account_and_number,
+            password_reset_and_clearing_remove_every_second_factor
         );
     };
     (@each $make:expr; $($name:ident),* $(,)?) => {
@@ -740,4 +751,366 @@ pub async fn outbox_claims_are_leased_and_recorded<S: Store + 'static>(store: Ar
             .len(),
         1
     );
+}
+
+fn pending_for<S>(w: &TestWorld<S>, account: &crate::domain::Account) -> PendingSignIn {
+    PendingSignIn {
+        token_hash: SecretToken::generate(w.secrets.as_ref()).hash(),
+        account: account.id,
+        contract: account.contract,
+        scope: SessionScope::Service,
+        client: ClientInfo::internet(Some([192, 0, 2, 7].into()), Some("test")),
+        created_at: w.clock.now(),
+        stage: PendingStage::Enrol {
+            totp_secret: None,
+            sms: None,
+        },
+        remember_browser: false,
+    }
+}
+
+fn totp_enrolment<S>(w: &TestWorld<S>, recovery: &str) -> Enrolment {
+    Enrolment {
+        factor: EnrolledFactor::Totp {
+            secret: TotpSecret::generate(w.secrets.as_ref()),
+        },
+        recovery_hash: w.hasher.hash_text(recovery).unwrap(),
+        last_totp_step: None,
+        enrolled_at: w.clock.now(),
+    }
+}
+
+async fn enrolled<S: Store + 'static>(
+    w: &TestWorld<S>,
+    account: &crate::domain::Account,
+    recovery: &str,
+) -> PendingSignIn {
+    let p = pending_for(w, account);
+    w.store.insert_pending(&p).await.unwrap();
+    let commit = EnrolmentCommit {
+        pending: p.token_hash,
+        enrolment: totp_enrolment(w, recovery),
+        notice: notice(w, &account.email),
+    };
+    assert!(w.store.complete_enrolment(commit).await.unwrap());
+    p
+}
+
+/// X8, T2: pending sign-ins round-trip with their stage; `take_pending` succeeds once.
+pub async fn pending_sign_ins_are_stored_updated_and_taken_once<S: Store + 'static>(store: Arc<S>) {
+    let w = TestWorld::with_store(store);
+    let (_, owner) = w.basic_owner().await;
+    let mut p = pending_for(&w, &owner);
+    w.store.insert_pending(&p).await.unwrap();
+    let got = w.store.pending(p.token_hash).await.unwrap().unwrap();
+    assert_eq!(got.account, owner.id);
+    assert_eq!(got.client.address, p.client.address);
+    assert!(matches!(
+        got.stage,
+        PendingStage::Enrol {
+            totp_secret: None,
+            sms: None
+        }
+    ));
+    let phone = PhoneNumber::parse("09012345678").unwrap();
+    let secret = TotpSecret::generate(w.secrets.as_ref());
+    p.stage = PendingStage::Enrol {
+        totp_secret: Some(secret.clone()),
+        sms: Some(SmsChallenge {
+            phone: phone.clone(),
+            salt: [3; 16],
+            code_hash: SecretToken::generate(w.secrets.as_ref()).hash(),
+            sent_at: w.clock.now(),
+            wrong_tries: 0,
+        }),
+    };
+    p.remember_browser = true;
+    assert!(w.store.update_pending(&p).await.unwrap());
+    assert_eq!(
+        w.store.record_sms_wrong_try(p.token_hash).await.unwrap(),
+        Some(1)
+    );
+    assert_eq!(
+        w.store.record_sms_wrong_try(p.token_hash).await.unwrap(),
+        Some(2)
+    );
+    let got = w.store.pending(p.token_hash).await.unwrap().unwrap();
+    assert!(got.remember_browser);
+    match got.stage {
+        PendingStage::Enrol {
+            totp_secret: Some(s),
+            sms: Some(c),
+        } => {
+            assert_eq!(s.as_bytes(), secret.as_bytes());
+            assert_eq!(c.phone, phone);
+            assert_eq!(c.wrong_tries, 2);
+        }
+        other => panic!("stage not kept: {other:?}"),
+    }
+    let racers = (0..8).map(|_| w.store.take_pending(p.token_hash));
+    let taken = join_all(racers)
+        .await
+        .into_iter()
+        .filter(|r| *r.as_ref().unwrap())
+        .count();
+    assert_eq!(taken, 1);
+    assert!(w.store.pending(p.token_hash).await.unwrap().is_none());
+    assert!(!w.store.update_pending(&p).await.unwrap());
+}
+
+/// T2, T7: an enrolment completes once; a TOTP step is spent once and never an earlier one.
+pub async fn enrolment_completes_once_and_totp_steps_are_spent_once<S: Store + 'static>(
+    store: Arc<S>,
+) {
+    let w = TestWorld::with_store(store);
+    let (_, owner) = w.basic_owner().await;
+    let p = enrolled(&w, &owner, "ABCDEFGHJKLMNPQR").await;
+    let got = w.store.pending(p.token_hash).await.unwrap().unwrap();
+    assert!(matches!(got.stage, PendingStage::RecoveryShown));
+    let e = w.store.enrolment(owner.id).await.unwrap().unwrap();
+    assert!(matches!(e.factor, EnrolledFactor::Totp { .. }));
+    let second = pending_for(&w, &owner);
+    w.store.insert_pending(&second).await.unwrap();
+    let again = EnrolmentCommit {
+        pending: second.token_hash,
+        enrolment: totp_enrolment(&w, "X"),
+        notice: notice(&w, &owner.email),
+    };
+    assert!(
+        !w.store.complete_enrolment(again).await.unwrap(),
+        "an enrolled account is not enrolled twice"
+    );
+    let racers = (0..10).map(|_| w.store.spend_totp_step(owner.id, 1000));
+    let spent = join_all(racers)
+        .await
+        .into_iter()
+        .filter(|r| *r.as_ref().unwrap())
+        .count();
+    assert_eq!(spent, 1);
+    assert!(!w.store.spend_totp_step(owner.id, 999).await.unwrap());
+    assert!(w.store.spend_totp_step(owner.id, 1001).await.unwrap());
+    assert_eq!(
+        w.store
+            .enrolment(owner.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .last_totp_step,
+        Some(1001)
+    );
+}
+
+/// T5: of concurrent replacements of one recovery hash, exactly one applies.
+pub async fn recovery_codes_are_replaced_once_under_concurrency<S: Store + 'static>(store: Arc<S>) {
+    let w = TestWorld::with_store(store);
+    let (_, owner) = w.basic_owner().await;
+    let p = enrolled(&w, &owner, "ABCDEFGHJKLMNPQR").await;
+    let old = w
+        .store
+        .enrolment(owner.id)
+        .await
+        .unwrap()
+        .unwrap()
+        .recovery_hash;
+    let racers = (0..10).map(|i| {
+        let new = w.hasher.hash_text(&format!("NEW{i}")).unwrap();
+        w.store.replace_recovery_code(
+            owner.id,
+            old.clone(),
+            new,
+            p.token_hash,
+            notice(&w, &owner.email),
+        )
+    });
+    let wins = join_all(racers)
+        .await
+        .into_iter()
+        .filter(|r| *r.as_ref().unwrap())
+        .count();
+    assert_eq!(wins, 1);
+    assert_ne!(
+        w.store
+            .enrolment(owner.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .recovery_hash,
+        old
+    );
+}
+
+/// L6: a remembered browser works for its account only, within a sliding window.
+pub async fn remembered_browsers_slide_and_bind_to_their_account<S: Store + 'static>(
+    store: Arc<S>,
+) {
+    let w = TestWorld::with_store(store);
+    let (contract, owner) = w.basic_owner().await;
+    let user = w
+        .account(
+            &contract,
+            "user@example.co.jp",
+            Role::User,
+            Some("Kumo-2024"),
+        )
+        .await;
+    let token = SecretToken::generate(w.secrets.as_ref());
+    let t0 = w.clock.now();
+    w.store
+        .remember_browser(&RememberedBrowser {
+            token_hash: token.hash(),
+            account: owner.id,
+            last_used_at: t0,
+        })
+        .await
+        .unwrap();
+    let window = Duration::days(30);
+    assert!(
+        !w.store
+            .use_remembered_browser(token.hash(), user.id, t0, window)
+            .await
+            .unwrap()
+    );
+    assert!(
+        w.store
+            .use_remembered_browser(token.hash(), owner.id, t0 + Duration::days(29), window)
+            .await
+            .unwrap()
+    );
+    assert!(
+        w.store
+            .use_remembered_browser(token.hash(), owner.id, t0 + Duration::days(58), window)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !w.store
+            .use_remembered_browser(token.hash(), owner.id, t0 + Duration::days(88), window)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !w.store
+            .use_remembered_browser(token.hash(), owner.id, t0 + Duration::days(88), window)
+            .await
+            .unwrap()
+    );
+}
+
+/// X5: SMS sends are capped per account and per number over 24 hours.
+pub async fn sms_sends_are_capped_per_account_and_number<S: Store + 'static>(store: Arc<S>) {
+    let w = TestWorld::with_store(store);
+    let (contract, owner) = w.basic_owner().await;
+    let user = w
+        .account(
+            &contract,
+            "user@example.co.jp",
+            Role::User,
+            Some("Kumo-2024"),
+        )
+        .await;
+    let a = PhoneNumber::parse("09011112222").unwrap();
+    let b = PhoneNumber::parse("09033334444").unwrap();
+    let t0 = w.clock.now();
+    for i in 0..3 {
+        assert!(
+            w.store
+                .record_sms_send(owner.id, &a, t0 + Duration::minutes(i), 3)
+                .await
+                .unwrap()
+        );
+    }
+    assert!(
+        !w.store
+            .record_sms_send(owner.id, &b, t0 + Duration::minutes(5), 3)
+            .await
+            .unwrap(),
+        "per account"
+    );
+    assert!(
+        !w.store
+            .record_sms_send(user.id, &a, t0 + Duration::minutes(5), 3)
+            .await
+            .unwrap(),
+        "per number"
+    );
+    assert!(
+        w.store
+            .record_sms_send(user.id, &b, t0 + Duration::minutes(5), 3)
+            .await
+            .unwrap()
+    );
+    assert!(
+        w.store
+            .record_sms_send(
+                owner.id,
+                &b,
+                t0 + Duration::hours(24) + Duration::minutes(1),
+                3
+            )
+            .await
+            .unwrap()
+    );
+}
+
+/// T6: a completed reset, like an explicit clear, removes enrolment, pending sign-ins and
+/// remembered browsers.
+pub async fn password_reset_and_clearing_remove_every_second_factor<S: Store + 'static>(
+    store: Arc<S>,
+) {
+    let w = TestWorld::with_store(store);
+    let (contract, owner) = w.basic_owner().await;
+    let user = w
+        .account(
+            &contract,
+            "user@example.co.jp",
+            Role::User,
+            Some("Kumo-2024"),
+        )
+        .await;
+    let now = w.clock.now();
+    for who in [&owner, &user] {
+        let p = enrolled(&w, who, "ABCDEFGHJKLMNPQR").await;
+        let _ = p;
+        let device = SecretToken::generate(w.secrets.as_ref());
+        w.store
+            .remember_browser(&RememberedBrowser {
+                token_hash: device.hash(),
+                account: who.id,
+                last_used_at: now,
+            })
+            .await
+            .unwrap();
+    }
+    let issued = Ticket::issue(
+        TicketPurpose::PasswordReset,
+        owner.id,
+        now,
+        w.secrets.as_ref(),
+    );
+    w.store
+        .issue_ticket(&issued.ticket, &notice(&w, &owner.email))
+        .await
+        .unwrap();
+    let reset = PasswordReset {
+        ticket: issued.ticket.hash,
+        new_hash: w.hasher.hash_text("Fresh-2027x").unwrap(),
+        notice: notice(&w, &owner.email),
+        at: now,
+    };
+    w.store
+        .complete_password_reset(reset)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(w.store.enrolment(owner.id).await.unwrap().is_none());
+    assert!(
+        w.store.enrolment(user.id).await.unwrap().is_some(),
+        "other accounts keep theirs"
+    );
+    w.store.clear_second_factor(user.id).await.unwrap();
+    assert!(w.store.enrolment(user.id).await.unwrap().is_none());
+    let p = pending_for(&w, &user);
+    w.store.insert_pending(&p).await.unwrap();
+    w.store.clear_second_factor(user.id).await.unwrap();
+    assert!(w.store.pending(p.token_hash).await.unwrap().is_none());
 }

@@ -6,12 +6,13 @@ use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};
 
 use crate::domain::{
-    Account, AccountId, Contract, ContractId, DeliveryState, Email, FailureOutcome, IsLocked, Mail,
-    MailId, Session, SessionId, Ticket, TicketError, TicketPurpose, TicketState, TokenHash,
+    Account, AccountId, Contract, ContractId, DeliveryState, Email, Enrolment, FailureOutcome,
+    IsLocked, Mail, MailId, PendingSignIn, PendingStage, PhoneNumber, RememberedBrowser, Session,
+    SessionId, Ticket, TicketError, TicketPurpose, TicketState, TokenHash, TwoFactorPolicy,
 };
 use crate::ports::{
-    AccountStore, InsertAccountError, LockArtifacts, OutboxStore, PasswordChange, PasswordReset,
-    QueuedMail, Rehash, SessionStore, StoreError, TicketStore,
+    AccountStore, EnrolmentCommit, InsertAccountError, LockArtifacts, OutboxStore, PasswordChange,
+    PasswordReset, QueuedMail, Rehash, SessionStore, StoreError, TicketStore, TwoFactorStore,
 };
 
 #[derive(Debug, Clone)]
@@ -29,6 +30,16 @@ struct State {
     tickets: HashMap<TokenHash, Ticket>,
     sessions: HashMap<TokenHash, Session>,
     outbox: Vec<OutboxEntry>,
+    enrolments: HashMap<AccountId, Enrolment>,
+    pending: HashMap<TokenHash, PendingSignIn>,
+    browsers: HashMap<TokenHash, RememberedBrowser>,
+    sms_log: Vec<(AccountId, PhoneNumber, DateTime<Utc>)>,
+}
+
+fn clear_two_factor(state: &mut State, account: AccountId) {
+    state.enrolments.remove(&account);
+    state.pending.retain(|_, p| p.account != account);
+    state.browsers.retain(|_, b| b.account != account);
 }
 
 /// Every store port in memory. One lock guards all state, so each method is atomic exactly as
@@ -239,8 +250,23 @@ impl AccountStore for MemoryStore {
             None,
         );
         s.sessions.retain(|_, sess| sess.account != account);
+        clear_two_factor(&mut s, account);
         enqueue(&mut s, &reset.notice);
         Ok(Ok(account))
+    }
+
+    async fn set_two_factor_policy(
+        &self,
+        contract: ContractId,
+        policy: TwoFactorPolicy,
+    ) -> Result<(), StoreError> {
+        let mut s = self.state()?;
+        let c = s
+            .contracts
+            .get_mut(&contract)
+            .ok_or_else(|| StoreError::Conflict("unknown contract".into()))?;
+        c.two_factor = policy;
+        Ok(())
     }
 
     async fn change_password(&self, change: PasswordChange) -> Result<bool, StoreError> {
@@ -411,6 +437,160 @@ impl OutboxStore for MemoryStore {
                 state: e.state.clone(),
             })
             .collect())
+    }
+}
+
+#[async_trait]
+impl TwoFactorStore for MemoryStore {
+    async fn enrolment(&self, account: AccountId) -> Result<Option<Enrolment>, StoreError> {
+        Ok(self.state()?.enrolments.get(&account).cloned())
+    }
+
+    async fn insert_pending(&self, pending: &PendingSignIn) -> Result<(), StoreError> {
+        self.state()?
+            .pending
+            .insert(pending.token_hash, pending.clone());
+        Ok(())
+    }
+
+    async fn pending(&self, token: TokenHash) -> Result<Option<PendingSignIn>, StoreError> {
+        Ok(self.state()?.pending.get(&token).cloned())
+    }
+
+    async fn update_pending(&self, pending: &PendingSignIn) -> Result<bool, StoreError> {
+        let mut s = self.state()?;
+        match s.pending.get_mut(&pending.token_hash) {
+            Some(p) => {
+                *p = pending.clone();
+                Ok(true)
+            }
+            None => Ok(false),
+        }
+    }
+
+    async fn record_sms_wrong_try(&self, token: TokenHash) -> Result<Option<u8>, StoreError> {
+        let mut s = self.state()?;
+        let Some(p) = s.pending.get_mut(&token) else {
+            return Ok(None);
+        };
+        let sms = match &mut p.stage {
+            PendingStage::Enrol { sms, .. } | PendingStage::Challenge { sms } => sms.as_mut(),
+            _ => None,
+        };
+        Ok(sms.map(|c| {
+            c.wrong_tries = c.wrong_tries.saturating_add(1);
+            c.wrong_tries
+        }))
+    }
+
+    async fn take_pending(&self, token: TokenHash) -> Result<bool, StoreError> {
+        Ok(self.state()?.pending.remove(&token).is_some())
+    }
+
+    async fn complete_enrolment(&self, commit: EnrolmentCommit) -> Result<bool, StoreError> {
+        let mut s = self.state()?;
+        let Some(p) = s.pending.get(&commit.pending) else {
+            return Ok(false);
+        };
+        let account = p.account;
+        if s.enrolments.contains_key(&account) {
+            return Ok(false);
+        }
+        if let Some(p) = s.pending.get_mut(&commit.pending) {
+            p.stage = PendingStage::RecoveryShown;
+        }
+        s.enrolments.insert(account, commit.enrolment);
+        enqueue(&mut s, &commit.notice);
+        Ok(true)
+    }
+
+    async fn spend_totp_step(&self, account: AccountId, step: u64) -> Result<bool, StoreError> {
+        let mut s = self.state()?;
+        let Some(e) = s.enrolments.get_mut(&account) else {
+            return Ok(false);
+        };
+        if e.last_totp_step.is_some_and(|last| last >= step) {
+            return Ok(false);
+        }
+        e.last_totp_step = Some(step);
+        Ok(true)
+    }
+
+    async fn replace_recovery_code(
+        &self,
+        account: AccountId,
+        old: crate::domain::PasswordHash,
+        new: crate::domain::PasswordHash,
+        pending: TokenHash,
+        notice: Mail,
+    ) -> Result<bool, StoreError> {
+        let mut s = self.state()?;
+        let Some(e) = s.enrolments.get_mut(&account) else {
+            return Ok(false);
+        };
+        if e.recovery_hash != old {
+            return Ok(false);
+        }
+        e.recovery_hash = new;
+        if let Some(p) = s.pending.get_mut(&pending) {
+            p.stage = PendingStage::RecoveryShown;
+        }
+        enqueue(&mut s, &notice);
+        Ok(true)
+    }
+
+    async fn clear_second_factor(&self, account: AccountId) -> Result<(), StoreError> {
+        clear_two_factor(&mut *self.state()?, account);
+        Ok(())
+    }
+
+    async fn remember_browser(&self, browser: &RememberedBrowser) -> Result<(), StoreError> {
+        self.state()?
+            .browsers
+            .insert(browser.token_hash, browser.clone());
+        Ok(())
+    }
+
+    async fn use_remembered_browser(
+        &self,
+        token: TokenHash,
+        account: AccountId,
+        at: DateTime<Utc>,
+        window: Duration,
+    ) -> Result<bool, StoreError> {
+        let mut s = self.state()?;
+        match s.browsers.get_mut(&token) {
+            Some(b) if b.account == account && b.last_used_at + window > at => {
+                b.last_used_at = at;
+                Ok(true)
+            }
+            Some(b) if b.account == account => {
+                s.browsers.remove(&token);
+                Ok(false)
+            }
+            _ => Ok(false),
+        }
+    }
+
+    async fn record_sms_send(
+        &self,
+        account: AccountId,
+        phone: &PhoneNumber,
+        at: DateTime<Utc>,
+        cap: u32,
+    ) -> Result<bool, StoreError> {
+        let mut s = self.state()?;
+        let since = at - Duration::hours(24);
+        let recent = |f: &dyn Fn(&(AccountId, PhoneNumber, DateTime<Utc>)) -> bool| {
+            s.sms_log.iter().filter(|e| e.2 > since && f(e)).count()
+        };
+        let by_account = recent(&|e| e.0 == account);
+        let by_phone = recent(&|e| &e.1 == phone);
+        if by_account >= cap as usize || by_phone >= cap as usize {
+            return Ok(false);
+        }
+        s.sms_log.push((account, phone.clone(), at));
+        Ok(true)
     }
 }
 

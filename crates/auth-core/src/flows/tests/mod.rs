@@ -6,6 +6,7 @@ mod password_reset;
 mod properties;
 mod sessions;
 mod signin;
+mod two_factor;
 
 use crate::domain::{ClientInfo, Mail, MailKind, PasswordCandidate, SessionScope, TicketPurpose};
 use crate::flows::signin::{PasswordSignIn, SessionGrant, SignInError, SignInOutcome};
@@ -30,6 +31,7 @@ async fn try_sign_in(
             password: PasswordCandidate::new(password),
             client: client(),
             scope: SessionScope::Service,
+            remembered_browser: None,
         })
         .await
 }

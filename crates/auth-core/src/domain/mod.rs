@@ -5,7 +5,9 @@ mod audit;
 mod client;
 mod contract;
 mod email;
+mod identity;
 mod ids;
+mod invitation;
 mod lockout;
 mod mail;
 mod names;
@@ -25,13 +27,16 @@ pub use account::{
 };
 pub use audit::{AuditEvent, AuditKind, SignInFailure};
 pub use client::{
-    Channel, ChannelKind, ClientInfo, LineNumber, LineNumberError, MAX_USER_AGENT_CHARS,
+    Channel, ChannelKind, ClientInfo, LineArea, LineNumber, LineNumberError, MAX_USER_AGENT_CHARS,
 };
 pub use contract::{
     AccessRoute, Contract, Plan, TRIAL_LENGTH, TRIAL_UPGRADE_GRACE, TwoFactorPolicy,
 };
+pub use contract::{AdConnection, ContractStatus};
 pub use email::{Email, EmailError, MAX_EMAIL_BYTES, MAX_LOCAL_PART_BYTES};
+pub use identity::{ExternalIdentity, MethodChoice};
 pub use ids::{AccountId, ContractId, IdError, MailId, SessionId};
+pub use invitation::Invitation;
 pub use lockout::{FailureOutcome, IsLocked, LOCK_THRESHOLD, LockState};
 pub use mail::{
     DeliveryState, MAX_DELIVERY_ATTEMPTS, Mail, MailKind, NoticeKind, TicketLink, retry_delay,

@@ -304,6 +304,11 @@ pub enum PendingStage {
     },
     /// A new recovery code was stored and shown; waiting for "I saved it" (T3, T5).
     RecoveryShown,
+    /// First use of a West Japan line: waiting for consent to receive its details (N5).
+    LineConsent {
+        /// The line.
+        line: super::LineNumber,
+    },
 }
 
 /// A sign-in whose password was right, waiting for its second factor. Gives access to nothing.

@@ -4,10 +4,15 @@
 //! decide with the pure rules of [`crate::domain`], then apply the whole change in one atomic
 //! store call, record audit events, and answer.
 
+pub mod admin;
+pub mod changes;
+pub mod invitations;
+pub mod manage;
 pub mod outbox;
 pub mod password_change;
 pub mod password_reset;
 pub mod sessions;
+pub mod settings;
 pub mod signin;
 pub mod two_factor;
 pub mod unlock;

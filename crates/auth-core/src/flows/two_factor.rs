@@ -40,6 +40,11 @@ pub enum SecondFactorStep {
     Totp,
     /// Confirm the recovery code just shown was saved.
     ConfirmRecoveryCode,
+    /// Consent to receive the details of this West Japan line, asked once per line (N5).
+    LineConsent {
+        /// The line.
+        line: crate::domain::LineNumber,
+    },
 }
 
 /// A pending sign-in: the token for the browser, and what it must do next.
@@ -188,6 +193,7 @@ impl Auth {
         Ok(match pending.stage {
             PendingStage::Enrol { .. } => SecondFactorStep::Enrol,
             PendingStage::RecoveryShown => SecondFactorStep::ConfirmRecoveryCode,
+            PendingStage::LineConsent { line } => SecondFactorStep::LineConsent { line },
             PendingStage::Challenge { sms } => match self
                 .ports
                 .store
@@ -254,7 +260,9 @@ impl Auth {
         let now = self.ports.clock.now();
         let previous = match &pending.stage {
             PendingStage::Enrol { sms, .. } | PendingStage::Challenge { sms } => sms.as_ref(),
-            PendingStage::RecoveryShown => return Err(TwoFactorError::WrongStep),
+            PendingStage::RecoveryShown | PendingStage::LineConsent { .. } => {
+                return Err(TwoFactorError::WrongStep);
+            }
         };
         if previous.is_some_and(|c| now < c.sent_at + SMS_RESEND_INTERVAL) {
             return Err(TwoFactorError::ResendTooSoon);
@@ -286,7 +294,9 @@ impl Auth {
                 *totp_secret = None;
             }
             PendingStage::Challenge { sms } => *sms = Some(challenge),
-            PendingStage::RecoveryShown => return Err(TwoFactorError::WrongStep),
+            PendingStage::RecoveryShown | PendingStage::LineConsent { .. } => {
+                return Err(TwoFactorError::WrongStep);
+            }
         }
         if !self.ports.store.update_pending(&pending).await? {
             return Err(TwoFactorError::NoPendingSignIn);
@@ -630,6 +640,54 @@ impl Auth {
         )
         .await;
         Ok(())
+    }
+
+    /// Starts the one-time consent step of a West Japan line (N5).
+    pub(crate) async fn begin_line_consent(
+        &self,
+        account: &Account,
+        client: &crate::domain::ClientInfo,
+        scope: crate::domain::SessionScope,
+        line: crate::domain::LineNumber,
+    ) -> Result<PendingGrant, Infrastructure> {
+        let token = SecretToken::generate(self.ports.secrets.as_ref());
+        let pending = PendingSignIn {
+            token_hash: token.hash(),
+            account: account.id,
+            contract: account.contract,
+            scope,
+            client: client.clone(),
+            created_at: self.ports.clock.now(),
+            stage: PendingStage::LineConsent { line: line.clone() },
+            remember_browser: false,
+        };
+        self.ports.store.insert_pending(&pending).await?;
+        Ok(PendingGrant {
+            token,
+            step: SecondFactorStep::LineConsent { line },
+        })
+    }
+
+    /// Gives consent to receive the line's details (N5) and completes the sign-in; the
+    /// question is not asked again for this line and contract.
+    ///
+    /// # Errors
+    /// [`TwoFactorError::WrongStep`] unless the sign-in waits for this consent.
+    pub async fn give_line_consent(
+        &self,
+        pending: &SecretToken,
+    ) -> Result<Completed, TwoFactorError> {
+        let (p, account) = self.load_pending(pending).await?;
+        let PendingStage::LineConsent { line } = &p.stage else {
+            return Err(TwoFactorError::WrongStep);
+        };
+        self.ports
+            .store
+            .record_line_consent(account.contract, line, self.ports.clock.now())
+            .await?;
+        self.audit_account(&account, AuditKind::LineConsentGiven, &p.client)
+            .await;
+        self.complete(pending, &p, &account, false).await
     }
 
     /// Whether a presented device token remembers this browser for `account` (L6), sliding

@@ -21,7 +21,7 @@ pub use mailer::{MailError, Mailer};
 pub use secrets::SecretSource;
 pub use sms::{SmsError, SmsMessage, SmsSender};
 pub use store::{
-    AccountStore, EnrolmentCommit, InsertAccountError, LockArtifacts, OutboxStore, PasswordChange,
-    PasswordReset, QueuedMail, Rehash, SessionStore, Store, StoreError, TicketStore,
-    TwoFactorStore,
+    AccountStore, ChangeRefused, ContractStore, EmailChange, EnrolmentCommit, InsertAccountError,
+    InvitationStore, LockArtifacts, MethodChange, OutboxStore, PasswordChange, PasswordReset,
+    QueuedMail, Rehash, SessionStore, Store, StoreError, TicketStore, TwoFactorStore,
 };

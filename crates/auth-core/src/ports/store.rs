@@ -3,6 +3,9 @@ use chrono::{DateTime, Duration, Utc};
 use thiserror::Error;
 
 use crate::domain::{
+    AccessRoute, AdConnection, ExternalIdentity, Invitation, LineNumber, LoginMethod, Plan,
+};
+use crate::domain::{
     Account, AccountId, Contract, ContractId, DeliveryState, Email, Enrolment, FailureOutcome,
     IsLocked, Mail, MailId, PasswordHash, PendingSignIn, PhoneNumber, RememberedBrowser, Session,
     SessionId, Ticket, TicketError, TicketPurpose, TokenHash, TwoFactorPolicy,
@@ -450,7 +453,258 @@ pub trait TwoFactorStore: Send + Sync {
     ) -> Result<bool, StoreError>;
 }
 
-/// Everything a store adapter provides.
-pub trait Store: AccountStore + TicketStore + SessionStore + OutboxStore + TwoFactorStore {}
+/// Why an account change was refused by the store. Nothing changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Error)]
+#[non_exhaustive]
+pub enum ChangeRefused {
+    /// The ticket is unknown, expired, used or voided.
+    #[error(transparent)]
+    Ticket(#[from] TicketError),
+    /// Another account uses the e-mail address (E3).
+    #[error("the e-mail address is already in use")]
+    EmailTaken,
+    /// Another account is bound to the identity.
+    #[error("this identity is already bound to another account")]
+    IdentityTaken,
+    /// The account no longer exists.
+    #[error("the account no longer exists")]
+    NoAccount,
+}
 
-impl<T: AccountStore + TicketStore + SessionStore + OutboxStore + TwoFactorStore> Store for T {}
+/// An e-mail change (E1, E2), applied as one.
+#[derive(Debug, Clone)]
+pub struct EmailChange {
+    /// The e-mail change ticket.
+    pub ticket: TokenHash,
+    /// The new address (also on the ticket).
+    pub new_email: Email,
+    /// For a password account, the new password's hash; its second factor is cleared (T6).
+    pub new_password_hash: Option<PasswordHash>,
+    /// The X3 notice, to the old address.
+    pub notice: Mail,
+    /// Now.
+    pub at: DateTime<Utc>,
+}
+
+/// A login-method change (M1, M2), applied as one.
+#[derive(Debug, Clone)]
+pub struct MethodChange {
+    /// Whose.
+    pub account: AccountId,
+    /// The ticket it came through (M2), consumed in the same step; `None` for the owner's own
+    /// change (M1).
+    pub ticket: Option<TokenHash>,
+    /// The new method.
+    pub method: LoginMethod,
+    /// The password hash when the method is `Password`.
+    pub password_hash: Option<PasswordHash>,
+    /// The X3 notice.
+    pub notice: Mail,
+    /// Now.
+    pub at: DateTime<Utc>,
+}
+
+/// Contract settings, lines (N) and the directory of accounts.
+#[async_trait]
+pub trait ContractStore: Send + Sync {
+    /// The contract's accounts, oldest first.
+    ///
+    /// # Errors
+    /// [`StoreError`].
+    async fn accounts_of(&self, contract: ContractId) -> Result<Vec<Account>, StoreError>;
+
+    /// The account bound to a federated or AD identity. The binding is unique, enforced by the
+    /// store.
+    ///
+    /// # Errors
+    /// [`StoreError`].
+    async fn account_by_identity(
+        &self,
+        identity: &ExternalIdentity,
+    ) -> Result<Option<Account>, StoreError>;
+
+    /// Sets the contract's access route (N3).
+    ///
+    /// # Errors
+    /// [`StoreError`].
+    async fn set_access_route(
+        &self,
+        contract: ContractId,
+        route: AccessRoute,
+    ) -> Result<(), StoreError>;
+
+    /// Sets the contract's plan (C2).
+    ///
+    /// # Errors
+    /// [`StoreError`].
+    async fn set_plan(&self, contract: ContractId, plan: Plan) -> Result<(), StoreError>;
+
+    /// Cancels the contract and ends every session of its accounts, as one step.
+    ///
+    /// # Errors
+    /// [`StoreError`].
+    async fn cancel_contract(
+        &self,
+        contract: ContractId,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
+
+    /// Turns on Active Directory (D1) and queues the owner's mail, as one step. Returns
+    /// `false` (nothing changed) when the contract already has a connection.
+    ///
+    /// # Errors
+    /// [`StoreError`].
+    async fn enable_ad(
+        &self,
+        contract: ContractId,
+        ad: &AdConnection,
+        mail: &Mail,
+    ) -> Result<bool, StoreError>;
+
+    /// The contract's line numbers, sorted (N2).
+    ///
+    /// # Errors
+    /// [`StoreError`].
+    async fn lines_of(&self, contract: ContractId) -> Result<Vec<LineNumber>, StoreError>;
+
+    /// Registers a line for a contract. A line belongs to at most one contract, enforced by the
+    /// store; returns `false` when another contract has it (registering one's own again is
+    /// `true`).
+    ///
+    /// # Errors
+    /// [`StoreError`].
+    async fn add_line(&self, contract: ContractId, line: &LineNumber) -> Result<bool, StoreError>;
+
+    /// Removes a line of this contract only; returns whether it was there.
+    ///
+    /// # Errors
+    /// [`StoreError`].
+    async fn remove_line(
+        &self,
+        contract: ContractId,
+        line: &LineNumber,
+    ) -> Result<bool, StoreError>;
+
+    /// Whether consent to receive a West Japan line's details was given for this contract (N5).
+    ///
+    /// # Errors
+    /// [`StoreError`].
+    async fn line_consented(
+        &self,
+        contract: ContractId,
+        line: &LineNumber,
+    ) -> Result<bool, StoreError>;
+
+    /// Records that consent (N5).
+    ///
+    /// # Errors
+    /// [`StoreError`].
+    async fn record_line_consent(
+        &self,
+        contract: ContractId,
+        line: &LineNumber,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
+
+    /// Applies an e-mail change as one step: consumes the ticket (purpose `EmailChange`,
+    /// unused, unexpired), sets the address (unique), for a password account sets the new hash
+    /// and clears the second factor (T6), and queues the notice.
+    ///
+    /// # Errors
+    /// [`StoreError`]; `Ok(Err(_))` when refused (nothing changed).
+    async fn apply_email_change(
+        &self,
+        change: EmailChange,
+    ) -> Result<Result<AccountId, ChangeRefused>, StoreError>;
+
+    /// Applies a login-method change as one step: consumes the ticket if given (purpose
+    /// `LoginMethodChange`, this account), sets the method and hash (an identity binding is
+    /// unique), clears the second factor (T6), and queues the notice.
+    ///
+    /// # Errors
+    /// [`StoreError`]; `Ok(Err(_))` when refused (nothing changed).
+    async fn apply_method_change(
+        &self,
+        change: MethodChange,
+    ) -> Result<Result<(), ChangeRefused>, StoreError>;
+
+    /// Removes an account with its sessions, tickets and second factor, as one step (X4).
+    /// Returns whether it existed.
+    ///
+    /// # Errors
+    /// [`StoreError`].
+    async fn remove_account(&self, account: AccountId) -> Result<bool, StoreError>;
+}
+
+/// Invitations (I1–I3).
+#[async_trait]
+pub trait InvitationStore: Send + Sync {
+    /// Stores an invitation, or replaces one for the same reserved account (resend), with its
+    /// ticket and mail, voiding the account's earlier invitation tickets, as one step.
+    ///
+    /// # Errors
+    /// [`StoreError`].
+    async fn save_invitation(
+        &self,
+        invitation: &Invitation,
+        ticket: &Ticket,
+        mail: &Mail,
+    ) -> Result<(), StoreError>;
+
+    /// The invitation reserving this account ID.
+    ///
+    /// # Errors
+    /// [`StoreError`].
+    async fn invitation(&self, account: AccountId) -> Result<Option<Invitation>, StoreError>;
+
+    /// The contract's pending invitations, oldest first.
+    ///
+    /// # Errors
+    /// [`StoreError`].
+    async fn invitations_of(&self, contract: ContractId) -> Result<Vec<Invitation>, StoreError>;
+
+    /// Accepts an invitation as one step: consumes the ticket (purpose `Invitation`, for
+    /// `account.id`), inserts the account (e-mail and identity unique) and drops the invitation.
+    ///
+    /// # Errors
+    /// [`StoreError`]; `Ok(Err(_))` when refused (nothing changed).
+    async fn accept_invitation(
+        &self,
+        ticket: TokenHash,
+        account: &Account,
+        at: DateTime<Utc>,
+    ) -> Result<Result<(), ChangeRefused>, StoreError>;
+
+    /// Withdraws an invitation and voids its tickets; returns whether it existed.
+    ///
+    /// # Errors
+    /// [`StoreError`].
+    async fn withdraw_invitation(
+        &self,
+        account: AccountId,
+        at: DateTime<Utc>,
+    ) -> Result<bool, StoreError>;
+}
+
+/// Everything a store adapter provides.
+pub trait Store:
+    AccountStore
+    + TicketStore
+    + SessionStore
+    + OutboxStore
+    + TwoFactorStore
+    + ContractStore
+    + InvitationStore
+{
+}
+
+impl<T> Store for T where
+    T: AccountStore
+        + TicketStore
+        + SessionStore
+        + OutboxStore
+        + TwoFactorStore
+        + ContractStore
+        + InvitationStore
+{
+}

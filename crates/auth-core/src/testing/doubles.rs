@@ -198,6 +198,20 @@ impl AuditLog for MemoryAudit {
     async fn record(&self, event: AuditEvent) {
         lock(&self.0).push(event);
     }
+
+    async fn events_of(
+        &self,
+        contract: crate::domain::ContractId,
+        limit: usize,
+    ) -> Vec<AuditEvent> {
+        lock(&self.0)
+            .iter()
+            .rev()
+            .filter(|e| e.contract == Some(contract))
+            .take(limit)
+            .cloned()
+            .collect()
+    }
 }
 
 /// A mailer that keeps what it is given, and can be told to fail.

@@ -1,9 +1,9 @@
 use std::sync::Arc;
 
 use crate::domain::{
-    AccessRoute, Account, AccountId, ClientInfo, Contract, ContractId, ContractName, DisplayName,
-    Email, Locale, LockState, LoginMethod, PasswordHash, Plan, Provider, Role, Subject,
-    TwoFactorPolicy,
+    AccessRoute, Account, AccountId, ClientInfo, Contract, ContractId, ContractName,
+    ContractStatus, DisplayName, Email, Locale, LockState, LoginMethod, PasswordHash, Plan,
+    Provider, Role, Subject, TwoFactorPolicy,
 };
 use crate::flows::{Auth, Ports, Settings};
 use crate::ports::{Clock, Store};
@@ -84,6 +84,8 @@ impl<S: Store + 'static> TestWorld<S> {
             plan,
             two_factor: TwoFactorPolicy::Enabled,
             access_route: AccessRoute::LineAndInternet,
+            ad: None,
+            status: ContractStatus::Active,
             created_at: self.clock.now(),
         };
         self.store

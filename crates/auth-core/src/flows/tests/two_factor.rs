@@ -125,6 +125,13 @@ async fn l6_no_second_factor_when_the_policy_is_disabled_or_over_a_line() {
         .set_two_factor_policy(owner.contract, TwoFactorPolicy::Enabled)
         .await
         .unwrap();
+    crate::ports::ContractStore::add_line(
+        w.store.as_ref(),
+        owner.contract,
+        &LineNumber::parse("CAF1234567890").unwrap(),
+    )
+    .await
+    .unwrap();
     let over_line = w
         .auth
         .sign_in_with_password(PasswordSignIn {

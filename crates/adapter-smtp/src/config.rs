@@ -32,6 +32,9 @@ pub enum ConfigError {
     /// The sender address is not an e-mail address.
     #[error("the sender address {0:?} is not a valid e-mail address")]
     Sender(String),
+    /// The sender's display name contains a line break or another control character.
+    #[error("the sender's display name must not contain line breaks or control characters")]
+    DisplayName,
     /// The public base URL cannot be parsed or is not a plain http(s) origin with a path.
     #[error("the public base URL {url:?} is not usable: {reason}")]
     BaseUrl {
@@ -82,21 +85,31 @@ pub struct Sender {
 }
 
 impl Sender {
-    /// Parses the sender address; the display name may be any text (it is encoded, never
-    /// copied raw into the header).
+    /// Parses the sender address and checks the display name. The name may hold any
+    /// printable text, Japanese included; it is encoded (RFC 2047) and quoted in the header,
+    /// never copied raw.
     ///
     /// # Errors
-    /// [`ConfigError::Sender`] when `address` is not an e-mail address.
+    /// [`ConfigError::Sender`] when `address` is not an e-mail address;
+    /// [`ConfigError::DisplayName`] when the name has a line break or another control
+    /// character (lettre cannot encode those in an address header).
     pub fn new(address: &str, display_name: &str) -> Result<Self, ConfigError> {
         let parsed: Address = address
             .trim()
             .parse()
             .map_err(|_| ConfigError::Sender(address.to_owned()))?;
         let name = display_name.trim();
+        if name.chars().any(char::is_control) {
+            return Err(ConfigError::DisplayName);
+        }
         let name = (!name.is_empty()).then(|| name.to_owned());
-        Ok(Self {
-            mailbox: Mailbox::new(name, parsed),
-        })
+        let mailbox = Mailbox::new(name, parsed);
+        // Encoding a mailbox can fail, and lettre turns that failure into a panic when it
+        // builds a message: make sure this one encodes, once, here.
+        let mut encoded = String::new();
+        fmt::Write::write_fmt(&mut encoded, format_args!("{mailbox}"))
+            .map_err(|_| ConfigError::DisplayName)?;
+        Ok(Self { mailbox })
     }
 
     /// The mailbox for the `From` header.
@@ -409,6 +422,29 @@ mod tests {
                 "{bad}"
             );
         }
+    }
+
+    #[test]
+    fn a_display_name_with_a_line_break_is_refused_with_a_clear_error() {
+        for name in [
+            "tobira\r\nBcc: a@evil.example",
+            "to\nbira",
+            "to\u{0}bira",
+            "x\u{7f}",
+        ] {
+            let err = Sender::new("no-reply@example.co.jp", name).unwrap_err();
+            assert_eq!(err, ConfigError::DisplayName, "{name:?}");
+            assert!(err.to_string().contains("line breaks"));
+        }
+        let ok = Sender::new(
+            "no-reply@example.co.jp",
+            "雲ストレージ \"サポート\" <窓口>, 本社",
+        )
+        .unwrap();
+        assert_eq!(
+            ok.display_name(),
+            Some("雲ストレージ \"サポート\" <窓口>, 本社")
+        );
     }
 
     #[test]

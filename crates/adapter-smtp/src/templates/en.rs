@@ -65,6 +65,10 @@ impl Catalogue for En {
         format!("This message was sent automatically by {service}.")
     }
 
+    fn text_link_marker(&self) -> &'static str {
+        ""
+    }
+
     fn account_locked(&self, to: &str, l: &LinkView) -> Content {
         Content {
             subject: "Your account has been locked".to_owned(),

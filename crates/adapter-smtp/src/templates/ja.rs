@@ -21,7 +21,7 @@ fn fact(label: &str, value: &str) -> Block {
 
 fn link(label: &str, url: &str) -> Block {
     Block::Link {
-        label: format!("▼{label}"),
+        label: label.to_owned(),
         url: url.to_owned(),
     }
 }
@@ -63,6 +63,10 @@ impl Catalogue for Ja {
 
     fn signature(&self, service: &str) -> String {
         format!("このメールは {service} から自動で送信しています。")
+    }
+
+    fn text_link_marker(&self) -> &'static str {
+        "▼"
     }
 
     fn account_locked(&self, to: &str, l: &LinkView) -> Content {

@@ -69,6 +69,8 @@ pub(crate) trait Catalogue {
     fn datetime(&self, at: DateTime<Utc>) -> String;
     /// The closing line naming who sent the mail.
     fn signature(&self, service: &str) -> String;
+    /// What the plain-text part puts before a link's label (the HTML part shows a link).
+    fn text_link_marker(&self) -> &'static str;
     /// L2: the account was locked; `link` unlocks it.
     fn account_locked(&self, to: &str, link: &LinkView) -> Content;
     /// P3: `link` sets a new password.
@@ -153,7 +155,7 @@ fn layout(lang: &dyn Catalogue, content: Content, signature: &str) -> Rendered {
                 html.push_str(&format!("<p>{}</p>\n", esc(p)));
             }
             Block::Link { label, url } => {
-                text.push(format!("{label}\n{url}"));
+                text.push(format!("{}{label}\n{url}", lang.text_link_marker()));
                 html.push_str(&format!(
                     "<p><a href=\"{}\" style=\"font-weight: bold;\">{}</a></p>\n\
                      <p style=\"font-size: small; word-break: break-all;\">{}</p>\n",
@@ -172,7 +174,7 @@ fn layout(lang: &dyn Catalogue, content: Content, signature: &str) -> Rendered {
             }
         }
     }
-    text.push(format!("--\n{signature}"));
+    text.push(format!("-- \n{signature}"));
     html.push_str(&format!(
         "<hr>\n<p style=\"font-size: small; color: #555;\">{}</p>\n</body>\n</html>\n",
         esc(signature)

@@ -94,10 +94,17 @@ fn catalogue(locale: Locale) -> &'static dyn Catalogue {
 }
 
 /// Renders `mail` in its recipient's language, with links under `base`, signed by `sender`.
+/// `line_base` is the base of the line channel, used only for the line sign-in address of
+/// the Active Directory details ([`ad_sign_in_urls`](crate::ad_sign_in_urls)).
 ///
 /// # Errors
 /// [`MailError::Permanent`] for a mail kind (or ticket purpose) without a template.
-pub fn render(mail: &Mail, base: &PublicBaseUrl, sender: &Sender) -> Result<Rendered, MailError> {
+pub fn render(
+    mail: &Mail,
+    base: &PublicBaseUrl,
+    _line_base: &PublicBaseUrl,
+    sender: &Sender,
+) -> Result<Rendered, MailError> {
     let lang = catalogue(mail.locale);
     let to = mail.to.as_str();
     let view = |link: &TicketLink| -> Result<LinkView, MailError> {
@@ -240,6 +247,7 @@ mod tests {
         let ja = render(
             &mail(Locale::Ja, "a@example.co.jp", locked()),
             &base(),
+            &base(),
             &sender(),
         )
         .unwrap();
@@ -252,6 +260,7 @@ mod tests {
         let en = render(
             &mail(Locale::En, "a@example.co.jp", locked()),
             &base(),
+            &base(),
             &sender(),
         )
         .unwrap();
@@ -263,6 +272,7 @@ mod tests {
     fn html_escapes_everything_that_comes_from_data() {
         let r = render(
             &mail(Locale::Ja, "<b>&x@example.co.jp", locked()),
+            &base(),
             &base(),
             &sender(),
         )
@@ -278,6 +288,7 @@ mod tests {
     fn the_link_is_the_same_in_text_and_html() {
         let r = render(
             &mail(Locale::En, "a@example.co.jp", locked()),
+            &base(),
             &base(),
             &sender(),
         )

@@ -162,14 +162,14 @@ impl Catalogue for En {
                 link("Confirm the new address", &l.url),
                 fact("The link expires", &l.expires),
                 para(
-                    "If the account signs in with a password, you will be asked to set a new \
+                    "If your account signs in with a password, you will be asked to set a new \
                      password when you complete the change. Your two-step verification is \
                      cleared as well: you will set it up again at your next sign-in.",
                 ),
                 para(
                     "Until the change is complete, you keep signing in with your current address. \
                      If the link has expired, request the change again, or ask your contract's \
-                     administrator to.",
+                     administrator for a new link.",
                 ),
                 para(
                     "If you did not expect this, you can ignore this message: the address stays \

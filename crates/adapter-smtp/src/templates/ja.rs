@@ -123,7 +123,7 @@ impl Catalogue for Ja {
             blocks: vec![
                 para(format!("{invitee} 様")),
                 para(format!(
-                    "「{contract}」の管理者から、ユーザーとして登録のご案内が届いています。\
+                    "「{contract}」の管理者から、ユーザー登録のご招待をお送りします。\
                      下記のリンクを開き、{}日以内に登録を完了してください。",
                     TICKET_VALIDITY.num_days()
                 )),

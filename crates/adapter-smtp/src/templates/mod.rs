@@ -105,7 +105,7 @@ fn catalogue(locale: Locale) -> &'static dyn Catalogue {
 
 /// Renders `mail` in its recipient's language, with links under `base`, signed by `sender`.
 /// `line_base` is the base of the line channel, used only for the line sign-in address of
-/// the Active Directory details ([`ad_sign_in_urls`](crate::ad_sign_in_urls)).
+/// the Active Directory details ([`ad_sign_in_urls`]).
 ///
 /// # Errors
 /// [`MailError::Permanent`] for a mail kind (or ticket purpose) without a template.

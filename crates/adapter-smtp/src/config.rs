@@ -193,11 +193,13 @@ pub struct SmtpConfig {
     pub(crate) hello_name: Option<String>,
     pub(crate) sender: Sender,
     pub(crate) base_url: PublicBaseUrl,
+    pub(crate) line_base_url: PublicBaseUrl,
 }
 
 impl SmtpConfig {
     /// Settings for `host:port` with `security`, without credentials, with
-    /// [`DEFAULT_TIMEOUT`].
+    /// [`DEFAULT_TIMEOUT`]. Links are built under `base_url`; the line-channel base starts as
+    /// the same URL (see [`SmtpConfig::with_line_base_url`]).
     ///
     /// # Errors
     /// [`ConfigError::Host`] for an empty or malformed host, [`ConfigError::Port`] for port 0,
@@ -229,6 +231,7 @@ impl SmtpConfig {
             timeout: DEFAULT_TIMEOUT,
             hello_name: None,
             sender,
+            line_base_url: base_url.clone(),
             base_url,
         })
     }
@@ -252,6 +255,17 @@ impl SmtpConfig {
         }
         self.timeout = timeout;
         Ok(self)
+    }
+
+    /// The base URL under which the service is reached over a carrier line (the line
+    /// channel), when it differs from the internet one. Only the Active Directory sign-in
+    /// details (D1) use it: they give one sign-in address per channel
+    /// ([`ad_sign_in_urls`](crate::ad_sign_in_urls)). Defaults to the base URL given to
+    /// [`SmtpConfig::new`].
+    #[must_use]
+    pub fn with_line_base_url(mut self, line_base_url: PublicBaseUrl) -> Self {
+        self.line_base_url = line_base_url;
+        self
     }
 
     /// The name to give in `EHLO` (this machine's public host name). Without it, tobira
@@ -294,9 +308,14 @@ impl SmtpConfig {
         &self.sender
     }
 
-    /// The base of every link.
+    /// The base of every link (the internet channel).
     pub fn base_url(&self) -> &PublicBaseUrl {
         &self.base_url
+    }
+
+    /// The base of the line channel's sign-in address.
+    pub fn line_base_url(&self) -> &PublicBaseUrl {
+        &self.line_base_url
     }
 }
 
@@ -314,6 +333,7 @@ impl fmt::Debug for SmtpConfig {
             .field("hello_name", &self.hello_name)
             .field("sender", &self.sender.mailbox.to_string())
             .field("base_url", &self.base_url)
+            .field("line_base_url", &self.line_base_url)
             .finish_non_exhaustive()
     }
 }
@@ -445,6 +465,17 @@ mod tests {
             ok.display_name(),
             Some("雲ストレージ \"サポート\" <窓口>, 本社")
         );
+    }
+
+    #[test]
+    fn d1_the_line_base_url_defaults_to_the_internet_one() {
+        let c =
+            SmtpConfig::new("smtp.example.jp", 587, Security::StartTls, sender(), base()).unwrap();
+        assert_eq!(c.line_base_url(), &base());
+        let line = PublicBaseUrl::parse("https://line.example.co.jp/auth").unwrap();
+        let c = c.with_line_base_url(line.clone());
+        assert_eq!(c.line_base_url(), &line);
+        assert_eq!(c.base_url(), &base());
     }
 
     #[test]

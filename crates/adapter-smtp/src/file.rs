@@ -35,6 +35,14 @@ impl FileMailer {
         }
     }
 
+    /// Uses `line_base_url` for the line channel's Active Directory sign-in address (D1);
+    /// without it, the line address is built under the base URL given to [`FileMailer::new`].
+    #[must_use]
+    pub fn with_line_base_url(mut self, line_base_url: PublicBaseUrl) -> Self {
+        self.composer = self.composer.with_line_base_url(line_base_url);
+        self
+    }
+
     /// The directory the mails go to.
     pub fn dir(&self) -> &Path {
         &self.dir

@@ -8,7 +8,9 @@
 //!   development.
 //! - [`templates`] holds one message catalogue per language (Japanese, the default, and
 //!   English); every mail has a plain-text and an HTML part.
-//! - [`ticket_url`] is the one mapping from a ticket to its page, shared with the HTTP app.
+//! - [`ticket_url`] is the one mapping from a ticket to its page, and [`ad_sign_in_urls`] the
+//!   one from an Active Directory connection to its two sign-in addresses (internet and
+//!   line); the HTTP app routes the same paths.
 //!
 //! The core queues mails in its outbox; `Auth::deliver_due_mail` hands them to a mailer and
 //! retries transient failures with back-off (spec X6).
@@ -61,6 +63,6 @@ pub use config::{
     ConfigError, DEFAULT_TIMEOUT, MAX_TIMEOUT, PublicBaseUrl, Security, Sender, SmtpConfig,
 };
 pub use file::FileMailer;
-pub use links::{ticket_path, ticket_url};
+pub use links::{AD_SIGN_IN_PATH, AdSignInUrls, ad_sign_in_urls, ticket_path, ticket_url};
 pub use message::Composer;
 pub use smtp::SmtpMailer;

@@ -1,6 +1,6 @@
 //! The links that mails carry. The HTTP app routes exactly these paths.
 
-use auth_core::domain::{TicketLink, TicketPurpose};
+use auth_core::domain::{ConnectionId, TicketLink, TicketPurpose};
 
 use crate::config::PublicBaseUrl;
 
@@ -36,6 +36,42 @@ pub fn ticket_path(purpose: TicketPurpose) -> Option<&'static str> {
     }
 }
 
+/// The path segment of the Active Directory sign-in page, before the connection ID.
+pub const AD_SIGN_IN_PATH: &str = "ad";
+
+/// The two Active Directory sign-in addresses of a contract (spec L8, D1).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AdSignInUrls {
+    /// For sign-ins over the open internet.
+    pub internet: String,
+    /// For sign-ins over a registered carrier line.
+    pub line: String,
+}
+
+/// The Active Directory sign-in addresses of the contract whose connection is `connection`:
+///
+/// | channel | URL |
+/// |---|---|
+/// | internet | `{internet}/ad/{connection}` |
+/// | line | `{line}/ad/{connection}` |
+///
+/// `internet` is the [`PublicBaseUrl`] of the ticket links; `line` is the one the service has
+/// on the carrier lines ([`SmtpConfig::with_line_base_url`](crate::SmtpConfig::with_line_base_url),
+/// the internet one unless configured). A [`ConnectionId`] is `adfs-` and letters or digits
+/// only, so it needs no escaping in a path. The addresses are not secret: the owner hands them
+/// to the contract's users.
+pub fn ad_sign_in_urls(
+    internet: &PublicBaseUrl,
+    line: &PublicBaseUrl,
+    connection: &ConnectionId,
+) -> AdSignInUrls {
+    let at = |base: &PublicBaseUrl| format!("{base}/{AD_SIGN_IN_PATH}/{}", connection.as_str());
+    AdSignInUrls {
+        internet: at(internet),
+        line: at(line),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use auth_core::domain::SecretToken;
@@ -66,5 +102,21 @@ mod tests {
             let text = url.strip_prefix(&prefix).unwrap();
             assert_eq!(SecretToken::parse(text).unwrap().hash(), token.hash());
         }
+    }
+
+    #[test]
+    fn d1_ad_sign_in_urls_give_one_address_per_channel() {
+        let connection = ConnectionId::parse("adfs-AbCdEf0123456789xy").unwrap();
+        let internet = PublicBaseUrl::parse("https://auth.example.co.jp/").unwrap();
+        let line = PublicBaseUrl::parse("https://line.example.co.jp/auth").unwrap();
+        assert_eq!(
+            ad_sign_in_urls(&internet, &line, &connection),
+            AdSignInUrls {
+                internet: "https://auth.example.co.jp/ad/adfs-AbCdEf0123456789xy".into(),
+                line: "https://line.example.co.jp/auth/ad/adfs-AbCdEf0123456789xy".into(),
+            }
+        );
+        let same = ad_sign_in_urls(&internet, &internet, &connection);
+        assert_eq!(same.internet, same.line);
     }
 }

@@ -18,12 +18,25 @@ use crate::templates::{Rendered, render};
 pub struct Composer {
     sender: Sender,
     base_url: PublicBaseUrl,
+    line_base_url: PublicBaseUrl,
 }
 
 impl Composer {
-    /// A composer signing mails as `sender` with links under `base_url`.
+    /// A composer signing mails as `sender` with links under `base_url`, which is also the
+    /// line channel's base until [`Composer::with_line_base_url`] says otherwise.
     pub fn new(sender: Sender, base_url: PublicBaseUrl) -> Self {
-        Self { sender, base_url }
+        Self {
+            sender,
+            line_base_url: base_url.clone(),
+            base_url,
+        }
+    }
+
+    /// Uses `line_base_url` for the line channel's Active Directory sign-in address (D1).
+    #[must_use]
+    pub fn with_line_base_url(mut self, line_base_url: PublicBaseUrl) -> Self {
+        self.line_base_url = line_base_url;
+        self
     }
 
     /// The `Message-ID` of `mail`: `<{mail id}@{sender domain}>`, the same on every retry.
@@ -37,7 +50,7 @@ impl Composer {
     /// [`MailError::Permanent`] when the mail has no template or the recipient address cannot
     /// be written in a message.
     pub fn compose(&self, mail: &Mail) -> Result<Message, MailError> {
-        let rendered = render(mail, &self.base_url, &self.sender)?;
+        let rendered = render(mail, &self.base_url, &self.line_base_url, &self.sender)?;
         self.assemble(mail, rendered)
     }
 

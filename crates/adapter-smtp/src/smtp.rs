@@ -53,7 +53,8 @@ impl SmtpMailer {
         }
         Ok(Self {
             transport: builder.build(),
-            composer: Composer::new(config.sender, config.base_url),
+            composer: Composer::new(config.sender, config.base_url)
+                .with_line_base_url(config.line_base_url),
             deadline: config.timeout,
         })
     }

@@ -1,9 +1,10 @@
 //! The English catalogue.
 
-use auth_core::domain::LOCK_THRESHOLD;
+use auth_core::domain::{LOCK_THRESHOLD, TICKET_VALIDITY};
 use chrono::{DateTime, Utc};
 
 use super::{Block, Catalogue, Content, LinkView, japan_wall_clock};
+use crate::links::AdSignInUrls;
 
 /// English.
 pub(crate) struct En;
@@ -113,6 +114,126 @@ impl Catalogue for En {
                 para(
                     "If you did not ask for this, you can ignore this message: your password \
                      stays as it is unless the link is used.",
+                ),
+            ],
+        }
+    }
+
+    fn invitation(&self, to: &str, contract: &str, invitee: &str, l: &LinkView) -> Content {
+        Content {
+            subject: "You are invited to register".to_owned(),
+            blocks: vec![
+                para(format!("Hello {invitee},")),
+                para(format!(
+                    "An administrator of \"{contract}\" has invited you to register as a user. \
+                     Open the link below and complete your registration within {} days.",
+                    TICKET_VALIDITY.num_days()
+                )),
+                fact("Your sign-in ID (e-mail address)", to),
+                para(
+                    "To register, choose how you will sign in (a password, an external account \
+                     such as Google, or Active Directory where your contract offers it), check \
+                     your choice on the confirmation page and complete the registration.",
+                ),
+                link("Start your registration", &l.url),
+                fact("The link expires", &l.expires),
+                para(
+                    "If the link has expired or does not work, ask your contract's administrator \
+                     to send the invitation again.",
+                ),
+                para(
+                    "If you did not expect this invitation, you can ignore this message: no \
+                     account can be used until the registration is complete.",
+                ),
+            ],
+        }
+    }
+
+    fn email_change(&self, to: &str, l: &LinkView) -> Content {
+        Content {
+            subject: "Confirm your new e-mail address".to_owned(),
+            blocks: vec![
+                greeting(),
+                para(format!(
+                    "A change of your account's e-mail address to this address ({to}) has been \
+                     requested. Open the link below to confirm the new address and complete the \
+                     change."
+                )),
+                link("Confirm the new address", &l.url),
+                fact("The link expires", &l.expires),
+                para(
+                    "If your account signs in with a password, you will be asked to set a new \
+                     password when you complete the change. Your two-step verification is \
+                     cleared as well: you will set it up again at your next sign-in.",
+                ),
+                para(
+                    "Until the change is complete, you keep signing in with your current address. \
+                     If the link has expired, request the change again, or ask your contract's \
+                     administrator for a new link.",
+                ),
+                para(
+                    "If you did not expect this, you can ignore this message: the address stays \
+                     as it is unless the link is used.",
+                ),
+            ],
+        }
+    }
+
+    fn login_method_change(&self, to: &str, l: &LinkView) -> Content {
+        Content {
+            subject: "Choose a new sign-in method".to_owned(),
+            blocks: vec![
+                greeting(),
+                para(format!(
+                    "An administrator of your contract has asked you to change how your account \
+                     ({to}) signs in. Open the link below and choose a new sign-in method."
+                )),
+                para(
+                    "You can choose a password, an external account (Google, Facebook, Microsoft \
+                     or d-account), or Active Directory where your contract offers it.",
+                ),
+                link("Choose a sign-in method", &l.url),
+                fact("The link expires", &l.expires),
+                para(
+                    "Changing your sign-in method clears your two-step verification. If you \
+                     choose a password, you will set it up again at your next sign-in.",
+                ),
+                para(
+                    "Until the change is complete, you keep signing in with your current method. \
+                     If the link has expired, ask your contract's administrator to send it again.",
+                ),
+                para(
+                    "If you did not expect this, do not open the link, and check with your \
+                     contract's administrator.",
+                ),
+            ],
+        }
+    }
+
+    fn ad_sign_in(&self, _to: &str, connection: &str, urls: &AdSignInUrls) -> Content {
+        Content {
+            subject: "Your Active Directory sign-in details".to_owned(),
+            blocks: vec![
+                greeting(),
+                para(
+                    "Sign-in with Active Directory is now turned on for your contract. Give the \
+                     connection ID and the sign-in addresses below to the users who will sign in \
+                     with Active Directory.",
+                ),
+                fact("Connection ID", connection),
+                para(
+                    "The sign-in address depends on how the user connects. If the sign-in page \
+                     asks for a connection ID, enter the one above.",
+                ),
+                link("Sign in over the internet", &urls.internet),
+                link("Sign in over a registered line", &urls.line),
+                para(
+                    "As the contract's owner, you cannot use Active Directory as your own \
+                     sign-in method.",
+                ),
+                para(
+                    "If you did not turn this on, someone else may have access to your account: \
+                     sign in to the settings menu now and check your settings.",
                 ),
             ],
         }

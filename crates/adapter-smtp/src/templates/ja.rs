@@ -1,9 +1,10 @@
 //! 日本語のメール文面 (the Japanese catalogue, the default language).
 
-use auth_core::domain::LOCK_THRESHOLD;
+use auth_core::domain::{LOCK_THRESHOLD, TICKET_VALIDITY};
 use chrono::{DateTime, Utc};
 
 use super::{Block, Catalogue, Content, LinkView, japan_wall_clock};
+use crate::links::AdSignInUrls;
 
 /// Japanese.
 pub(crate) struct Ja;
@@ -111,6 +112,118 @@ impl Catalogue for Ja {
                 para(
                     "お心当たりのない場合は、このメールを破棄してください。\
                      リンクを開かない限り、パスワードは変更されません。",
+                ),
+            ],
+        }
+    }
+
+    fn invitation(&self, to: &str, contract: &str, invitee: &str, l: &LinkView) -> Content {
+        Content {
+            subject: "ユーザー登録のご案内".to_owned(),
+            blocks: vec![
+                para(format!("{invitee} 様")),
+                para(format!(
+                    "「{contract}」の管理者から、ユーザー登録のご招待をお送りします。\
+                     下記のリンクを開き、{}日以内に登録を完了してください。",
+                    TICKET_VALIDITY.num_days()
+                )),
+                fact("ログインID（メールアドレス）", to),
+                para(
+                    "登録では、ログイン方法（パスワード、Google などの外部アカウント、\
+                     またはご契約で利用できる場合は Active Directory）を選び、\
+                     確認画面で内容をご確認のうえ完了してください。",
+                ),
+                link("登録を始める", &l.url),
+                fact("リンクの有効期限", &l.expires),
+                para(
+                    "有効期限を過ぎた場合やリンクが使えない場合は、\
+                     ご契約の管理者に招待の再送をご依頼ください。",
+                ),
+                para(
+                    "お心当たりのない場合は、このメールを破棄してください。\
+                     登録を完了しない限り、アカウントは利用できません。",
+                ),
+            ],
+        }
+    }
+
+    fn email_change(&self, to: &str, l: &LinkView) -> Content {
+        Content {
+            subject: "メールアドレス変更の確認".to_owned(),
+            blocks: vec![
+                greeting(to),
+                para(format!(
+                    "アカウントのメールアドレスを、このアドレス（{to}）に変更するお手続きを受け付けました。\
+                     下記のリンクを開き、新しいメールアドレスを確認して変更を完了してください。"
+                )),
+                link("メールアドレスの変更を完了する", &l.url),
+                fact("リンクの有効期限", &l.expires),
+                para(
+                    "パスワードでログインしているアカウントの場合は、変更の際に新しいパスワードの設定をお願いします。\
+                     また、2段階認証の設定が解除されますので、次回ログイン時にあらためて設定してください。",
+                ),
+                para(
+                    "変更が完了するまでは、これまでのメールアドレスでログインできます。\
+                     有効期限を過ぎた場合は、あらためて変更をお申し込みいただくか、ご契約の管理者にご依頼ください。",
+                ),
+                para(
+                    "お心当たりのない場合は、このメールを破棄してください。\
+                     リンクを開かない限り、メールアドレスは変更されません。",
+                ),
+            ],
+        }
+    }
+
+    fn login_method_change(&self, to: &str, l: &LinkView) -> Content {
+        Content {
+            subject: "ログイン方法変更のご案内".to_owned(),
+            blocks: vec![
+                greeting(to),
+                para(format!(
+                    "ご契約の管理者から、お客様のアカウント（{to}）のログイン方法の変更を依頼されました。\
+                     下記のリンクを開き、新しいログイン方法を選んでください。"
+                )),
+                para(
+                    "選べるログイン方法は、パスワード、外部アカウント（Google、Facebook、Microsoft、dアカウント）、\
+                     およびご契約で利用できる場合は Active Directory です。",
+                ),
+                link("ログイン方法を選ぶ", &l.url),
+                fact("リンクの有効期限", &l.expires),
+                para(
+                    "ログイン方法を変更すると、2段階認証の設定が解除されます。\
+                     パスワードを選んだ場合は、次回ログイン時にあらためて設定してください。",
+                ),
+                para(
+                    "変更が完了するまでは、現在のログイン方法でログインできます。\
+                     有効期限を過ぎた場合は、ご契約の管理者に再送をご依頼ください。",
+                ),
+                para("お心当たりのない場合は、リンクを開かずに、ご契約の管理者にご確認ください。"),
+            ],
+        }
+    }
+
+    fn ad_sign_in(&self, to: &str, connection: &str, urls: &AdSignInUrls) -> Content {
+        Content {
+            subject: "Active Directory ログインのご案内".to_owned(),
+            blocks: vec![
+                greeting(to),
+                para(
+                    "ご契約で Active Directory によるログインを有効にしました。\
+                     Active Directory でログインするユーザーに、下記の接続IDとログイン用アドレスをお知らせください。",
+                ),
+                fact("接続ID", connection),
+                para(
+                    "ログイン用アドレスは、接続経路によって異なります。\
+                     ログイン画面で接続IDを求められた場合は、上記の接続IDを入力してください。",
+                ),
+                link("インターネットからログインする場合", &urls.internet),
+                link("ご登録の回線からログインする場合", &urls.line),
+                para(
+                    "ご契約者様ご自身のログイン方法には、Active Directory はお使いいただけません。",
+                ),
+                para(
+                    "お心当たりのない場合は、第三者による不正な操作のおそれがあります。\
+                     ただちに設定メニューにログインし、設定内容をご確認ください。",
                 ),
             ],
         }

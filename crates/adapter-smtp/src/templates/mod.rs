@@ -17,7 +17,7 @@ use auth_core::ports::MailError;
 use chrono::{DateTime, Duration, Utc};
 
 use crate::config::{PublicBaseUrl, Sender};
-use crate::links::ticket_url;
+use crate::links::{AdSignInUrls, ad_sign_in_urls, ticket_url};
 
 /// A mail rendered in its recipient's language.
 #[derive(Clone)]
@@ -75,6 +75,16 @@ pub(crate) trait Catalogue {
     fn account_locked(&self, to: &str, link: &LinkView) -> Content;
     /// P3: `link` sets a new password.
     fn password_reset(&self, to: &str, link: &LinkView) -> Content;
+    /// I1: `invitee` is invited to register in `contract`; `link` starts the registration.
+    /// Both names come from users: they go into blocks, never into markup.
+    fn invitation(&self, to: &str, contract: &str, invitee: &str, link: &LinkView) -> Content;
+    /// E1, E2: `link` confirms `to`, the new address, and completes the change.
+    fn email_change(&self, to: &str, link: &LinkView) -> Content;
+    /// M2: `link` lets the user choose a new login method.
+    fn login_method_change(&self, to: &str, link: &LinkView) -> Content;
+    /// D1: Active Directory is on for the contract; its connection ID and the two sign-in
+    /// addresses.
+    fn ad_sign_in(&self, to: &str, connection: &str, urls: &AdSignInUrls) -> Content;
     /// X3: the password was changed at `at`.
     fn password_changed(&self, to: &str, at: &str) -> Content;
     /// X3: the address was changed at `at` (sent to the old address, `to`).
@@ -94,10 +104,17 @@ fn catalogue(locale: Locale) -> &'static dyn Catalogue {
 }
 
 /// Renders `mail` in its recipient's language, with links under `base`, signed by `sender`.
+/// `line_base` is the base of the line channel, used only for the line sign-in address of
+/// the Active Directory details ([`ad_sign_in_urls`]).
 ///
 /// # Errors
 /// [`MailError::Permanent`] for a mail kind (or ticket purpose) without a template.
-pub fn render(mail: &Mail, base: &PublicBaseUrl, sender: &Sender) -> Result<Rendered, MailError> {
+pub fn render(
+    mail: &Mail,
+    base: &PublicBaseUrl,
+    line_base: &PublicBaseUrl,
+    sender: &Sender,
+) -> Result<Rendered, MailError> {
     let lang = catalogue(mail.locale);
     let to = mail.to.as_str();
     let view = |link: &TicketLink| -> Result<LinkView, MailError> {
@@ -110,6 +127,18 @@ pub fn render(mail: &Mail, base: &PublicBaseUrl, sender: &Sender) -> Result<Rend
     let content = match &mail.kind {
         MailKind::AccountLocked { unlock } => lang.account_locked(to, &view(unlock)?),
         MailKind::PasswordReset { reset } => lang.password_reset(to, &view(reset)?),
+        MailKind::Invitation {
+            link,
+            contract_name,
+            invitee_name,
+        } => lang.invitation(to, contract_name, invitee_name, &view(link)?),
+        MailKind::EmailChange { link } => lang.email_change(to, &view(link)?),
+        MailKind::LoginMethodChange { link } => lang.login_method_change(to, &view(link)?),
+        MailKind::AdSignIn { connection } => lang.ad_sign_in(
+            to,
+            connection.as_str(),
+            &ad_sign_in_urls(base, line_base, connection),
+        ),
         MailKind::Notice { kind } => match kind {
             NoticeKind::PasswordChanged => lang.password_changed(to, &at),
             NoticeKind::EmailChanged => lang.email_changed(to, &at),
@@ -240,6 +269,7 @@ mod tests {
         let ja = render(
             &mail(Locale::Ja, "a@example.co.jp", locked()),
             &base(),
+            &base(),
             &sender(),
         )
         .unwrap();
@@ -252,6 +282,7 @@ mod tests {
         let en = render(
             &mail(Locale::En, "a@example.co.jp", locked()),
             &base(),
+            &base(),
             &sender(),
         )
         .unwrap();
@@ -263,6 +294,7 @@ mod tests {
     fn html_escapes_everything_that_comes_from_data() {
         let r = render(
             &mail(Locale::Ja, "<b>&x@example.co.jp", locked()),
+            &base(),
             &base(),
             &sender(),
         )
@@ -279,6 +311,7 @@ mod tests {
         let r = render(
             &mail(Locale::En, "a@example.co.jp", locked()),
             &base(),
+            &base(),
             &sender(),
         )
         .unwrap();
@@ -286,5 +319,36 @@ mod tests {
         assert!(url.starts_with("https://auth.example.co.jp/unlock/"));
         assert!(r.html.contains(&format!("href=\"{url}\"")));
         assert!(!format!("{r:?}").contains(url));
+    }
+
+    #[test]
+    fn i1_contract_and_invitee_names_are_escaped_in_html() {
+        let kind = || MailKind::Invitation {
+            link: TicketLink {
+                purpose: TicketPurpose::Invitation,
+                token: SecretToken::generate(&SeededSecrets::new(2)),
+                expires_at: Utc.with_ymd_and_hms(2026, 4, 15, 0, 0, 0).unwrap(),
+            },
+            contract_name: "<script>alert(\"x\")</script> & 株式会社".into(),
+            invitee_name: "<img src=x onerror=alert(1)>".into(),
+        };
+        for locale in [Locale::Ja, Locale::En] {
+            let r = render(
+                &mail(locale, "invitee@example.co.jp", kind()),
+                &base(),
+                &base(),
+                &sender(),
+            )
+            .unwrap();
+            assert!(!r.html.contains("<script"), "{}", r.html);
+            assert!(!r.html.contains("<img"), "{}", r.html);
+            assert!(r.html.contains("&lt;script&gt;"), "{}", r.html);
+            assert!(r.html.contains("&amp; 株式会社"), "{}", r.html);
+            assert!(r.html.contains("&lt;img src=x onerror=alert(1)&gt;"));
+            // The plain text keeps the names as they are, and the subject carries neither.
+            assert!(r.text.contains("<script>alert(\"x\")</script> & 株式会社"));
+            assert!(r.text.contains("<img src=x onerror=alert(1)>"));
+            assert!(!r.subject.contains("script") && !r.subject.contains("img"));
+        }
     }
 }

@@ -6,7 +6,8 @@ use std::time::Duration;
 
 use adapter_smtp::{PublicBaseUrl, Security, Sender, SmtpConfig, SmtpMailer};
 use auth_core::domain::{
-    Email, Locale, Mail, MailId, MailKind, SecretToken, TicketLink, TicketPurpose, TokenHash,
+    AccountId, Email, Locale, Mail, MailId, MailKind, SecretToken, Ticket, TicketLink,
+    TicketPurpose, TokenHash,
 };
 use auth_core::testing::SeededSecrets;
 use chrono::{DateTime, TimeZone, Utc};
@@ -17,6 +18,8 @@ pub use server::{SmtpServer, free_port};
 pub const SENDER: &str = "no-reply@tobira.example";
 pub const SENDER_NAME: &str = "tobira テスト";
 pub const BASE: &str = "https://auth.example.co.jp";
+/// The service's address on the carrier lines (the line channel).
+pub const LINE_BASE: &str = "https://line.auth.example.co.jp/tobira";
 
 pub fn sender() -> Sender {
     Sender::new(SENDER, SENDER_NAME).unwrap()
@@ -32,6 +35,10 @@ pub fn config(port: u16, timeout: Duration) -> SmtpConfig {
         .unwrap()
         .with_timeout(timeout)
         .unwrap()
+}
+
+pub fn line_base() -> PublicBaseUrl {
+    PublicBaseUrl::parse(LINE_BASE).unwrap()
 }
 
 pub fn mailer(port: u16) -> SmtpMailer {
@@ -60,6 +67,18 @@ pub fn ticket(secrets: &SeededSecrets, purpose: TicketPurpose) -> (TicketLink, T
         },
         hash,
     )
+}
+
+/// A ticket issued as the core issues it (`Ticket::issue`, at [`queued_at`]), and the link a
+/// mail carries for it.
+pub fn issued(secrets: &SeededSecrets, purpose: TicketPurpose) -> (TicketLink, Ticket) {
+    let issued = Ticket::issue(purpose, AccountId::generate(secrets), queued_at(), secrets);
+    let link = TicketLink {
+        purpose,
+        token: issued.token,
+        expires_at: issued.ticket.expires_at,
+    };
+    (link, issued.ticket)
 }
 
 pub fn mail(secrets: &SeededSecrets, to: &str, locale: Locale, kind: MailKind) -> Mail {

@@ -91,6 +91,7 @@ pub struct PasswordContext<'a> {
 }
 
 /// A new password that satisfies P1 and X2, NFKC-normalised. Zeroed on drop, never printed.
+#[derive(Clone)]
 pub struct Password(Zeroizing<String>);
 
 impl Password {
@@ -196,6 +197,7 @@ fn is_common(folded: &str) -> bool {
 
 /// What a user typed into a password field at sign-in: any text, never checked against the
 /// policy (an old password may predate it), NFKC-normalised like new passwords, zeroed on drop.
+#[derive(Clone)]
 pub struct PasswordCandidate(Zeroizing<String>);
 
 impl PasswordCandidate {

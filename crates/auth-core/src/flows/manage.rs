@@ -129,6 +129,14 @@ impl Actor {
 }
 
 impl Auth {
+    /// The signed-in account.
+    ///
+    /// # Errors
+    /// [`ManageError::NotSignedIn`] when it no longer exists.
+    pub async fn account_of(&self, me: &Session) -> Result<Account, ManageError> {
+        Ok(self.actor(me).await?.account)
+    }
+
     /// The account and contract behind a session.
     pub(crate) async fn actor(&self, me: &Session) -> Result<Actor, ManageError> {
         let account = self

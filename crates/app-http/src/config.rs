@@ -1,0 +1,284 @@
+//! One typed configuration, from defaults, an optional TOML file, `TOBIRA_*` environment
+//! variables and command-line flags, in that order of precedence. The defaults need no setup:
+//! an embedded SQLite store and file outboxes for mail and SMS in the data directory, served at
+//! `http://127.0.0.1:8080`.
+
+use std::net::{IpAddr, SocketAddr};
+use std::path::{Path, PathBuf};
+
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
+/// The configuration could not be read or is invalid.
+#[derive(Debug, Error)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// A source could not be read or a value has the wrong type.
+    #[error("configuration: {0}")]
+    Read(String),
+    /// A value is out of its allowed range.
+    #[error("configuration: {field}: {reason}")]
+    Invalid {
+        /// The setting.
+        field: &'static str,
+        /// Why.
+        reason: String,
+    },
+}
+
+/// Log output format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    /// Human-readable lines.
+    #[default]
+    Text,
+    /// One JSON object per line.
+    Json,
+}
+
+/// How to reach the SMTP server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum SmtpSecurity {
+    /// STARTTLS on a plain connection (port 587).
+    #[default]
+    Starttls,
+    /// TLS from the first byte (port 465).
+    Tls,
+    /// No encryption: loopback relays only.
+    None,
+}
+
+/// SMTP settings; without them mail goes to `.eml` files in the data directory.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SmtpSettings {
+    /// Server host.
+    pub host: String,
+    /// Server port.
+    #[serde(default = "default_smtp_port")]
+    pub port: u16,
+    /// Transport security.
+    #[serde(default)]
+    pub security: SmtpSecurity,
+    /// User name, if the server needs one.
+    #[serde(default)]
+    pub username: Option<String>,
+    /// Password, if the server needs one.
+    #[serde(default)]
+    pub password: Option<String>,
+    /// The From address.
+    pub from_address: String,
+    /// The From display name.
+    #[serde(default = "default_from_name")]
+    pub from_name: String,
+    /// Seconds a whole send may take.
+    #[serde(default = "default_smtp_timeout")]
+    pub timeout_seconds: u64,
+}
+
+fn default_smtp_port() -> u16 {
+    587
+}
+fn default_from_name() -> String {
+    "tobira".into()
+}
+fn default_smtp_timeout() -> u64 {
+    30
+}
+
+/// The whole configuration.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Config {
+    /// Address of the internet listener.
+    pub listen: SocketAddr,
+    /// Address of the line-channel listener, reached only through the carrier gateway (L9).
+    pub line_listen: Option<SocketAddr>,
+    /// Where the embedded store and the outboxes live.
+    pub data_dir: PathBuf,
+    /// `postgres://...` or `sqlite://...`; default: SQLite in the data directory.
+    pub database_url: Option<String>,
+    /// The public base URL of the internet channel (links in mails are built from it, never
+    /// from a request's Host header).
+    pub public_url: Option<String>,
+    /// The public base URL of the line channel.
+    pub line_public_url: Option<String>,
+    /// Header in which the carrier gateway passes the line number.
+    pub line_header: String,
+    /// Addresses of the reverse proxies / carrier gateways whose forwarding headers are
+    /// trusted. Requests from anywhere else never set a line number or a client address.
+    pub trusted_proxies: Vec<IpAddr>,
+    /// Whether a TLS-terminating proxy is in front (cookies get `Secure` and `__Host-`).
+    pub behind_tls_proxy: bool,
+    /// Log format.
+    pub log_format: LogFormat,
+    /// The SMTP server; none means the file outbox.
+    pub smtp: Option<SmtpSettings>,
+    /// Password hashes computed at once (0: one per core).
+    pub hash_concurrency: usize,
+    /// Password hashes that may wait for a turn before requests are answered "busy".
+    pub hash_queue: usize,
+    /// Name shown by authenticator apps.
+    pub totp_issuer: String,
+    /// Sign-in, reset, unlock and SMS requests allowed per client address per minute (X5).
+    pub rate_limit_per_minute: u32,
+    /// Largest request body accepted, in bytes.
+    pub max_body_bytes: usize,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            line_listen: None,
+            data_dir: PathBuf::from("data"),
+            database_url: None,
+            public_url: None,
+            line_public_url: None,
+            line_header: "X-Line-Number".into(),
+            trusted_proxies: Vec::new(),
+            behind_tls_proxy: false,
+            log_format: LogFormat::Text,
+            smtp: None,
+            hash_concurrency: 0,
+            hash_queue: 256,
+            totp_issuer: "tobira".into(),
+            rate_limit_per_minute: 30,
+            max_body_bytes: 64 * 1024,
+        }
+    }
+}
+
+/// Command-line overrides that every command honours.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Overrides {
+    /// `--listen`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub listen: Option<SocketAddr>,
+    /// `--data-dir`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub data_dir: Option<PathBuf>,
+}
+
+impl Config {
+    /// Loads defaults ← `file` (if any) ← `TOBIRA_*` variables ← `overrides`.
+    /// Nested settings use `__` in variables: `TOBIRA_SMTP__HOST`.
+    ///
+    /// # Errors
+    /// [`ConfigError`] for unreadable sources or invalid values.
+    pub fn load(file: Option<&Path>, overrides: &Overrides) -> Result<Self, ConfigError> {
+        let mut figment = Figment::from(Serialized::defaults(Config::default()));
+        if let Some(file) = file {
+            figment = figment.merge(Toml::file_exact(file));
+        }
+        let config: Config = figment
+            .merge(Env::prefixed("TOBIRA_").split("__").ignore(&["config"]))
+            .merge(Serialized::defaults(overrides))
+            .extract()
+            .map_err(|e| ConfigError::Read(e.to_string()))?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    fn validate(&self) -> Result<(), ConfigError> {
+        if self.max_body_bytes < 1024 {
+            return Err(ConfigError::Invalid {
+                field: "max_body_bytes",
+                reason: "at least 1024".into(),
+            });
+        }
+        if self.rate_limit_per_minute == 0 {
+            return Err(ConfigError::Invalid {
+                field: "rate_limit_per_minute",
+                reason: "at least 1".into(),
+            });
+        }
+        if self.line_header.is_empty()
+            || !self
+                .line_header
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        {
+            return Err(ConfigError::Invalid {
+                field: "line_header",
+                reason: "an HTTP header name".into(),
+            });
+        }
+        Ok(())
+    }
+
+    /// The store URL in force.
+    pub fn database_url(&self) -> String {
+        self.database_url
+            .clone()
+            .unwrap_or_else(|| format!("sqlite://{}", self.data_dir.join("tobira.db").display()))
+    }
+
+    /// The public base URL of the internet channel in force.
+    pub fn public_url(&self) -> String {
+        self.public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{}", self.listen))
+            .trim_end_matches('/')
+            .to_owned()
+    }
+
+    /// Whether cookies must be `Secure` (served over TLS).
+    pub fn secure_cookies(&self) -> bool {
+        self.behind_tls_proxy || self.public_url().starts_with("https://")
+    }
+
+    /// Directory of the development mail outbox.
+    pub fn mail_outbox_dir(&self) -> PathBuf {
+        self.data_dir.join("outbox").join("mail")
+    }
+
+    /// Directory of the development SMS outbox.
+    pub fn sms_outbox_dir(&self) -> PathBuf {
+        self.data_dir.join("outbox").join("sms")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_need_no_setup() {
+        let c = Config::load(None, &Overrides::default()).unwrap();
+        assert_eq!(c.listen.to_string(), "127.0.0.1:8080");
+        assert_eq!(c.public_url(), "http://127.0.0.1:8080");
+        assert!(c.database_url().starts_with("sqlite://"));
+        assert!(!c.secure_cookies());
+    }
+
+    #[test]
+    fn flags_override_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("tobira.toml");
+        std::fs::write(&file, "listen = \"127.0.0.1:9000\"\npublic_url = \"https://files.example.jp/\"\n[smtp]\nhost = \"mail.example.jp\"\nfrom_address = \"no-reply@example.jp\"\n").unwrap();
+        let c = Config::load(
+            Some(&file),
+            &Overrides {
+                listen: Some("127.0.0.1:9100".parse().unwrap()),
+                data_dir: None,
+            },
+        )
+        .unwrap();
+        assert_eq!(c.listen.port(), 9100);
+        assert_eq!(c.public_url(), "https://files.example.jp");
+        assert!(c.secure_cookies());
+        assert_eq!(c.smtp.unwrap().port, 587);
+    }
+
+    #[test]
+    fn invalid_values_name_the_setting() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("bad.toml");
+        std::fs::write(&file, "rate_limit_per_minute = 0\n").unwrap();
+        let err = Config::load(Some(&file), &Overrides::default()).unwrap_err();
+        assert!(err.to_string().contains("rate_limit_per_minute"));
+    }
+}

@@ -1,0 +1,285 @@
+//! Per-request context: language, the client (channel and address, established only from
+//! trusted sources), and the cookies.
+
+use std::net::{IpAddr, SocketAddr};
+
+use axum::extract::{ConnectInfo, FromRef, FromRequestParts};
+use axum::http::HeaderMap;
+use axum::http::request::Parts;
+use axum_extra::extract::CookieJar;
+use axum_extra::extract::cookie::{Cookie, SameSite};
+
+use auth_core::domain::{Channel, ClientInfo, LineNumber, SecretToken};
+
+use crate::messages::Lang;
+use crate::state::AppState;
+
+/// Which listener a request arrived on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Listener {
+    /// The internet listener.
+    Internet,
+    /// The line-channel listener behind the carrier gateway (L9).
+    Line,
+}
+
+/// The cookies tobira sets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CookieKind {
+    /// The service session (L11).
+    Session,
+    /// The settings-menu session (S2).
+    Settings,
+    /// A sign-in waiting for its second factor.
+    Pending,
+    /// A remembered browser's device token (L6).
+    Device,
+    /// The chosen language.
+    Lang,
+}
+
+impl CookieKind {
+    fn base(self) -> &'static str {
+        match self {
+            Self::Session => "tobira_session",
+            Self::Settings => "tobira_settings",
+            Self::Pending => "tobira_pending",
+            Self::Device => "tobira_device",
+            Self::Lang => "tobira_lang",
+        }
+    }
+
+    /// The cookie's name: `__Host-` prefixed when served over TLS.
+    pub fn name(self, secure: bool) -> String {
+        if secure {
+            format!("__Host-{}", self.base())
+        } else {
+            self.base().to_owned()
+        }
+    }
+
+    fn max_age_seconds(self) -> Option<i64> {
+        match self {
+            Self::Session | Self::Settings => Some(12 * 3600),
+            Self::Pending => Some(10 * 60),
+            Self::Device => Some(30 * 24 * 3600),
+            Self::Lang => Some(365 * 24 * 3600),
+        }
+    }
+}
+
+/// The request's context.
+#[derive(Debug, Clone)]
+pub struct Ctx {
+    /// The language to answer in.
+    pub lang: Lang,
+    /// The client, as established by the app (L9).
+    pub client: ClientInfo,
+    /// The cookies sent.
+    pub jar: CookieJar,
+    /// Whether cookies must be `Secure`.
+    pub secure: bool,
+}
+
+impl Ctx {
+    /// A secret token from a cookie, if present and well-formed.
+    pub fn token(&self, kind: CookieKind) -> Option<SecretToken> {
+        self.jar
+            .get(&kind.name(self.secure))
+            .and_then(|c| SecretToken::parse(c.value()).ok())
+    }
+
+    /// A cookie carrying `value`, with tobira's attributes: `HttpOnly`, `SameSite=Lax`,
+    /// `Path=/`, `Secure` over TLS.
+    pub fn cookie(&self, kind: CookieKind, value: String) -> Cookie<'static> {
+        let mut c = Cookie::new(kind.name(self.secure), value);
+        c.set_http_only(kind != CookieKind::Lang);
+        c.set_same_site(SameSite::Lax);
+        c.set_path("/");
+        c.set_secure(self.secure);
+        if let Some(age) = kind.max_age_seconds() {
+            c.set_max_age(cookie_duration(age));
+        }
+        c
+    }
+
+    /// A cookie that removes `kind`.
+    pub fn removal(&self, kind: CookieKind) -> Cookie<'static> {
+        let mut c = self.cookie(kind, String::new());
+        c.make_removal();
+        c
+    }
+}
+
+fn cookie_duration(seconds: i64) -> cookie::time::Duration {
+    cookie::time::Duration::seconds(seconds)
+}
+
+impl<S> FromRequestParts<S> for Ctx
+where
+    S: Send + Sync,
+    AppState: FromRef<S>,
+{
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let state = AppState::from_ref(state);
+        let config = state.config();
+        let secure = config.secure_cookies();
+        let jar = CookieJar::from_headers(&parts.headers);
+        let lang_cookie = jar
+            .get(&CookieKind::Lang.name(secure))
+            .map(|c| c.value().to_owned());
+        let query_lang = parts.uri.query().and_then(|q| {
+            q.split('&')
+                .find_map(|kv| kv.strip_prefix("lang="))
+                .map(str::to_owned)
+        });
+        let lang = Lang::negotiate(
+            query_lang.as_deref().or(lang_cookie.as_deref()),
+            parts
+                .headers
+                .get(axum::http::header::ACCEPT_LANGUAGE)
+                .and_then(|v| v.to_str().ok()),
+        );
+        let peer = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|c| c.0.ip());
+        let listener = parts
+            .extensions
+            .get::<Listener>()
+            .copied()
+            .unwrap_or(Listener::Internet);
+        let client = client_info(
+            &parts.headers,
+            peer,
+            listener,
+            &config.trusted_proxies,
+            &config.line_header,
+        );
+        Ok(Ctx {
+            lang,
+            client,
+            jar,
+            secure,
+        })
+    }
+}
+
+/// Establishes the client: the address is the peer's, or — only when the peer is a trusted
+/// proxy — the last address it appended to `X-Forwarded-For`; the line number is read only on
+/// the line listener and only from a trusted gateway (L9). A client on the internet can never
+/// set either.
+pub fn client_info(
+    headers: &HeaderMap,
+    peer: Option<IpAddr>,
+    listener: Listener,
+    trusted: &[IpAddr],
+    line_header: &str,
+) -> ClientInfo {
+    let from_trusted = peer.is_some_and(|p| trusted.contains(&p));
+    let address = if from_trusted {
+        headers
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .filter_map(|a| a.trim().parse::<IpAddr>().ok())
+            .next_back()
+            .or(peer)
+    } else {
+        peer
+    };
+    let line = (listener == Listener::Line && from_trusted)
+        .then(|| {
+            headers
+                .get(line_header)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| LineNumber::parse(v).ok())
+        })
+        .flatten();
+    let user_agent = headers
+        .get(axum::http::header::USER_AGENT)
+        .and_then(|v| v.to_str().ok());
+    let mut client = ClientInfo::internet(address, user_agent);
+    if let Some(line) = line {
+        client.channel = Channel::Line(line);
+    }
+    client
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(pairs: &[(&str, &str)]) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        for (k, v) in pairs {
+            h.append(
+                axum::http::HeaderName::from_bytes(k.as_bytes()).unwrap(),
+                v.parse().unwrap(),
+            );
+        }
+        h
+    }
+
+    #[test]
+    fn l9_an_internet_client_cannot_claim_a_line_or_an_address() {
+        let gateway: IpAddr = "10.0.0.1".parse().unwrap();
+        let stranger: IpAddr = "203.0.113.7".parse().unwrap();
+        let h = headers(&[
+            ("x-line-number", "CAF1234567890"),
+            ("x-forwarded-for", "198.51.100.1"),
+        ]);
+        // A stranger on the line listener: no line, its own address.
+        let c = client_info(
+            &h,
+            Some(stranger),
+            Listener::Line,
+            &[gateway],
+            "x-line-number",
+        );
+        assert_eq!(c.channel, Channel::Internet);
+        assert_eq!(c.address, Some(stranger));
+        // The trusted gateway on the internet listener: never a line.
+        let c = client_info(
+            &h,
+            Some(gateway),
+            Listener::Internet,
+            &[gateway],
+            "x-line-number",
+        );
+        assert_eq!(c.channel, Channel::Internet);
+        assert_eq!(c.address, Some("198.51.100.1".parse().unwrap()));
+        // The trusted gateway on the line listener: the line and the forwarded address.
+        let c = client_info(
+            &h,
+            Some(gateway),
+            Listener::Line,
+            &[gateway],
+            "x-line-number",
+        );
+        assert_eq!(
+            c.channel,
+            Channel::Line(LineNumber::parse("CAF1234567890").unwrap())
+        );
+    }
+
+    #[test]
+    fn the_last_forwarded_address_is_the_one_the_trusted_proxy_saw() {
+        let proxy: IpAddr = "10.0.0.1".parse().unwrap();
+        let h = headers(&[
+            ("x-forwarded-for", "1.1.1.1, 2.2.2.2"),
+            ("x-forwarded-for", "3.3.3.3"),
+        ]);
+        let c = client_info(
+            &h,
+            Some(proxy),
+            Listener::Internet,
+            &[proxy],
+            "x-line-number",
+        );
+        assert_eq!(c.address, Some("3.3.3.3".parse().unwrap()));
+    }
+}

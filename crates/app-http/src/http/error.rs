@@ -1,0 +1,391 @@
+//! The one JSON error shape of the API: a stable machine code, a human message in Japanese or
+//! English, and where it applies the field and the rules broken. Internal error text never
+//! reaches a response; it is logged instead.
+
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+
+use auth_core::domain::{PasswordRejected, PasswordRule, TicketError};
+use auth_core::flows::Infrastructure;
+use auth_core::flows::manage::ManageError;
+use auth_core::flows::password_change::ChangePasswordError;
+use auth_core::flows::password_reset::{ResetError, ResetRequestError};
+use auth_core::flows::sessions::SessionError;
+use auth_core::flows::signin::SignInError;
+use auth_core::flows::two_factor::TwoFactorError;
+use auth_core::flows::unlock::UnlockError;
+
+use crate::messages::{self, Lang, Msg};
+
+/// An API error, rendered in the request's language.
+#[derive(Debug)]
+pub struct ApiError {
+    /// HTTP status.
+    pub status: StatusCode,
+    /// What went wrong.
+    pub msg: Msg,
+    /// The request field it concerns.
+    pub field: Option<&'static str>,
+    /// For password rejections: every rule broken.
+    pub rules: Vec<PasswordRule>,
+    /// The request's language.
+    pub lang: Lang,
+}
+
+/// The JSON body of an error.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ErrorBody {
+    /// The error.
+    pub error: ErrorDetail,
+}
+
+/// Details of an error.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ErrorDetail {
+    /// Stable machine-readable code, e.g. `invalid_credentials`.
+    pub code: &'static str,
+    /// Message for people, in the request's language.
+    pub message: String,
+    /// The request field concerned, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<&'static str>,
+    /// For password rejections: the rules broken, each with its message.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub rules: Vec<RuleDetail>,
+}
+
+/// One broken password rule.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct RuleDetail {
+    /// Stable code, e.g. `too_short`.
+    pub code: &'static str,
+    /// Message for people.
+    pub message: String,
+}
+
+impl ApiError {
+    /// An error with a status and message.
+    pub fn new(status: StatusCode, msg: Msg, lang: Lang) -> Self {
+        Self {
+            status,
+            msg,
+            field: None,
+            rules: Vec::new(),
+            lang,
+        }
+    }
+
+    /// The same error, concerning `field`.
+    pub fn field(mut self, field: &'static str) -> Self {
+        self.field = Some(field);
+        self
+    }
+
+    /// A password rejection listing its rules (P1, X2).
+    pub fn password(rejected: &PasswordRejected, field: &'static str, lang: Lang) -> Self {
+        Self {
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            msg: Msg::PasswordRejected,
+            field: Some(field),
+            rules: rejected.rules.clone(),
+            lang,
+        }
+    }
+
+    /// Not signed in (no or expired session).
+    pub fn unauthorized(lang: Lang) -> Self {
+        Self::new(StatusCode::UNAUTHORIZED, Msg::NotSignedIn, lang)
+    }
+
+    /// A malformed request body or parameter.
+    pub fn bad_request(field: &'static str, lang: Lang) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, Msg::BadRequest, lang).field(field)
+    }
+
+    /// The body of this error.
+    pub fn body(&self) -> ErrorBody {
+        ErrorBody {
+            error: ErrorDetail {
+                code: self.msg.code(),
+                message: messages::text(self.msg, self.lang),
+                field: self.field,
+                rules: self
+                    .rules
+                    .iter()
+                    .map(|r| RuleDetail {
+                        code: messages::rule_code(*r),
+                        message: messages::rule_text(*r, self.lang),
+                    })
+                    .collect(),
+            },
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let mut response = (self.status, Json(self.body())).into_response();
+        if self.status == StatusCode::SERVICE_UNAVAILABLE
+            || self.status == StatusCode::TOO_MANY_REQUESTS
+        {
+            response.headers_mut().insert(
+                axum::http::header::RETRY_AFTER,
+                axum::http::HeaderValue::from_static("5"),
+            );
+        }
+        response
+    }
+}
+
+/// Maps a core error into the API's, in a language.
+pub trait ToApi {
+    /// The API error.
+    fn to_api(self, lang: Lang) -> ApiError;
+}
+
+impl ToApi for Infrastructure {
+    fn to_api(self, lang: Lang) -> ApiError {
+        match &self {
+            Infrastructure::Busy => ApiError::new(StatusCode::SERVICE_UNAVAILABLE, Msg::Busy, lang),
+            other => {
+                tracing::error!(error = %other, "infrastructure failure");
+                ApiError::new(StatusCode::SERVICE_UNAVAILABLE, Msg::Unavailable, lang)
+            }
+        }
+    }
+}
+
+/// The API error of a ticket problem: each has its own message (I3).
+pub fn ticket_error(e: TicketError, lang: Lang) -> ApiError {
+    let msg = match e {
+        TicketError::Expired => Msg::LinkExpired,
+        TicketError::Used => Msg::LinkUsed,
+        TicketError::Voided => Msg::LinkVoided,
+        _ => Msg::LinkInvalid,
+    };
+    ApiError::new(
+        if e == TicketError::Expired {
+            StatusCode::GONE
+        } else {
+            StatusCode::NOT_FOUND
+        },
+        msg,
+        lang,
+    )
+}
+
+impl ToApi for SignInError {
+    fn to_api(self, lang: Lang) -> ApiError {
+        match self {
+            SignInError::InvalidEmail(_) => {
+                ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, Msg::InvalidEmail, lang)
+                    .field("email")
+            }
+            SignInError::InvalidCredentials => {
+                ApiError::new(StatusCode::UNAUTHORIZED, Msg::InvalidCredentials, lang)
+            }
+            SignInError::ContractEnded => {
+                ApiError::new(StatusCode::FORBIDDEN, Msg::ContractEnded, lang)
+            }
+            SignInError::LineNotRegistered => {
+                ApiError::new(StatusCode::FORBIDDEN, Msg::LineNotRegistered, lang)
+            }
+            SignInError::InternetNotAllowed => {
+                ApiError::new(StatusCode::FORBIDDEN, Msg::InternetNotAllowed, lang)
+            }
+            SignInError::UnboundIdentity => {
+                ApiError::new(StatusCode::UNAUTHORIZED, Msg::UnboundIdentity, lang)
+            }
+            SignInError::Infrastructure(e) => e.to_api(lang),
+            _ => ApiError::new(StatusCode::UNAUTHORIZED, Msg::InvalidCredentials, lang),
+        }
+    }
+}
+
+impl ToApi for SessionError {
+    fn to_api(self, lang: Lang) -> ApiError {
+        match self {
+            SessionError::Infrastructure(e) => e.to_api(lang),
+            SessionError::Expired => {
+                ApiError::new(StatusCode::UNAUTHORIZED, Msg::SessionExpired, lang)
+            }
+            _ => ApiError::unauthorized(lang),
+        }
+    }
+}
+
+impl ToApi for TwoFactorError {
+    fn to_api(self, lang: Lang) -> ApiError {
+        use TwoFactorError as E;
+        let (status, msg, field) = match self {
+            E::NoPendingSignIn => (StatusCode::UNAUTHORIZED, Msg::SignInExpired, None),
+            E::WrongStep => (StatusCode::CONFLICT, Msg::WrongStep, None),
+            E::InvalidPhone(_) => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Msg::InvalidPhone,
+                Some("phone"),
+            ),
+            E::InvalidRecoveryCode(_) => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Msg::InvalidRecoveryCode,
+                Some("code"),
+            ),
+            E::WrongCode => (StatusCode::UNAUTHORIZED, Msg::WrongCode, Some("code")),
+            E::CodeSpent => (StatusCode::GONE, Msg::CodeSpent, Some("code")),
+            E::ResendTooSoon => (StatusCode::TOO_MANY_REQUESTS, Msg::ResendTooSoon, None),
+            E::SmsLimitReached => (StatusCode::TOO_MANY_REQUESTS, Msg::SmsLimitReached, None),
+            E::SmsUnavailable => (StatusCode::SERVICE_UNAVAILABLE, Msg::SmsUnavailable, None),
+            E::RecoveryCodeNotConfirmed => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Msg::RecoveryNotConfirmed,
+                Some("saved"),
+            ),
+            E::NotPermitted => (StatusCode::FORBIDDEN, Msg::NotPermitted, None),
+            E::AcknowledgementRequired => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Msg::AcknowledgementRequired,
+                Some("acknowledge_risk"),
+            ),
+            E::Infrastructure(e) => return e.to_api(lang),
+            _ => (StatusCode::CONFLICT, Msg::WrongStep, None),
+        };
+        let e = ApiError::new(status, msg, lang);
+        match field {
+            Some(f) => e.field(f),
+            None => e,
+        }
+    }
+}
+
+impl ToApi for UnlockError {
+    fn to_api(self, lang: Lang) -> ApiError {
+        match self {
+            UnlockError::Ticket(t) => ticket_error(t, lang),
+            UnlockError::Infrastructure(e) => e.to_api(lang),
+            _ => ticket_error(TicketError::Unknown, lang),
+        }
+    }
+}
+
+impl ToApi for ResetRequestError {
+    fn to_api(self, lang: Lang) -> ApiError {
+        match self {
+            ResetRequestError::InvalidEmail(_) => {
+                ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, Msg::InvalidEmail, lang)
+                    .field("email")
+            }
+            ResetRequestError::Infrastructure(e) => e.to_api(lang),
+            _ => ApiError::new(StatusCode::SERVICE_UNAVAILABLE, Msg::Unavailable, lang),
+        }
+    }
+}
+
+impl ToApi for ResetError {
+    fn to_api(self, lang: Lang) -> ApiError {
+        match self {
+            ResetError::Ticket(t) => ticket_error(t, lang),
+            ResetError::Rejected(r) => ApiError::password(&r, "password", lang),
+            ResetError::Infrastructure(e) => e.to_api(lang),
+            _ => ticket_error(TicketError::Unknown, lang),
+        }
+    }
+}
+
+impl ToApi for ChangePasswordError {
+    fn to_api(self, lang: Lang) -> ApiError {
+        use ChangePasswordError as E;
+        match self {
+            E::NotAPasswordAccount => ApiError::new(StatusCode::FORBIDDEN, Msg::NotPermitted, lang),
+            E::WrongCurrentPassword => ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Msg::WrongCurrentPassword,
+                lang,
+            )
+            .field("current"),
+            E::Locked => ApiError::new(StatusCode::FORBIDDEN, Msg::InvalidCredentials, lang),
+            E::Rejected(r) => ApiError::password(&r, "password", lang),
+            E::Conflict => ApiError::new(StatusCode::CONFLICT, Msg::Conflict, lang),
+            E::NotSignedIn => ApiError::unauthorized(lang),
+            E::Infrastructure(e) => e.to_api(lang),
+            _ => ApiError::new(StatusCode::CONFLICT, Msg::Conflict, lang),
+        }
+    }
+}
+
+impl ToApi for ManageError {
+    fn to_api(self, lang: Lang) -> ApiError {
+        use ManageError as E;
+        let (status, msg, field) = match self {
+            E::NotSignedIn => (StatusCode::UNAUTHORIZED, Msg::NotSignedIn, None),
+            E::NotPermitted => (StatusCode::FORBIDDEN, Msg::NotPermitted, None),
+            E::NotFound => (StatusCode::NOT_FOUND, Msg::NotFound, None),
+            E::InvalidEmail(_) => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Msg::InvalidEmail,
+                Some("email"),
+            ),
+            E::EmailConfirmationMismatch => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Msg::EmailConfirmationMismatch,
+                Some("confirmation"),
+            ),
+            E::SameEmail => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Msg::SameEmail,
+                Some("email"),
+            ),
+            E::EmailTaken => (StatusCode::CONFLICT, Msg::EmailTaken, Some("email")),
+            E::InvalidName(_) => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Msg::InvalidName,
+                Some("name"),
+            ),
+            E::InvalidLine(_) => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Msg::InvalidLine,
+                Some("line"),
+            ),
+            E::LineTaken => (StatusCode::CONFLICT, Msg::LineTaken, Some("line")),
+            E::Rejected(r) => return ApiError::password(&r, "password", lang),
+            E::Ticket(t) => return ticket_error(t, lang),
+            E::ConfirmationRequired => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Msg::ConfirmationRequired,
+                Some("confirmed"),
+            ),
+            E::IdentityTaken => (StatusCode::CONFLICT, Msg::IdentityTaken, None),
+            E::FacebookRebind => (StatusCode::UNPROCESSABLE_ENTITY, Msg::FacebookRebind, None),
+            E::OwnerCannotUseActiveDirectory => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Msg::OwnerCannotUseAd,
+                Some("method"),
+            ),
+            E::NoActiveDirectory => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Msg::NoActiveDirectory,
+                Some("method"),
+            ),
+            E::ActiveDirectoryEnabled => (StatusCode::CONFLICT, Msg::AdAlreadyEnabled, None),
+            E::InvalidConnectionId(_) => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Msg::InvalidConnectionId,
+                Some("connection"),
+            ),
+            E::InvalidMetadataUrl => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Msg::InvalidMetadataUrl,
+                Some("metadata_url"),
+            ),
+            E::OwnerIsProtected => (StatusCode::FORBIDDEN, Msg::OwnerIsProtected, None),
+            E::Infrastructure(e) => return e.to_api(lang),
+            _ => (StatusCode::CONFLICT, Msg::Conflict, None),
+        };
+        let e = ApiError::new(status, msg, lang);
+        match field {
+            Some(f) => e.field(f),
+            None => e,
+        }
+    }
+}

@@ -1,0 +1,125 @@
+//! Layers around every request.
+
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::extract::{MatchedPath, State};
+use axum::http::{HeaderName, HeaderValue, Method, Request, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use tower::ServiceBuilder;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::trace::TraceLayer;
+
+use super::context::Ctx;
+use super::error::ApiError;
+use crate::messages::Msg;
+use crate::state::AppState;
+
+/// Largest total size of request headers accepted, in bytes.
+pub const MAX_HEADER_BYTES: usize = 16 * 1024;
+
+const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// Wraps a router in request IDs, tracing, the body limit, the header limit and the security
+/// headers.
+pub fn common(router: axum::Router, max_body: usize, secure: bool) -> axum::Router {
+    let csp = "default-src 'none'; img-src 'self' data:; style-src 'self'; script-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+    let hsts = secure.then(|| {
+        SetResponseHeaderLayer::overriding(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=63072000; includeSubDomains"),
+        )
+    });
+    let layers = ServiceBuilder::new()
+        .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+        .layer(
+            TraceLayer::new_for_http().make_span_with(|req: &Request<Body>| {
+                // The matched route, never the raw URI: links carry tokens in their path.
+                let route = req.extensions().get::<MatchedPath>().map(|m| m.as_str().to_owned()).unwrap_or_else(|| "-".into());
+                let id = req.headers().get(REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("-").to_owned();
+                tracing::info_span!("request", method = %req.method(), route = %route, request_id = %id)
+            }),
+        )
+        .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+        .layer(axum::middleware::from_fn(limit_headers))
+        .layer(RequestBodyLimitLayer::new(max_body))
+        .layer(SetResponseHeaderLayer::overriding(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(csp)))
+        .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
+        .layer(SetResponseHeaderLayer::overriding(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer")))
+        .layer(SetResponseHeaderLayer::overriding(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
+        .layer(SetResponseHeaderLayer::if_not_present(header::CACHE_CONTROL, HeaderValue::from_static("no-store")))
+        .layer(tower::util::option_layer(hsts));
+    router.layer(layers)
+}
+
+/// Refuses requests whose headers exceed [`MAX_HEADER_BYTES`] (431) before anything else.
+async fn limit_headers(req: Request<Body>, next: Next) -> Response {
+    let size: usize = req
+        .headers()
+        .iter()
+        .map(|(k, v)| k.as_str().len() + v.len() + 4)
+        .sum();
+    if size > MAX_HEADER_BYTES {
+        return StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE.into_response();
+    }
+    next.run(req).await
+}
+
+/// CSRF defence: a state-changing request that a browser marks as cross-site
+/// (`Sec-Fetch-Site`) or that comes from a foreign `Origin` is refused. Combined with
+/// `SameSite=Lax` cookies and JSON bodies, no other site can make a signed-in browser act.
+pub async fn refuse_cross_site(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    req: Request<Body>,
+    next: Next,
+) -> Response {
+    let unsafe_method = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    if unsafe_method {
+        let headers = req.headers();
+        let fetch_site = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok());
+        let cross = matches!(fetch_site, Some(site) if site != "same-origin" && site != "none");
+        let origin = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok());
+        let config = state.config();
+        let foreign = origin.is_some_and(|o| {
+            o != config.public_url()
+                && config
+                    .line_public_url
+                    .as_deref()
+                    .map(|l| l.trim_end_matches('/'))
+                    != Some(o)
+        });
+        if cross || foreign {
+            return ApiError::new(StatusCode::FORBIDDEN, Msg::CrossSiteRequest, ctx.lang)
+                .into_response();
+        }
+    }
+    next.run(req).await
+}
+
+/// Rate limit per client address for sign-in, reset, unlock and SMS requests (X5). The answer
+/// does not say which limit applied.
+pub async fn rate_limited(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    req: Request<Body>,
+    next: Next,
+) -> Response {
+    if let Some(address) = ctx.client.address
+        && !state.within_rate(address)
+    {
+        return ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            Msg::TooManyRequests,
+            ctx.lang,
+        )
+        .into_response();
+    }
+    next.run(req).await
+}
+
+/// How long a request may run before it is cut.
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);

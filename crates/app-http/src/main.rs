@@ -1,0 +1,3 @@
+//! The `tobira` binary.
+
+fn main() {}

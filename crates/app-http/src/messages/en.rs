@@ -1,0 +1,103 @@
+//! English messages.
+
+use auth_core::domain::{MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS, PasswordRule};
+
+use super::Msg;
+
+/// The password policy, shown on every password form.
+pub(super) const PASSWORD_POLICY: &str = "8 to 128 characters, using at least 3 of: upper-case letters, lower-case letters, digits, symbols. Common passwords and passwords containing your e-mail address or the contract name are refused.";
+
+pub(super) fn text(msg: Msg) -> &'static str {
+    match msg {
+        Msg::BadRequest => "The request is malformed.",
+        Msg::NotSignedIn => "Please sign in.",
+        Msg::SessionExpired => {
+            "You were signed out after a period of inactivity. Please sign in again."
+        }
+        Msg::SignInExpired => "The sign-in has expired. Please start again.",
+        Msg::InvalidEmail => "The e-mail address is not valid.",
+        Msg::InvalidCredentials => "The e-mail address or password is incorrect.",
+        Msg::ContractEnded => "Your contract's service period has ended.",
+        Msg::LineNotRegistered => {
+            "Line authentication failed: this line is not registered for your contract."
+        }
+        Msg::InternetNotAllowed => {
+            "Your contract allows sign-in only through its registered lines."
+        }
+        Msg::UnboundIdentity => "This sign-in is not linked to any account.",
+        Msg::WrongStep => "This step is not available now.",
+        Msg::InvalidPhone => {
+            "Enter a Japanese mobile number starting with 070, 080 or 090, or an international number starting with +."
+        }
+        Msg::InvalidRecoveryCode => {
+            "A recovery code is 16 letters and digits (e.g. ABCD-EFGH-JKLM-NPQR)."
+        }
+        Msg::WrongCode => "The code is incorrect.",
+        Msg::CodeSpent => {
+            "The code has expired or too many wrong codes were entered. Please send a new code."
+        }
+        Msg::ResendTooSoon => "Please wait a minute before sending another code.",
+        Msg::SmsLimitReached => {
+            "Today's limit of text messages is reached. Try again tomorrow or use your recovery code."
+        }
+        Msg::SmsUnavailable => "The text message could not be sent. Please try again shortly.",
+        Msg::RecoveryNotConfirmed => "Please confirm that you saved the recovery code.",
+        Msg::NotPermitted => "You are not allowed to do this.",
+        Msg::AcknowledgementRequired => {
+            "To turn off two-step verification, confirm that you understand the risk."
+        }
+        Msg::LinkInvalid => "This link is not valid.",
+        Msg::LinkExpired => "This link has expired.",
+        Msg::LinkUsed => "This link has already been used.",
+        Msg::LinkVoided => "This link was replaced by a newer one or cancelled.",
+        Msg::PasswordRejected => "The password does not meet the requirements.",
+        Msg::WrongCurrentPassword => "The current password is incorrect.",
+        Msg::Conflict => "Another change got there first. Please try again.",
+        Msg::NotFound => "No such user.",
+        Msg::EmailConfirmationMismatch => "The two e-mail addresses differ.",
+        Msg::SameEmail => "This is the current e-mail address.",
+        Msg::EmailTaken => "This e-mail address is already in use.",
+        Msg::InvalidName => "Enter a name of 1 to 100 characters.",
+        Msg::InvalidLine => {
+            "A line number is CAF followed by 10 letters or digits, or COP followed by 8."
+        }
+        Msg::LineTaken => "This line number is registered to another contract.",
+        Msg::ConfirmationRequired => "Please confirm this change.",
+        Msg::IdentityTaken => "This sign-in is already linked to another user.",
+        Msg::FacebookRebind => {
+            "To use a different Facebook account, first change to another sign-in method."
+        }
+        Msg::OwnerCannotUseAd => "The contract owner cannot sign in with Active Directory.",
+        Msg::NoActiveDirectory => "Active Directory is not available for this contract.",
+        Msg::AdAlreadyEnabled => "Active Directory is already turned on.",
+        Msg::InvalidConnectionId => "A connection ID is adfs- followed by 18 letters or digits.",
+        Msg::InvalidMetadataUrl => "Enter the ADFS metadata address as an https:// URL.",
+        Msg::OwnerIsProtected => "This cannot be done to the contract owner.",
+        Msg::Busy => "We are busy right now. Please try again shortly.",
+        Msg::Unavailable => "The service is unavailable right now. Please try again shortly.",
+        Msg::TooManyRequests => "Too many requests in a short time. Please try again shortly.",
+        Msg::PayloadTooLarge => "The request is too large.",
+        Msg::CrossSiteRequest => "This request cannot be accepted. Reload the page and try again.",
+        Msg::ResetMailSent => {
+            "If the address is registered, we have sent instructions to reset the password."
+        }
+    }
+}
+
+pub(super) fn rule(rule: PasswordRule) -> String {
+    match rule {
+        PasswordRule::TooShort => format!("Use at least {MIN_PASSWORD_CHARS} characters."),
+        PasswordRule::TooLong => format!("Use at most {MAX_PASSWORD_CHARS} characters."),
+        PasswordRule::TooFewClasses { used } => {
+            format!("Use at least 3 of upper case, lower case, digits and symbols (now {used}).")
+        }
+        PasswordRule::ConfirmationMismatch => "The confirmation does not match.".into(),
+        PasswordRule::Common => "This password is too common.".into(),
+        PasswordRule::ContainsEmail => "The password must not contain your e-mail address.".into(),
+        PasswordRule::ContainsContractName => {
+            "The password must not contain the contract name.".into()
+        }
+        PasswordRule::ControlCharacter => "Control characters are not allowed.".into(),
+        _ => "The password does not meet the requirements.".into(),
+    }
+}

@@ -1,0 +1,61 @@
+//! What every request handler shares.
+
+use std::net::IpAddr;
+use std::num::NonZeroU32;
+use std::sync::Arc;
+
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+
+use auth_core::flows::Auth;
+use auth_core::ports::Store;
+
+use crate::config::Config;
+
+/// The app's shared state.
+#[derive(Clone)]
+pub struct AppState {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    auth: Auth,
+    store: Arc<dyn Store>,
+    config: Config,
+    limiter: DefaultKeyedRateLimiter<IpAddr>,
+}
+
+impl AppState {
+    /// State around a core, its store and the configuration.
+    pub fn new(auth: Auth, store: Arc<dyn Store>, config: Config) -> Self {
+        let per_minute = NonZeroU32::new(config.rate_limit_per_minute).unwrap_or(NonZeroU32::MIN);
+        let limiter = RateLimiter::keyed(Quota::per_minute(per_minute));
+        Self {
+            inner: Arc::new(Inner {
+                auth,
+                store,
+                config,
+                limiter,
+            }),
+        }
+    }
+
+    /// The core.
+    pub fn auth(&self) -> &Auth {
+        &self.inner.auth
+    }
+
+    /// The store (for readiness checks).
+    pub fn store(&self) -> &Arc<dyn Store> {
+        &self.inner.store
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &Config {
+        &self.inner.config
+    }
+
+    /// Whether a sensitive request from `address` is within its rate (X5).
+    pub fn within_rate(&self, address: IpAddr) -> bool {
+        self.inner.limiter.check_key(&address).is_ok()
+    }
+}

@@ -1,0 +1,14 @@
+//! Integration tests of the HTTP app: the router in-process (`router`), and the real binary
+//! end to end (`e2e`).
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    missing_docs,
+    unreachable_pub,
+    dead_code
+)]
+
+mod router;
+mod support;

@@ -1,0 +1,478 @@
+//! The router in-process: every layer and handler, on the in-memory store.
+
+use axum::http::StatusCode;
+use chrono::Duration;
+use serde_json::json;
+
+use auth_core::domain::{TotpSecret, totp_code_at};
+use auth_core::flows::invitations::ContractRequest;
+
+use crate::support::TestApp;
+
+const PW: &str = "Kumo-2024";
+const NEW: &str = "Hanami-2031";
+
+/// A contract whose owner registered through the API with a password; returns the app.
+async fn app_with_owner(trial: bool) -> TestApp {
+    let app = TestApp::new();
+    let created = app
+        .world
+        .auth
+        .create_contract(ContractRequest {
+            name: "雲商事",
+            owner_email: "owner@example.co.jp",
+            owner_name: "山田 太郎",
+            trial,
+        })
+        .await
+        .unwrap();
+    let mut b = app.browser();
+    let token = created.invitation.expose().to_string();
+    let r = b.get(&format!("/api/invitation/{token}")).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.json);
+    assert_eq!(r.json["contract_name"], "雲商事");
+    let r = b
+        .post(
+            &format!("/api/invitation/{token}"),
+            json!({"method": "password", "password": PW, "confirmation": PW}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.json);
+    app
+}
+
+fn secret_of(offer: &serde_json::Value) -> TotpSecret {
+    let text = offer["secret"].as_str().unwrap();
+    TotpSecret::from_bytes(&data_encoding::BASE32_NOPAD.decode(text.as_bytes()).unwrap())
+}
+
+#[tokio::test]
+async fn l5_unknown_email_and_wrong_password_get_the_same_answer() {
+    let app = app_with_owner(false).await;
+    let mut b = app.browser();
+    let unknown = b
+        .post(
+            "/api/sign-in",
+            json!({"email": "nobody@example.co.jp", "password": PW}),
+        )
+        .await;
+    let wrong = b
+        .post(
+            "/api/sign-in",
+            json!({"email": "owner@example.co.jp", "password": "Wrong-2024"}),
+        )
+        .await;
+    assert_eq!(unknown.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(unknown.status, wrong.status);
+    assert_eq!(unknown.json, wrong.json);
+    assert_eq!(unknown.json["error"]["code"], "invalid_credentials");
+}
+
+#[tokio::test]
+async fn x8_a_pending_sign_in_opens_nothing_and_the_full_walk_works_over_the_api() {
+    let app = app_with_owner(false).await;
+    let mut b = app.browser();
+    let r = b
+        .post(
+            "/api/sign-in",
+            json!({"email": " OWNER@example.co.jp ", "password": PW}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(
+        r.json,
+        json!({"status": "pending", "step": {"kind": "enrol"}})
+    );
+    assert!(b.cookies.contains_key("tobira_pending"));
+    assert_eq!(
+        b.get("/api/me").await.status,
+        StatusCode::UNAUTHORIZED,
+        "pending gives access to nothing"
+    );
+    let offer = b.post("/api/sign-in/totp", json!({})).await;
+    assert_eq!(offer.status, StatusCode::OK);
+    assert!(
+        offer.json["otpauth_uri"]
+            .as_str()
+            .unwrap()
+            .starts_with("otpauth://totp/")
+    );
+    assert!(offer.json["qr_svg"].as_str().unwrap().contains("<svg"));
+    let secret = secret_of(&offer.json);
+    let wrong = b
+        .post("/api/sign-in/enrol", json!({"code": "000000"}))
+        .await;
+    assert_eq!(wrong.json["error"]["code"], "wrong_code");
+    let code = totp_code_at(&secret, app.world.clock.now_for_test());
+    let r = b.post("/api/sign-in/enrol", json!({"code": code})).await;
+    let recovery = r.json["recovery_code"].as_str().unwrap().to_owned();
+    assert_eq!(recovery.len(), 19);
+    let r = b
+        .post("/api/sign-in/recovery/confirm", json!({"saved": true}))
+        .await;
+    assert_eq!(r.json, json!({"status": "signed_in", "scope": "service"}));
+    assert!(!b.cookies.contains_key("tobira_pending"));
+    let me = b.get("/api/me").await;
+    assert_eq!(me.json["account"]["email"], "owner@example.co.jp");
+    assert_eq!(me.json["account"]["role"], "owner");
+
+    // The settings menu has its own sign-in (S2) with the same second factor.
+    app.world.clock.advance(Duration::seconds(30));
+    let r = b
+        .post(
+            "/api/sign-in",
+            json!({"email": "owner@example.co.jp", "password": PW, "scope": "settings"}),
+        )
+        .await;
+    assert_eq!(r.json["step"]["kind"], "totp");
+    let code = totp_code_at(&secret, app.world.clock.now_for_test());
+    let r = b
+        .post("/api/sign-in/challenge", json!({"code": code}))
+        .await;
+    assert_eq!(r.json, json!({"status": "signed_in", "scope": "settings"}));
+    let items = b.get("/api/settings").await;
+    assert_eq!(items.json.as_array().unwrap().len(), 9);
+
+    let r = b
+        .post(
+            "/api/settings/password",
+            json!({"current": PW, "password": "short", "confirmation": "short"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.json["error"]["field"], "password");
+    assert!(
+        r.json["error"]["rules"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|x| x["code"] == "too_short")
+    );
+    let r = b
+        .post(
+            "/api/settings/password",
+            json!({"current": PW, "password": NEW, "confirmation": NEW}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.json);
+    let r = b.post("/api/sign-out", json!({})).await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT);
+    assert_eq!(b.get("/api/me").await.status, StatusCode::UNAUTHORIZED);
+    // With the recovery code, a new code; the old one then fails.
+    let r = b
+        .post(
+            "/api/sign-in",
+            json!({"email": "owner@example.co.jp", "password": NEW}),
+        )
+        .await;
+    assert_eq!(r.json["step"]["kind"], "totp");
+    let r = b
+        .post(
+            "/api/sign-in/recovery",
+            json!({"code": recovery.replace('-', " ")}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.json);
+    assert_ne!(r.json["recovery_code"], recovery.as_str());
+}
+
+#[tokio::test]
+async fn l11_session_cookies_are_http_only_and_lax_and_host_prefixed_under_tls() {
+    let app = TestApp::with_config(app_http::config::Config {
+        public_url: Some("https://files.example.jp".into()),
+        ..Default::default()
+    });
+    app.world.basic_owner().await;
+    let mut b = app.browser().header("origin", "https://files.example.jp");
+    let r = b
+        .post(
+            "/api/sign-in",
+            json!({"email": "owner@example.co.jp", "password": PW}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.json);
+    let set = r.headers.get("set-cookie").unwrap().to_str().unwrap();
+    assert!(set.starts_with("__Host-tobira_session="), "{set}");
+    for attr in ["HttpOnly", "SameSite=Lax", "Secure", "Path=/"] {
+        assert!(set.contains(attr), "{attr} missing in {set}");
+    }
+    assert!(r.headers.get("strict-transport-security").is_some());
+}
+
+#[tokio::test]
+async fn security_headers_and_request_ids_are_on_every_response() {
+    let app = TestApp::new();
+    let mut b = app.browser();
+    let r = b.get("/healthz").await;
+    assert_eq!(r.status, StatusCode::OK);
+    for h in [
+        "content-security-policy",
+        "x-content-type-options",
+        "referrer-policy",
+        "x-request-id",
+        "x-frame-options",
+    ] {
+        assert!(r.headers.get(h).is_some(), "{h}");
+    }
+    assert!(
+        r.headers["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .contains("frame-ancestors 'none'")
+    );
+    assert_eq!(r.headers["referrer-policy"], "no-referrer");
+}
+
+#[tokio::test]
+async fn cross_site_requests_are_refused() {
+    let app = TestApp::new();
+    app.world.basic_owner().await;
+    let mut evil = app.browser().header("origin", "https://evil.example");
+    let r = evil
+        .post(
+            "/api/sign-in",
+            json!({"email": "owner@example.co.jp", "password": PW}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert_eq!(r.json["error"]["code"], "cross_site_request");
+    let mut fetch = app.browser().header("sec-fetch-site", "cross-site");
+    assert_eq!(
+        fetch.post("/api/sign-out", json!({})).await.status,
+        StatusCode::FORBIDDEN
+    );
+    let mut same = app
+        .browser()
+        .header("sec-fetch-site", "same-origin")
+        .header("origin", "http://127.0.0.1:8080");
+    assert_eq!(
+        same.post(
+            "/api/sign-in",
+            json!({"email": "owner@example.co.jp", "password": PW})
+        )
+        .await
+        .status,
+        StatusCode::OK
+    );
+}
+
+#[tokio::test]
+async fn oversized_bodies_are_refused_before_parsing() {
+    let app = TestApp::new();
+    let mut b = app.browser();
+    let big = "x".repeat(200 * 1024);
+    let r = b
+        .post(
+            "/api/sign-in",
+            json!({"email": "a@example.co.jp", "password": big}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(app.world.hasher.verifications(), 0, "no hashing happened");
+}
+
+#[tokio::test]
+async fn errors_follow_accept_language() {
+    let app = TestApp::new();
+    let mut ja = app.browser();
+    let mut en = app.browser().header("accept-language", "en-GB,en;q=0.9");
+    let a = ja
+        .post(
+            "/api/sign-in",
+            json!({"email": "x@example.co.jp", "password": "y"}),
+        )
+        .await;
+    let b = en
+        .post(
+            "/api/sign-in",
+            json!({"email": "x@example.co.jp", "password": "y"}),
+        )
+        .await;
+    assert_eq!(a.json["error"]["code"], b.json["error"]["code"]);
+    assert_eq!(
+        a.json["error"]["message"],
+        "メールアドレスまたはパスワードが正しくありません。"
+    );
+    assert_eq!(
+        b.json["error"]["message"],
+        "The e-mail address or password is incorrect."
+    );
+}
+
+#[tokio::test]
+async fn x5_sign_in_attempts_are_rate_limited_per_client_address() {
+    let app = TestApp::with_config(app_http::config::Config {
+        rate_limit_per_minute: 3,
+        ..Default::default()
+    });
+    let mut b = app.browser().from_address("198.51.100.7:50000");
+    for _ in 0..3 {
+        assert_eq!(
+            b.post(
+                "/api/sign-in",
+                json!({"email": "x@example.co.jp", "password": "y"})
+            )
+            .await
+            .status,
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    let limited = b
+        .post(
+            "/api/sign-in",
+            json!({"email": "x@example.co.jp", "password": "y"}),
+        )
+        .await;
+    assert_eq!(limited.status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(limited.json["error"]["code"], "too_many_requests");
+    assert_eq!(
+        app.world.hasher.verifications(),
+        3,
+        "a limited request costs no hash"
+    );
+    // Forgot-password shares the limit; another address is unaffected.
+    assert_eq!(
+        b.post("/api/password/forgot", json!({"email": "x@example.co.jp"}))
+            .await
+            .status,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    let mut other = app.browser().from_address("198.51.100.8:50000");
+    assert_eq!(
+        other
+            .post(
+                "/api/sign-in",
+                json!({"email": "x@example.co.jp", "password": "y"})
+            )
+            .await
+            .status,
+        StatusCode::UNAUTHORIZED
+    );
+    // A forged forwarding header from an untrusted peer changes nothing.
+    let mut forged = app
+        .browser()
+        .from_address("198.51.100.7:50001")
+        .header("x-forwarded-for", "203.0.113.99");
+    assert_eq!(
+        forged
+            .post(
+                "/api/sign-in",
+                json!({"email": "x@example.co.jp", "password": "y"})
+            )
+            .await
+            .status,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+}
+
+#[tokio::test]
+async fn p3_forgot_password_answers_the_same_for_unknown_addresses() {
+    let app = app_with_owner(false).await;
+    let mut b = app.browser();
+    let known = b
+        .post(
+            "/api/password/forgot",
+            json!({"email": "owner@example.co.jp"}),
+        )
+        .await;
+    let unknown = b
+        .post(
+            "/api/password/forgot",
+            json!({"email": "nobody@example.co.jp"}),
+        )
+        .await;
+    assert_eq!(known.status, StatusCode::ACCEPTED);
+    assert_eq!(known.json, unknown.json);
+    let bad = b
+        .post("/api/password/forgot", json!({"email": "not-an-address"}))
+        .await;
+    assert_eq!(bad.json["error"]["field"], "email");
+}
+
+#[tokio::test]
+async fn i3_expired_and_used_links_have_their_own_codes() {
+    let app = TestApp::new();
+    let created = app
+        .world
+        .auth
+        .create_contract(ContractRequest {
+            name: "雲商事",
+            owner_email: "o@example.co.jp",
+            owner_name: "O",
+            trial: false,
+        })
+        .await
+        .unwrap();
+    let token = created.invitation.expose().to_string();
+    let mut b = app.browser();
+    assert_eq!(
+        b.get("/api/invitation/not-a-token").await.json["error"]["code"],
+        "link_invalid"
+    );
+    b.post(
+        &format!("/api/invitation/{token}"),
+        json!({"method": "password", "password": PW, "confirmation": PW}),
+    )
+    .await;
+    let used = b.get(&format!("/api/invitation/{token}")).await;
+    assert_eq!(used.json["error"]["code"], "link_used");
+}
+
+#[tokio::test]
+async fn s1_a_user_gets_neither_admin_nor_owner_settings() {
+    let app = TestApp::new();
+    let (contract, _) = app.world.basic_owner().await;
+    app.world
+        .account(
+            &contract,
+            "user@example.co.jp",
+            auth_core::domain::Role::User,
+            Some(PW),
+        )
+        .await;
+    let mut b = app.browser();
+    b.post(
+        "/api/sign-in",
+        json!({"email": "user@example.co.jp", "password": PW, "scope": "settings"}),
+    )
+    .await;
+    assert_eq!(
+        b.get("/api/settings").await.json,
+        json!(["password_change"])
+    );
+    let r = b
+        .post(
+            "/api/settings/two-factor",
+            json!({"enabled": false, "acknowledge_risk": true}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    b.post(
+        "/api/sign-in",
+        json!({"email": "user@example.co.jp", "password": PW}),
+    )
+    .await;
+    assert_eq!(
+        b.get("/api/admin/users").await.status,
+        StatusCode::FORBIDDEN
+    );
+}
+
+#[tokio::test]
+async fn the_openapi_document_describes_every_endpoint() {
+    let app = TestApp::new();
+    let doc = app.browser().get("/openapi.json").await.json;
+    let paths = doc["paths"].as_object().unwrap();
+    for p in [
+        "/api/sign-in",
+        "/api/sign-in/challenge",
+        "/api/password/reset/{token}",
+        "/api/invitation/{token}",
+        "/api/admin/users",
+        "/api/admin/audit",
+        "/api/settings/two-factor",
+    ] {
+        assert!(paths.contains_key(p), "{p} missing");
+    }
+    assert!(paths.len() >= 35, "{}", paths.len());
+}

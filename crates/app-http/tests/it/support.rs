@@ -1,0 +1,135 @@
+//! A browser-like client for the in-process router: it keeps cookies and sends JSON.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{HeaderMap, Method, Request, StatusCode};
+use http_body_util::BodyExt;
+use serde_json::Value;
+use tower::ServiceExt;
+
+use app_http::config::Config;
+use app_http::http::{Listener, router};
+use app_http::state::AppState;
+use auth_core::testing::{MemoryStore, TestWorld};
+
+/// An app around the in-memory store and test doubles.
+pub struct TestApp {
+    pub world: TestWorld<MemoryStore>,
+    pub app: Router,
+}
+
+impl TestApp {
+    pub fn new() -> Self {
+        Self::with_config(Config::default())
+    }
+
+    pub fn with_config(config: Config) -> Self {
+        let world = TestWorld::new();
+        let state = AppState::new(world.auth.clone(), world.store.clone(), config);
+        let app = router(state, Listener::Internet);
+        Self { world, app }
+    }
+
+    pub fn browser(&self) -> Browser {
+        Browser {
+            app: self.app.clone(),
+            cookies: BTreeMap::new(),
+            headers: Vec::new(),
+            peer: None,
+        }
+    }
+}
+
+/// A response.
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub json: Value,
+}
+
+pub struct Browser {
+    app: Router,
+    pub cookies: BTreeMap<String, String>,
+    pub headers: Vec<(String, String)>,
+    /// The client's socket address, as a real listener would report it.
+    pub peer: Option<std::net::SocketAddr>,
+}
+
+impl Browser {
+    pub fn from_address(mut self, peer: &str) -> Self {
+        self.peer = Some(peer.parse().unwrap());
+        self
+    }
+
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.headers.push((name.to_owned(), value.to_owned()));
+        self
+    }
+
+    pub async fn get(&mut self, path: &str) -> Reply {
+        self.send(Method::GET, path, None).await
+    }
+
+    pub async fn post(&mut self, path: &str, body: Value) -> Reply {
+        self.send(Method::POST, path, Some(body)).await
+    }
+
+    pub async fn delete(&mut self, path: &str) -> Reply {
+        self.send(Method::DELETE, path, None).await
+    }
+
+    pub async fn send(&mut self, method: Method, path: &str, body: Option<Value>) -> Reply {
+        let mut req = Request::builder().method(method).uri(path);
+        if !self.cookies.is_empty() {
+            let cookie = self
+                .cookies
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect::<Vec<_>>()
+                .join("; ");
+            req = req.header("cookie", cookie);
+        }
+        for (k, v) in &self.headers {
+            req = req.header(k.as_str(), v.as_str());
+        }
+        let mut req = match body {
+            Some(b) => req
+                .header("content-type", "application/json")
+                .body(Body::from(b.to_string()))
+                .unwrap(),
+            None => req.body(Body::empty()).unwrap(),
+        };
+        if let Some(peer) = self.peer {
+            req.extensions_mut()
+                .insert(axum::extract::ConnectInfo(peer));
+        }
+        let res = self.app.clone().oneshot(req).await.unwrap();
+        let status = res.status();
+        let headers = res.headers().clone();
+        for set in headers.get_all("set-cookie") {
+            let text = set.to_str().unwrap();
+            let pair = text.split(';').next().unwrap();
+            let (name, value) = pair.split_once('=').unwrap();
+            if value.is_empty() || text.contains("Max-Age=0") {
+                self.cookies.remove(name);
+            } else {
+                self.cookies.insert(name.to_owned(), value.to_owned());
+            }
+        }
+        let bytes = res.into_body().collect().await.unwrap().to_bytes();
+        let json = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+        Reply {
+            status,
+            headers,
+            json,
+        }
+    }
+}
+
+#[allow(dead_code)]
+pub fn shared<T>(t: T) -> Arc<T> {
+    Arc::new(t)
+}

@@ -305,7 +305,7 @@ async fn x5_sign_in_attempts_are_rate_limited_per_client_address() {
         rate_limit_per_minute: 3,
         ..Default::default()
     });
-    let mut b = app.browser().from_address("198.51.100.7:50000");
+    let mut b = app.browser().at_address("198.51.100.7:50000");
     for _ in 0..3 {
         assert_eq!(
             b.post(
@@ -337,7 +337,7 @@ async fn x5_sign_in_attempts_are_rate_limited_per_client_address() {
             .status,
         StatusCode::TOO_MANY_REQUESTS
     );
-    let mut other = app.browser().from_address("198.51.100.8:50000");
+    let mut other = app.browser().at_address("198.51.100.8:50000");
     assert_eq!(
         other
             .post(
@@ -351,7 +351,7 @@ async fn x5_sign_in_attempts_are_rate_limited_per_client_address() {
     // A forged forwarding header from an untrusted peer changes nothing.
     let mut forged = app
         .browser()
-        .from_address("198.51.100.7:50001")
+        .at_address("198.51.100.7:50001")
         .header("x-forwarded-for", "203.0.113.99");
     assert_eq!(
         forged

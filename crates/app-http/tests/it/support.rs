@@ -59,7 +59,7 @@ pub struct Browser {
 }
 
 impl Browser {
-    pub fn from_address(mut self, peer: &str) -> Self {
+    pub fn at_address(mut self, peer: &str) -> Self {
         self.peer = Some(peer.parse().unwrap());
         self
     }

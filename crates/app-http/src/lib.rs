@@ -23,3 +23,5 @@ pub mod messages;
 pub mod sms;
 pub mod state;
 pub mod system;
+pub mod worker;
+pub mod pages;

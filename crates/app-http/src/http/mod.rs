@@ -24,6 +24,7 @@ pub fn router(state: AppState, listener: Listener) -> Router {
     let secure = state.config().secure_cookies();
     let app = Router::new()
         .merge(api::routes(state.clone()))
+        .merge(crate::pages::routes(state.clone()))
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
         .route("/openapi.json", get(openapi::document))

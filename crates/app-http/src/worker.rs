@@ -1,0 +1,39 @@
+//! The outbox worker (X6): delivers due mail every few seconds until shutdown. A request never
+//! waits for SMTP; a mail server that is down only delays delivery.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::watch;
+
+use auth_core::flows::Auth;
+use auth_core::ports::Mailer;
+
+/// How often the outbox is looked at.
+pub const DELIVERY_INTERVAL: Duration = Duration::from_secs(2);
+/// Most mails sent per round.
+pub const DELIVERY_BATCH: u32 = 50;
+
+/// Delivers due mail until `shutdown` turns true.
+pub async fn run(auth: Auth, mailer: Arc<dyn Mailer>, mut shutdown: watch::Receiver<bool>) {
+    loop {
+        match auth.deliver_due_mail(mailer.as_ref(), DELIVERY_BATCH).await {
+            Ok(report) => {
+                if report.sent > 0 || report.retrying > 0 {
+                    tracing::info!(sent = report.sent, retrying = report.retrying, "outbox delivery");
+                }
+                if report.abandoned > 0 {
+                    tracing::error!(abandoned = report.abandoned, "mail abandoned after repeated failures; see `tobira mail list`");
+                }
+            }
+            Err(e) => tracing::warn!(error = %e, "outbox delivery failed; will retry"),
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(DELIVERY_INTERVAL) => {}
+            _ = shutdown.changed() => break,
+        }
+        if *shutdown.borrow() {
+            break;
+        }
+    }
+}

@@ -1,0 +1,3 @@
+//! Store benchmarks (written next).
+
+fn main() {}

@@ -13,5 +13,7 @@
     unreachable_pub
 )]
 
+mod concurrency;
 mod conformance;
+mod store;
 mod support;

@@ -15,5 +15,6 @@
 
 mod concurrency;
 mod conformance;
+mod faults;
 mod store;
 mod support;

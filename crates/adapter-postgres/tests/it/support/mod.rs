@@ -6,6 +6,8 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use adapter_postgres::{DieselStore, PoolSettings};
 use diesel::{Connection, PgConnection, connection::SimpleConnection};
 
+pub mod cluster;
+
 /// The PostgreSQL server the tests use.
 pub fn database_url() -> String {
     std::env::var("DATABASE_URL")

@@ -59,7 +59,7 @@ pub fn pg_schema(base_url: &str) -> (String, String) {
     let mut admin = PgConnection::establish(base_url).unwrap_or_else(|e| {
         panic!(
             "PostgreSQL tests need a database at {base_url} ({e}); set DATABASE_URL or run \
-             `bash crates/adapter-postgres/tests/support/postgres.sh`"
+             `bash tests/support/postgres.sh`"
         )
     });
     admin

@@ -2,11 +2,11 @@
 //! backend, and the deadpool manager that opens, checks and recycles connections on blocking
 //! threads.
 
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use deadpool::Runtime;
 use deadpool::managed::{self, Metrics, RecycleError, RecycleResult};
-use deadpool_sync::SyncWrapper;
 use diesel::connection::{SimpleConnection, TransactionManager};
 use diesel::{Connection, PgConnection, RunQueryDsl, SqliteConnection};
 
@@ -97,12 +97,68 @@ impl Target {
     }
 }
 
+/// A blocking call on a connection did not complete (its thread was cancelled or panicked).
+#[derive(Debug)]
+pub(crate) struct Interrupted;
+
+/// A pooled connection. Diesel is synchronous: every use runs on Tokio's blocking threads.
+/// Dropping it never panics, inside a runtime or not (it is closed on a blocking thread when
+/// a runtime is at hand, inline otherwise).
+pub(crate) struct Conn {
+    inner: Arc<Mutex<Option<AnyConnection>>>,
+}
+
+impl Conn {
+    async fn open(target: Target) -> Result<Self, ConnectError> {
+        let conn = tokio::task::spawn_blocking(move || target.establish())
+            .await
+            .map_err(|_| ConnectError::Interrupted)??;
+        Ok(Self {
+            inner: Arc::new(Mutex::new(Some(conn))),
+        })
+    }
+
+    /// Runs `f` with the connection on a blocking thread.
+    pub(crate) async fn interact<R, F>(&self, f: F) -> Result<R, Interrupted>
+    where
+        F: FnOnce(&mut AnyConnection) -> R + Send + 'static,
+        R: Send + 'static,
+    {
+        let inner = Arc::clone(&self.inner);
+        tokio::task::spawn_blocking(move || {
+            let mut guard = inner.lock().map_err(|_| Interrupted)?;
+            let conn = guard.as_mut().ok_or(Interrupted)?;
+            Ok(f(conn))
+        })
+        .await
+        .map_err(|_| Interrupted)?
+    }
+
+    fn is_poisoned(&self) -> bool {
+        self.inner.is_poisoned()
+    }
+}
+
+impl Drop for Conn {
+    fn drop(&mut self) {
+        let inner = Arc::clone(&self.inner);
+        let close = move || {
+            drop(inner.lock().unwrap_or_else(PoisonError::into_inner).take());
+        };
+        match tokio::runtime::Handle::try_current() {
+            Ok(runtime) => drop(runtime.spawn_blocking(close)),
+            Err(_) => close(),
+        }
+    }
+}
+
 /// Why a connection could not be opened or kept.
 #[derive(Debug)]
 pub(crate) enum ConnectError {
     Connect(diesel::ConnectionError),
     Query(diesel::result::Error),
     Broken,
+    Interrupted,
 }
 
 impl std::fmt::Display for ConnectError {
@@ -112,6 +168,7 @@ impl std::fmt::Display for ConnectError {
             Self::Connect(e) => write!(f, "cannot connect: {}", e.to_string().trim()),
             Self::Query(e) => write!(f, "connection check failed: {e}"),
             Self::Broken => f.write_str("the connection was left in a broken state"),
+            Self::Interrupted => f.write_str("opening the connection was interrupted"),
         }
     }
 }
@@ -134,16 +191,15 @@ pub(crate) struct Manager {
 }
 
 impl managed::Manager for Manager {
-    type Type = SyncWrapper<AnyConnection>;
+    type Type = Conn;
     type Error = ConnectError;
 
     async fn create(&self) -> Result<Self::Type, Self::Error> {
-        let target = self.target.clone();
-        SyncWrapper::new(Runtime::Tokio1, move || target.establish()).await
+        Conn::open(self.target.clone()).await
     }
 
     async fn recycle(&self, obj: &mut Self::Type, _: &Metrics) -> RecycleResult<Self::Error> {
-        if obj.is_mutex_poisoned() {
+        if obj.is_poisoned() {
             return Err(RecycleError::message("connection mutex poisoned"));
         }
         // A connection left inside a transaction, or one the server dropped (restart,

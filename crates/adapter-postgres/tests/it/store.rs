@@ -146,3 +146,25 @@ async fn a_row_that_is_no_domain_value_is_corrupt() {
     raw.batch_execute("UPDATE accounts SET display_name = 'x', login_method = 'carrier-pigeon'")
         .unwrap_err(); // the schema's CHECK refuses it in the first place
 }
+
+/// The store may outlive the runtime that built it (an app's `main` after `block_on`):
+/// dropping it then closes its connections inline instead of panicking.
+#[test]
+fn a_store_dropped_outside_any_runtime_does_not_panic() {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    let (sqlite, postgres) = rt.block_on(async {
+        let sqlite = support::sqlite_store().await;
+        let postgres = support::pg_store().await;
+        // Use a connection so that the pools hold open ones.
+        sqlite.migrate().await.unwrap();
+        postgres.migrate().await.unwrap();
+        (sqlite, postgres)
+    });
+    drop(rt);
+    drop(sqlite);
+    drop(postgres);
+}

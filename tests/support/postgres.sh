@@ -28,18 +28,18 @@ _tobira_pg_main() {
     }
 
     # The driver links libpq.
-    if ! ldconfig -p 2>/dev/null | grep -q 'libpq\.so '; then
+    if ! { ldconfig -p 2>/dev/null || true; } | grep 'libpq\.so ' >/dev/null; then
         _tobira_apt libpq-dev || return 1
     fi
 
     # Binaries: psql to probe, initdb/pg_ctl for a throwaway cluster.
     bindir="${PG_BIN:-}"
     if [ -z "$bindir" ]; then
-        bindir="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)"
+        bindir="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)"
     fi
     if [ -z "$bindir" ] || [ ! -x "$bindir/initdb" ] || ! command -v psql >/dev/null; then
         _tobira_apt postgresql postgresql-client || return 1
-        bindir="$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)"
+        bindir="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)"
     fi
     export PG_BIN="$bindir"
 
@@ -77,7 +77,7 @@ EOF
         _TOBIRA_PG_STARTED="$dir/data"
     fi
     if ! psql "postgres://postgres@127.0.0.1:$port/postgres" -Atqc \
-        "SELECT 1 FROM pg_database WHERE datname = 'test'" | grep -q 1; then
+        "SELECT 1 FROM pg_database WHERE datname = 'test'" | grep 1 >/dev/null; then
         psql "postgres://postgres@127.0.0.1:$port/postgres" -qc 'CREATE DATABASE test' || return 1
     fi
     export DATABASE_URL="$url"

@@ -7,4 +7,7 @@ cd "$(dirname "$0")/.."
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
 export RUST_BACKTRACE="${RUST_BACKTRACE:-1}"
 
+# Real SMTP server (aiosmtpd) for the mail adapter's tests; idempotent.
+bash tests/support/smtp.sh >/dev/null
+
 cargo test --workspace --locked "$@"

@@ -13,7 +13,7 @@
 //! # use auth_core::flows::{Auth, Ports, Settings};
 //! # use auth_core::flows::signin::{PasswordSignIn, SignInError};
 //! # use auth_core::domain::{ClientInfo, PasswordCandidate, SessionScope};
-//! # use auth_core::testing::{FastHasher, ManualClock, MemoryAudit, MemoryStore, SeededSecrets};
+//! # use auth_core::testing::{FastHasher, ManualClock, MemoryAudit, MemoryStore, RecordingSms, SeededSecrets};
 //! # tokio_test_block_on(async {
 //! let auth = Auth::new(
 //!     Ports {
@@ -22,6 +22,7 @@
 //!         clock: Arc::new(ManualClock::default()),
 //!         secrets: Arc::new(SeededSecrets::new(1)),
 //!         audit: Arc::new(MemoryAudit::default()),
+//!         sms: Arc::new(RecordingSms::default()),
 //!     },
 //!     Settings::default(),
 //! );
@@ -31,6 +32,7 @@
 //!         password: PasswordCandidate::new("Kumo-2024"),
 //!         client: ClientInfo::internet(None, None),
 //!         scope: SessionScope::Service,
+//!         remembered_browser: None,
 //!     })
 //!     .await;
 //! assert!(matches!(refused, Err(SignInError::InvalidCredentials)));

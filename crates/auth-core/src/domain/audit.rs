@@ -4,7 +4,10 @@ use std::net::IpAddr;
 
 use chrono::{DateTime, Utc};
 
-use super::{AccountId, ChannelKind, ContractId, SessionScope};
+use super::{
+    AccessRoute, AccountId, ChannelKind, ContractId, SecondFactorKind, SessionScope,
+    TwoFactorPolicy,
+};
 
 /// Why a sign-in failed. Recorded for the contract's administrators and operators; never shown
 /// to the person signing in (L5).
@@ -21,6 +24,12 @@ pub enum SignInFailure {
     NotAPasswordAccount,
     /// The contract's service has ended (trial over).
     ContractEnded,
+    /// Over a line that is not registered to the contract (L9).
+    LineNotRegistered,
+    /// Over the internet while the contract allows lines only (L10).
+    InternetNotAllowed,
+    /// A federated or AD identity bound to no account (L7).
+    UnboundIdentity,
 }
 
 /// What happened.
@@ -51,6 +60,63 @@ pub enum AuditKind {
     PasswordRehashed,
     /// A session ended by sign-out or by an administrator.
     SessionEnded,
+    /// A second factor was enrolled (T2).
+    SecondFactorEnrolled {
+        /// Which.
+        kind: SecondFactorKind,
+    },
+    /// A second-factor step passed.
+    SecondFactorPassed {
+        /// Which.
+        kind: SecondFactorKind,
+    },
+    /// A second-factor code was wrong.
+    SecondFactorFailed {
+        /// Which.
+        kind: SecondFactorKind,
+    },
+    /// A recovery code was used and replaced (T5).
+    RecoveryCodeUsed,
+    /// A recovery code was wrong.
+    RecoveryCodeFailed,
+    /// An invitation was sent or resent (I1).
+    InvitationSent,
+    /// An invitation was accepted and the account created (I2).
+    InvitationAccepted,
+    /// An e-mail change was requested (E1, E2).
+    EmailChangeRequested,
+    /// The e-mail address changed.
+    EmailChanged,
+    /// A login-method change was sent to a user (E2, M2).
+    LoginMethodChangeRequested,
+    /// The login method changed (M1, M2).
+    LoginMethodChanged,
+    /// An account was removed (X4).
+    AccountRemoved,
+    /// All sessions of an account were ended by an administrator (X4).
+    SessionsEnded,
+    /// A line number was registered (N1).
+    LineRegistered,
+    /// A line number was removed.
+    LineRemoved,
+    /// Consent for a West Japan line was given (N5).
+    LineConsentGiven,
+    /// The contract's access route changed (N3).
+    AccessRouteChanged {
+        /// The new route.
+        route: AccessRoute,
+    },
+    /// Active Directory was turned on (D1).
+    ActiveDirectoryEnabled,
+    /// The plan changed (C2).
+    PlanChanged,
+    /// The contract was cancelled.
+    ContractCancelled,
+    /// The contract's two-factor policy changed (T8).
+    TwoFactorPolicyChanged {
+        /// The new policy.
+        policy: TwoFactorPolicy,
+    },
 }
 
 /// One audit record.

@@ -38,6 +38,25 @@ impl LineNumber {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// The carrier area: `CAF` numbers are East Japan lines, `COP` numbers West Japan (N5).
+    pub fn area(&self) -> LineArea {
+        if self.0.starts_with("COP") {
+            LineArea::West
+        } else {
+            LineArea::East
+        }
+    }
+}
+
+/// The carrier area of a line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum LineArea {
+    /// East Japan (`CAF` numbers).
+    East,
+    /// West Japan (`COP` numbers): first use asks consent to receive the line's details (N5).
+    West,
 }
 
 impl fmt::Display for LineNumber {

@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 
-use super::{ContractId, ContractName};
+use super::{ConnectionId, ContractId, ContractName};
 
 /// How long a free trial runs (C1).
 pub const TRIAL_LENGTH: Duration = Duration::days(30);
@@ -59,6 +59,31 @@ pub enum AccessRoute {
     LineOnly,
 }
 
+/// Whether a contract is in force.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum ContractStatus {
+    /// In force.
+    #[default]
+    Active,
+    /// Cancelled by its owner; nobody signs in.
+    Cancelled {
+        /// When.
+        at: DateTime<Utc>,
+    },
+}
+
+/// A contract's Active Directory connection (D1).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AdConnection {
+    /// The connection ID users may be asked for (L8).
+    pub id: ConnectionId,
+    /// The ADFS federation metadata URL the owner gave.
+    pub metadata_url: String,
+    /// When it was turned on.
+    pub enabled_at: DateTime<Utc>,
+}
+
 /// One customer's subscription.
 #[derive(Debug, Clone)]
 pub struct Contract {
@@ -72,6 +97,18 @@ pub struct Contract {
     pub two_factor: TwoFactorPolicy,
     /// Line-only or line and internet.
     pub access_route: AccessRoute,
+    /// The Active Directory connection, when turned on.
+    pub ad: Option<AdConnection>,
+    /// In force or cancelled.
+    pub status: ContractStatus,
     /// When the contract was created.
     pub created_at: DateTime<Utc>,
+}
+
+impl Contract {
+    /// Whether nobody of this contract may sign in at `now`: cancelled, or a trial past its
+    /// end (C1).
+    pub fn has_ended(&self, now: DateTime<Utc>) -> bool {
+        matches!(self.status, ContractStatus::Cancelled { .. }) || self.plan.has_ended(now)
+    }
 }

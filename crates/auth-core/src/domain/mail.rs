@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 
-use super::{Email, Locale, MailId, SecretToken, TicketPurpose};
+use super::{ConnectionId, Email, Locale, MailId, SecretToken, TicketPurpose};
 
 /// A link carrying a ticket's secret token.
 #[derive(Debug, Clone)]
@@ -44,6 +44,31 @@ pub enum MailKind {
     PasswordReset {
         /// The reset ticket.
         reset: TicketLink,
+    },
+    /// I1: an invitation to register.
+    Invitation {
+        /// The invitation ticket.
+        link: TicketLink,
+        /// The inviting contract's name.
+        contract_name: String,
+        /// The invitee's name.
+        invitee_name: String,
+    },
+    /// E1, E2: confirm a new e-mail address (sent to the new address).
+    EmailChange {
+        /// The e-mail change ticket.
+        link: TicketLink,
+    },
+    /// M2: choose a new login method.
+    LoginMethodChange {
+        /// The login-method change ticket.
+        link: TicketLink,
+    },
+    /// D1: Active Directory is on; the sign-in addresses and the connection ID. The renderer
+    /// builds the internet and line sign-in addresses from its configuration.
+    AdSignIn {
+        /// The connection ID.
+        connection: ConnectionId,
     },
     /// X3: a notice that something about the account changed.
     Notice {

@@ -5,15 +5,21 @@ mod audit;
 mod client;
 mod contract;
 mod email;
+mod identity;
 mod ids;
+mod invitation;
 mod lockout;
 mod mail;
 mod names;
 mod password;
 mod password_hash;
+mod permissions;
+mod phone;
 mod secret;
 mod session;
 mod ticket;
+mod totp;
+mod two_factor;
 
 pub use account::{
     Account, CONNECTION_ID_SUFFIX_LEN, ConnectionId, ConnectionIdError, Locale, LoginMethod,
@@ -21,13 +27,16 @@ pub use account::{
 };
 pub use audit::{AuditEvent, AuditKind, SignInFailure};
 pub use client::{
-    Channel, ChannelKind, ClientInfo, LineNumber, LineNumberError, MAX_USER_AGENT_CHARS,
+    Channel, ChannelKind, ClientInfo, LineArea, LineNumber, LineNumberError, MAX_USER_AGENT_CHARS,
 };
 pub use contract::{
     AccessRoute, Contract, Plan, TRIAL_LENGTH, TRIAL_UPGRADE_GRACE, TwoFactorPolicy,
 };
+pub use contract::{AdConnection, ContractStatus};
 pub use email::{Email, EmailError, MAX_EMAIL_BYTES, MAX_LOCAL_PART_BYTES};
+pub use identity::{ExternalIdentity, MethodChoice};
 pub use ids::{AccountId, ContractId, IdError, MailId, SessionId};
+pub use invitation::Invitation;
 pub use lockout::{FailureOutcome, IsLocked, LOCK_THRESHOLD, LockState};
 pub use mail::{
     DeliveryState, MAX_DELIVERY_ATTEMPTS, Mail, MailKind, NoticeKind, TicketLink, retry_delay,
@@ -38,6 +47,18 @@ pub use password::{
     PasswordCandidate, PasswordContext, PasswordRejected, PasswordRule,
 };
 pub use password_hash::{PasswordHash, PasswordHashError};
+pub use permissions::{
+    AdminAction, SettingsItem, Viewer, admin_actions, can_administer, can_use, settings_menu,
+};
+pub use phone::{PhoneNumber, PhoneNumberError};
 pub use secret::{SecretToken, TOKEN_BYTES, TOKEN_TEXT_LEN, TokenError, TokenHash};
 pub use session::{Session, SessionPolicy, SessionScope, SessionStatus};
 pub use ticket::{IssuedTicket, TICKET_VALIDITY, Ticket, TicketError, TicketPurpose, TicketState};
+pub use totp::{TotpOffer, TotpSetupError, matching_totp_step, totp_code_at, totp_offer};
+pub use two_factor::{
+    EnrolledFactor, Enrolment, PENDING_SIGN_IN_VALIDITY, PendingSignIn, PendingStage,
+    RECOVERY_CODE_CHARS, REMEMBER_BROWSER_WINDOW, RecoveryCode, RecoveryCodeError,
+    RememberedBrowser, SMS_CODE_DIGITS, SMS_CODE_VALIDITY, SMS_DAILY_CAP, SMS_MAX_WRONG_TRIES,
+    SMS_RESEND_INTERVAL, SecondFactorKind, SmsChallenge, SmsCheck, SmsCode, TOTP_STEP_SECONDS,
+    TotpSecret,
+};

@@ -136,6 +136,11 @@ impl Password {
     pub(crate) fn from_verified(candidate: &PasswordCandidate) -> Self {
         Self(Zeroizing::new(candidate.expose().to_owned()))
     }
+
+    /// A recovery code to hash like a password (T3): high-entropy, so no policy applies.
+    pub(crate) fn from_recovery_code(code: &super::RecoveryCode) -> Self {
+        Self(Zeroizing::new(code.expose().to_owned()))
+    }
 }
 
 impl fmt::Debug for Password {
@@ -206,6 +211,12 @@ impl PasswordCandidate {
     /// The normalised text, for verification only.
     pub fn expose(&self) -> &str {
         &self.0
+    }
+}
+
+impl From<&super::RecoveryCode> for PasswordCandidate {
+    fn from(code: &super::RecoveryCode) -> Self {
+        Self(Zeroizing::new(code.expose().to_owned()))
     }
 }
 

@@ -4,11 +4,17 @@
 //! decide with the pure rules of [`crate::domain`], then apply the whole change in one atomic
 //! store call, record audit events, and answer.
 
+pub mod admin;
+pub mod changes;
+pub mod invitations;
+pub mod manage;
 pub mod outbox;
 pub mod password_change;
 pub mod password_reset;
 pub mod sessions;
+pub mod settings;
 pub mod signin;
+pub mod two_factor;
 pub mod unlock;
 
 use std::sync::Arc;
@@ -19,7 +25,9 @@ use crate::domain::{
     Account, AccountId, AuditEvent, AuditKind, ClientInfo, ContractId, Mail, MailId, MailKind,
     SessionPolicy,
 };
-use crate::ports::{AuditLog, Clock, HashError, PasswordHasher, SecretSource, Store, StoreError};
+use crate::ports::{
+    AuditLog, Clock, HashError, PasswordHasher, SecretSource, SmsSender, Store, StoreError,
+};
 
 /// The ports a core instance works through.
 #[derive(Clone)]
@@ -34,13 +42,26 @@ pub struct Ports {
     pub secrets: Arc<dyn SecretSource>,
     /// The audit trail.
     pub audit: Arc<dyn AuditLog>,
+    /// The SMS gateway for second-factor codes.
+    pub sms: Arc<dyn SmsSender>,
 }
 
 /// Tunable settings of the core; the defaults follow the spec.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Settings {
     /// Session timeouts (L11).
     pub sessions: SessionPolicy,
+    /// The issuer name authenticator apps show next to the account (T1).
+    pub totp_issuer: String,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            sessions: SessionPolicy::default(),
+            totp_issuer: "tobira".to_owned(),
+        }
+    }
 }
 
 /// The core: every use case is a method.

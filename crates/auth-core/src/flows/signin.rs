@@ -6,11 +6,13 @@
 
 use thiserror::Error;
 
+use super::two_factor::PendingGrant;
 use super::{Auth, Infrastructure};
 use crate::domain::{
-    Account, AuditKind, ClientInfo, Email, EmailError, FailureOutcome, LoginMethod, MailKind,
-    Password, PasswordCandidate, SecretToken, Session, SessionId, SessionScope, SignInFailure,
-    Ticket, TicketLink, TicketPurpose,
+    AccessRoute, Account, AuditKind, Channel, ClientInfo, ContractStatus, Email, EmailError,
+    ExternalIdentity, FailureOutcome, LineArea, LoginMethod, MailKind, Password, PasswordCandidate,
+    Role, SecretToken, Session, SessionId, SessionScope, SettingsItem, SignInFailure, Ticket,
+    TicketLink, TicketPurpose, TwoFactorPolicy, Viewer, can_use,
 };
 use crate::ports::{LockArtifacts, Rehash, Verification};
 
@@ -25,6 +27,8 @@ pub struct PasswordSignIn<'a> {
     pub client: ClientInfo,
     /// The service, or the settings menu (S2).
     pub scope: SessionScope,
+    /// The device token of a remembered browser, if the browser presented one (L6).
+    pub remembered_browser: Option<SecretToken>,
 }
 
 /// A new session: the token goes to the browser once, the record is stored.
@@ -42,6 +46,8 @@ pub struct SessionGrant {
 pub enum SignInOutcome {
     /// Signed in: a session exists.
     SignedIn(SessionGrant),
+    /// The password was right; a second factor is needed first (L6). No session exists.
+    SecondFactorRequired(PendingGrant),
 }
 
 /// Why a sign-in failed.
@@ -54,9 +60,18 @@ pub enum SignInError {
     /// Unknown e-mail, wrong password, or locked account: one answer for all (L5).
     #[error("the e-mail address or password is incorrect")]
     InvalidCredentials,
-    /// The password was right but the contract's service has ended (C1).
+    /// The password was right but the contract's service has ended (C1) or was cancelled.
     #[error("the contract's service period has ended")]
     ContractEnded,
+    /// Over a carrier line not registered to the account's contract (L9).
+    #[error("line authentication failed: this line is not registered for your contract")]
+    LineNotRegistered,
+    /// Over the internet while the contract allows carrier lines only (L10).
+    #[error("your contract allows sign-in only through its registered lines")]
+    InternetNotAllowed,
+    /// A federated or AD identity bound to no account (L7).
+    #[error("this sign-in is not linked to any account")]
+    UnboundIdentity,
     /// Try again later.
     #[error(transparent)]
     Infrastructure(#[from] Infrastructure),
@@ -124,7 +139,21 @@ impl Auth {
             .await
             .map_err(Infrastructure::from)?;
         let now = self.ports.clock.now();
-        if contract.is_none_or(|c| c.plan.has_ended(now)) {
+        let Some(contract) = contract else {
+            return Err(SignInError::InvalidCredentials);
+        };
+        // A trial owner may still reach the settings menu to upgrade (C2).
+        let upgrade_open = request.scope == SessionScope::Settings
+            && can_use(
+                SettingsItem::PlanChange,
+                &Viewer {
+                    role: account.role,
+                    plan: contract.plan,
+                    has_password: true,
+                },
+                now,
+            );
+        if contract.has_ended(now) && !(upgrade_open && contract.status == ContractStatus::Active) {
             self.audit_account(
                 &account,
                 failed(SignInFailure::ContractEnded),
@@ -133,6 +162,10 @@ impl Auth {
             .await;
             return Err(SignInError::ContractEnded);
         }
+
+        let route = self
+            .channel_route(&account, &contract, &request.client, request.scope)
+            .await?;
 
         let rehash = if needs_rehash {
             self.rehash(&request.password, hash).await
@@ -157,9 +190,141 @@ impl Auth {
             self.audit_account(&account, AuditKind::PasswordRehashed, &request.client)
                 .await;
         }
-        let grant = self
-            .open_session(&account, &request.client, request.scope)
+        let second_factor = route == ChannelRoute::Internet
+            && contract.two_factor == TwoFactorPolicy::Enabled
+            && !self
+                .browser_is_remembered(request.remembered_browser.as_ref(), &account)
+                .await?;
+        if second_factor {
+            let pending = self
+                .begin_second_factor(&account, &request.client, request.scope)
+                .await?;
+            return Ok(SignInOutcome::SecondFactorRequired(pending));
+        }
+        self.finish_first_factor(&account, &request.client, request.scope, route)
+            .await
+    }
+
+    /// Signs in with an identity a federated provider or the contract's AD connection has
+    /// verified (L7, L8). The provider's own multi-factor applies: tobira asks for no second
+    /// factor. Line rules (L9, L10, N5) apply as for passwords.
+    ///
+    /// # Errors
+    /// [`SignInError::UnboundIdentity`] for an identity bound to no account; see
+    /// [`SignInError`].
+    pub async fn sign_in_with_identity(
+        &self,
+        request: IdentitySignIn,
+    ) -> Result<SignInOutcome, SignInError> {
+        let store = &self.ports.store;
+        let Some(account) = store
+            .account_by_identity(&request.identity)
+            .await
+            .map_err(Infrastructure::from)?
+        else {
+            self.audit(
+                None,
+                None,
+                failed(SignInFailure::UnboundIdentity),
+                &request.client,
+            )
+            .await;
+            return Err(SignInError::UnboundIdentity);
+        };
+        if account.lock.is_locked() {
+            self.audit_account(&account, failed(SignInFailure::Locked), &request.client)
+                .await;
+            return Err(SignInError::InvalidCredentials);
+        }
+        let contract = store
+            .contract(account.contract)
+            .await
+            .map_err(Infrastructure::from)?
+            .ok_or(SignInError::UnboundIdentity)?;
+        if let ExternalIdentity::ActiveDirectory { connection, .. } = &request.identity
+            && contract.ad.as_ref().map(|ad| &ad.id) != Some(connection)
+        {
+            return Err(SignInError::UnboundIdentity);
+        }
+        let now = self.ports.clock.now();
+        if contract.has_ended(now) {
+            self.audit_account(
+                &account,
+                failed(SignInFailure::ContractEnded),
+                &request.client,
+            )
+            .await;
+            return Err(SignInError::ContractEnded);
+        }
+        let route = self
+            .channel_route(&account, &contract, &request.client, request.scope)
             .await?;
+        self.finish_first_factor(&account, &request.client, request.scope, route)
+            .await
+    }
+
+    /// Applies the channel rules (L9, L10) after the credentials were right.
+    async fn channel_route(
+        &self,
+        account: &Account,
+        contract: &crate::domain::Contract,
+        client: &ClientInfo,
+        scope: SessionScope,
+    ) -> Result<ChannelRoute, SignInError> {
+        match &client.channel {
+            Channel::Line(line) => {
+                let lines = self
+                    .ports
+                    .store
+                    .lines_of(contract.id)
+                    .await
+                    .map_err(Infrastructure::from)?;
+                if !lines.contains(line) {
+                    self.audit_account(account, failed(SignInFailure::LineNotRegistered), client)
+                        .await;
+                    return Err(SignInError::LineNotRegistered);
+                }
+                let consented = line.area() != LineArea::West
+                    || self
+                        .ports
+                        .store
+                        .line_consented(contract.id, line)
+                        .await
+                        .map_err(Infrastructure::from)?;
+                Ok(if consented {
+                    ChannelRoute::Line
+                } else {
+                    ChannelRoute::LineNeedsConsent(line.clone())
+                })
+            }
+            _ => {
+                // N4: the owner may still reach the settings menu to switch back.
+                let owner_settings = account.role == Role::Owner && scope == SessionScope::Settings;
+                if contract.access_route == AccessRoute::LineOnly && !owner_settings {
+                    self.audit_account(account, failed(SignInFailure::InternetNotAllowed), client)
+                        .await;
+                    return Err(SignInError::InternetNotAllowed);
+                }
+                Ok(ChannelRoute::Internet)
+            }
+        }
+    }
+
+    /// Opens the session, or first asks the West Japan line consent (N5).
+    async fn finish_first_factor(
+        &self,
+        account: &Account,
+        client: &ClientInfo,
+        scope: SessionScope,
+        route: ChannelRoute,
+    ) -> Result<SignInOutcome, SignInError> {
+        if let ChannelRoute::LineNeedsConsent(line) = route {
+            let pending = self
+                .begin_line_consent(account, client, scope, line)
+                .await?;
+            return Ok(SignInOutcome::SecondFactorRequired(pending));
+        }
+        let grant = self.open_session(account, client, scope).await?;
         Ok(SignInOutcome::SignedIn(grant))
     }
 
@@ -268,6 +433,28 @@ impl Auth {
             .await;
         Ok(SessionGrant { token, session })
     }
+}
+
+/// How the request's channel lets the sign-in proceed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum ChannelRoute {
+    /// Over the internet: the two-factor policy applies.
+    Internet,
+    /// Over a registered line: line authentication replaces the second factor (L9).
+    Line,
+    /// Over a registered West Japan line used for the first time: consent first (N5).
+    LineNeedsConsent(crate::domain::LineNumber),
+}
+
+/// A sign-in with a verified external identity.
+#[derive(Debug)]
+pub struct IdentitySignIn {
+    /// The identity the provider or AD connection verified.
+    pub identity: ExternalIdentity,
+    /// Who is asking.
+    pub client: ClientInfo,
+    /// The service, or the settings menu (S2).
+    pub scope: SessionScope,
 }
 
 fn failed(reason: SignInFailure) -> AuditKind {

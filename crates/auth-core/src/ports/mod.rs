@@ -9,6 +9,7 @@ mod clock;
 mod hasher;
 mod mailer;
 mod secrets;
+mod sms;
 mod store;
 
 pub use audit::AuditLog;
@@ -18,7 +19,9 @@ pub use hasher::{HashError, PasswordHasher, Verification};
 pub use mailer::MockMailer;
 pub use mailer::{MailError, Mailer};
 pub use secrets::SecretSource;
+pub use sms::{SmsError, SmsMessage, SmsSender};
 pub use store::{
-    AccountStore, InsertAccountError, LockArtifacts, OutboxStore, PasswordChange, PasswordReset,
-    QueuedMail, Rehash, SessionStore, Store, StoreError, TicketStore,
+    AccountStore, ChangeRefused, ContractStore, EmailChange, EnrolmentCommit, InsertAccountError,
+    InvitationStore, LockArtifacts, MethodChange, OutboxStore, PasswordChange, PasswordReset,
+    QueuedMail, Rehash, SessionStore, Store, StoreError, TicketStore, TwoFactorStore,
 };

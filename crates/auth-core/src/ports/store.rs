@@ -3,8 +3,12 @@ use chrono::{DateTime, Duration, Utc};
 use thiserror::Error;
 
 use crate::domain::{
-    Account, AccountId, Contract, ContractId, DeliveryState, Email, FailureOutcome, IsLocked, Mail,
-    MailId, PasswordHash, Session, SessionId, Ticket, TicketError, TicketPurpose, TokenHash,
+    AccessRoute, AdConnection, ExternalIdentity, Invitation, LineNumber, LoginMethod, Plan,
+};
+use crate::domain::{
+    Account, AccountId, Contract, ContractId, DeliveryState, Email, Enrolment, FailureOutcome,
+    IsLocked, Mail, MailId, PasswordHash, PendingSignIn, PhoneNumber, RememberedBrowser, Session,
+    SessionId, Ticket, TicketError, TicketPurpose, TokenHash, TwoFactorPolicy,
 };
 
 /// A store could not do what was asked. Nothing was changed.
@@ -175,6 +179,16 @@ pub trait AccountStore: Send + Sync {
         reset: PasswordReset,
     ) -> Result<Result<AccountId, TicketError>, StoreError>;
 
+    /// Sets a contract's two-factor policy (T8).
+    ///
+    /// # Errors
+    /// [`StoreError`]; an unknown contract is `Conflict`.
+    async fn set_two_factor_policy(
+        &self,
+        contract: ContractId,
+        policy: TwoFactorPolicy,
+    ) -> Result<(), StoreError>;
+
     /// Changes a password (P2) as one step: only if the stored hash is still `expected`, sets
     /// the new hash, ends every session of the account but `keep_session`, and queues the
     /// notice. Returns whether the change applied (`false`: the password changed meanwhile).
@@ -315,7 +329,382 @@ pub trait OutboxStore: Send + Sync {
     async fn unsent_mail(&self) -> Result<Vec<QueuedMail>, StoreError>;
 }
 
-/// Everything a store adapter provides.
-pub trait Store: AccountStore + TicketStore + SessionStore + OutboxStore {}
+/// What completing a second-factor enrolment stores (T2, T3), as one step.
+#[derive(Debug, Clone)]
+pub struct EnrolmentCommit {
+    /// The pending sign-in that enrolled; it moves to `RecoveryShown`.
+    pub pending: TokenHash,
+    /// The new enrolment (with the recovery code's hash).
+    pub enrolment: Enrolment,
+    /// The X3 notice.
+    pub notice: Mail,
+}
 
-impl<T: AccountStore + TicketStore + SessionStore + OutboxStore> Store for T {}
+/// Second factors, pending sign-ins, remembered browsers and the SMS send log (T, L6, X5).
+#[async_trait]
+pub trait TwoFactorStore: Send + Sync {
+    /// The account's enrolment, if any.
+    ///
+    /// # Errors
+    /// [`StoreError`].
+    async fn enrolment(&self, account: AccountId) -> Result<Option<Enrolment>, StoreError>;
+
+    /// Stores a new pending sign-in.
+    ///
+    /// # Errors
+    /// [`StoreError`].
+    async fn insert_pending(&self, pending: &PendingSignIn) -> Result<(), StoreError>;
+
+    /// The pending sign-in with this token hash.
+    ///
+    /// # Errors
+    /// [`StoreError`].
+    async fn pending(&self, token: TokenHash) -> Result<Option<PendingSignIn>, StoreError>;
+
+    /// Replaces a pending sign-in's stage and flags, if it still exists; returns whether it did.
+    ///
+    /// # Errors
+    /// [`StoreError`].
+    async fn update_pending(&self, pending: &PendingSignIn) -> Result<bool, StoreError>;
+
+    /// Adds one wrong try to the pending sign-in's SMS code, in one atomic step, and returns the
+    /// new count (`None` if there is no pending sign-in or no code).
+    ///
+    /// # Errors
+    /// [`StoreError`].
+    async fn record_sms_wrong_try(&self, token: TokenHash) -> Result<Option<u8>, StoreError>;
+
+    /// Deletes a pending sign-in, returning whether it existed. Completing a sign-in takes the
+    /// pending state with this call, so under concurrency only one completion succeeds.
+    ///
+    /// # Errors
+    /// [`StoreError`].
+    async fn take_pending(&self, token: TokenHash) -> Result<bool, StoreError>;
+
+    /// Completes an enrolment as one step: only if the pending sign-in exists and the account
+    /// has no enrolment, stores the enrolment, moves the pending sign-in to `RecoveryShown`
+    /// and queues the notice. Returns whether it applied.
+    ///
+    /// # Errors
+    /// [`StoreError`]; then nothing changed.
+    async fn complete_enrolment(&self, commit: EnrolmentCommit) -> Result<bool, StoreError>;
+
+    /// Spends a TOTP step: records `step` as the account's last used step only if it is later
+    /// than the last one, in one atomic step. Returns whether it was spent now; a step is never
+    /// spent twice, also across app instances (T7).
+    ///
+    /// # Errors
+    /// [`StoreError`].
+    async fn spend_totp_step(&self, account: AccountId, step: u64) -> Result<bool, StoreError>;
+
+    /// Replaces the recovery code's hash only if it is still `old` (one atomic step), moves the
+    /// pending sign-in `pending` to `RecoveryShown`, and queues the notice. Returns whether it
+    /// applied: of concurrent uses of one code, exactly one does (T5).
+    ///
+    /// # Errors
+    /// [`StoreError`]; then nothing changed.
+    async fn replace_recovery_code(
+        &self,
+        account: AccountId,
+        old: PasswordHash,
+        new: PasswordHash,
+        pending: TokenHash,
+        notice: Mail,
+    ) -> Result<bool, StoreError>;
+
+    /// Clears the account's enrolment, pending sign-ins and remembered browsers (T6).
+    ///
+    /// # Errors
+    /// [`StoreError`].
+    async fn clear_second_factor(&self, account: AccountId) -> Result<(), StoreError>;
+
+    /// Remembers a browser (L6).
+    ///
+    /// # Errors
+    /// [`StoreError`].
+    async fn remember_browser(&self, browser: &RememberedBrowser) -> Result<(), StoreError>;
+
+    /// Uses a remembered browser: if a browser with this token hash is remembered for
+    /// `account` and was last used after `at - window`, sets its last use to `at` and returns
+    /// `true`, in one atomic step; otherwise `false` (a lapsed one may be deleted).
+    ///
+    /// # Errors
+    /// [`StoreError`].
+    async fn use_remembered_browser(
+        &self,
+        token: TokenHash,
+        account: AccountId,
+        at: DateTime<Utc>,
+        window: Duration,
+    ) -> Result<bool, StoreError>;
+
+    /// Records an SMS send if fewer than `cap` sends went to this account, and fewer than `cap`
+    /// to this number, since `at - 24h`, in one atomic step. Returns whether it was recorded
+    /// (and so may be sent) (X5).
+    ///
+    /// # Errors
+    /// [`StoreError`].
+    async fn record_sms_send(
+        &self,
+        account: AccountId,
+        phone: &PhoneNumber,
+        at: DateTime<Utc>,
+        cap: u32,
+    ) -> Result<bool, StoreError>;
+}
+
+/// Why an account change was refused by the store. Nothing changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Error)]
+#[non_exhaustive]
+pub enum ChangeRefused {
+    /// The ticket is unknown, expired, used or voided.
+    #[error(transparent)]
+    Ticket(#[from] TicketError),
+    /// Another account uses the e-mail address (E3).
+    #[error("the e-mail address is already in use")]
+    EmailTaken,
+    /// Another account is bound to the identity.
+    #[error("this identity is already bound to another account")]
+    IdentityTaken,
+    /// The account no longer exists.
+    #[error("the account no longer exists")]
+    NoAccount,
+}
+
+/// An e-mail change (E1, E2), applied as one.
+#[derive(Debug, Clone)]
+pub struct EmailChange {
+    /// The e-mail change ticket.
+    pub ticket: TokenHash,
+    /// The new address (also on the ticket).
+    pub new_email: Email,
+    /// For a password account, the new password's hash; its second factor is cleared (T6).
+    pub new_password_hash: Option<PasswordHash>,
+    /// The X3 notice, to the old address.
+    pub notice: Mail,
+    /// Now.
+    pub at: DateTime<Utc>,
+}
+
+/// A login-method change (M1, M2), applied as one.
+#[derive(Debug, Clone)]
+pub struct MethodChange {
+    /// Whose.
+    pub account: AccountId,
+    /// The ticket it came through (M2), consumed in the same step; `None` for the owner's own
+    /// change (M1).
+    pub ticket: Option<TokenHash>,
+    /// The new method.
+    pub method: LoginMethod,
+    /// The password hash when the method is `Password`.
+    pub password_hash: Option<PasswordHash>,
+    /// The X3 notice.
+    pub notice: Mail,
+    /// Now.
+    pub at: DateTime<Utc>,
+}
+
+/// Contract settings, lines (N) and the directory of accounts.
+#[async_trait]
+pub trait ContractStore: Send + Sync {
+    /// The contract's accounts, oldest first.
+    ///
+    /// # Errors
+    /// [`StoreError`].
+    async fn accounts_of(&self, contract: ContractId) -> Result<Vec<Account>, StoreError>;
+
+    /// The account bound to a federated or AD identity. The binding is unique, enforced by the
+    /// store.
+    ///
+    /// # Errors
+    /// [`StoreError`].
+    async fn account_by_identity(
+        &self,
+        identity: &ExternalIdentity,
+    ) -> Result<Option<Account>, StoreError>;
+
+    /// Sets the contract's access route (N3).
+    ///
+    /// # Errors
+    /// [`StoreError`].
+    async fn set_access_route(
+        &self,
+        contract: ContractId,
+        route: AccessRoute,
+    ) -> Result<(), StoreError>;
+
+    /// Sets the contract's plan (C2).
+    ///
+    /// # Errors
+    /// [`StoreError`].
+    async fn set_plan(&self, contract: ContractId, plan: Plan) -> Result<(), StoreError>;
+
+    /// Cancels the contract and ends every session of its accounts, as one step.
+    ///
+    /// # Errors
+    /// [`StoreError`].
+    async fn cancel_contract(
+        &self,
+        contract: ContractId,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
+
+    /// Turns on Active Directory (D1) and queues the owner's mail, as one step. Returns
+    /// `false` (nothing changed) when the contract already has a connection.
+    ///
+    /// # Errors
+    /// [`StoreError`].
+    async fn enable_ad(
+        &self,
+        contract: ContractId,
+        ad: &AdConnection,
+        mail: &Mail,
+    ) -> Result<bool, StoreError>;
+
+    /// The contract's line numbers, sorted (N2).
+    ///
+    /// # Errors
+    /// [`StoreError`].
+    async fn lines_of(&self, contract: ContractId) -> Result<Vec<LineNumber>, StoreError>;
+
+    /// Registers a line for a contract. A line belongs to at most one contract, enforced by the
+    /// store; returns `false` when another contract has it (registering one's own again is
+    /// `true`).
+    ///
+    /// # Errors
+    /// [`StoreError`].
+    async fn add_line(&self, contract: ContractId, line: &LineNumber) -> Result<bool, StoreError>;
+
+    /// Removes a line of this contract only; returns whether it was there.
+    ///
+    /// # Errors
+    /// [`StoreError`].
+    async fn remove_line(
+        &self,
+        contract: ContractId,
+        line: &LineNumber,
+    ) -> Result<bool, StoreError>;
+
+    /// Whether consent to receive a West Japan line's details was given for this contract (N5).
+    ///
+    /// # Errors
+    /// [`StoreError`].
+    async fn line_consented(
+        &self,
+        contract: ContractId,
+        line: &LineNumber,
+    ) -> Result<bool, StoreError>;
+
+    /// Records that consent (N5).
+    ///
+    /// # Errors
+    /// [`StoreError`].
+    async fn record_line_consent(
+        &self,
+        contract: ContractId,
+        line: &LineNumber,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
+
+    /// Applies an e-mail change as one step: consumes the ticket (purpose `EmailChange`,
+    /// unused, unexpired), sets the address (unique), for a password account sets the new hash
+    /// and clears the second factor (T6), and queues the notice.
+    ///
+    /// # Errors
+    /// [`StoreError`]; `Ok(Err(_))` when refused (nothing changed).
+    async fn apply_email_change(
+        &self,
+        change: EmailChange,
+    ) -> Result<Result<AccountId, ChangeRefused>, StoreError>;
+
+    /// Applies a login-method change as one step: consumes the ticket if given (purpose
+    /// `LoginMethodChange`, this account), sets the method and hash (an identity binding is
+    /// unique), clears the second factor (T6), and queues the notice.
+    ///
+    /// # Errors
+    /// [`StoreError`]; `Ok(Err(_))` when refused (nothing changed).
+    async fn apply_method_change(
+        &self,
+        change: MethodChange,
+    ) -> Result<Result<(), ChangeRefused>, StoreError>;
+
+    /// Removes an account with its sessions, tickets and second factor, as one step (X4).
+    /// Returns whether it existed.
+    ///
+    /// # Errors
+    /// [`StoreError`].
+    async fn remove_account(&self, account: AccountId) -> Result<bool, StoreError>;
+}
+
+/// Invitations (I1–I3).
+#[async_trait]
+pub trait InvitationStore: Send + Sync {
+    /// Stores an invitation, or replaces one for the same reserved account (resend), with its
+    /// ticket and mail, voiding the account's earlier invitation tickets, as one step.
+    ///
+    /// # Errors
+    /// [`StoreError`].
+    async fn save_invitation(
+        &self,
+        invitation: &Invitation,
+        ticket: &Ticket,
+        mail: &Mail,
+    ) -> Result<(), StoreError>;
+
+    /// The invitation reserving this account ID.
+    ///
+    /// # Errors
+    /// [`StoreError`].
+    async fn invitation(&self, account: AccountId) -> Result<Option<Invitation>, StoreError>;
+
+    /// The contract's pending invitations, oldest first.
+    ///
+    /// # Errors
+    /// [`StoreError`].
+    async fn invitations_of(&self, contract: ContractId) -> Result<Vec<Invitation>, StoreError>;
+
+    /// Accepts an invitation as one step: consumes the ticket (purpose `Invitation`, for
+    /// `account.id`), inserts the account (e-mail and identity unique) and drops the invitation.
+    ///
+    /// # Errors
+    /// [`StoreError`]; `Ok(Err(_))` when refused (nothing changed).
+    async fn accept_invitation(
+        &self,
+        ticket: TokenHash,
+        account: &Account,
+        at: DateTime<Utc>,
+    ) -> Result<Result<(), ChangeRefused>, StoreError>;
+
+    /// Withdraws an invitation and voids its tickets; returns whether it existed.
+    ///
+    /// # Errors
+    /// [`StoreError`].
+    async fn withdraw_invitation(
+        &self,
+        account: AccountId,
+        at: DateTime<Utc>,
+    ) -> Result<bool, StoreError>;
+}
+
+/// Everything a store adapter provides.
+pub trait Store:
+    AccountStore
+    + TicketStore
+    + SessionStore
+    + OutboxStore
+    + TwoFactorStore
+    + ContractStore
+    + InvitationStore
+{
+}
+
+impl<T> Store for T where
+    T: AccountStore
+        + TicketStore
+        + SessionStore
+        + OutboxStore
+        + TwoFactorStore
+        + ContractStore
+        + InvitationStore
+{
+}

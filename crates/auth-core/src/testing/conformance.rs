@@ -12,10 +12,20 @@ use crate::domain::{
     TicketPurpose, TicketState,
 };
 use crate::ports::{
-    Clock, InsertAccountError, LockArtifacts, PasswordChange, PasswordReset, Rehash, Store,
+    Clock, EnrolmentCommit, InsertAccountError, LockArtifacts, PasswordChange, PasswordReset,
+    Rehash, Store,
 };
 
 use super::TestWorld;
+use crate::domain::{
+    AccessRoute, AdConnection, ConnectionId, ContractStatus, ExternalIdentity, Invitation,
+    LineNumber, LoginMethod, Plan, Provider, Subject,
+};
+use crate::domain::{
+    ClientInfo, EnrolledFactor, Enrolment, PendingSignIn, PendingStage, PhoneNumber,
+    RememberedBrowser, SmsChallenge, TotpSecret,
+};
+use crate::ports::{ChangeRefused, EmailChange, MethodChange};
 
 /// Generates one `#[tokio::test]` per conformance function. `$make` is an expression that
 /// evaluates to a future of a fresh `Arc<S>` store (each test gets its own).
@@ -35,7 +45,19 @@ macro_rules! store_conformance_tests {
             password_reset_is_all_or_nothing,
             password_change_is_conditional_and_keeps_one_session,
             sessions_are_stored_touched_listed_and_deleted,
-            outbox_claims_are_leased_and_recorded
+            outbox_claims_are_leased_and_recorded,
+            pending_sign_ins_are_stored_updated_and_taken_once,
+            enrolment_completes_once_and_totp_steps_are_spent_once,
+            recovery_codes_are_replaced_once_under_concurrency,
+            remembered_browsers_slide_and_bind_to_their_account,
+            sms_sends_are_capped_per_account_and_number,
+            password_reset_and_clearing_remove_every_second_factor,
+            contract_settings_round_trip_and_cancelling_ends_sessions,
+            lines_belong_to_one_contract_and_consents_are_kept,
+            invitations_are_saved_resent_and_accepted_once,
+            email_changes_apply_atomically_and_keep_addresses_unique,
+            method_changes_bind_identities_uniquely_and_clear_second_factors,
+            removing_an_account_removes_what_hangs_on_it
         );
     };
     (@each $make:expr; $($name:ident),* $(,)?) => {
@@ -740,4 +762,786 @@ pub async fn outbox_claims_are_leased_and_recorded<S: Store + 'static>(store: Ar
             .len(),
         1
     );
+}
+
+fn pending_for<S>(w: &TestWorld<S>, account: &crate::domain::Account) -> PendingSignIn {
+    PendingSignIn {
+        token_hash: SecretToken::generate(w.secrets.as_ref()).hash(),
+        account: account.id,
+        contract: account.contract,
+        scope: SessionScope::Service,
+        client: ClientInfo::internet(Some([192, 0, 2, 7].into()), Some("test")),
+        created_at: w.clock.now(),
+        stage: PendingStage::Enrol {
+            totp_secret: None,
+            sms: None,
+        },
+        remember_browser: false,
+    }
+}
+
+fn totp_enrolment<S>(w: &TestWorld<S>, recovery: &str) -> Enrolment {
+    Enrolment {
+        factor: EnrolledFactor::Totp {
+            secret: TotpSecret::generate(w.secrets.as_ref()),
+        },
+        recovery_hash: w.hasher.hash_text(recovery).unwrap(),
+        last_totp_step: None,
+        enrolled_at: w.clock.now(),
+    }
+}
+
+async fn enrolled<S: Store + 'static>(
+    w: &TestWorld<S>,
+    account: &crate::domain::Account,
+    recovery: &str,
+) -> PendingSignIn {
+    let p = pending_for(w, account);
+    w.store.insert_pending(&p).await.unwrap();
+    let commit = EnrolmentCommit {
+        pending: p.token_hash,
+        enrolment: totp_enrolment(w, recovery),
+        notice: notice(w, &account.email),
+    };
+    assert!(w.store.complete_enrolment(commit).await.unwrap());
+    p
+}
+
+/// X8, T2: pending sign-ins round-trip with their stage; `take_pending` succeeds once.
+pub async fn pending_sign_ins_are_stored_updated_and_taken_once<S: Store + 'static>(store: Arc<S>) {
+    let w = TestWorld::with_store(store);
+    let (_, owner) = w.basic_owner().await;
+    let mut p = pending_for(&w, &owner);
+    w.store.insert_pending(&p).await.unwrap();
+    let got = w.store.pending(p.token_hash).await.unwrap().unwrap();
+    assert_eq!(got.account, owner.id);
+    assert_eq!(got.client.address, p.client.address);
+    assert!(matches!(
+        got.stage,
+        PendingStage::Enrol {
+            totp_secret: None,
+            sms: None
+        }
+    ));
+    let phone = PhoneNumber::parse("09012345678").unwrap();
+    let secret = TotpSecret::generate(w.secrets.as_ref());
+    p.stage = PendingStage::Enrol {
+        totp_secret: Some(secret.clone()),
+        sms: Some(SmsChallenge {
+            phone: phone.clone(),
+            salt: [3; 16],
+            code_hash: SecretToken::generate(w.secrets.as_ref()).hash(),
+            sent_at: w.clock.now(),
+            wrong_tries: 0,
+        }),
+    };
+    p.remember_browser = true;
+    assert!(w.store.update_pending(&p).await.unwrap());
+    assert_eq!(
+        w.store.record_sms_wrong_try(p.token_hash).await.unwrap(),
+        Some(1)
+    );
+    assert_eq!(
+        w.store.record_sms_wrong_try(p.token_hash).await.unwrap(),
+        Some(2)
+    );
+    let got = w.store.pending(p.token_hash).await.unwrap().unwrap();
+    assert!(got.remember_browser);
+    match got.stage {
+        PendingStage::Enrol {
+            totp_secret: Some(s),
+            sms: Some(c),
+        } => {
+            assert_eq!(s.as_bytes(), secret.as_bytes());
+            assert_eq!(c.phone, phone);
+            assert_eq!(c.wrong_tries, 2);
+        }
+        other => panic!("stage not kept: {other:?}"),
+    }
+    let racers = (0..8).map(|_| w.store.take_pending(p.token_hash));
+    let taken = join_all(racers)
+        .await
+        .into_iter()
+        .filter(|r| *r.as_ref().unwrap())
+        .count();
+    assert_eq!(taken, 1);
+    assert!(w.store.pending(p.token_hash).await.unwrap().is_none());
+    assert!(!w.store.update_pending(&p).await.unwrap());
+}
+
+/// T2, T7: an enrolment completes once; a TOTP step is spent once and never an earlier one.
+pub async fn enrolment_completes_once_and_totp_steps_are_spent_once<S: Store + 'static>(
+    store: Arc<S>,
+) {
+    let w = TestWorld::with_store(store);
+    let (_, owner) = w.basic_owner().await;
+    let p = enrolled(&w, &owner, "ABCDEFGHJKLMNPQR").await;
+    let got = w.store.pending(p.token_hash).await.unwrap().unwrap();
+    assert!(matches!(got.stage, PendingStage::RecoveryShown));
+    let e = w.store.enrolment(owner.id).await.unwrap().unwrap();
+    assert!(matches!(e.factor, EnrolledFactor::Totp { .. }));
+    let second = pending_for(&w, &owner);
+    w.store.insert_pending(&second).await.unwrap();
+    let again = EnrolmentCommit {
+        pending: second.token_hash,
+        enrolment: totp_enrolment(&w, "X"),
+        notice: notice(&w, &owner.email),
+    };
+    assert!(
+        !w.store.complete_enrolment(again).await.unwrap(),
+        "an enrolled account is not enrolled twice"
+    );
+    let racers = (0..10).map(|_| w.store.spend_totp_step(owner.id, 1000));
+    let spent = join_all(racers)
+        .await
+        .into_iter()
+        .filter(|r| *r.as_ref().unwrap())
+        .count();
+    assert_eq!(spent, 1);
+    assert!(!w.store.spend_totp_step(owner.id, 999).await.unwrap());
+    assert!(w.store.spend_totp_step(owner.id, 1001).await.unwrap());
+    assert_eq!(
+        w.store
+            .enrolment(owner.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .last_totp_step,
+        Some(1001)
+    );
+}
+
+/// T5: of concurrent replacements of one recovery hash, exactly one applies.
+pub async fn recovery_codes_are_replaced_once_under_concurrency<S: Store + 'static>(store: Arc<S>) {
+    let w = TestWorld::with_store(store);
+    let (_, owner) = w.basic_owner().await;
+    let p = enrolled(&w, &owner, "ABCDEFGHJKLMNPQR").await;
+    let old = w
+        .store
+        .enrolment(owner.id)
+        .await
+        .unwrap()
+        .unwrap()
+        .recovery_hash;
+    let racers = (0..10).map(|i| {
+        let new = w.hasher.hash_text(&format!("NEW{i}")).unwrap();
+        w.store.replace_recovery_code(
+            owner.id,
+            old.clone(),
+            new,
+            p.token_hash,
+            notice(&w, &owner.email),
+        )
+    });
+    let wins = join_all(racers)
+        .await
+        .into_iter()
+        .filter(|r| *r.as_ref().unwrap())
+        .count();
+    assert_eq!(wins, 1);
+    assert_ne!(
+        w.store
+            .enrolment(owner.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .recovery_hash,
+        old
+    );
+}
+
+/// L6: a remembered browser works for its account only, within a sliding window.
+pub async fn remembered_browsers_slide_and_bind_to_their_account<S: Store + 'static>(
+    store: Arc<S>,
+) {
+    let w = TestWorld::with_store(store);
+    let (contract, owner) = w.basic_owner().await;
+    let user = w
+        .account(
+            &contract,
+            "user@example.co.jp",
+            Role::User,
+            Some("Kumo-2024"),
+        )
+        .await;
+    let token = SecretToken::generate(w.secrets.as_ref());
+    let t0 = w.clock.now();
+    w.store
+        .remember_browser(&RememberedBrowser {
+            token_hash: token.hash(),
+            account: owner.id,
+            last_used_at: t0,
+        })
+        .await
+        .unwrap();
+    let window = Duration::days(30);
+    assert!(
+        !w.store
+            .use_remembered_browser(token.hash(), user.id, t0, window)
+            .await
+            .unwrap()
+    );
+    assert!(
+        w.store
+            .use_remembered_browser(token.hash(), owner.id, t0 + Duration::days(29), window)
+            .await
+            .unwrap()
+    );
+    assert!(
+        w.store
+            .use_remembered_browser(token.hash(), owner.id, t0 + Duration::days(58), window)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !w.store
+            .use_remembered_browser(token.hash(), owner.id, t0 + Duration::days(88), window)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !w.store
+            .use_remembered_browser(token.hash(), owner.id, t0 + Duration::days(88), window)
+            .await
+            .unwrap()
+    );
+}
+
+/// X5: SMS sends are capped per account and per number over 24 hours.
+pub async fn sms_sends_are_capped_per_account_and_number<S: Store + 'static>(store: Arc<S>) {
+    let w = TestWorld::with_store(store);
+    let (contract, owner) = w.basic_owner().await;
+    let user = w
+        .account(
+            &contract,
+            "user@example.co.jp",
+            Role::User,
+            Some("Kumo-2024"),
+        )
+        .await;
+    let a = PhoneNumber::parse("09011112222").unwrap();
+    let b = PhoneNumber::parse("09033334444").unwrap();
+    let t0 = w.clock.now();
+    for i in 0..3 {
+        assert!(
+            w.store
+                .record_sms_send(owner.id, &a, t0 + Duration::minutes(i), 3)
+                .await
+                .unwrap()
+        );
+    }
+    assert!(
+        !w.store
+            .record_sms_send(owner.id, &b, t0 + Duration::minutes(5), 3)
+            .await
+            .unwrap(),
+        "per account"
+    );
+    assert!(
+        !w.store
+            .record_sms_send(user.id, &a, t0 + Duration::minutes(5), 3)
+            .await
+            .unwrap(),
+        "per number"
+    );
+    assert!(
+        w.store
+            .record_sms_send(user.id, &b, t0 + Duration::minutes(5), 3)
+            .await
+            .unwrap()
+    );
+    assert!(
+        w.store
+            .record_sms_send(
+                owner.id,
+                &b,
+                t0 + Duration::hours(24) + Duration::minutes(1),
+                3
+            )
+            .await
+            .unwrap()
+    );
+}
+
+/// T6: a completed reset, like an explicit clear, removes enrolment, pending sign-ins and
+/// remembered browsers.
+pub async fn password_reset_and_clearing_remove_every_second_factor<S: Store + 'static>(
+    store: Arc<S>,
+) {
+    let w = TestWorld::with_store(store);
+    let (contract, owner) = w.basic_owner().await;
+    let user = w
+        .account(
+            &contract,
+            "user@example.co.jp",
+            Role::User,
+            Some("Kumo-2024"),
+        )
+        .await;
+    let now = w.clock.now();
+    for who in [&owner, &user] {
+        let p = enrolled(&w, who, "ABCDEFGHJKLMNPQR").await;
+        let _ = p;
+        let device = SecretToken::generate(w.secrets.as_ref());
+        w.store
+            .remember_browser(&RememberedBrowser {
+                token_hash: device.hash(),
+                account: who.id,
+                last_used_at: now,
+            })
+            .await
+            .unwrap();
+    }
+    let issued = Ticket::issue(
+        TicketPurpose::PasswordReset,
+        owner.id,
+        now,
+        w.secrets.as_ref(),
+    );
+    w.store
+        .issue_ticket(&issued.ticket, &notice(&w, &owner.email))
+        .await
+        .unwrap();
+    let reset = PasswordReset {
+        ticket: issued.ticket.hash,
+        new_hash: w.hasher.hash_text("Fresh-2027x").unwrap(),
+        notice: notice(&w, &owner.email),
+        at: now,
+    };
+    w.store
+        .complete_password_reset(reset)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(w.store.enrolment(owner.id).await.unwrap().is_none());
+    assert!(
+        w.store.enrolment(user.id).await.unwrap().is_some(),
+        "other accounts keep theirs"
+    );
+    w.store.clear_second_factor(user.id).await.unwrap();
+    assert!(w.store.enrolment(user.id).await.unwrap().is_none());
+    let p = pending_for(&w, &user);
+    w.store.insert_pending(&p).await.unwrap();
+    w.store.clear_second_factor(user.id).await.unwrap();
+    assert!(w.store.pending(p.token_hash).await.unwrap().is_none());
+}
+
+/// N3, C2, D1: contract settings round-trip; cancelling ends the contract's sessions.
+pub async fn contract_settings_round_trip_and_cancelling_ends_sessions<S: Store + 'static>(
+    store: Arc<S>,
+) {
+    let w = TestWorld::with_store(store);
+    let (contract, owner) = w.basic_owner().await;
+    w.store
+        .set_access_route(contract.id, AccessRoute::LineOnly)
+        .await
+        .unwrap();
+    let trial = Plan::FreeTrial {
+        started_at: w.clock.now(),
+    };
+    w.store.set_plan(contract.id, trial).await.unwrap();
+    let ad = AdConnection {
+        id: ConnectionId::parse("adfs-ABCDEFGHIJKLMNOPQR").unwrap(),
+        metadata_url: "https://adfs.example.co.jp/m.xml".into(),
+        enabled_at: w.clock.now(),
+    };
+    assert!(
+        w.store
+            .enable_ad(contract.id, &ad, &notice(&w, &owner.email))
+            .await
+            .unwrap()
+    );
+    assert!(
+        !w.store
+            .enable_ad(contract.id, &ad, &notice(&w, &owner.email))
+            .await
+            .unwrap()
+    );
+    let got = w.store.contract(contract.id).await.unwrap().unwrap();
+    assert_eq!(got.access_route, AccessRoute::LineOnly);
+    assert_eq!(got.plan, trial);
+    assert_eq!(got.ad.as_ref(), Some(&ad));
+    assert_eq!(got.two_factor, crate::domain::TwoFactorPolicy::Disabled);
+    assert_eq!(
+        w.store.unsent_mail().await.unwrap().len(),
+        1,
+        "the AD mail is queued once"
+    );
+    let (_, session) = session_for(&w, &owner);
+    w.store.insert_session(&session).await.unwrap();
+    w.store
+        .cancel_contract(contract.id, w.clock.now())
+        .await
+        .unwrap();
+    assert!(matches!(
+        w.store.contract(contract.id).await.unwrap().unwrap().status,
+        ContractStatus::Cancelled { .. }
+    ));
+    assert!(w.store.sessions_of(owner.id).await.unwrap().is_empty());
+}
+
+/// N2, N5: a line belongs to one contract; consents are per contract and line.
+pub async fn lines_belong_to_one_contract_and_consents_are_kept<S: Store + 'static>(store: Arc<S>) {
+    let w = TestWorld::with_store(store);
+    let (a, _) = w.basic_owner().await;
+    let b = w.contract("別会社", Plan::Basic).await;
+    let east = LineNumber::parse("CAF1234567890").unwrap();
+    let west = LineNumber::parse("COP12345678").unwrap();
+    assert!(w.store.add_line(a.id, &west).await.unwrap());
+    assert!(w.store.add_line(a.id, &east).await.unwrap());
+    assert!(
+        w.store.add_line(a.id, &east).await.unwrap(),
+        "registering one's own line again is fine"
+    );
+    assert!(!w.store.add_line(b.id, &east).await.unwrap());
+    assert_eq!(
+        w.store.lines_of(a.id).await.unwrap(),
+        vec![east.clone(), west.clone()]
+    );
+    assert!(w.store.lines_of(b.id).await.unwrap().is_empty());
+    assert!(!w.store.remove_line(b.id, &east).await.unwrap());
+    assert!(!w.store.line_consented(a.id, &west).await.unwrap());
+    w.store
+        .record_line_consent(a.id, &west, w.clock.now())
+        .await
+        .unwrap();
+    w.store
+        .record_line_consent(a.id, &west, w.clock.now())
+        .await
+        .unwrap();
+    assert!(w.store.line_consented(a.id, &west).await.unwrap());
+    assert!(!w.store.line_consented(b.id, &west).await.unwrap());
+    assert!(w.store.remove_line(a.id, &east).await.unwrap());
+    assert!(w.store.add_line(b.id, &east).await.unwrap());
+}
+
+/// I1–I3: an invitation is saved with its ticket and mail; a resend voids the old ticket;
+/// acceptance creates the account once.
+pub async fn invitations_are_saved_resent_and_accepted_once<S: Store + 'static>(store: Arc<S>) {
+    let w = TestWorld::with_store(store);
+    let (contract, owner) = w.basic_owner().await;
+    let invitation = Invitation {
+        account: crate::domain::AccountId::generate(w.secrets.as_ref()),
+        contract: contract.id,
+        email: Email::parse("new@example.co.jp").unwrap(),
+        display_name: crate::domain::DisplayName::parse("新人").unwrap(),
+        role: Role::User,
+        invited_by: Some(owner.id),
+        sent_at: w.clock.now(),
+    };
+    let first = Ticket::issue(
+        TicketPurpose::Invitation,
+        invitation.account,
+        w.clock.now(),
+        w.secrets.as_ref(),
+    );
+    w.store
+        .save_invitation(&invitation, &first.ticket, &notice(&w, &invitation.email))
+        .await
+        .unwrap();
+    let second = Ticket::issue(
+        TicketPurpose::Invitation,
+        invitation.account,
+        w.clock.now(),
+        w.secrets.as_ref(),
+    );
+    w.store
+        .save_invitation(&invitation, &second.ticket, &notice(&w, &invitation.email))
+        .await
+        .unwrap();
+    assert!(matches!(
+        w.store
+            .ticket(first.ticket.hash)
+            .await
+            .unwrap()
+            .unwrap()
+            .state,
+        TicketState::Voided { .. }
+    ));
+    assert_eq!(w.store.invitations_of(contract.id).await.unwrap().len(), 1);
+    assert_eq!(
+        w.store
+            .invitation(invitation.account)
+            .await
+            .unwrap()
+            .unwrap()
+            .email,
+        invitation.email
+    );
+    let mut account = owner.clone();
+    account.id = invitation.account;
+    account.email = invitation.email.clone();
+    account.role = Role::User;
+    let now = w.clock.now();
+    assert_eq!(
+        w.store
+            .accept_invitation(first.ticket.hash, &account, now)
+            .await
+            .unwrap(),
+        Err(ChangeRefused::Ticket(TicketError::Voided))
+    );
+    let racers = (0..6).map(|_| w.store.accept_invitation(second.ticket.hash, &account, now));
+    let wins = join_all(racers)
+        .await
+        .into_iter()
+        .filter(|r| matches!(r, Ok(Ok(()))))
+        .count();
+    assert_eq!(wins, 1);
+    assert!(
+        w.store
+            .invitation(invitation.account)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert_eq!(
+        w.store
+            .account_by_email(&invitation.email)
+            .await
+            .unwrap()
+            .unwrap()
+            .id,
+        invitation.account
+    );
+    // Withdrawing voids the tickets.
+    let other = Invitation {
+        account: crate::domain::AccountId::generate(w.secrets.as_ref()),
+        email: Email::parse("x@example.co.jp").unwrap(),
+        ..invitation
+    };
+    let t = Ticket::issue(
+        TicketPurpose::Invitation,
+        other.account,
+        now,
+        w.secrets.as_ref(),
+    );
+    w.store
+        .save_invitation(&other, &t.ticket, &notice(&w, &other.email))
+        .await
+        .unwrap();
+    assert!(
+        w.store
+            .withdraw_invitation(other.account, now)
+            .await
+            .unwrap()
+    );
+    assert!(matches!(
+        w.store.ticket(t.ticket.hash).await.unwrap().unwrap().state,
+        TicketState::Voided { .. }
+    ));
+}
+
+/// E1–E3: an e-mail change consumes its ticket, moves the key, and refuses a taken address.
+pub async fn email_changes_apply_atomically_and_keep_addresses_unique<S: Store + 'static>(
+    store: Arc<S>,
+) {
+    let w = TestWorld::with_store(store);
+    let (contract, owner) = w.basic_owner().await;
+    w.account(
+        &contract,
+        "taken@example.co.jp",
+        Role::User,
+        Some("Kumo-2024"),
+    )
+    .await;
+    let now = w.clock.now();
+    let issue = |to: &str| {
+        let mut t = Ticket::issue(
+            TicketPurpose::EmailChange,
+            owner.id,
+            now,
+            w.secrets.as_ref(),
+        );
+        t.ticket.new_email = Some(Email::parse(to).unwrap());
+        t
+    };
+    let taken = issue("Taken@example.co.jp");
+    w.store
+        .issue_ticket(&taken.ticket, &notice(&w, &owner.email))
+        .await
+        .unwrap();
+    let change =
+        |t: &crate::domain::IssuedTicket, hash: Option<crate::domain::PasswordHash>| EmailChange {
+            ticket: t.ticket.hash,
+            new_email: t.ticket.new_email.clone().unwrap(),
+            new_password_hash: hash,
+            notice: notice(&w, &owner.email),
+            at: now,
+        };
+    assert_eq!(
+        w.store
+            .apply_email_change(change(&taken, None))
+            .await
+            .unwrap(),
+        Err(ChangeRefused::EmailTaken)
+    );
+    assert_eq!(
+        w.store
+            .ticket(taken.ticket.hash)
+            .await
+            .unwrap()
+            .unwrap()
+            .state,
+        TicketState::Unused,
+        "a refused change consumes nothing"
+    );
+    let moved = issue("moved@example.co.jp");
+    w.store
+        .issue_ticket(&moved.ticket, &notice(&w, &owner.email))
+        .await
+        .unwrap();
+    let hash = w.hasher.hash_text("Fresh-2027x").unwrap();
+    assert_eq!(
+        w.store
+            .apply_email_change(change(&moved, Some(hash.clone())))
+            .await
+            .unwrap(),
+        Ok(owner.id)
+    );
+    assert!(
+        w.store
+            .account_by_email(&owner.email)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    let now_owner = w
+        .store
+        .account_by_email(&Email::parse("MOVED@example.co.jp").unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(now_owner.id, owner.id);
+    assert_eq!(now_owner.password_hash, Some(hash));
+    assert_eq!(
+        w.store
+            .apply_email_change(change(&moved, None))
+            .await
+            .unwrap(),
+        Err(ChangeRefused::Ticket(TicketError::Used))
+    );
+}
+
+/// M1–M3: a method change binds an identity uniquely, consumes its ticket, clears the second
+/// factor.
+pub async fn method_changes_bind_identities_uniquely_and_clear_second_factors<
+    S: Store + 'static,
+>(
+    store: Arc<S>,
+) {
+    let w = TestWorld::with_store(store);
+    let (contract, owner) = w.basic_owner().await;
+    let user = w
+        .account(
+            &contract,
+            "user@example.co.jp",
+            Role::User,
+            Some("Kumo-2024"),
+        )
+        .await;
+    let google = ExternalIdentity::Federated {
+        provider: Provider::Google,
+        subject: Subject::parse("g-1").unwrap(),
+    };
+    let now = w.clock.now();
+    enrolled(&w, &owner, "ABCDEFGHJKLMNPQR").await;
+    let change = |account: crate::domain::AccountId, ticket, method: LoginMethod| MethodChange {
+        account,
+        ticket,
+        method,
+        password_hash: None,
+        notice: notice(&w, &owner.email),
+        at: now,
+    };
+    assert_eq!(
+        w.store
+            .apply_method_change(change(owner.id, None, google.login_method()))
+            .await
+            .unwrap(),
+        Ok(())
+    );
+    assert!(w.store.enrolment(owner.id).await.unwrap().is_none());
+    assert_eq!(
+        w.store
+            .account_by_identity(&google)
+            .await
+            .unwrap()
+            .unwrap()
+            .id,
+        owner.id
+    );
+    let t = Ticket::issue(
+        TicketPurpose::LoginMethodChange,
+        user.id,
+        now,
+        w.secrets.as_ref(),
+    );
+    w.store
+        .issue_ticket(&t.ticket, &notice(&w, &user.email))
+        .await
+        .unwrap();
+    assert_eq!(
+        w.store
+            .apply_method_change(change(user.id, Some(t.ticket.hash), google.login_method()))
+            .await
+            .unwrap(),
+        Err(ChangeRefused::IdentityTaken)
+    );
+    assert_eq!(
+        w.store.ticket(t.ticket.hash).await.unwrap().unwrap().state,
+        TicketState::Unused
+    );
+    let other = ExternalIdentity::Federated {
+        provider: Provider::Google,
+        subject: Subject::parse("g-2").unwrap(),
+    };
+    assert_eq!(
+        w.store
+            .apply_method_change(change(owner.id, Some(t.ticket.hash), other.login_method()))
+            .await
+            .unwrap(),
+        Err(ChangeRefused::Ticket(TicketError::Unknown)),
+        "a ticket of another account"
+    );
+    assert_eq!(
+        w.store
+            .apply_method_change(change(user.id, Some(t.ticket.hash), other.login_method()))
+            .await
+            .unwrap(),
+        Ok(())
+    );
+    let got = w.store.account(user.id).await.unwrap().unwrap();
+    assert_eq!(got.login_method, other.login_method());
+    assert!(got.password_hash.is_none());
+}
+
+/// X4: removing an account removes its sessions, tickets and second factor, and frees its
+/// address.
+pub async fn removing_an_account_removes_what_hangs_on_it<S: Store + 'static>(store: Arc<S>) {
+    let w = TestWorld::with_store(store);
+    let (contract, _) = w.basic_owner().await;
+    let user = w
+        .account(
+            &contract,
+            "user@example.co.jp",
+            Role::User,
+            Some("Kumo-2024"),
+        )
+        .await;
+    let (_, session) = session_for(&w, &user);
+    w.store.insert_session(&session).await.unwrap();
+    enrolled(&w, &user, "ABCDEFGHJKLMNPQR").await;
+    assert!(w.store.remove_account(user.id).await.unwrap());
+    assert!(!w.store.remove_account(user.id).await.unwrap());
+    assert!(w.store.account(user.id).await.unwrap().is_none());
+    assert!(w.store.sessions_of(user.id).await.unwrap().is_empty());
+    assert!(w.store.enrolment(user.id).await.unwrap().is_none());
+    assert_eq!(w.store.accounts_of(contract.id).await.unwrap().len(), 1);
+    w.account(
+        &contract,
+        "user@example.co.jp",
+        Role::User,
+        Some("Kumo-2024"),
+    )
+    .await;
 }

@@ -5,9 +5,10 @@ use async_trait::async_trait;
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use sha2::{Digest, Sha256};
 
-use crate::domain::{AuditEvent, Mail, Password, PasswordCandidate, PasswordHash};
+use crate::domain::{AuditEvent, Mail, Password, PasswordCandidate, PasswordHash, PhoneNumber};
 use crate::ports::{
-    AuditLog, Clock, HashError, MailError, Mailer, PasswordHasher, SecretSource, Verification,
+    AuditLog, Clock, HashError, MailError, Mailer, PasswordHasher, SecretSource, SmsError,
+    SmsMessage, SmsSender, Verification,
 };
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -197,6 +198,20 @@ impl AuditLog for MemoryAudit {
     async fn record(&self, event: AuditEvent) {
         lock(&self.0).push(event);
     }
+
+    async fn events_of(
+        &self,
+        contract: crate::domain::ContractId,
+        limit: usize,
+    ) -> Vec<AuditEvent> {
+        lock(&self.0)
+            .iter()
+            .rev()
+            .filter(|e| e.contract == Some(contract))
+            .take(limit)
+            .cloned()
+            .collect()
+    }
 }
 
 /// A mailer that keeps what it is given, and can be told to fail.
@@ -233,5 +248,42 @@ impl ManualClock {
     /// The time shown (the same as [`Clock::now`], without importing the trait).
     pub fn now_for_test(&self) -> DateTime<Utc> {
         *lock(&self.0)
+    }
+}
+
+/// An SMS sender that keeps what it is given, and can be told to fail.
+#[derive(Debug, Default)]
+pub struct RecordingSms {
+    sent: Mutex<Vec<(PhoneNumber, SmsMessage)>>,
+    failing: std::sync::atomic::AtomicBool,
+}
+
+impl RecordingSms {
+    /// Messages sent so far.
+    pub fn sent(&self) -> Vec<(PhoneNumber, SmsMessage)> {
+        lock(&self.sent).clone()
+    }
+
+    /// The code of the last message sent.
+    pub fn last_code(&self) -> Option<String> {
+        lock(&self.sent)
+            .last()
+            .map(|(_, m)| m.code.expose().to_owned())
+    }
+
+    /// Makes following sends fail (or succeed again).
+    pub fn set_failing(&self, failing: bool) {
+        self.failing.store(failing, Ordering::SeqCst);
+    }
+}
+
+#[async_trait]
+impl SmsSender for RecordingSms {
+    async fn send(&self, to: &PhoneNumber, message: &SmsMessage) -> Result<(), SmsError> {
+        if self.failing.load(Ordering::SeqCst) {
+            return Err(SmsError::Unavailable("switched off".into()));
+        }
+        lock(&self.sent).push((to.clone(), message.clone()));
+        Ok(())
     }
 }

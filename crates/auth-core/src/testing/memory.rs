@@ -6,13 +6,19 @@ use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};
 
 use crate::domain::{
-    Account, AccountId, Contract, ContractId, DeliveryState, Email, FailureOutcome, IsLocked, Mail,
-    MailId, Session, SessionId, Ticket, TicketError, TicketPurpose, TicketState, TokenHash,
+    AccessRoute, AdConnection, ContractStatus, ExternalIdentity, Invitation, LineNumber,
+    LoginMethod, Plan,
+};
+use crate::domain::{
+    Account, AccountId, Contract, ContractId, DeliveryState, Email, Enrolment, FailureOutcome,
+    IsLocked, Mail, MailId, PendingSignIn, PendingStage, PhoneNumber, RememberedBrowser, Session,
+    SessionId, Ticket, TicketError, TicketPurpose, TicketState, TokenHash, TwoFactorPolicy,
 };
 use crate::ports::{
-    AccountStore, InsertAccountError, LockArtifacts, OutboxStore, PasswordChange, PasswordReset,
-    QueuedMail, Rehash, SessionStore, StoreError, TicketStore,
+    AccountStore, EnrolmentCommit, InsertAccountError, LockArtifacts, OutboxStore, PasswordChange,
+    PasswordReset, QueuedMail, Rehash, SessionStore, StoreError, TicketStore, TwoFactorStore,
 };
+use crate::ports::{ChangeRefused, ContractStore, EmailChange, InvitationStore, MethodChange};
 
 #[derive(Debug, Clone)]
 struct OutboxEntry {
@@ -29,6 +35,28 @@ struct State {
     tickets: HashMap<TokenHash, Ticket>,
     sessions: HashMap<TokenHash, Session>,
     outbox: Vec<OutboxEntry>,
+    enrolments: HashMap<AccountId, Enrolment>,
+    pending: HashMap<TokenHash, PendingSignIn>,
+    browsers: HashMap<TokenHash, RememberedBrowser>,
+    sms_log: Vec<(AccountId, PhoneNumber, DateTime<Utc>)>,
+    lines: HashMap<LineNumber, ContractId>,
+    consents: std::collections::HashSet<(ContractId, LineNumber)>,
+    invitations: HashMap<AccountId, Invitation>,
+}
+
+fn identity_taken(state: &State, method: &LoginMethod, except: AccountId) -> bool {
+    ExternalIdentity::of(method).is_some_and(|id| {
+        state
+            .accounts
+            .values()
+            .any(|a| a.id != except && ExternalIdentity::of(&a.login_method).as_ref() == Some(&id))
+    })
+}
+
+fn clear_two_factor(state: &mut State, account: AccountId) {
+    state.enrolments.remove(&account);
+    state.pending.retain(|_, p| p.account != account);
+    state.browsers.retain(|_, b| b.account != account);
 }
 
 /// Every store port in memory. One lock guards all state, so each method is atomic exactly as
@@ -128,6 +156,9 @@ impl AccountStore for MemoryStore {
         let mut s = self.state()?;
         if s.by_email.contains_key(account.email.key()) {
             return Err(InsertAccountError::EmailTaken);
+        }
+        if identity_taken(&s, &account.login_method, account.id) {
+            return Err(StoreError::Conflict("identity already bound".into()).into());
         }
         if s.accounts.contains_key(&account.id) || !s.contracts.contains_key(&account.contract) {
             return Err(StoreError::Conflict("account exists or contract unknown".into()).into());
@@ -239,8 +270,23 @@ impl AccountStore for MemoryStore {
             None,
         );
         s.sessions.retain(|_, sess| sess.account != account);
+        clear_two_factor(&mut s, account);
         enqueue(&mut s, &reset.notice);
         Ok(Ok(account))
+    }
+
+    async fn set_two_factor_policy(
+        &self,
+        contract: ContractId,
+        policy: TwoFactorPolicy,
+    ) -> Result<(), StoreError> {
+        let mut s = self.state()?;
+        let c = s
+            .contracts
+            .get_mut(&contract)
+            .ok_or_else(|| StoreError::Conflict("unknown contract".into()))?;
+        c.two_factor = policy;
+        Ok(())
     }
 
     async fn change_password(&self, change: PasswordChange) -> Result<bool, StoreError> {
@@ -411,6 +457,464 @@ impl OutboxStore for MemoryStore {
                 state: e.state.clone(),
             })
             .collect())
+    }
+}
+
+#[async_trait]
+impl TwoFactorStore for MemoryStore {
+    async fn enrolment(&self, account: AccountId) -> Result<Option<Enrolment>, StoreError> {
+        Ok(self.state()?.enrolments.get(&account).cloned())
+    }
+
+    async fn insert_pending(&self, pending: &PendingSignIn) -> Result<(), StoreError> {
+        self.state()?
+            .pending
+            .insert(pending.token_hash, pending.clone());
+        Ok(())
+    }
+
+    async fn pending(&self, token: TokenHash) -> Result<Option<PendingSignIn>, StoreError> {
+        Ok(self.state()?.pending.get(&token).cloned())
+    }
+
+    async fn update_pending(&self, pending: &PendingSignIn) -> Result<bool, StoreError> {
+        let mut s = self.state()?;
+        match s.pending.get_mut(&pending.token_hash) {
+            Some(p) => {
+                *p = pending.clone();
+                Ok(true)
+            }
+            None => Ok(false),
+        }
+    }
+
+    async fn record_sms_wrong_try(&self, token: TokenHash) -> Result<Option<u8>, StoreError> {
+        let mut s = self.state()?;
+        let Some(p) = s.pending.get_mut(&token) else {
+            return Ok(None);
+        };
+        let sms = match &mut p.stage {
+            PendingStage::Enrol { sms, .. } | PendingStage::Challenge { sms } => sms.as_mut(),
+            _ => None,
+        };
+        Ok(sms.map(|c| {
+            c.wrong_tries = c.wrong_tries.saturating_add(1);
+            c.wrong_tries
+        }))
+    }
+
+    async fn take_pending(&self, token: TokenHash) -> Result<bool, StoreError> {
+        Ok(self.state()?.pending.remove(&token).is_some())
+    }
+
+    async fn complete_enrolment(&self, commit: EnrolmentCommit) -> Result<bool, StoreError> {
+        let mut s = self.state()?;
+        let Some(p) = s.pending.get(&commit.pending) else {
+            return Ok(false);
+        };
+        let account = p.account;
+        if s.enrolments.contains_key(&account) {
+            return Ok(false);
+        }
+        if let Some(p) = s.pending.get_mut(&commit.pending) {
+            p.stage = PendingStage::RecoveryShown;
+        }
+        s.enrolments.insert(account, commit.enrolment);
+        enqueue(&mut s, &commit.notice);
+        Ok(true)
+    }
+
+    async fn spend_totp_step(&self, account: AccountId, step: u64) -> Result<bool, StoreError> {
+        let mut s = self.state()?;
+        let Some(e) = s.enrolments.get_mut(&account) else {
+            return Ok(false);
+        };
+        if e.last_totp_step.is_some_and(|last| last >= step) {
+            return Ok(false);
+        }
+        e.last_totp_step = Some(step);
+        Ok(true)
+    }
+
+    async fn replace_recovery_code(
+        &self,
+        account: AccountId,
+        old: crate::domain::PasswordHash,
+        new: crate::domain::PasswordHash,
+        pending: TokenHash,
+        notice: Mail,
+    ) -> Result<bool, StoreError> {
+        let mut s = self.state()?;
+        let Some(e) = s.enrolments.get_mut(&account) else {
+            return Ok(false);
+        };
+        if e.recovery_hash != old {
+            return Ok(false);
+        }
+        e.recovery_hash = new;
+        if let Some(p) = s.pending.get_mut(&pending) {
+            p.stage = PendingStage::RecoveryShown;
+        }
+        enqueue(&mut s, &notice);
+        Ok(true)
+    }
+
+    async fn clear_second_factor(&self, account: AccountId) -> Result<(), StoreError> {
+        clear_two_factor(&mut *self.state()?, account);
+        Ok(())
+    }
+
+    async fn remember_browser(&self, browser: &RememberedBrowser) -> Result<(), StoreError> {
+        self.state()?
+            .browsers
+            .insert(browser.token_hash, browser.clone());
+        Ok(())
+    }
+
+    async fn use_remembered_browser(
+        &self,
+        token: TokenHash,
+        account: AccountId,
+        at: DateTime<Utc>,
+        window: Duration,
+    ) -> Result<bool, StoreError> {
+        let mut s = self.state()?;
+        match s.browsers.get_mut(&token) {
+            Some(b) if b.account == account && b.last_used_at + window > at => {
+                b.last_used_at = at;
+                Ok(true)
+            }
+            Some(b) if b.account == account => {
+                s.browsers.remove(&token);
+                Ok(false)
+            }
+            _ => Ok(false),
+        }
+    }
+
+    async fn record_sms_send(
+        &self,
+        account: AccountId,
+        phone: &PhoneNumber,
+        at: DateTime<Utc>,
+        cap: u32,
+    ) -> Result<bool, StoreError> {
+        let mut s = self.state()?;
+        let since = at - Duration::hours(24);
+        let recent = |f: &dyn Fn(&(AccountId, PhoneNumber, DateTime<Utc>)) -> bool| {
+            s.sms_log.iter().filter(|e| e.2 > since && f(e)).count()
+        };
+        let by_account = recent(&|e| e.0 == account);
+        let by_phone = recent(&|e| &e.1 == phone);
+        if by_account >= cap as usize || by_phone >= cap as usize {
+            return Ok(false);
+        }
+        s.sms_log.push((account, phone.clone(), at));
+        Ok(true)
+    }
+}
+
+#[async_trait]
+impl ContractStore for MemoryStore {
+    async fn accounts_of(&self, contract: ContractId) -> Result<Vec<Account>, StoreError> {
+        let s = self.state()?;
+        let mut list: Vec<Account> = s
+            .accounts
+            .values()
+            .filter(|a| a.contract == contract)
+            .cloned()
+            .collect();
+        list.sort_by_key(|a| (a.created_at, a.id));
+        Ok(list)
+    }
+
+    async fn account_by_identity(
+        &self,
+        identity: &ExternalIdentity,
+    ) -> Result<Option<Account>, StoreError> {
+        let s = self.state()?;
+        Ok(s.accounts
+            .values()
+            .find(|a| ExternalIdentity::of(&a.login_method).as_ref() == Some(identity))
+            .cloned())
+    }
+
+    async fn set_access_route(
+        &self,
+        contract: ContractId,
+        route: AccessRoute,
+    ) -> Result<(), StoreError> {
+        let mut s = self.state()?;
+        let c = s
+            .contracts
+            .get_mut(&contract)
+            .ok_or_else(|| StoreError::Conflict("unknown contract".into()))?;
+        c.access_route = route;
+        Ok(())
+    }
+
+    async fn set_plan(&self, contract: ContractId, plan: Plan) -> Result<(), StoreError> {
+        let mut s = self.state()?;
+        let c = s
+            .contracts
+            .get_mut(&contract)
+            .ok_or_else(|| StoreError::Conflict("unknown contract".into()))?;
+        c.plan = plan;
+        Ok(())
+    }
+
+    async fn cancel_contract(
+        &self,
+        contract: ContractId,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let mut s = self.state()?;
+        let c = s
+            .contracts
+            .get_mut(&contract)
+            .ok_or_else(|| StoreError::Conflict("unknown contract".into()))?;
+        c.status = ContractStatus::Cancelled { at };
+        s.sessions.retain(|_, sess| sess.contract != contract);
+        Ok(())
+    }
+
+    async fn enable_ad(
+        &self,
+        contract: ContractId,
+        ad: &AdConnection,
+        mail: &Mail,
+    ) -> Result<bool, StoreError> {
+        let mut s = self.state()?;
+        let c = s
+            .contracts
+            .get_mut(&contract)
+            .ok_or_else(|| StoreError::Conflict("unknown contract".into()))?;
+        if c.ad.is_some() {
+            return Ok(false);
+        }
+        c.ad = Some(ad.clone());
+        enqueue(&mut s, mail);
+        Ok(true)
+    }
+
+    async fn lines_of(&self, contract: ContractId) -> Result<Vec<LineNumber>, StoreError> {
+        let s = self.state()?;
+        let mut lines: Vec<LineNumber> = s
+            .lines
+            .iter()
+            .filter(|(_, c)| **c == contract)
+            .map(|(l, _)| l.clone())
+            .collect();
+        lines.sort();
+        Ok(lines)
+    }
+
+    async fn add_line(&self, contract: ContractId, line: &LineNumber) -> Result<bool, StoreError> {
+        let mut s = self.state()?;
+        match s.lines.get(line) {
+            Some(owner) => Ok(*owner == contract),
+            None => {
+                s.lines.insert(line.clone(), contract);
+                Ok(true)
+            }
+        }
+    }
+
+    async fn remove_line(
+        &self,
+        contract: ContractId,
+        line: &LineNumber,
+    ) -> Result<bool, StoreError> {
+        let mut s = self.state()?;
+        if s.lines.get(line) == Some(&contract) {
+            s.lines.remove(line);
+            Ok(true)
+        } else {
+            Ok(false)
+        }
+    }
+
+    async fn line_consented(
+        &self,
+        contract: ContractId,
+        line: &LineNumber,
+    ) -> Result<bool, StoreError> {
+        Ok(self.state()?.consents.contains(&(contract, line.clone())))
+    }
+
+    async fn record_line_consent(
+        &self,
+        contract: ContractId,
+        line: &LineNumber,
+        _at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        self.state()?.consents.insert((contract, line.clone()));
+        Ok(())
+    }
+
+    async fn apply_email_change(
+        &self,
+        change: EmailChange,
+    ) -> Result<Result<AccountId, ChangeRefused>, StoreError> {
+        let mut s = self.state()?;
+        let Some(ticket) = s.tickets.get(&change.ticket) else {
+            return Ok(Err(TicketError::Unknown.into()));
+        };
+        if let Err(e) = ticket.check(TicketPurpose::EmailChange, change.at) {
+            return Ok(Err(e.into()));
+        }
+        let account = ticket.account;
+        let Some(old_key) = s.accounts.get(&account).map(|a| a.email.key().to_owned()) else {
+            return Ok(Err(ChangeRefused::NoAccount));
+        };
+        if s.by_email
+            .get(change.new_email.key())
+            .is_some_and(|id| *id != account)
+        {
+            return Ok(Err(ChangeRefused::EmailTaken));
+        }
+        let _ = consume(&mut s, change.ticket, TicketPurpose::EmailChange, change.at);
+        s.by_email.remove(&old_key);
+        s.by_email
+            .insert(change.new_email.key().to_owned(), account);
+        let clear = change.new_password_hash.is_some();
+        if let Some(acc) = s.accounts.get_mut(&account) {
+            acc.email = change.new_email;
+            if let Some(hash) = change.new_password_hash {
+                acc.password_hash = Some(hash);
+            }
+        }
+        if clear {
+            clear_two_factor(&mut s, account);
+        }
+        enqueue(&mut s, &change.notice);
+        Ok(Ok(account))
+    }
+
+    async fn apply_method_change(
+        &self,
+        change: MethodChange,
+    ) -> Result<Result<(), ChangeRefused>, StoreError> {
+        let mut s = self.state()?;
+        if !s.accounts.contains_key(&change.account) {
+            return Ok(Err(ChangeRefused::NoAccount));
+        }
+        if let Some(hash) = change.ticket {
+            match s.tickets.get(&hash) {
+                None => return Ok(Err(TicketError::Unknown.into())),
+                Some(t) if t.account != change.account => {
+                    return Ok(Err(TicketError::Unknown.into()));
+                }
+                Some(t) => {
+                    if let Err(e) = t.check(TicketPurpose::LoginMethodChange, change.at) {
+                        return Ok(Err(e.into()));
+                    }
+                }
+            }
+        }
+        if identity_taken(&s, &change.method, change.account) {
+            return Ok(Err(ChangeRefused::IdentityTaken));
+        }
+        if let Some(hash) = change.ticket {
+            let _ = consume(&mut s, hash, TicketPurpose::LoginMethodChange, change.at);
+        }
+        if let Some(acc) = s.accounts.get_mut(&change.account) {
+            acc.login_method = change.method;
+            acc.password_hash = change.password_hash;
+        }
+        clear_two_factor(&mut s, change.account);
+        enqueue(&mut s, &change.notice);
+        Ok(Ok(()))
+    }
+
+    async fn remove_account(&self, account: AccountId) -> Result<bool, StoreError> {
+        let mut s = self.state()?;
+        let Some(acc) = s.accounts.remove(&account) else {
+            return Ok(false);
+        };
+        s.by_email.remove(acc.email.key());
+        s.sessions.retain(|_, sess| sess.account != account);
+        s.tickets.retain(|_, t| t.account != account);
+        clear_two_factor(&mut s, account);
+        Ok(true)
+    }
+}
+
+#[async_trait]
+impl InvitationStore for MemoryStore {
+    async fn save_invitation(
+        &self,
+        invitation: &Invitation,
+        ticket: &Ticket,
+        mail: &Mail,
+    ) -> Result<(), StoreError> {
+        let mut s = self.state()?;
+        void_unused(
+            &mut s,
+            invitation.account,
+            &[TicketPurpose::Invitation],
+            invitation.sent_at,
+            None,
+        );
+        s.invitations.insert(invitation.account, invitation.clone());
+        s.tickets.insert(ticket.hash, ticket.clone());
+        enqueue(&mut s, mail);
+        Ok(())
+    }
+
+    async fn invitation(&self, account: AccountId) -> Result<Option<Invitation>, StoreError> {
+        Ok(self.state()?.invitations.get(&account).cloned())
+    }
+
+    async fn invitations_of(&self, contract: ContractId) -> Result<Vec<Invitation>, StoreError> {
+        let s = self.state()?;
+        let mut list: Vec<Invitation> = s
+            .invitations
+            .values()
+            .filter(|i| i.contract == contract)
+            .cloned()
+            .collect();
+        list.sort_by_key(|i| (i.sent_at, i.account));
+        Ok(list)
+    }
+
+    async fn accept_invitation(
+        &self,
+        ticket: TokenHash,
+        account: &Account,
+        at: DateTime<Utc>,
+    ) -> Result<Result<(), ChangeRefused>, StoreError> {
+        let mut s = self.state()?;
+        match s.tickets.get(&ticket) {
+            Some(t) if t.account == account.id => {
+                if let Err(e) = t.check(TicketPurpose::Invitation, at) {
+                    return Ok(Err(e.into()));
+                }
+            }
+            _ => return Ok(Err(TicketError::Unknown.into())),
+        }
+        if s.by_email.contains_key(account.email.key()) {
+            return Ok(Err(ChangeRefused::EmailTaken));
+        }
+        if identity_taken(&s, &account.login_method, account.id) {
+            return Ok(Err(ChangeRefused::IdentityTaken));
+        }
+        let _ = consume(&mut s, ticket, TicketPurpose::Invitation, at);
+        s.by_email
+            .insert(account.email.key().to_owned(), account.id);
+        s.accounts.insert(account.id, account.clone());
+        s.invitations.remove(&account.id);
+        Ok(Ok(()))
+    }
+
+    async fn withdraw_invitation(
+        &self,
+        account: AccountId,
+        at: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let mut s = self.state()?;
+        void_unused(&mut s, account, &[TicketPurpose::Invitation], at, None);
+        Ok(s.invitations.remove(&account).is_some())
     }
 }
 

@@ -10,6 +10,8 @@ mod world;
 
 pub mod conformance;
 
-pub use doubles::{FastHasher, ManualClock, MemoryAudit, RecordingMailer, SeededSecrets};
+pub use doubles::{
+    FastHasher, ManualClock, MemoryAudit, RecordingMailer, RecordingSms, SeededSecrets,
+};
 pub use memory::MemoryStore;
 pub use world::TestWorld;

@@ -1,14 +1,14 @@
 use std::sync::Arc;
 
 use crate::domain::{
-    AccessRoute, Account, AccountId, ClientInfo, Contract, ContractId, ContractName, DisplayName,
-    Email, Locale, LockState, LoginMethod, PasswordHash, Plan, Provider, Role, Subject,
-    TwoFactorPolicy,
+    AccessRoute, Account, AccountId, ClientInfo, Contract, ContractId, ContractName,
+    ContractStatus, DisplayName, Email, Locale, LockState, LoginMethod, PasswordHash, Plan,
+    Provider, Role, Subject, TwoFactorPolicy,
 };
 use crate::flows::{Auth, Ports, Settings};
 use crate::ports::{Clock, Store};
 
-use super::{FastHasher, ManualClock, MemoryAudit, MemoryStore, SeededSecrets};
+use super::{FastHasher, ManualClock, MemoryAudit, MemoryStore, RecordingSms, SeededSecrets};
 
 /// A core wired to test doubles around a given store, with fixture helpers.
 pub struct TestWorld<S> {
@@ -24,6 +24,8 @@ pub struct TestWorld<S> {
     pub hasher: Arc<FastHasher>,
     /// The audit trail.
     pub audit: Arc<MemoryAudit>,
+    /// The SMS gateway.
+    pub sms: Arc<RecordingSms>,
 }
 
 impl TestWorld<MemoryStore> {
@@ -46,6 +48,7 @@ impl<S: Store + 'static> TestWorld<S> {
         let secrets = Arc::new(SeededSecrets::new(42));
         let hasher = Arc::new(FastHasher::default());
         let audit = Arc::new(MemoryAudit::default());
+        let sms = Arc::new(RecordingSms::default());
         let auth = Auth::new(
             Ports {
                 store: store.clone(),
@@ -53,6 +56,7 @@ impl<S: Store + 'static> TestWorld<S> {
                 clock: clock.clone(),
                 secrets: secrets.clone(),
                 audit: audit.clone(),
+                sms: sms.clone(),
             },
             Settings::default(),
         );
@@ -63,6 +67,7 @@ impl<S: Store + 'static> TestWorld<S> {
             secrets,
             hasher,
             audit,
+            sms,
         }
     }
 
@@ -79,6 +84,8 @@ impl<S: Store + 'static> TestWorld<S> {
             plan,
             two_factor: TwoFactorPolicy::Enabled,
             access_route: AccessRoute::LineAndInternet,
+            ad: None,
+            status: ContractStatus::Active,
             created_at: self.clock.now(),
         };
         self.store
@@ -153,9 +160,15 @@ impl<S: Store + 'static> TestWorld<S> {
         account
     }
 
-    /// A Basic contract with one password owner: `owner@example.co.jp` / `Kumo-2024`.
+    /// A Basic contract named 雲商事 with two-factor **off** (so tests of the password rules
+    /// get sessions directly) and one password owner: `owner@example.co.jp` / `Kumo-2024`.
     pub async fn basic_owner(&self) -> (Contract, Account) {
-        let contract = self.contract("雲商事", Plan::Basic).await;
+        let mut contract = self.contract("雲商事", Plan::Basic).await;
+        self.store
+            .set_two_factor_policy(contract.id, TwoFactorPolicy::Disabled)
+            .await
+            .expect("policy");
+        contract.two_factor = TwoFactorPolicy::Disabled;
         let owner = self
             .account(
                 &contract,

@@ -159,3 +159,148 @@ proptest! {
         })?;
     }
 }
+
+mod second_factor {
+    use chrono::Duration;
+    use proptest::prelude::*;
+
+    use super::{client, runtime};
+    use crate::domain::{
+        PasswordCandidate, Plan, RecoveryCode, Role, SecretToken, SessionScope, TicketPurpose,
+        TotpSecret, totp_code_at,
+    };
+    use crate::flows::signin::{PasswordSignIn, SignInOutcome};
+    use crate::flows::two_factor::{PendingGrant, SecondFactorStep};
+    use crate::ports::{Clock as _, TwoFactorStore as _};
+    use crate::testing::{MemoryStore, TestWorld};
+
+    const EMAIL: &str = "owner@example.co.jp";
+
+    #[derive(Debug, Clone)]
+    enum Event {
+        EnrolTotp { remember: bool },
+        EnrolSms { remember: bool },
+        Recover { which: usize },
+        PasswordReset,
+    }
+
+    fn event() -> impl Strategy<Value = Event> {
+        prop_oneof![
+            any::<bool>().prop_map(|remember| Event::EnrolTotp { remember }),
+            any::<bool>().prop_map(|remember| Event::EnrolSms { remember }),
+            (0usize..8).prop_map(|which| Event::Recover { which }),
+            Just(Event::PasswordReset),
+        ]
+    }
+
+    async fn password(
+        w: &TestWorld<MemoryStore>,
+        pw: &str,
+        device: Option<&SecretToken>,
+    ) -> Result<PendingGrant, bool> {
+        match w
+            .auth
+            .sign_in_with_password(PasswordSignIn {
+                email: EMAIL,
+                password: PasswordCandidate::new(pw),
+                client: client(),
+                scope: SessionScope::Service,
+                remembered_browser: device.cloned(),
+            })
+            .await
+        {
+            Ok(SignInOutcome::SecondFactorRequired(p)) => Ok(p),
+            Ok(_) => Err(true),
+            Err(_) => Err(false),
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+
+        /// After any T6 event no earlier second-factor secret, phone, recovery code or remembered
+        /// browser works; a recovery code works at most once, and only while it is current.
+        #[test]
+        fn t6_nothing_from_before_a_reset_works_and_recovery_codes_work_once(events in prop::collection::vec(event(), 1..12)) {
+            runtime().block_on(async {
+                let w = TestWorld::new();
+                let contract = w.contract("雲商事", Plan::Basic).await;
+                let owner = w.account(&contract, EMAIL, Role::Owner, Some("Kumo-2024")).await;
+                let mut pw = String::from("Kumo-2024");
+                let (mut stale_secrets, mut stale_devices): (Vec<TotpSecret>, Vec<SecretToken>) = (vec![], vec![]);
+                let mut live_devices: Vec<SecretToken> = vec![];
+                let mut codes: Vec<(RecoveryCode, bool)> = vec![]; // (code, is current)
+                let mut live_secret: Option<TotpSecret> = None;
+                for (i, e) in events.iter().enumerate() {
+                    // A day apart, so the SMS daily cap (X5) never interferes with the probing.
+                    w.clock.advance(Duration::hours(25));
+                    match e {
+                        Event::EnrolTotp { remember } | Event::EnrolSms { remember } => {
+                            let Ok(p) = password(&w, &pw, None).await else { continue };
+                            if p.step != SecondFactorStep::Enrol { continue; }
+                            let recovery = if matches!(e, Event::EnrolTotp { .. }) {
+                                let offer = w.auth.offer_totp(&p.token).await.unwrap();
+                                let secret = TotpSecret::from_bytes(&data_encoding::BASE32_NOPAD.decode(offer.secret_text.as_bytes()).unwrap());
+                                let code = totp_code_at(&secret, w.clock.now());
+                                live_secret = Some(secret);
+                                w.auth.finish_enrolment(&p.token, &code, *remember).await.unwrap()
+                            } else {
+                                w.auth.enrol_sms(&p.token, "09012345678").await.unwrap();
+                                live_secret = None;
+                                let code = w.sms.last_code().unwrap();
+                                w.auth.finish_enrolment(&p.token, &code, *remember).await.unwrap()
+                            };
+                            let done = w.auth.confirm_recovery_code_saved(&p.token, true).await.unwrap();
+                            live_devices.extend(done.remembered_browser);
+                            codes.push((recovery, true));
+                        }
+                        Event::Recover { which } => {
+                            if codes.is_empty() { continue; }
+                            let idx = which % codes.len();
+                            let Ok(p) = password(&w, &pw, None).await else { continue };
+                            let r = w.auth.use_recovery_code(&p.token, codes[idx].0.expose()).await;
+                            prop_assert_eq!(r.is_ok(), codes[idx].1, "event {}: code {} current={}", i, idx, codes[idx].1);
+                            if let Ok(fresh) = r {
+                                codes[idx].1 = false;
+                                codes.push((fresh, true));
+                                w.auth.confirm_recovery_code_saved(&p.token, true).await.unwrap();
+                            }
+                        }
+                        Event::PasswordReset => {
+                            w.auth.request_password_reset(EMAIL, &client()).await.unwrap();
+                            let link = super::super::last_link(&w, TicketPurpose::PasswordReset);
+                            pw = format!("Hanami-{i}x");
+                            w.auth.reset_password(&link, &pw, &pw, &client()).await.unwrap();
+                            stale_secrets.extend(live_secret.take());
+                            stale_devices.append(&mut live_devices);
+                            for c in &mut codes { c.1 = false; }
+                            prop_assert!(w.store.enrolment(owner.id).await.unwrap().is_none());
+                        }
+                    }
+                    // Nothing stale works, whatever the account's state now.
+                    for device in &stale_devices {
+                        prop_assert!(password(&w, &pw, Some(device)).await.is_ok(), "a stale device token skipped the second factor");
+                    }
+                    if let Ok(p) = password(&w, &pw, None).await {
+                        for secret in &stale_secrets {
+                            let code = totp_code_at(secret, w.clock.now());
+                            prop_assert!(w.auth.answer_challenge(&p.token, &code, false).await.is_err());
+                        }
+                        for (code, current) in &codes {
+                            if !current {
+                                prop_assert!(w.auth.use_recovery_code(&p.token, code.expose()).await.is_err());
+                            }
+                        }
+                    }
+                    // Undo lock build-up from the probing above, like a support unlock would.
+                    if let Ok(Some(_)) = w.store.enrolment(owner.id).await.map(|e| e.map(|_| ())) {}
+                    let acc = crate::ports::AccountStore::account(w.store.as_ref(), owner.id).await.unwrap().unwrap();
+                    if acc.lock.failures() > 0 {
+                        let _ = crate::ports::AccountStore::record_success(w.store.as_ref(), owner.id, None).await;
+                    }
+                }
+                Ok(())
+            })?;
+        }
+    }
+}

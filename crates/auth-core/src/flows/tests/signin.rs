@@ -310,6 +310,10 @@ async fn c1_sign_in_after_the_trial_ended_is_refused_with_a_reason() {
             },
         )
         .await;
+    w.store
+        .set_two_factor_policy(trial.id, crate::domain::TwoFactorPolicy::Disabled)
+        .await
+        .unwrap();
     w.account(&trial, "trial@example.co.jp", Role::Owner, Some(RIGHT))
         .await;
     sign_in(&w, "trial@example.co.jp", RIGHT).await;

@@ -1,0 +1,195 @@
+//! The admin console (A1, A2, X1, X4): users, invitations, lines and the audit trail of the
+//! actor's own contract. Every target is looked up inside that contract only (X7).
+
+use super::Auth;
+use super::manage::ManageError;
+use crate::domain::{
+    Account, AccountId, AdminAction, AuditEvent, AuditKind, ClientInfo, Invitation, LineNumber,
+    Role, Session,
+};
+
+/// The admin console's user list.
+#[derive(Debug, Clone)]
+pub struct UserList {
+    /// The contract's accounts, oldest first.
+    pub accounts: Vec<Account>,
+    /// Invitations not yet accepted, oldest first.
+    pub invitations: Vec<Invitation>,
+}
+
+/// One user, opened in the admin console.
+#[derive(Debug, Clone)]
+pub struct UserDetail {
+    /// The account.
+    pub account: Account,
+    /// Its active sessions.
+    pub sessions: Vec<crate::domain::Session>,
+}
+
+impl Auth {
+    /// The contract's users and pending invitations (A1).
+    ///
+    /// # Errors
+    /// [`ManageError::NotPermitted`] for users without the admin role.
+    pub async fn list_users(&self, me: &Session) -> Result<UserList, ManageError> {
+        let actor = self.actor_for_action(me, AdminAction::ViewUsers).await?;
+        Ok(UserList {
+            accounts: self.ports.store.accounts_of(actor.contract.id).await?,
+            invitations: self.ports.store.invitations_of(actor.contract.id).await?,
+        })
+    }
+
+    /// One user of the contract (A1).
+    ///
+    /// # Errors
+    /// [`ManageError::NotFound`] for an account of another contract (X7).
+    pub async fn open_user(
+        &self,
+        me: &Session,
+        user: AccountId,
+    ) -> Result<UserDetail, ManageError> {
+        let actor = self.actor_for_action(me, AdminAction::ViewUsers).await?;
+        let account = self.member(&actor, user).await?;
+        let sessions = self.ports.store.sessions_of(account.id).await?;
+        Ok(UserDetail { account, sessions })
+    }
+
+    /// Ends every session of a user of the contract (X4); returns how many.
+    ///
+    /// # Errors
+    /// See [`ManageError`].
+    pub async fn end_user_sessions(
+        &self,
+        me: &Session,
+        user: AccountId,
+        client: &ClientInfo,
+    ) -> Result<u64, ManageError> {
+        let actor = self
+            .actor_for_action(me, AdminAction::ManageSessions)
+            .await?;
+        let account = self.member(&actor, user).await?;
+        let ended = self
+            .ports
+            .store
+            .delete_sessions_of(account.id, None)
+            .await?;
+        self.audit(
+            Some(actor.contract.id),
+            Some(account.id),
+            AuditKind::SessionsEnded,
+            client,
+        )
+        .await;
+        Ok(ended)
+    }
+
+    /// Removes a user of the contract; their sessions end at once (X4). The owner cannot be
+    /// removed, and nobody removes themselves here.
+    ///
+    /// # Errors
+    /// See [`ManageError`].
+    pub async fn remove_user(
+        &self,
+        me: &Session,
+        user: AccountId,
+        client: &ClientInfo,
+    ) -> Result<(), ManageError> {
+        let actor = self
+            .actor_for_action(me, AdminAction::ManageSessions)
+            .await?;
+        let account = self.member(&actor, user).await?;
+        if account.role == Role::Owner || account.id == actor.account.id {
+            return Err(ManageError::OwnerIsProtected);
+        }
+        self.ports.store.remove_account(account.id).await?;
+        self.audit(
+            Some(actor.contract.id),
+            Some(account.id),
+            AuditKind::AccountRemoved,
+            client,
+        )
+        .await;
+        Ok(())
+    }
+
+    /// The contract's registered lines (A2, N2).
+    ///
+    /// # Errors
+    /// See [`ManageError`].
+    pub async fn lines(&self, me: &Session) -> Result<Vec<LineNumber>, ManageError> {
+        let actor = self.actor_for_action(me, AdminAction::ManageLines).await?;
+        Ok(self.ports.store.lines_of(actor.contract.id).await?)
+    }
+
+    /// Registers a line (A2, N1, N2).
+    ///
+    /// # Errors
+    /// [`ManageError::InvalidLine`] naming the two forms; [`ManageError::LineTaken`].
+    pub async fn add_line(
+        &self,
+        me: &Session,
+        line: &str,
+        client: &ClientInfo,
+    ) -> Result<LineNumber, ManageError> {
+        let line = LineNumber::parse(line)?;
+        let actor = self.actor_for_action(me, AdminAction::ManageLines).await?;
+        if !self.ports.store.add_line(actor.contract.id, &line).await? {
+            return Err(ManageError::LineTaken);
+        }
+        self.audit(
+            Some(actor.contract.id),
+            None,
+            AuditKind::LineRegistered,
+            client,
+        )
+        .await;
+        Ok(line)
+    }
+
+    /// Removes a line of the contract (A2).
+    ///
+    /// # Errors
+    /// [`ManageError::NotFound`] when the contract has no such line.
+    pub async fn remove_line(
+        &self,
+        me: &Session,
+        line: &str,
+        client: &ClientInfo,
+    ) -> Result<(), ManageError> {
+        let line = LineNumber::parse(line)?;
+        let actor = self.actor_for_action(me, AdminAction::ManageLines).await?;
+        if !self
+            .ports
+            .store
+            .remove_line(actor.contract.id, &line)
+            .await?
+        {
+            return Err(ManageError::NotFound);
+        }
+        self.audit(
+            Some(actor.contract.id),
+            None,
+            AuditKind::LineRemoved,
+            client,
+        )
+        .await;
+        Ok(())
+    }
+
+    /// The contract's newest audit events (X1).
+    ///
+    /// # Errors
+    /// See [`ManageError`].
+    pub async fn audit_events(
+        &self,
+        me: &Session,
+        limit: usize,
+    ) -> Result<Vec<AuditEvent>, ManageError> {
+        let actor = self.actor_for_action(me, AdminAction::ReadAudit).await?;
+        Ok(self
+            .ports
+            .audit
+            .events_of(actor.contract.id, limit.min(1000))
+            .await)
+    }
+}

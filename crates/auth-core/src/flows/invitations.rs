@@ -1,0 +1,424 @@
+//! Invitations (I1–I3) and the creation of a contract with its owner's invitation.
+//! Diagram: [`crate::domain::Invitation`]'s module.
+
+use super::manage::{Actor, ManageError};
+use super::{Auth, Infrastructure};
+use crate::domain::{
+    AccessRoute, Account, AccountId, AdminAction, AuditKind, ClientInfo, ConnectionId, Contract,
+    ContractId, ContractName, ContractStatus, DisplayName, Email, ExternalIdentity, Invitation,
+    Locale, LockState, LoginMethod, MailKind, MethodChoice, Password, PasswordContext,
+    PasswordHash, Plan, Role, SecretToken, Session, Ticket, TicketError, TicketLink, TicketPurpose,
+    TwoFactorPolicy,
+};
+
+/// An invitation request (I1).
+#[derive(Debug, Clone, Copy)]
+pub struct Invite<'a> {
+    /// The invitee's name.
+    pub name: &'a str,
+    /// The invitee's address.
+    pub email: &'a str,
+    /// `Admin` or `User`.
+    pub role: Role,
+}
+
+/// What the invitation page shows once its link checks out (I2).
+#[derive(Debug, Clone)]
+pub struct InvitationView {
+    /// The invitee's address (the sign-in ID to be).
+    pub email: Email,
+    /// The invitee's name.
+    pub name: DisplayName,
+    /// The inviting contract's name.
+    pub contract_name: ContractName,
+    /// The contract's AD connection ID, shown to confirm, when AD is available (I2).
+    pub connection: Option<ConnectionId>,
+}
+
+/// A new contract with its owner's invitation.
+#[derive(Debug)]
+pub struct NewContract {
+    /// The contract.
+    pub contract: ContractId,
+    /// The owner's reserved account ID.
+    pub owner: AccountId,
+    /// The owner's invitation token (also mailed), for the operator who created it.
+    pub invitation: SecretToken,
+}
+
+/// What an operator gives to create a contract.
+#[derive(Debug, Clone, Copy)]
+pub struct ContractRequest<'a> {
+    /// The customer's name.
+    pub name: &'a str,
+    /// The owner's address.
+    pub owner_email: &'a str,
+    /// The owner's name.
+    pub owner_name: &'a str,
+    /// `Basic`, or a trial starting now.
+    pub trial: bool,
+}
+
+impl Auth {
+    /// Creates a contract and invites its owner (operators only; the app's CLI).
+    ///
+    /// # Errors
+    /// [`ManageError::InvalidEmail`], [`ManageError::InvalidName`],
+    /// [`ManageError::EmailTaken`].
+    pub async fn create_contract(
+        &self,
+        request: ContractRequest<'_>,
+    ) -> Result<NewContract, ManageError> {
+        let email = Email::parse(request.owner_email).map_err(ManageError::InvalidEmail)?;
+        let owner_name =
+            DisplayName::parse(request.owner_name).map_err(ManageError::InvalidName)?;
+        let name = ContractName::parse(request.name).map_err(ManageError::InvalidName)?;
+        if self.ports.store.account_by_email(&email).await?.is_some() {
+            return Err(ManageError::EmailTaken);
+        }
+        let now = self.ports.clock.now();
+        let contract = Contract {
+            id: ContractId::generate(self.ports.secrets.as_ref()),
+            name,
+            plan: if request.trial {
+                Plan::FreeTrial { started_at: now }
+            } else {
+                Plan::Basic
+            },
+            two_factor: TwoFactorPolicy::Enabled,
+            access_route: AccessRoute::LineAndInternet,
+            ad: None,
+            status: ContractStatus::Active,
+            created_at: now,
+        };
+        self.ports.store.insert_contract(&contract).await?;
+        let invitation = Invitation {
+            account: AccountId::generate(self.ports.secrets.as_ref()),
+            contract: contract.id,
+            email,
+            display_name: owner_name,
+            role: Role::Owner,
+            invited_by: None,
+            sent_at: now,
+        };
+        let token = self.send_invitation(&contract, &invitation).await?;
+        Ok(NewContract {
+            contract: contract.id,
+            owner: invitation.account,
+            invitation: token,
+        })
+    }
+
+    /// Invites a user (I1): an invitation ticket (14 days) is mailed.
+    ///
+    /// # Errors
+    /// See [`ManageError`].
+    pub async fn invite_user(
+        &self,
+        me: &Session,
+        invite: Invite<'_>,
+        client: &ClientInfo,
+    ) -> Result<AccountId, ManageError> {
+        let actor = self.actor_for_action(me, AdminAction::Invite).await?;
+        if invite.role == Role::Owner {
+            return Err(ManageError::NotPermitted);
+        }
+        let email = Email::parse(invite.email).map_err(ManageError::InvalidEmail)?;
+        let name = DisplayName::parse(invite.name).map_err(ManageError::InvalidName)?;
+        self.ensure_address_free(&email, None).await?;
+        let invitation = Invitation {
+            account: AccountId::generate(self.ports.secrets.as_ref()),
+            contract: actor.contract.id,
+            email,
+            display_name: name,
+            role: invite.role,
+            invited_by: Some(actor.account.id),
+            sent_at: self.ports.clock.now(),
+        };
+        self.send_invitation(&actor.contract, &invitation).await?;
+        self.audit(
+            Some(actor.contract.id),
+            Some(invitation.account),
+            AuditKind::InvitationSent,
+            client,
+        )
+        .await;
+        Ok(invitation.account)
+    }
+
+    /// Sends an invitation again (A1, I3): the previous link stops working.
+    ///
+    /// # Errors
+    /// [`ManageError::NotFound`] when there is no pending invitation in the actor's contract.
+    pub async fn resend_invitation(
+        &self,
+        me: &Session,
+        invited: AccountId,
+        client: &ClientInfo,
+    ) -> Result<(), ManageError> {
+        let actor = self.actor_for_action(me, AdminAction::Invite).await?;
+        let mut invitation = self.own_invitation(&actor, invited).await?;
+        invitation.sent_at = self.ports.clock.now();
+        self.send_invitation(&actor.contract, &invitation).await?;
+        self.audit(
+            Some(actor.contract.id),
+            Some(invited),
+            AuditKind::InvitationSent,
+            client,
+        )
+        .await;
+        Ok(())
+    }
+
+    /// Withdraws a pending invitation; its link stops working.
+    ///
+    /// # Errors
+    /// [`ManageError::NotFound`].
+    pub async fn withdraw_invitation(
+        &self,
+        me: &Session,
+        invited: AccountId,
+    ) -> Result<(), ManageError> {
+        let actor = self.actor_for_action(me, AdminAction::Invite).await?;
+        self.own_invitation(&actor, invited).await?;
+        self.ports
+            .store
+            .withdraw_invitation(invited, self.ports.clock.now())
+            .await?;
+        Ok(())
+    }
+
+    /// Checks an invitation link and returns what its page shows (I2, I3).
+    ///
+    /// # Errors
+    /// [`ManageError::Ticket`] with the link's problem: its own page for expired, used and
+    /// voided links.
+    pub async fn open_invitation(&self, token: &str) -> Result<InvitationView, ManageError> {
+        let (_, invitation, contract) = self.invitation_ticket(token).await?;
+        Ok(InvitationView {
+            email: invitation.email,
+            name: invitation.display_name,
+            contract_name: contract.name,
+            connection: contract
+                .ad
+                .map(|ad| ad.id)
+                .filter(|_| invitation.role != Role::Owner),
+        })
+    }
+
+    /// The confirmation step (I2): checks the chosen method without writing anything.
+    ///
+    /// # Errors
+    /// See [`ManageError`].
+    pub async fn review_invitation(
+        &self,
+        token: &str,
+        choice: &MethodChoice<'_>,
+    ) -> Result<InvitationView, ManageError> {
+        let (_, invitation, contract) = self.invitation_ticket(token).await?;
+        self.method_for(&contract, &invitation.email, invitation.role, choice, None)
+            .await?;
+        self.open_invitation(token).await
+    }
+
+    /// Completes the registration (I2): the account exists from now on and can sign in.
+    ///
+    /// # Errors
+    /// See [`ManageError`]; nothing is written unless everything holds.
+    pub async fn accept_invitation(
+        &self,
+        token: &str,
+        choice: &MethodChoice<'_>,
+        client: &ClientInfo,
+    ) -> Result<AccountId, ManageError> {
+        let (ticket, invitation, contract) = self.invitation_ticket(token).await?;
+        let (method, hash) = self
+            .method_for(&contract, &invitation.email, invitation.role, choice, None)
+            .await?;
+        let now = self.ports.clock.now();
+        let account = Account {
+            id: invitation.account,
+            contract: contract.id,
+            email: invitation.email,
+            display_name: invitation.display_name,
+            role: invitation.role,
+            locale: Locale::Ja,
+            login_method: method,
+            password_hash: hash,
+            lock: LockState::default(),
+            created_at: now,
+        };
+        self.ports
+            .store
+            .accept_invitation(ticket.hash, &account, now)
+            .await??;
+        self.audit(
+            Some(contract.id),
+            Some(account.id),
+            AuditKind::InvitationAccepted,
+            client,
+        )
+        .await;
+        Ok(account.id)
+    }
+
+    /// The login method a choice makes for an account of `contract` (I2, M1, M2), hashing a
+    /// chosen password. `current` is the method being replaced, for M3.
+    pub(crate) async fn method_for(
+        &self,
+        contract: &Contract,
+        email: &Email,
+        role: Role,
+        choice: &MethodChoice<'_>,
+        current: Option<&LoginMethod>,
+    ) -> Result<(LoginMethod, Option<PasswordHash>), ManageError> {
+        match choice {
+            MethodChoice::Password {
+                password,
+                confirmation,
+            } => {
+                let password = Password::new(
+                    password,
+                    confirmation,
+                    PasswordContext {
+                        email_local_part: Some(email.local_part()),
+                        contract_name: Some(contract.name.as_str()),
+                    },
+                )?;
+                let hash = self
+                    .ports
+                    .hasher
+                    .hash(&password)
+                    .await
+                    .map_err(Infrastructure::from)?;
+                Ok((LoginMethod::Password, Some(hash)))
+            }
+            MethodChoice::Identity(identity) => {
+                if let ExternalIdentity::ActiveDirectory { connection, .. } = identity {
+                    if role == Role::Owner {
+                        return Err(ManageError::OwnerCannotUseActiveDirectory);
+                    }
+                    if contract.ad.as_ref().map(|ad| &ad.id) != Some(connection) {
+                        return Err(ManageError::NoActiveDirectory);
+                    }
+                }
+                let method = identity.login_method();
+                if let (
+                    Some(LoginMethod::Federated {
+                        provider: crate::domain::Provider::Facebook,
+                        subject: old,
+                    }),
+                    LoginMethod::Federated {
+                        provider: crate::domain::Provider::Facebook,
+                        subject: new,
+                    },
+                ) = (current, &method)
+                    && old != new
+                {
+                    return Err(ManageError::FacebookRebind);
+                }
+                if self
+                    .ports
+                    .store
+                    .account_by_identity(identity)
+                    .await?
+                    .is_some_and(|a| current.is_none() || Some(&a.login_method) != current)
+                {
+                    return Err(ManageError::IdentityTaken);
+                }
+                Ok((method, None))
+            }
+        }
+    }
+
+    async fn invitation_ticket(
+        &self,
+        token: &str,
+    ) -> Result<(Ticket, Invitation, Contract), ManageError> {
+        let token = SecretToken::parse(token).map_err(|_| TicketError::Unknown)?;
+        let ticket = self
+            .ports
+            .store
+            .ticket(token.hash())
+            .await?
+            .ok_or(TicketError::Unknown)?;
+        ticket.check(TicketPurpose::Invitation, self.ports.clock.now())?;
+        let invitation = self
+            .ports
+            .store
+            .invitation(ticket.account)
+            .await?
+            .ok_or(TicketError::Voided)?;
+        let contract = self
+            .ports
+            .store
+            .contract(invitation.contract)
+            .await?
+            .ok_or(TicketError::Voided)?;
+        Ok((ticket, invitation, contract))
+    }
+
+    async fn own_invitation(
+        &self,
+        actor: &Actor,
+        invited: AccountId,
+    ) -> Result<Invitation, ManageError> {
+        self.ports
+            .store
+            .invitation(invited)
+            .await?
+            .filter(|i| i.contract == actor.contract.id)
+            .ok_or(ManageError::NotFound)
+    }
+
+    /// Refuses an address used by an account (other than `except`) or a pending invitation.
+    pub(crate) async fn ensure_address_free(
+        &self,
+        email: &Email,
+        except: Option<AccountId>,
+    ) -> Result<(), ManageError> {
+        if self
+            .ports
+            .store
+            .account_by_email(email)
+            .await?
+            .is_some_and(|a| Some(a.id) != except)
+        {
+            return Err(ManageError::EmailTaken);
+        }
+        Ok(())
+    }
+
+    async fn send_invitation(
+        &self,
+        contract: &Contract,
+        invitation: &Invitation,
+    ) -> Result<SecretToken, ManageError> {
+        let issued = Ticket::issue(
+            TicketPurpose::Invitation,
+            invitation.account,
+            invitation.sent_at,
+            self.ports.secrets.as_ref(),
+        );
+        let mail = crate::domain::Mail {
+            id: crate::domain::MailId::generate(self.ports.secrets.as_ref()),
+            to: invitation.email.clone(),
+            locale: Locale::Ja,
+            kind: MailKind::Invitation {
+                link: TicketLink {
+                    purpose: TicketPurpose::Invitation,
+                    token: issued.token.clone(),
+                    expires_at: issued.ticket.expires_at,
+                },
+                contract_name: contract.name.as_str().to_owned(),
+                invitee_name: invitation.display_name.as_str().to_owned(),
+            },
+            created_at: invitation.sent_at,
+        };
+        self.ports
+            .store
+            .save_invitation(invitation, &issued.ticket, &mail)
+            .await?;
+        Ok(issued.token)
+    }
+}

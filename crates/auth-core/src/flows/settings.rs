@@ -1,0 +1,174 @@
+//! The settings menu (S1, S2): the contract-level settings the owner controls — access route
+//! (N3), Active Directory (D1), plan (C2) and cancellation. Password change, e-mail and login
+//! method, and the two-factor policy live in their own flows and use the same permission table.
+
+use super::Auth;
+use super::manage::ManageError;
+use crate::domain::{
+    AccessRoute, AdConnection, AuditKind, ClientInfo, ConnectionId, MailKind, Plan, Session,
+    SettingsItem, settings_menu,
+};
+
+const ALNUM: &[u8; 62] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+
+impl Auth {
+    /// The items the signed-in account's settings menu shows (S1).
+    ///
+    /// # Errors
+    /// [`ManageError::NotSignedIn`].
+    pub async fn settings_menu(&self, me: &Session) -> Result<Vec<SettingsItem>, ManageError> {
+        let actor = self.actor(me).await?;
+        Ok(settings_menu(&actor.viewer(), self.ports.clock.now()))
+    }
+
+    /// Sets the contract's access route (N3): the owner only, after the confirmation step.
+    /// It applies to every account of the contract at their next sign-in.
+    ///
+    /// # Errors
+    /// [`ManageError::ConfirmationRequired`] without `confirmed`.
+    pub async fn set_access_route(
+        &self,
+        me: &Session,
+        route: AccessRoute,
+        confirmed: bool,
+        client: &ClientInfo,
+    ) -> Result<(), ManageError> {
+        let actor = self.actor_for_item(me, SettingsItem::AccessRoute).await?;
+        if !confirmed {
+            return Err(ManageError::ConfirmationRequired);
+        }
+        self.ports
+            .store
+            .set_access_route(actor.contract.id, route)
+            .await?;
+        self.audit(
+            Some(actor.contract.id),
+            Some(actor.account.id),
+            AuditKind::AccessRouteChanged { route },
+            client,
+        )
+        .await;
+        Ok(())
+    }
+
+    /// Turns on Active Directory (D1): issues the connection ID and mails the owner the two
+    /// sign-in addresses with it.
+    ///
+    /// # Errors
+    /// [`ManageError::InvalidMetadataUrl`], [`ManageError::ActiveDirectoryEnabled`].
+    pub async fn enable_active_directory(
+        &self,
+        me: &Session,
+        metadata_url: &str,
+        client: &ClientInfo,
+    ) -> Result<ConnectionId, ManageError> {
+        let actor = self
+            .actor_for_item(me, SettingsItem::ActiveDirectory)
+            .await?;
+        let url = metadata_url.trim();
+        if !url.starts_with("https://")
+            || url.len() > 2000
+            || url.chars().any(|c| c.is_control() || c.is_whitespace())
+            || url.len() <= "https://".len()
+        {
+            return Err(ManageError::InvalidMetadataUrl);
+        }
+        let id = self.new_connection_id()?;
+        let ad = AdConnection {
+            id: id.clone(),
+            metadata_url: url.to_owned(),
+            enabled_at: self.ports.clock.now(),
+        };
+        let mail = self.mail_to(
+            &actor.account,
+            MailKind::AdSignIn {
+                connection: id.clone(),
+            },
+        );
+        if !self
+            .ports
+            .store
+            .enable_ad(actor.contract.id, &ad, &mail)
+            .await?
+        {
+            return Err(ManageError::ActiveDirectoryEnabled);
+        }
+        self.audit(
+            Some(actor.contract.id),
+            Some(actor.account.id),
+            AuditKind::ActiveDirectoryEnabled,
+            client,
+        )
+        .await;
+        Ok(id)
+    }
+
+    fn new_connection_id(&self) -> Result<ConnectionId, ManageError> {
+        let mut suffix = String::with_capacity(crate::domain::CONNECTION_ID_SUFFIX_LEN);
+        while suffix.len() < crate::domain::CONNECTION_ID_SUFFIX_LEN {
+            let mut b = [0u8; 1];
+            self.ports.secrets.fill(&mut b);
+            // 62 × 4 = 248: rejecting 248..=255 keeps the choice uniform.
+            if b[0] < 248 {
+                suffix.push(char::from(ALNUM[usize::from(b[0] % 62)]));
+            }
+        }
+        Ok(ConnectionId::parse(&format!("adfs-{suffix}"))?)
+    }
+
+    /// Changes a trial to `Basic` (C2), until 15 days after the trial's end.
+    ///
+    /// # Errors
+    /// [`ManageError::NotPermitted`] past the window, for users, or for `Basic` contracts.
+    pub async fn upgrade_to_basic(
+        &self,
+        me: &Session,
+        client: &ClientInfo,
+    ) -> Result<(), ManageError> {
+        let actor = self.actor_for_item(me, SettingsItem::PlanChange).await?;
+        if actor.contract.plan == Plan::Basic {
+            return Err(ManageError::NotPermitted);
+        }
+        self.ports
+            .store
+            .set_plan(actor.contract.id, Plan::Basic)
+            .await?;
+        self.audit(
+            Some(actor.contract.id),
+            Some(actor.account.id),
+            AuditKind::PlanChanged,
+            client,
+        )
+        .await;
+        Ok(())
+    }
+
+    /// Cancels a `Basic` contract (C1 forbids cancelling a trial by hand); every session of the
+    /// contract ends.
+    ///
+    /// # Errors
+    /// [`ManageError::ConfirmationRequired`] without `confirmed`; [`ManageError::NotPermitted`].
+    pub async fn cancel_contract(
+        &self,
+        me: &Session,
+        confirmed: bool,
+        client: &ClientInfo,
+    ) -> Result<(), ManageError> {
+        let actor = self.actor_for_item(me, SettingsItem::Cancellation).await?;
+        if !confirmed {
+            return Err(ManageError::ConfirmationRequired);
+        }
+        self.ports
+            .store
+            .cancel_contract(actor.contract.id, self.ports.clock.now())
+            .await?;
+        self.audit(
+            Some(actor.contract.id),
+            Some(actor.account.id),
+            AuditKind::ContractCancelled,
+            client,
+        )
+        .await;
+        Ok(())
+    }
+}

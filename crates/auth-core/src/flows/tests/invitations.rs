@@ -1,0 +1,377 @@
+#[allow(unused_imports)]
+use crate::ports::{
+    AccountStore as _, Clock as _, ContractStore as _, InvitationStore as _, TicketStore as _,
+};
+
+use chrono::Duration;
+
+use super::{client, newest_link, session_of, sign_in, try_sign_in};
+use crate::domain::{
+    ExternalIdentity, MailKind, MethodChoice, PasswordRule, Provider, Role, Subject, TicketError,
+    TicketPurpose,
+};
+use crate::flows::invitations::{ContractRequest, Invite};
+use crate::flows::manage::ManageError;
+use crate::testing::TestWorld;
+
+const PW: &str = "Kumo-2024";
+const NEW: &str = "Sakura-7730";
+
+fn password<'a>() -> MethodChoice<'a> {
+    MethodChoice::Password {
+        password: NEW,
+        confirmation: NEW,
+    }
+}
+
+fn google(subject: &str) -> ExternalIdentity {
+    ExternalIdentity::Federated {
+        provider: Provider::Google,
+        subject: Subject::parse(subject).unwrap(),
+    }
+}
+
+#[tokio::test]
+async fn i1_the_owner_invites_a_user_and_a_fourteen_day_ticket_is_mailed() {
+    let w = TestWorld::new();
+    w.basic_owner().await;
+    let me = session_of(&w, "owner@example.co.jp", PW).await;
+    let id = w
+        .auth
+        .invite_user(
+            &me,
+            Invite {
+                name: "佐藤 花子",
+                email: "hanako@example.co.jp",
+                role: Role::User,
+            },
+            &client(),
+        )
+        .await
+        .unwrap();
+    let mail = w.store.queued_mail().pop().unwrap();
+    assert_eq!(mail.to.as_str(), "hanako@example.co.jp");
+    let MailKind::Invitation {
+        link,
+        contract_name,
+        invitee_name,
+    } = mail.kind
+    else {
+        panic!("not an invitation")
+    };
+    assert_eq!(link.expires_at, w.clock.now() + Duration::days(14));
+    assert_eq!(contract_name, "雲商事");
+    assert_eq!(invitee_name, "佐藤 花子");
+    let list = w.auth.list_users(&me).await.unwrap();
+    assert_eq!(
+        list.invitations
+            .iter()
+            .map(|i| i.account)
+            .collect::<Vec<_>>(),
+        vec![id]
+    );
+}
+
+#[tokio::test]
+async fn i1_admins_may_invite_users_may_not_and_nobody_invites_an_owner() {
+    let w = TestWorld::new();
+    let (contract, _) = w.basic_owner().await;
+    w.account(&contract, "admin@example.co.jp", Role::Admin, Some(PW))
+        .await;
+    w.account(&contract, "user@example.co.jp", Role::User, Some(PW))
+        .await;
+    let admin = session_of(&w, "admin@example.co.jp", PW).await;
+    let user = session_of(&w, "user@example.co.jp", PW).await;
+    let invite = Invite {
+        name: "新人",
+        email: "new@example.co.jp",
+        role: Role::User,
+    };
+    assert_eq!(
+        w.auth
+            .invite_user(&user, invite, &client())
+            .await
+            .unwrap_err(),
+        ManageError::NotPermitted
+    );
+    w.auth.invite_user(&admin, invite, &client()).await.unwrap();
+    let owner_invite = Invite {
+        role: Role::Owner,
+        email: "boss@example.co.jp",
+        ..invite
+    };
+    assert_eq!(
+        w.auth
+            .invite_user(&admin, owner_invite, &client())
+            .await
+            .unwrap_err(),
+        ManageError::NotPermitted
+    );
+}
+
+#[tokio::test]
+async fn i2_accepting_with_a_password_reviews_first_then_registers_and_signs_in() {
+    let w = TestWorld::new();
+    w.basic_owner().await;
+    let me = session_of(&w, "owner@example.co.jp", PW).await;
+    w.auth
+        .invite_user(
+            &me,
+            Invite {
+                name: "佐藤 花子",
+                email: "hanako@example.co.jp",
+                role: Role::User,
+            },
+            &client(),
+        )
+        .await
+        .unwrap();
+    let token = newest_link(&w, TicketPurpose::Invitation);
+    let view = w.auth.open_invitation(&token).await.unwrap();
+    assert_eq!(view.email.as_str(), "hanako@example.co.jp");
+    assert_eq!(view.contract_name.as_str(), "雲商事");
+    // P1 with confirmation, naming the rule.
+    let weak = MethodChoice::Password {
+        password: "short",
+        confirmation: "short",
+    };
+    let Err(ManageError::Rejected(r)) = w.auth.review_invitation(&token, &weak).await else {
+        panic!("weak password accepted")
+    };
+    assert!(r.rules.contains(&PasswordRule::TooShort));
+    // Review writes nothing.
+    w.auth.review_invitation(&token, &password()).await.unwrap();
+    assert!(try_sign_in(&w, "hanako@example.co.jp", NEW).await.is_err());
+    let id = w
+        .auth
+        .accept_invitation(&token, &password(), &client())
+        .await
+        .unwrap();
+    let grant = sign_in(&w, "hanako@example.co.jp", NEW).await;
+    assert_eq!(grant.session.account, id);
+    assert!(w.auth.list_users(&me).await.unwrap().invitations.is_empty());
+}
+
+#[tokio::test]
+async fn i2_accepting_with_a_federated_identity_binds_it() {
+    let w = TestWorld::new();
+    w.basic_owner().await;
+    let me = session_of(&w, "owner@example.co.jp", PW).await;
+    w.auth
+        .invite_user(
+            &me,
+            Invite {
+                name: "Ken",
+                email: "ken@example.co.jp",
+                role: Role::User,
+            },
+            &client(),
+        )
+        .await
+        .unwrap();
+    let token = newest_link(&w, TicketPurpose::Invitation);
+    let id = w
+        .auth
+        .accept_invitation(&token, &MethodChoice::Identity(google("g-123")), &client())
+        .await
+        .unwrap();
+    let bound = w
+        .store
+        .account_by_identity(&google("g-123"))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(bound.id, id);
+}
+
+#[tokio::test]
+async fn i2_active_directory_is_offered_only_when_the_contract_has_a_connection() {
+    let w = TestWorld::new();
+    w.basic_owner().await;
+    let me = session_of(&w, "owner@example.co.jp", PW).await;
+    w.auth
+        .invite_user(
+            &me,
+            Invite {
+                name: "Ken",
+                email: "ken@example.co.jp",
+                role: Role::User,
+            },
+            &client(),
+        )
+        .await
+        .unwrap();
+    let token = newest_link(&w, TicketPurpose::Invitation);
+    let fake = crate::domain::ConnectionId::parse("adfs-ABCDEFGHIJKLMNOPQR").unwrap();
+    let ad = |c: crate::domain::ConnectionId| {
+        MethodChoice::Identity(ExternalIdentity::ActiveDirectory {
+            connection: c,
+            subject: Subject::parse("ken@corp").unwrap(),
+        })
+    };
+    assert_eq!(
+        w.auth
+            .review_invitation(&token, &ad(fake))
+            .await
+            .unwrap_err(),
+        ManageError::NoActiveDirectory
+    );
+    let connection = w
+        .auth
+        .enable_active_directory(
+            &me,
+            "https://adfs.example.co.jp/FederationMetadata/2007-06/FederationMetadata.xml",
+            &client(),
+        )
+        .await
+        .unwrap();
+    let view = w.auth.open_invitation(&token).await.unwrap();
+    assert_eq!(
+        view.connection.as_ref(),
+        Some(&connection),
+        "the page shows the connection ID to confirm"
+    );
+    w.auth
+        .accept_invitation(&token, &ad(connection), &client())
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn i3_used_expired_and_replaced_links_each_have_their_own_answer() {
+    let w = TestWorld::new();
+    w.basic_owner().await;
+    let me = session_of(&w, "owner@example.co.jp", PW).await;
+    let id = w
+        .auth
+        .invite_user(
+            &me,
+            Invite {
+                name: "Ken",
+                email: "ken@example.co.jp",
+                role: Role::User,
+            },
+            &client(),
+        )
+        .await
+        .unwrap();
+    let first = newest_link(&w, TicketPurpose::Invitation);
+    w.auth.resend_invitation(&me, id, &client()).await.unwrap();
+    let second = newest_link(&w, TicketPurpose::Invitation);
+    assert_eq!(
+        w.auth.open_invitation(&first).await.unwrap_err(),
+        ManageError::Ticket(TicketError::Voided)
+    );
+    w.clock.advance(Duration::days(14));
+    assert_eq!(
+        w.auth.open_invitation(&second).await.unwrap_err(),
+        ManageError::Ticket(TicketError::Expired)
+    );
+    // The owner sends a new one, which works, once.
+    let me = session_of(&w, "owner@example.co.jp", PW).await;
+    w.auth.resend_invitation(&me, id, &client()).await.unwrap();
+    let third = newest_link(&w, TicketPurpose::Invitation);
+    w.auth
+        .accept_invitation(&third, &password(), &client())
+        .await
+        .unwrap();
+    assert_eq!(
+        w.auth.open_invitation(&third).await.unwrap_err(),
+        ManageError::Ticket(TicketError::Used)
+    );
+    assert_eq!(
+        w.auth.open_invitation("garbage").await.unwrap_err(),
+        ManageError::Ticket(TicketError::Unknown)
+    );
+}
+
+#[tokio::test]
+async fn e3_an_address_in_use_cannot_be_invited_or_registered_twice() {
+    let w = TestWorld::new();
+    w.basic_owner().await;
+    let me = session_of(&w, "owner@example.co.jp", PW).await;
+    let taken = Invite {
+        name: "x",
+        email: "OWNER@example.co.jp",
+        role: Role::User,
+    };
+    assert_eq!(
+        w.auth.invite_user(&me, taken, &client()).await.unwrap_err(),
+        ManageError::EmailTaken
+    );
+    // Two invitations to one address: the first accepted wins, the second is refused.
+    w.auth
+        .invite_user(
+            &me,
+            Invite {
+                name: "a",
+                email: "dup@example.co.jp",
+                role: Role::User,
+            },
+            &client(),
+        )
+        .await
+        .unwrap();
+    let a = newest_link(&w, TicketPurpose::Invitation);
+    w.auth
+        .invite_user(
+            &me,
+            Invite {
+                name: "b",
+                email: "dup@example.co.jp",
+                role: Role::User,
+            },
+            &client(),
+        )
+        .await
+        .unwrap();
+    let b = newest_link(&w, TicketPurpose::Invitation);
+    w.auth
+        .accept_invitation(&a, &password(), &client())
+        .await
+        .unwrap();
+    assert_eq!(
+        w.auth
+            .accept_invitation(&b, &password(), &client())
+            .await
+            .unwrap_err(),
+        ManageError::EmailTaken
+    );
+}
+
+#[tokio::test]
+async fn i1_a_new_contract_invites_its_owner() {
+    let w = TestWorld::new();
+    let created = w
+        .auth
+        .create_contract(ContractRequest {
+            name: "桜製作所",
+            owner_email: "ceo@sakura.example.jp",
+            owner_name: "桜 太郎",
+            trial: true,
+        })
+        .await
+        .unwrap();
+    let view = w
+        .auth
+        .open_invitation(created.invitation.expose().as_str())
+        .await
+        .unwrap();
+    assert_eq!(view.contract_name.as_str(), "桜製作所");
+    let id = w
+        .auth
+        .accept_invitation(created.invitation.expose().as_str(), &password(), &client())
+        .await
+        .unwrap();
+    let owner = w.store.account(id).await.unwrap().unwrap();
+    assert_eq!(owner.role, Role::Owner);
+    assert!(matches!(
+        w.store
+            .contract(created.contract)
+            .await
+            .unwrap()
+            .unwrap()
+            .plan,
+        crate::domain::Plan::FreeTrial { .. }
+    ));
+}

@@ -48,10 +48,12 @@
 //! - SQL is built by Diesel with bound parameters only.
 
 mod conn;
+mod directory;
 mod error;
 mod mail;
 mod rows;
 mod schema;
+mod second_factor;
 mod sql_types;
 mod store;
 

@@ -4,15 +4,15 @@
 //! column, so that it can be erased once the mail is sent.
 
 use auth_core::domain::{
-    DeliveryState, Email, Mail, MailId, MailKind, NoticeKind, SecretToken, TicketLink,
-    TicketPurpose,
+    ConnectionId, DeliveryState, Email, Mail, MailId, MailKind, NoticeKind, SecretToken,
+    TicketLink, TicketPurpose,
 };
 use auth_core::ports::{QueuedMail, StoreError};
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::rows::{corrupt, locale_name, parse_locale};
+use crate::rows::{corrupt, parse_locale};
 use crate::schema::outbox;
 use crate::sql_types::{At, Id};
 
@@ -21,9 +21,29 @@ use crate::sql_types::{At, Id};
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "kebab-case")]
 enum KindDto {
-    AccountLocked { link: LinkDto },
-    PasswordReset { link: LinkDto },
-    Notice { notice: NoticeDto },
+    AccountLocked {
+        link: LinkDto,
+    },
+    PasswordReset {
+        link: LinkDto,
+    },
+    Invitation {
+        link: LinkDto,
+        contract_name: String,
+        invitee_name: String,
+    },
+    EmailChange {
+        link: LinkDto,
+    },
+    LoginMethodChange {
+        link: LinkDto,
+    },
+    AdSignIn {
+        connection: String,
+    },
+    Notice {
+        notice: NoticeDto,
+    },
 }
 
 /// A ticket link without its token.
@@ -86,6 +106,36 @@ fn encode_kind(kind: &MailKind) -> Result<(String, Option<String>), StoreError> 
             },
             Some(reset.token.expose().to_string()),
         ),
+        MailKind::Invitation {
+            link,
+            contract_name,
+            invitee_name,
+        } => (
+            KindDto::Invitation {
+                link: LinkDto::from_link(link),
+                contract_name: contract_name.clone(),
+                invitee_name: invitee_name.clone(),
+            },
+            Some(link.token.expose().to_string()),
+        ),
+        MailKind::EmailChange { link } => (
+            KindDto::EmailChange {
+                link: LinkDto::from_link(link),
+            },
+            Some(link.token.expose().to_string()),
+        ),
+        MailKind::LoginMethodChange { link } => (
+            KindDto::LoginMethodChange {
+                link: LinkDto::from_link(link),
+            },
+            Some(link.token.expose().to_string()),
+        ),
+        MailKind::AdSignIn { connection } => (
+            KindDto::AdSignIn {
+                connection: connection.as_str().to_owned(),
+            },
+            None,
+        ),
         MailKind::Notice { kind } => (
             KindDto::Notice {
                 notice: match kind {
@@ -112,6 +162,25 @@ fn decode_kind(json: &str, token: Option<&str>) -> Result<MailKind, StoreError> 
         },
         KindDto::PasswordReset { link } => MailKind::PasswordReset {
             reset: link.into_link(token)?,
+        },
+        KindDto::Invitation {
+            link,
+            contract_name,
+            invitee_name,
+        } => MailKind::Invitation {
+            link: link.into_link(token)?,
+            contract_name,
+            invitee_name,
+        },
+        KindDto::EmailChange { link } => MailKind::EmailChange {
+            link: link.into_link(token)?,
+        },
+        KindDto::LoginMethodChange { link } => MailKind::LoginMethodChange {
+            link: link.into_link(token)?,
+        },
+        KindDto::AdSignIn { connection } => MailKind::AdSignIn {
+            connection: ConnectionId::parse(&connection)
+                .map_err(|_| corrupt("mail connection ID"))?,
         },
         KindDto::Notice { notice } => MailKind::Notice {
             kind: match notice {
@@ -145,7 +214,7 @@ impl NewMailRow {
         Ok(Self {
             id: Id(mail.id.as_uuid()),
             recipient: mail.to.as_str().to_owned(),
-            locale: locale_name(mail.locale)?.to_owned(),
+            locale: mail.locale.as_str().to_owned(),
             kind,
             link_token,
             created_at: At(mail.created_at),
@@ -340,5 +409,71 @@ mod tests {
         );
         assert!(stored.is_none());
         assert!(decode_kind(r#"{"type":"invitation"}"#, None).is_err());
+        assert!(decode_kind(r#"{"type":"unheard-of"}"#, None).is_err());
+    }
+
+    #[test]
+    fn i1_e1_m2_d1_every_mail_kind_round_trips() {
+        let secrets = SeededSecrets::new(4);
+        let expires_at = Utc.with_ymd_and_hms(2026, 4, 15, 0, 0, 0).unwrap();
+        let link = |purpose| TicketLink {
+            purpose,
+            token: SecretToken::generate(&secrets),
+            expires_at,
+        };
+        let connection = ConnectionId::parse("adfs-ABCDEFGHIJKLMNOPQR").unwrap();
+        let kinds = [
+            MailKind::Invitation {
+                link: link(TicketPurpose::Invitation),
+                contract_name: "雲商事".into(),
+                invitee_name: "新人".into(),
+            },
+            MailKind::EmailChange {
+                link: link(TicketPurpose::EmailChange),
+            },
+            MailKind::LoginMethodChange {
+                link: link(TicketPurpose::LoginMethodChange),
+            },
+            MailKind::AdSignIn {
+                connection: connection.clone(),
+            },
+        ];
+        for kind in kinds {
+            let (json, token) = encode_kind(&kind).unwrap();
+            let back = decode_kind(&json, token.as_deref()).unwrap();
+            match (&kind, &back) {
+                (
+                    MailKind::Invitation {
+                        link: a,
+                        contract_name,
+                        invitee_name,
+                    },
+                    MailKind::Invitation {
+                        link: b,
+                        contract_name: c2,
+                        invitee_name: i2,
+                    },
+                ) => {
+                    assert!(!json.contains(a.token.expose().as_str()));
+                    assert_eq!(a.token.hash(), b.token.hash());
+                    assert_eq!((a.purpose, a.expires_at), (b.purpose, b.expires_at));
+                    assert_eq!((contract_name, invitee_name), (c2, i2));
+                }
+                (MailKind::EmailChange { link: a }, MailKind::EmailChange { link: b })
+                | (
+                    MailKind::LoginMethodChange { link: a },
+                    MailKind::LoginMethodChange { link: b },
+                ) => {
+                    assert!(!json.contains(a.token.expose().as_str()));
+                    assert_eq!(a.token.hash(), b.token.hash());
+                    assert_eq!((a.purpose, a.expires_at), (b.purpose, b.expires_at));
+                }
+                (MailKind::AdSignIn { connection: a }, MailKind::AdSignIn { connection: b }) => {
+                    assert_eq!(a, b);
+                    assert!(token.is_none());
+                }
+                other => panic!("kind changed: {other:?}"),
+            }
+        }
     }
 }

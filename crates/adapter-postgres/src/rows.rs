@@ -2,10 +2,10 @@
 //! domain's own constructors; a row that does not parse is [`StoreError::Corrupt`].
 
 use auth_core::domain::{
-    AccessRoute, Account, AccountId, ChannelKind, ConnectionId, Contract, ContractId, ContractName,
-    DisplayName, Email, Locale, LockState, LoginMethod, PasswordHash, Plan, Provider, Role,
-    Session, SessionId, SessionScope, Subject, Ticket, TicketPurpose, TicketState, TokenHash,
-    TwoFactorPolicy,
+    AccessRoute, Account, AccountId, AdConnection, ChannelKind, ConnectionId, Contract, ContractId,
+    ContractName, ContractStatus, DisplayName, Email, Locale, LockState, LoginMethod, PasswordHash,
+    Plan, Provider, Role, Session, SessionId, SessionScope, Subject, Ticket, TicketPurpose,
+    TicketState, TokenHash, TwoFactorPolicy,
 };
 use auth_core::ports::StoreError;
 use diesel::prelude::*;
@@ -17,7 +17,7 @@ pub(crate) fn corrupt(what: &str) -> StoreError {
     StoreError::Corrupt(format!("stored {what} is not valid"))
 }
 
-fn unsupported(what: &str) -> StoreError {
+pub(crate) fn unsupported(what: &str) -> StoreError {
     StoreError::Conflict(format!("this store version cannot store this {what}"))
 }
 
@@ -38,56 +38,81 @@ pub(crate) struct ContractRow {
     two_factor: String,
     access_route: String,
     created_at: At,
+    ad_connection_id: Option<String>,
+    ad_metadata_url: Option<String>,
+    ad_enabled_at: Option<At>,
+    status: String,
+    cancelled_at: Option<At>,
+}
+
+/// A contract's status as stored: its name and the cancellation time.
+pub(crate) fn status_columns(
+    status: ContractStatus,
+) -> Result<(&'static str, Option<At>), StoreError> {
+    match status {
+        ContractStatus::Active => Ok(("active", None)),
+        ContractStatus::Cancelled { at } => Ok(("cancelled", Some(At(at)))),
+        // `ContractStatus` is `#[non_exhaustive]`: a status added to the core needs a column
+        // here before it can be stored.
+        _ => Err(unsupported("contract status")),
+    }
 }
 
 impl ContractRow {
     pub(crate) fn from_domain(c: &Contract) -> Result<Self, StoreError> {
-        let (plan, trial_started_at) = match c.plan {
-            Plan::Basic => ("basic", None),
-            Plan::FreeTrial { started_at } => ("free-trial", Some(At(started_at))),
-            _ => return Err(unsupported("plan")),
+        // Only a trial has a start; every other plan is its kind name alone.
+        let trial_started_at = match c.plan {
+            Plan::FreeTrial { started_at } => Some(At(started_at)),
+            _ => None,
         };
-        let two_factor = match c.two_factor {
-            TwoFactorPolicy::Enabled => "enabled",
-            TwoFactorPolicy::Disabled => "disabled",
-            _ => return Err(unsupported("two-factor policy")),
-        };
-        let access_route = match c.access_route {
-            AccessRoute::LineAndInternet => "line-and-internet",
-            AccessRoute::LineOnly => "line-only",
-            _ => return Err(unsupported("access route")),
-        };
+        let (status, cancelled_at) = status_columns(c.status)?;
         Ok(Self {
             id: Id(c.id.as_uuid()),
             name: c.name.as_str().to_owned(),
-            plan: plan.to_owned(),
+            plan: c.plan.kind_name().to_owned(),
             trial_started_at,
-            two_factor: two_factor.to_owned(),
-            access_route: access_route.to_owned(),
+            two_factor: c.two_factor.as_str().to_owned(),
+            access_route: c.access_route.as_str().to_owned(),
             created_at: At(c.created_at),
+            ad_connection_id: c.ad.as_ref().map(|ad| ad.id.as_str().to_owned()),
+            ad_metadata_url: c.ad.as_ref().map(|ad| ad.metadata_url.clone()),
+            ad_enabled_at: c.ad.as_ref().map(|ad| At(ad.enabled_at)),
+            status: status.to_owned(),
+            cancelled_at,
         })
     }
 
     pub(crate) fn into_domain(self) -> Result<Contract, StoreError> {
-        let plan = match (self.plan.as_str(), self.trial_started_at) {
-            ("basic", _) => Plan::Basic,
-            ("free-trial", Some(At(started_at))) => Plan::FreeTrial { started_at },
-            _ => return Err(corrupt("contract plan")),
+        let plan = Plan::from_kind_name(&self.plan, self.trial_started_at.map(|a| a.0))
+            .ok_or_else(|| corrupt("contract plan"))?;
+        let ad = match (
+            self.ad_connection_id,
+            self.ad_metadata_url,
+            self.ad_enabled_at,
+        ) {
+            (None, None, None) => None,
+            (Some(id), Some(metadata_url), Some(At(enabled_at))) => Some(AdConnection {
+                id: ConnectionId::parse(&id).map_err(|_| corrupt("AD connection ID"))?,
+                metadata_url,
+                enabled_at,
+            }),
+            _ => return Err(corrupt("AD connection")),
+        };
+        let status = match (self.status.as_str(), self.cancelled_at) {
+            ("active", None) => ContractStatus::Active,
+            ("cancelled", Some(At(at))) => ContractStatus::Cancelled { at },
+            _ => return Err(corrupt("contract status")),
         };
         Ok(Contract {
             id: ContractId::from_uuid(self.id.0),
             name: ContractName::parse(&self.name).map_err(|_| corrupt("contract name"))?,
             plan,
-            two_factor: match self.two_factor.as_str() {
-                "enabled" => TwoFactorPolicy::Enabled,
-                "disabled" => TwoFactorPolicy::Disabled,
-                _ => return Err(corrupt("two-factor policy")),
-            },
-            access_route: match self.access_route.as_str() {
-                "line-and-internet" => AccessRoute::LineAndInternet,
-                "line-only" => AccessRoute::LineOnly,
-                _ => return Err(corrupt("access route")),
-            },
+            two_factor: TwoFactorPolicy::from_name(&self.two_factor)
+                .ok_or_else(|| corrupt("two-factor policy"))?,
+            access_route: AccessRoute::from_name(&self.access_route)
+                .ok_or_else(|| corrupt("access route"))?,
+            ad,
+            status,
             created_at: self.created_at.0,
         })
     }
@@ -115,57 +140,51 @@ pub(crate) struct AccountRow {
     created_at: At,
 }
 
-pub(crate) fn locale_name(locale: Locale) -> Result<&'static str, StoreError> {
-    match locale {
-        Locale::Ja => Ok("ja"),
-        Locale::En => Ok("en"),
-        _ => Err(unsupported("locale")),
-    }
+pub(crate) fn parse_locale(name: &str) -> Result<Locale, StoreError> {
+    Locale::from_name(name).ok_or_else(|| corrupt("locale"))
 }
 
-pub(crate) fn parse_locale(name: &str) -> Result<Locale, StoreError> {
-    match name {
-        "ja" => Ok(Locale::Ja),
-        "en" => Ok(Locale::En),
-        _ => Err(corrupt("locale")),
-    }
+pub(crate) fn parse_role(name: &str) -> Result<Role, StoreError> {
+    Role::from_name(name).ok_or_else(|| corrupt("role"))
+}
+
+/// A login method as its stored columns: name, provider, connection, subject.
+pub(crate) type MethodColumns = (&'static str, Option<String>, Option<String>, Option<String>);
+
+pub(crate) fn method_columns(method: &LoginMethod) -> Result<MethodColumns, StoreError> {
+    Ok(match method {
+        LoginMethod::Password => ("password", None, None, None),
+        LoginMethod::Federated { provider, subject } => (
+            "federated",
+            Some(provider.as_str().to_owned()),
+            None,
+            Some(subject.as_str().to_owned()),
+        ),
+        LoginMethod::ActiveDirectory {
+            connection,
+            subject,
+        } => (
+            "active-directory",
+            None,
+            Some(connection.as_str().to_owned()),
+            Some(subject.as_str().to_owned()),
+        ),
+        // `LoginMethod` is `#[non_exhaustive]`: a method added to the core needs columns here.
+        _ => return Err(unsupported("login method")),
+    })
 }
 
 impl AccountRow {
     pub(crate) fn from_domain(a: &Account) -> Result<Self, StoreError> {
-        let role = match a.role {
-            Role::Owner => "owner",
-            Role::Admin => "admin",
-            Role::User => "user",
-            _ => return Err(unsupported("role")),
-        };
-        let (method, provider, connection, subject) = match &a.login_method {
-            LoginMethod::Password => ("password", None, None, None),
-            LoginMethod::Federated { provider, subject } => (
-                "federated",
-                Some(provider.as_str().to_owned()),
-                None,
-                Some(subject.as_str().to_owned()),
-            ),
-            LoginMethod::ActiveDirectory {
-                connection,
-                subject,
-            } => (
-                "active-directory",
-                None,
-                Some(connection.as_str().to_owned()),
-                Some(subject.as_str().to_owned()),
-            ),
-            _ => return Err(unsupported("login method")),
-        };
+        let (method, provider, connection, subject) = method_columns(&a.login_method)?;
         Ok(Self {
             id: Id(a.id.as_uuid()),
             contract_id: Id(a.contract.as_uuid()),
             email: a.email.as_str().to_owned(),
             email_key: a.email.key().to_owned(),
             display_name: a.display_name.as_str().to_owned(),
-            role: role.to_owned(),
-            locale: locale_name(a.locale)?.to_owned(),
+            role: a.role.as_str().to_owned(),
+            locale: a.locale.as_str().to_owned(),
             login_method: method.to_owned(),
             provider,
             connection_id: connection,
@@ -214,12 +233,7 @@ impl AccountRow {
             email,
             display_name: DisplayName::parse(&self.display_name)
                 .map_err(|_| corrupt("display name"))?,
-            role: match self.role.as_str() {
-                "owner" => Role::Owner,
-                "admin" => Role::Admin,
-                "user" => Role::User,
-                _ => return Err(corrupt("role")),
-            },
+            role: parse_role(&self.role)?,
             locale: parse_locale(&self.locale)?,
             login_method,
             password_hash,
@@ -251,6 +265,11 @@ pub(crate) struct TicketRow {
 }
 
 impl TicketRow {
+    /// The account the ticket is for.
+    pub(crate) fn account_id(&self) -> Id {
+        self.account_id
+    }
+
     pub(crate) fn from_domain(t: &Ticket) -> Self {
         let (used_at, voided_at) = match t.state {
             TicketState::Unused => (None, None),
@@ -335,11 +354,8 @@ impl SessionRow {
             scope: SessionScope::from_name(&self.scope).ok_or_else(|| corrupt("session scope"))?,
             created_at: self.created_at.0,
             last_seen_at: self.last_seen_at.0,
-            channel: match self.channel.as_str() {
-                "internet" => ChannelKind::Internet,
-                "line" => ChannelKind::Line,
-                _ => return Err(corrupt("session channel")),
-            },
+            channel: ChannelKind::from_name(&self.channel)
+                .ok_or_else(|| corrupt("session channel"))?,
             client_address: self.client_address,
             user_agent: self.user_agent,
         })

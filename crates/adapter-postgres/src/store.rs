@@ -5,7 +5,7 @@ use async_trait::async_trait;
 use auth_core::domain::{
     Account, AccountId, Contract, ContractId, DeliveryState, Email, FailureOutcome, IsLocked,
     LOCK_THRESHOLD, Mail, MailId, Session, SessionId, Ticket, TicketError, TicketPurpose,
-    TokenHash,
+    TokenHash, TwoFactorPolicy,
 };
 use auth_core::ports::{
     AccountStore, InsertAccountError, LockArtifacts, OutboxStore, PasswordChange, PasswordReset,
@@ -22,14 +22,15 @@ use crate::error::{self, TxError, plain, ticket_outcome};
 use crate::mail::{DeliveryChange, MAIL_COLUMNS, MailRow, NewMailRow};
 use crate::rows::{AccountRow, ContractRow, SessionRow, TicketRow};
 use crate::schema::{accounts, contracts, outbox, sessions, tickets};
+use crate::second_factor::clear_second_factor;
 use crate::sql_types::{At, Id, Instant};
 
-fn id(uuid: uuid::Uuid) -> Id {
+pub(crate) fn id(uuid: uuid::Uuid) -> Id {
     Id(uuid)
 }
 
 /// Whether an account exists (read inside the caller's transaction).
-fn account_exists(conn: &mut AnyConnection, account: Id) -> QueryResult<bool> {
+pub(crate) fn account_exists(conn: &mut AnyConnection, account: Id) -> QueryResult<bool> {
     diesel::select(diesel::dsl::exists(
         accounts::table.filter(accounts::id.eq(account)),
     ))
@@ -38,24 +39,43 @@ fn account_exists(conn: &mut AnyConnection, account: Id) -> QueryResult<bool> {
 
 /// Consumes a ticket with one conditional update; on refusal, classifies it with a read in the
 /// same transaction (nothing was written).
-fn consume(
+pub(crate) fn consume(
     conn: &mut AnyConnection,
     hash: &[u8],
     purpose: TicketPurpose,
     at: DateTime<Utc>,
 ) -> Result<Ticket, TxError> {
-    let used: Option<TicketRow> = diesel::update(
-        tickets::table
-            .filter(tickets::hash.eq(hash))
-            .filter(tickets::purpose.eq(purpose.as_str()))
-            .filter(tickets::used_at.is_null())
-            .filter(tickets::voided_at.is_null())
-            .filter(tickets::expires_at.gt(At(at))),
-    )
-    .set(tickets::used_at.eq(Some(At(at))))
-    .returning(tickets::all_columns)
-    .get_result(conn)
-    .optional()?;
+    consume_for(conn, hash, purpose, at, None)
+}
+
+/// [`consume`], for `account`'s ticket only when `account` is given: another account's
+/// ticket is `Unknown`, and stays unused.
+pub(crate) fn consume_for(
+    conn: &mut AnyConnection,
+    hash: &[u8],
+    purpose: TicketPurpose,
+    at: DateTime<Utc>,
+    account: Option<Id>,
+) -> Result<Ticket, TxError> {
+    let usable = tickets::table
+        .filter(tickets::hash.eq(hash))
+        .filter(tickets::purpose.eq(purpose.as_str()))
+        .filter(tickets::used_at.is_null())
+        .filter(tickets::voided_at.is_null())
+        .filter(tickets::expires_at.gt(At(at)));
+    let set = tickets::used_at.eq(Some(At(at)));
+    let used: Option<TicketRow> = match account {
+        Some(account) => diesel::update(usable.filter(tickets::account_id.eq(account)))
+            .set(set)
+            .returning(tickets::all_columns)
+            .get_result(conn)
+            .optional()?,
+        None => diesel::update(usable)
+            .set(set)
+            .returning(tickets::all_columns)
+            .get_result(conn)
+            .optional()?,
+    };
     if let Some(row) = used {
         return Ok(row.into_domain()?);
     }
@@ -66,6 +86,7 @@ fn consume(
         .optional()?;
     let refusal = match current {
         None => TicketError::Unknown,
+        Some(row) if account.is_some_and(|a| row.account_id() != a) => TicketError::Unknown,
         // The update found nothing to consume, so the ticket was not usable; if the read finds
         // it usable after all, a concurrent consumer won and then rolled back: report it used.
         Some(row) => row
@@ -77,7 +98,16 @@ fn consume(
     Err(TxError::Ticket(refusal))
 }
 
-fn insert_mail(conn: &mut AnyConnection, mail: &NewMailRow) -> QueryResult<usize> {
+/// An update of one contract by ID: an unknown contract is `Conflict` (the port contracts).
+pub(crate) fn known_contract(updated: usize) -> Result<(), StoreError> {
+    if updated == 0 {
+        Err(StoreError::Conflict("unknown contract".into()))
+    } else {
+        Ok(())
+    }
+}
+
+pub(crate) fn insert_mail(conn: &mut AnyConnection, mail: &NewMailRow) -> QueryResult<usize> {
     diesel::insert_into(outbox::table)
         .values(mail)
         .execute(conn)
@@ -305,13 +335,29 @@ impl AccountStore for DieselStore {
                 )
                 .set(tickets::voided_at.eq(Some(At(at))))
                 .execute(conn)?;
-                // The second-factor enrolment and remembered browsers (T6) have no tables yet;
-                // when they arrive, they are cleared here, in this transaction.
+                // T6: the second factor goes with the old password.
+                clear_second_factor(conn, account)?;
                 diesel::delete(sessions::table.filter(sessions::account_id.eq(account)))
                     .execute(conn)?;
                 insert_mail(conn, &notice)?;
                 Ok(t.account)
             }))
+        })
+        .await
+    }
+
+    async fn set_two_factor_policy(
+        &self,
+        contract: ContractId,
+        policy: TwoFactorPolicy,
+    ) -> Result<(), StoreError> {
+        let key = id(contract.as_uuid());
+        self.run(move |conn| {
+            let updated = diesel::update(contracts::table.filter(contracts::id.eq(key)))
+                .set(contracts::two_factor.eq(policy.as_str()))
+                .execute(conn)
+                .map_err(error::db)?;
+            known_contract(updated)
         })
         .await
     }

@@ -1,11 +1,13 @@
 //! # adapter-postgres
 //!
-//! tobira's durable store: every store port of `auth-core` ([`AccountStore`],
-//! [`TicketStore`], [`SessionStore`], [`OutboxStore`]) on **PostgreSQL** (production) and
-//! **SQLite** (the zero-configuration embedded default, compiled in), through Diesel 2.
+//! tobira's durable store: every store port of `auth-core` (the [`Store`] traits: accounts,
+//! tickets, sessions, the outbox, second factors, contracts and lines, invitations) and the
+//! [`AuditLog`], on **PostgreSQL** (production) and **SQLite** (the zero-configuration embedded
+//! default, compiled in), through Diesel 2.
 //!
 //! The queries are written once, against a Diesel `MultiConnection` over both backends; only
-//! connection set-up, migrations and the outbox's `FOR UPDATE SKIP LOCKED` differ per backend.
+//! connection set-up, migrations, the outbox's `FOR UPDATE SKIP LOCKED` and the advisory locks
+//! of the SMS send log differ per backend.
 //! Diesel is synchronous, so every call runs on a blocking thread of a bounded
 //! [deadpool](deadpool) pool, never on the async executor.
 //!
@@ -24,8 +26,10 @@
 //! Every port contract is met in SQL, not in Rust: the failure count is one conditional
 //! `UPDATE ... RETURNING` (and the unlock ticket and mail are written in the same transaction
 //! only when that statement produced the lock); tickets are consumed by one conditional
-//! `UPDATE ... WHERE unused AND unexpired RETURNING`; compound changes are one transaction
-//! each; e-mail uniqueness is a unique index. `docs/store.md` describes each contract.
+//! `UPDATE ... WHERE unused AND unexpired RETURNING`; a TOTP step, a recovery code, a pending
+//! sign-in and a remembered browser are each spent by one conditional statement; compound
+//! changes are one transaction each; e-mail keys, identity bindings and line numbers are unique
+//! indexes. `docs/store.md` describes each contract.
 //!
 //! ## Errors
 //!
@@ -37,7 +41,13 @@
 //!
 //! ## Security
 //!
-//! - Session tokens and ticket tokens are stored only as SHA-256 hashes.
+//! - Session, ticket, pending sign-in and remembered-browser tokens are stored only as SHA-256
+//!   hashes; SMS codes as salted SHA-256; recovery codes as the Argon2id hashes the core hands
+//!   in.
+//! - A TOTP secret is stored as it is (codes are verified against it), in the enrolment and,
+//!   while offered and unconfirmed, in the pending sign-in's stage.
+//! - Audit events hold no secrets; an event that cannot be stored is logged (`tracing`, at
+//!   error level) instead.
 //! - A queued mail that carries a ticket link keeps the token in its outbox row (the worker
 //!   needs it to send the mail); the token is erased from the row as soon as the mail is
 //!   recorded as sent. Mails not yet sent, or abandoned, still hold it: protect the database
@@ -47,6 +57,7 @@
 //!   text or row values; still, they are for logs, not for users.
 //! - SQL is built by Diesel with bound parameters only.
 
+mod audit;
 mod conn;
 mod directory;
 mod error;
@@ -57,7 +68,7 @@ mod second_factor;
 mod sql_types;
 mod store;
 
-use auth_core::ports::{AccountStore, OutboxStore, SessionStore, StoreError, TicketStore};
+use auth_core::ports::{AuditLog, Store, StoreError};
 use deadpool::managed::Object;
 use diesel::RunQueryDsl;
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
@@ -205,8 +216,8 @@ impl DieselStore {
     }
 }
 
-/// Compile-time proof that the store implements every port.
+/// Compile-time proof that the store implements every store port and the audit trail.
 const _: fn() = || {
-    fn ports<T: AccountStore + TicketStore + SessionStore + OutboxStore>() {}
+    fn ports<T: Store + AuditLog>() {}
     ports::<DieselStore>();
 };

@@ -13,6 +13,7 @@
     unreachable_pub
 )]
 
+mod audit;
 mod concurrency;
 mod conformance;
 mod faults;

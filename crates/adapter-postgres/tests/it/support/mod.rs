@@ -33,6 +33,17 @@ pub async fn sqlite_store() -> Arc<DieselStore> {
     Arc::new(store.with_guard(dir))
 }
 
+/// Like [`sqlite_store`], with the database file's path (for tests that damage it).
+pub async fn sqlite_store_at() -> (String, Arc<DieselStore>) {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let path = dir.path().join("tobira.db").display().to_string();
+    let store = DieselStore::connect(&format!("sqlite://{path}"), PoolSettings::default())
+        .await
+        .expect("open SQLite");
+    store.migrate().await.expect("migrate SQLite");
+    (path, Arc::new(store.with_guard(dir)))
+}
+
 /// Drops a test schema when the last store using it is gone.
 struct SchemaGuard {
     admin_url: String,

@@ -4,10 +4,18 @@ use std::sync::Arc;
 
 use adapter_postgres::{Backend, DieselStore, PoolSettings};
 use auth_core::domain::{
-    DeliveryState, Locale, Mail, MailId, MailKind, Ticket, TicketLink, TicketPurpose,
+    AccountId, AdConnection, Channel, ClientInfo, ConnectionId, ContractId, DeliveryState,
+    DisplayName, Email, EnrolledFactor, Enrolment, ExternalIdentity, Invitation, LineNumber,
+    Locale, LoginMethod, Mail, MailId, MailKind, NoticeKind, PendingSignIn, PendingStage,
+    PhoneNumber, Plan, Provider, RememberedBrowser, Role, SecretToken, SessionScope, Subject,
+    Ticket, TicketLink, TicketPurpose, TicketState,
 };
-use auth_core::ports::{AccountStore, OutboxStore, StoreError, TicketStore};
+use auth_core::ports::{
+    AccountStore, ChangeRefused, ContractStore, EmailChange, EnrolmentCommit, InsertAccountError,
+    InvitationStore, OutboxStore, StoreError, TicketStore, TwoFactorStore,
+};
 use auth_core::testing::TestWorld;
+use chrono::Duration;
 use diesel::connection::SimpleConnection;
 use diesel::{Connection, SqliteConnection};
 
@@ -37,6 +45,10 @@ macro_rules! on_both_backends {
 on_both_backends!(
     x6_a_sent_mail_loses_its_token_and_stays_sent,
     migrations_are_applied_once,
+    l9_a_pending_sign_in_over_a_line_keeps_its_line,
+    l7_identity_bindings_are_unique_in_the_store,
+    t6_an_email_change_of_a_password_account_clears_its_second_factor,
+    d1_a_connection_id_belongs_to_one_contract,
 );
 
 /// X6: the worker gets the token it needs to send the link; once sent, the token is erased
@@ -167,4 +179,275 @@ fn a_store_dropped_outside_any_runtime_does_not_panic() {
     drop(rt);
     drop(sqlite);
     drop(postgres);
+}
+
+fn mail_to(w: &TestWorld<DieselStore>, to: &Email) -> Mail {
+    Mail {
+        id: MailId::generate(w.secrets.as_ref()),
+        to: to.clone(),
+        locale: Locale::En,
+        kind: MailKind::Notice {
+            kind: NoticeKind::SecondFactorChanged,
+        },
+        created_at: w.clock.now_for_test(),
+    }
+}
+
+/// L9, N5: a pending sign-in that came over a carrier line keeps the line, and its consent
+/// stage names it.
+async fn l9_a_pending_sign_in_over_a_line_keeps_its_line(store: Arc<DieselStore>) {
+    let w = TestWorld::with_store(store.clone());
+    let (contract, owner) = w.basic_owner().await;
+    let line = LineNumber::parse("COP12345678").unwrap();
+    let pending = PendingSignIn {
+        token_hash: SecretToken::generate(w.secrets.as_ref()).hash(),
+        account: owner.id,
+        contract: contract.id,
+        scope: SessionScope::Settings,
+        client: ClientInfo {
+            channel: Channel::Line(line.clone()),
+            address: Some("2001:db8::7".parse().unwrap()),
+            user_agent: None,
+        },
+        created_at: w.clock.now_for_test(),
+        stage: PendingStage::LineConsent { line: line.clone() },
+        remember_browser: false,
+    };
+    store.insert_pending(&pending).await.unwrap();
+    let got = store.pending(pending.token_hash).await.unwrap().unwrap();
+    assert_eq!(got.client, pending.client);
+    assert_eq!(got.scope, SessionScope::Settings);
+    assert!(matches!(got.stage, PendingStage::LineConsent { line: l } if l == line));
+    assert_eq!(
+        store
+            .record_sms_wrong_try(pending.token_hash)
+            .await
+            .unwrap(),
+        None,
+        "no code was sent"
+    );
+}
+
+/// L7, L8: a federated or AD identity is bound to one account, whatever the path that binds
+/// it; a password account binds nothing.
+async fn l7_identity_bindings_are_unique_in_the_store(store: Arc<DieselStore>) {
+    let w = TestWorld::with_store(store.clone());
+    let (contract, owner) = w.basic_owner().await;
+    let other = w.contract("別会社", Plan::Basic).await;
+    let google = w
+        .account(&contract, "g@example.co.jp", Role::User, None)
+        .await;
+    let mut twin = google.clone();
+    twin.id = AccountId::generate(w.secrets.as_ref());
+    twin.contract = other.id;
+    twin.email = Email::parse("twin@example.co.jp").unwrap();
+    assert!(matches!(
+        store.insert_account(&twin).await,
+        Err(InsertAccountError::Store(StoreError::Conflict(_)))
+    ));
+    // The same subject at another provider, or the same subject through an AD connection, is
+    // another identity.
+    twin.login_method = LoginMethod::Federated {
+        provider: Provider::Microsoft,
+        subject: Subject::parse("g@example.co.jp").unwrap(),
+    };
+    store.insert_account(&twin).await.unwrap();
+    let ad = LoginMethod::ActiveDirectory {
+        connection: ConnectionId::parse("adfs-ABCDEFGHIJKLMNOPQR").unwrap(),
+        subject: Subject::parse("g@example.co.jp").unwrap(),
+    };
+    let a = w
+        .account_with(&other, "ad1@example.co.jp", Role::User, ad.clone(), None)
+        .await;
+    let mut b = a.clone();
+    b.id = AccountId::generate(w.secrets.as_ref());
+    b.email = Email::parse("ad2@example.co.jp").unwrap();
+    assert!(store.insert_account(&b).await.is_err());
+    // An invitation accepted with a bound identity is refused, and its ticket stays unused.
+    let invited = Invitation {
+        account: AccountId::generate(w.secrets.as_ref()),
+        contract: other.id,
+        email: Email::parse("new@example.co.jp").unwrap(),
+        display_name: DisplayName::parse("新人").unwrap(),
+        role: Role::User,
+        invited_by: None,
+        sent_at: w.clock.now_for_test(),
+    };
+    let t = Ticket::issue(
+        TicketPurpose::Invitation,
+        invited.account,
+        invited.sent_at,
+        w.secrets.as_ref(),
+    );
+    store
+        .save_invitation(&invited, &t.ticket, &mail_to(&w, &invited.email))
+        .await
+        .unwrap();
+    let mut account = a.clone();
+    account.id = invited.account;
+    account.email = invited.email.clone();
+    assert_eq!(
+        store
+            .accept_invitation(t.ticket.hash, &account, invited.sent_at)
+            .await
+            .unwrap(),
+        Err(ChangeRefused::IdentityTaken)
+    );
+    account.login_method = LoginMethod::Password;
+    account.email = owner.email.clone();
+    assert_eq!(
+        store
+            .accept_invitation(t.ticket.hash, &account, invited.sent_at)
+            .await
+            .unwrap(),
+        Err(ChangeRefused::EmailTaken)
+    );
+    assert_eq!(
+        store.ticket(t.ticket.hash).await.unwrap().unwrap().state,
+        TicketState::Unused
+    );
+    assert!(store.invitation(invited.account).await.unwrap().is_some());
+    // Removing the bound account frees the identity.
+    assert!(store.remove_account(a.id).await.unwrap());
+    store.insert_account(&b).await.unwrap();
+    assert_eq!(
+        store
+            .account_by_identity(&ExternalIdentity::of(&ad).unwrap())
+            .await
+            .unwrap()
+            .unwrap()
+            .id,
+        b.id
+    );
+}
+
+/// T6, E1: completing an e-mail change of a password account clears its enrolment, pending
+/// sign-ins and remembered browsers in the same step; the new address is what signs in.
+async fn t6_an_email_change_of_a_password_account_clears_its_second_factor(
+    store: Arc<DieselStore>,
+) {
+    let w = TestWorld::with_store(store.clone());
+    let (contract, owner) = w.basic_owner().await;
+    let now = w.clock.now_for_test();
+    let enrolling = PendingSignIn {
+        token_hash: SecretToken::generate(w.secrets.as_ref()).hash(),
+        account: owner.id,
+        contract: contract.id,
+        scope: SessionScope::Service,
+        client: w.client(),
+        created_at: now,
+        stage: PendingStage::Enrol {
+            totp_secret: None,
+            sms: None,
+        },
+        remember_browser: true,
+    };
+    store.insert_pending(&enrolling).await.unwrap();
+    let enrolment = Enrolment {
+        factor: EnrolledFactor::Sms {
+            phone: PhoneNumber::parse("09012345678").unwrap(),
+        },
+        recovery_hash: w.hasher.hash_text("ABCDEFGHJKLMNPQR").unwrap(),
+        last_totp_step: None,
+        enrolled_at: now,
+    };
+    assert!(
+        store
+            .complete_enrolment(EnrolmentCommit {
+                pending: enrolling.token_hash,
+                enrolment,
+                notice: mail_to(&w, &owner.email),
+            })
+            .await
+            .unwrap()
+    );
+    let got = store.enrolment(owner.id).await.unwrap().unwrap();
+    assert!(
+        matches!(got.factor, EnrolledFactor::Sms { ref phone } if phone.as_e164() == "+819012345678")
+    );
+    let device = SecretToken::generate(w.secrets.as_ref());
+    store
+        .remember_browser(&RememberedBrowser {
+            token_hash: device.hash(),
+            account: owner.id,
+            last_used_at: now,
+        })
+        .await
+        .unwrap();
+    let mut issued = Ticket::issue(
+        TicketPurpose::EmailChange,
+        owner.id,
+        now,
+        w.secrets.as_ref(),
+    );
+    issued.ticket.new_email = Some(Email::parse("moved@example.co.jp").unwrap());
+    store
+        .issue_ticket(&issued.ticket, &mail_to(&w, &owner.email))
+        .await
+        .unwrap();
+    let changed = store
+        .apply_email_change(EmailChange {
+            ticket: issued.ticket.hash,
+            new_email: Email::parse("moved@example.co.jp").unwrap(),
+            new_password_hash: Some(w.hasher.hash_text("Fresh-2027x").unwrap()),
+            notice: mail_to(&w, &owner.email),
+            at: now,
+        })
+        .await
+        .unwrap();
+    assert_eq!(changed, Ok(owner.id));
+    assert!(store.enrolment(owner.id).await.unwrap().is_none());
+    assert!(store.pending(enrolling.token_hash).await.unwrap().is_none());
+    assert!(
+        !store
+            .use_remembered_browser(device.hash(), owner.id, now, Duration::days(30))
+            .await
+            .unwrap()
+    );
+}
+
+/// D1: a connection ID names one contract's connection.
+async fn d1_a_connection_id_belongs_to_one_contract(store: Arc<DieselStore>) {
+    let w = TestWorld::with_store(store.clone());
+    let (contract, owner) = w.basic_owner().await;
+    let other = w.contract("別会社", Plan::Basic).await;
+    let ad = AdConnection {
+        id: ConnectionId::parse("adfs-ABCDEFGHIJKLMNOPQR").unwrap(),
+        metadata_url: "https://adfs.example.co.jp/FederationMetadata.xml".into(),
+        enabled_at: w.clock.now_for_test(),
+    };
+    assert!(
+        store
+            .enable_ad(contract.id, &ad, &mail_to(&w, &owner.email))
+            .await
+            .unwrap()
+    );
+    let unsent = store.unsent_mail().await.unwrap().len();
+    assert!(matches!(
+        store
+            .enable_ad(other.id, &ad, &mail_to(&w, &owner.email))
+            .await,
+        Err(StoreError::Conflict(_))
+    ));
+    assert!(
+        store
+            .contract(other.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .ad
+            .is_none()
+    );
+    assert_eq!(
+        store.unsent_mail().await.unwrap().len(),
+        unsent,
+        "no mail without the connection"
+    );
+    let unknown = ContractId::generate(w.secrets.as_ref());
+    assert!(matches!(
+        store
+            .enable_ad(unknown, &ad, &mail_to(&w, &owner.email))
+            .await,
+        Err(StoreError::Conflict(_))
+    ));
 }

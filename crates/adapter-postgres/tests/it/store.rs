@@ -4,11 +4,11 @@ use std::sync::Arc;
 
 use adapter_postgres::{Backend, DieselStore, PoolSettings};
 use auth_core::domain::{
-    AccountId, AdConnection, Channel, ClientInfo, ConnectionId, ContractId, DeliveryState,
-    DisplayName, Email, EnrolledFactor, Enrolment, ExternalIdentity, Invitation, LineNumber,
-    Locale, LoginMethod, Mail, MailId, MailKind, NoticeKind, PendingSignIn, PendingStage,
-    PhoneNumber, Plan, Provider, RememberedBrowser, Role, SecretToken, SessionScope, Subject,
-    Ticket, TicketLink, TicketPurpose, TicketState,
+    AccountId, AdConnection, Channel, ClientInfo, ConnectionId, ContractId, ContractStatus,
+    DeliveryState, DisplayName, Email, EnrolledFactor, Enrolment, ExternalIdentity, Invitation,
+    LineNumber, Locale, LoginMethod, Mail, MailId, MailKind, NoticeKind, PendingSignIn,
+    PendingStage, PhoneNumber, Plan, Provider, RememberedBrowser, Role, SecretToken, SessionScope,
+    Subject, Ticket, TicketLink, TicketPurpose, TicketState,
 };
 use auth_core::ports::{
     AccountStore, ChangeRefused, ContractStore, EmailChange, EnrolmentCommit, InsertAccountError,
@@ -450,4 +450,115 @@ async fn d1_a_connection_id_belongs_to_one_contract(store: Arc<DieselStore>) {
             .await,
         Err(StoreError::Conflict(_))
     ));
+}
+
+/// Rows written under the first schema version, for the upgrade tests: a contract, a Google
+/// account and its unlock ticket (hash 32 × 0x07).
+const FIRST_VERSION_ROWS: &str = "
+    INSERT INTO contracts (id, name, plan, two_factor, access_route, created_at)
+        VALUES ('7f3c9a52-0000-4000-8000-000000000001', '雲商事', 'basic', 'enabled',
+                'line-and-internet', '2026-04-01T09:00:00.000000Z');
+    INSERT INTO accounts (id, contract_id, email, email_key, display_name, role, locale,
+                          login_method, provider, subject, failures, created_at)
+        VALUES ('7f3c9a52-0000-4000-8000-000000000002', '7f3c9a52-0000-4000-8000-000000000001',
+                'g@example.co.jp', 'g@example.co.jp', 'テスト', 'owner', 'ja', 'federated',
+                'google', 'g-1', 0, '2026-04-01T09:00:00.000000Z');
+";
+
+/// The first version's rows read back through every port after `migrate` upgraded the schema.
+async fn first_version_rows_survive(url: &str) {
+    let store = DieselStore::connect(url, PoolSettings::default())
+        .await
+        .unwrap();
+    let applied = store.migrate().await.unwrap();
+    assert_eq!(applied.len(), 1, "{applied:?}");
+    let contract_id =
+        ContractId::from_uuid("7f3c9a52-0000-4000-8000-000000000001".parse().unwrap());
+    let contract = store.contract(contract_id).await.unwrap().unwrap();
+    assert_eq!(contract.status, ContractStatus::Active);
+    assert!(contract.ad.is_none());
+    let google = ExternalIdentity::Federated {
+        provider: Provider::Google,
+        subject: Subject::parse("g-1").unwrap(),
+    };
+    let account = store.account_by_identity(&google).await.unwrap().unwrap();
+    assert_eq!(account.contract, contract_id);
+    let ticket = store
+        .ticket(auth_core::domain::TokenHash::from_bytes([7; 32]))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(ticket.account, account.id);
+    assert_eq!(ticket.state, TicketState::Unused);
+}
+
+/// Upgrading a SQLite database of the first version keeps its rows (the tickets table is
+/// rebuilt without its reference to accounts).
+#[tokio::test]
+async fn an_upgraded_sqlite_database_keeps_its_rows() {
+    use diesel_migrations::{FileBasedMigrations, MigrationHarness};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("old.db").display().to_string();
+    {
+        let mut raw = SqliteConnection::establish(&path).unwrap();
+        raw.batch_execute("PRAGMA foreign_keys = ON").unwrap();
+        let first = FileBasedMigrations::from_path(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/migrations/sqlite"
+        ))
+        .unwrap();
+        raw.run_next_migration(first).unwrap();
+        raw.batch_execute(FIRST_VERSION_ROWS).unwrap();
+        raw.batch_execute(
+            "INSERT INTO tickets (hash, purpose, account_id, issued_at, expires_at)
+                VALUES (X'0707070707070707070707070707070707070707070707070707070707070707',
+                        'unlock', '7f3c9a52-0000-4000-8000-000000000002',
+                        '2026-04-01T09:00:00.000000Z', '2026-04-15T09:00:00.000000Z')",
+        )
+        .unwrap();
+    }
+    first_version_rows_survive(&format!("sqlite://{path}")).await;
+}
+
+/// Upgrading a PostgreSQL database of the first version keeps its rows.
+#[tokio::test]
+async fn an_upgraded_postgres_database_keeps_its_rows() {
+    use diesel::PgConnection;
+    use diesel_migrations::{FileBasedMigrations, MigrationHarness};
+    let base = support::database_url();
+    let (schema, url) = tokio::task::spawn_blocking({
+        let base = base.clone();
+        move || support::pg_schema(&base)
+    })
+    .await
+    .unwrap();
+    let setup = url.clone();
+    tokio::task::spawn_blocking(move || {
+        let mut raw = PgConnection::establish(&setup).unwrap();
+        let first = FileBasedMigrations::from_path(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/migrations/postgres"
+        ))
+        .unwrap();
+        raw.run_next_migration(first).unwrap();
+        raw.batch_execute(FIRST_VERSION_ROWS).unwrap();
+        raw.batch_execute(
+            "INSERT INTO tickets (hash, purpose, account_id, issued_at, expires_at)
+                VALUES (decode(repeat('07', 32), 'hex'), 'unlock',
+                        '7f3c9a52-0000-4000-8000-000000000002',
+                        '2026-04-01T09:00:00Z', '2026-04-15T09:00:00Z')",
+        )
+        .unwrap();
+    })
+    .await
+    .unwrap();
+    first_version_rows_survive(&url).await;
+    tokio::task::spawn_blocking(move || {
+        let mut admin = PgConnection::establish(&base).unwrap();
+        admin
+            .batch_execute(&format!("DROP SCHEMA {schema} CASCADE"))
+            .unwrap();
+    })
+    .await
+    .unwrap();
 }

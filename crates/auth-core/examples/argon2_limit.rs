@@ -3,7 +3,12 @@
 //!
 //! `cargo run --release -p auth-core --example argon2_limit`
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::disallowed_methods, missing_docs)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::disallowed_methods,
+    missing_docs
+)]
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -32,8 +37,13 @@ fn main() {
         hasher.verify_now(&candidate, &hash).unwrap();
     }
     let one = start.elapsed().as_secs_f64() / f64::from(rounds);
-    let cores = std::thread::available_parallelism().map(usize::from).unwrap_or(1);
-    println!("argon2id m=19456 t=2 p=1: {:.1} ms per verification on one core", one * 1000.0);
+    let cores = std::thread::available_parallelism()
+        .map(usize::from)
+        .unwrap_or(1);
+    println!(
+        "argon2id m=19456 t=2 p=1: {:.1} ms per verification on one core",
+        one * 1000.0
+    );
     println!("cores: {cores}");
     println!("limit: {:.1} verifications per second", cores as f64 / one);
 }

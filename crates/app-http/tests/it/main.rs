@@ -10,5 +10,6 @@
     dead_code
 )]
 
+mod e2e;
 mod router;
 mod support;

@@ -43,8 +43,8 @@ wrk -t2 -c16 -d20s --latency -s bench/signin.lua "$base/api/sign-in" | tee targe
 rate=$(awk '/^Requests\/sec/ {print $2}' target/load-signin.txt)
 python3 -c "print(f'sign-ins: {float($rate):.1f}/s = {100*float($rate)/float($limit):.0f} % of the Argon2id limit {float($limit):.1f}/s')"
 
-echo "== authenticated requests: GET /api/me (64 connections, 20 s)"
-wrk -t2 -c64 -d20s --latency -H "Cookie: $cookie" "$base/api/me" | tee target/load-session.txt
+echo "== authenticated requests: GET /api/session (64 connections, 20 s)"
+wrk -t2 -c64 -d20s --latency -H "Cookie: $cookie" "$base/api/session" | tee target/load-session.txt
 
 echo "== peak memory with 500 concurrent sign-ins (10 s)"
 before=$(awk '/VmHWM/ {print $2}' /proc/$pid/status)

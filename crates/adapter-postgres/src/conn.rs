@@ -185,7 +185,10 @@ impl From<diesel::result::Error> for ConnectError {
     }
 }
 
-/// Opens connections on blocking threads and checks each one before handing it out again.
+/// A connection used within this span is not re-checked before it is handed out again.
+const RECENTLY_USED: Duration = Duration::from_secs(1);
+
+/// Opens connections on blocking threads and checks idle ones before handing them out again.
 pub(crate) struct Manager {
     pub(crate) target: Target,
 }
@@ -198,12 +201,29 @@ impl managed::Manager for Manager {
         Conn::open(self.target.clone()).await
     }
 
-    async fn recycle(&self, obj: &mut Self::Type, _: &Metrics) -> RecycleResult<Self::Error> {
+    async fn recycle(&self, obj: &mut Self::Type, metrics: &Metrics) -> RecycleResult<Self::Error> {
         if obj.is_poisoned() {
             return Err(RecycleError::message("connection mutex poisoned"));
         }
-        // A connection left inside a transaction, or one the server dropped (restart,
-        // fail-over), is discarded here; the pool opens a fresh one.
+        // A connection left inside a transaction is discarded: an in-memory check, made here
+        // without a blocking hop (a pooled connection is not in use, so the lock is free).
+        if let Ok(mut guard) = obj.inner.try_lock()
+            && let Some(conn) = guard.as_mut()
+            && <AnyConnection as Connection>::TransactionManager::is_broken_transaction_manager(
+                conn,
+            )
+        {
+            return Err(RecycleError::Backend(ConnectError::Broken));
+        }
+        // A connection used moments ago is handed out as it is: under load, a liveness round
+        // trip per checkout would double the store's work. If the server went away meanwhile,
+        // the call fails as unavailable and the connection is discarded then. An idle one is
+        // checked, so the first request after a database restart finds a fresh connection.
+        if metrics.last_used() < RECENTLY_USED {
+            return Ok(());
+        }
+        // A connection the server dropped (restart, fail-over) is discarded here; the pool
+        // opens a fresh one.
         let checked = obj
             .interact(|conn| -> Result<(), ConnectError> {
                 if <AnyConnection as Connection>::TransactionManager::is_broken_transaction_manager(

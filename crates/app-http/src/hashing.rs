@@ -1,43 +1,56 @@
 //! Password hashing off the async executor with a bound on hashes in flight (P4).
 //!
-//! Argon2id with OWASP parameters needs 19 MiB and tens of milliseconds per hash. Hashes run
-//! on blocking threads; at most `max_in_flight` run at once (so memory is bounded by
-//! `max_in_flight × 19 MiB` whatever the load) and at most `max_waiting` wait for a turn.
-//! A request beyond that is answered "busy" at once instead of queueing without bound.
+//! Argon2id with OWASP parameters needs 19 MiB and tens of milliseconds per hash. Hashes run on
+//! a small set of dedicated threads (one per core by default): at most that many run at once,
+//! so memory is bounded by `threads × 19 MiB` whatever the load, and only those threads ever
+//! touch Argon2's memory (the allocator keeps per-thread arenas; spreading hashes over the
+//! runtime's blocking pool would keep 19 MiB in each of its many threads). At most
+//! `max_waiting` jobs wait in the queue; a request beyond that is answered "busy" at once
+//! instead of queueing without bound.
 
-use std::sync::Arc;
-use std::time::Duration;
+use std::sync::{Arc, Mutex, PoisonError, mpsc};
+use std::thread;
 
 use async_trait::async_trait;
-use tokio::sync::Semaphore;
+use tokio::sync::oneshot;
 
 use auth_core::domain::{Password, PasswordCandidate, PasswordHash};
 use auth_core::hashing::Argon2Hasher;
 use auth_core::ports::{HashError, PasswordHasher, Verification};
 
-/// Runs an [`Argon2Hasher`] on blocking threads, bounded.
+type Job = Box<dyn FnOnce(&Argon2Hasher) + Send>;
+
+/// Runs an [`Argon2Hasher`] on dedicated threads with a bounded queue.
 pub struct BlockingHasher {
-    inner: Arc<Argon2Hasher>,
-    running: Arc<Semaphore>,
-    waiting: Arc<Semaphore>,
-    max_wait: Duration,
+    jobs: mpsc::SyncSender<Job>,
 }
 
 impl BlockingHasher {
-    /// At most `max_in_flight` hashes at once, `max_waiting` waiting, each for at most
-    /// `max_wait`.
-    pub fn new(
-        inner: Argon2Hasher,
-        max_in_flight: usize,
-        max_waiting: usize,
-        max_wait: Duration,
-    ) -> Self {
-        Self {
-            inner: Arc::new(inner),
-            running: Arc::new(Semaphore::new(max_in_flight.max(1))),
-            waiting: Arc::new(Semaphore::new(max_waiting.max(1))),
-            max_wait,
+    /// `threads` hashing threads and room for `max_waiting` queued jobs.
+    ///
+    /// # Errors
+    /// [`HashError::Internal`] when a thread cannot be started.
+    pub fn new(inner: Argon2Hasher, threads: usize, max_waiting: usize) -> Result<Self, HashError> {
+        let (jobs, queue) = mpsc::sync_channel::<Job>(max_waiting.max(1));
+        let queue = Arc::new(Mutex::new(queue));
+        let inner = Arc::new(inner);
+        for n in 0..threads.max(1) {
+            let queue = queue.clone();
+            let inner = inner.clone();
+            thread::Builder::new()
+                .name(format!("tobira-hash-{n}"))
+                .spawn(move || {
+                    loop {
+                        let job = queue.lock().unwrap_or_else(PoisonError::into_inner).recv();
+                        match job {
+                            Ok(job) => job(&inner),
+                            Err(_) => break, // the hasher was dropped
+                        }
+                    }
+                })
+                .map_err(|e| HashError::Internal(e.to_string()))?;
         }
+        Ok(Self { jobs })
     }
 
     async fn run<T, F>(&self, work: F) -> Result<T, HashError>
@@ -45,29 +58,21 @@ impl BlockingHasher {
         T: Send + 'static,
         F: FnOnce(&Argon2Hasher) -> Result<T, HashError> + Send + 'static,
     {
-        let _queued = self
-            .waiting
-            .clone()
-            .try_acquire_owned()
-            .map_err(|_| HashError::Busy)?;
-        let permit = tokio::time::timeout(self.max_wait, self.running.clone().acquire_owned())
+        let (done, result) = oneshot::channel();
+        let job: Job = Box::new(move |hasher| {
+            let _ = done.send(work(hasher));
+        });
+        self.jobs.try_send(job).map_err(|_| HashError::Busy)?;
+        result
             .await
-            .map_err(|_| HashError::Busy)?
-            .map_err(|_| HashError::Busy)?;
-        let inner = self.inner.clone();
-        tokio::task::spawn_blocking(move || {
-            let _permit = permit;
-            work(&inner)
-        })
-        .await
-        .map_err(|e| HashError::Internal(e.to_string()))?
+            .map_err(|_| HashError::Internal("hashing thread stopped".into()))?
     }
 }
 
 #[async_trait]
 impl PasswordHasher for BlockingHasher {
     async fn hash(&self, password: &Password) -> Result<PasswordHash, HashError> {
-        // The copy moved to the blocking thread is zeroed on drop like the original.
+        // The copy moved to the hashing thread is zeroed on drop like the original.
         let password = password.clone();
         self.run(move |h| h.hash_now(&password)).await
     }
@@ -89,5 +94,67 @@ impl PasswordHasher for BlockingHasher {
             Ok(())
         })
         .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use auth_core::domain::PasswordContext;
+    use auth_core::hashing::HashParams;
+
+    fn hasher(threads: usize, queue: usize) -> Arc<BlockingHasher> {
+        let inner =
+            Argon2Hasher::new(HashParams::OWASP, Arc::new(crate::system::OsSecrets)).unwrap();
+        Arc::new(BlockingHasher::new(inner, threads, queue).unwrap())
+    }
+
+    #[tokio::test]
+    async fn p4_hashes_and_verifies_off_the_executor() {
+        let h = hasher(1, 4);
+        let p = Password::new("Kumo-2024x", "Kumo-2024x", PasswordContext::default()).unwrap();
+        let hash = h.hash(&p).await.unwrap();
+        assert_eq!(
+            h.verify(&PasswordCandidate::new("Kumo-2024x"), &hash)
+                .await
+                .unwrap(),
+            Verification::Match {
+                needs_rehash: false
+            }
+        );
+        assert_eq!(
+            h.verify(&PasswordCandidate::new("other"), &hash)
+                .await
+                .unwrap(),
+            Verification::Mismatch
+        );
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn p4_a_burst_beyond_the_queue_is_answered_busy_not_queued() {
+        let h = hasher(1, 2);
+        let p = Password::new("Kumo-2024x", "Kumo-2024x", PasswordContext::default()).unwrap();
+        let hash = h.hash(&p).await.unwrap();
+        let tasks: Vec<_> = (0..40)
+            .map(|_| {
+                let h = h.clone();
+                let hash = hash.clone();
+                tokio::spawn(
+                    async move { h.verify(&PasswordCandidate::new("Kumo-2024x"), &hash).await },
+                )
+            })
+            .collect();
+        let mut busy = 0;
+        let mut done = 0;
+        for t in tasks {
+            match t.await.unwrap() {
+                Ok(_) => done += 1,
+                Err(HashError::Busy) => busy += 1,
+                Err(e) => panic!("{e}"),
+            }
+        }
+        assert!(busy > 0, "the queue bound applied");
+        assert!(done >= 2, "queued and running jobs completed");
+        assert_eq!(busy + done, 40);
     }
 }

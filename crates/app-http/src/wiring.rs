@@ -85,12 +85,10 @@ pub async fn wire(config: &Config) -> Result<Wired, WiringError> {
     } else {
         config.hash_concurrency
     };
-    let hasher = Arc::new(BlockingHasher::new(
-        argon,
-        in_flight,
-        config.hash_queue,
-        Duration::from_secs(5),
-    ));
+    let hasher = Arc::new(
+        BlockingHasher::new(argon, in_flight, config.hash_queue)
+            .map_err(|e| WiringError::Store(e.to_string()))?,
+    );
     let auth = Auth::new(
         Ports {
             store: store.clone(),

@@ -5,8 +5,8 @@
 use super::Auth;
 use super::manage::ManageError;
 use crate::domain::{
-    AccessRoute, AdConnection, AuditKind, ClientInfo, ConnectionId, MailKind, Plan, Session,
-    SettingsItem, settings_menu,
+    AccessRoute, Account, AdConnection, AuditKind, ClientInfo, ConnectionId, MailKind, Plan,
+    Session, SettingsItem, settings_menu,
 };
 
 const ALNUM: &[u8; 62] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
@@ -19,6 +19,16 @@ impl Auth {
     pub async fn settings_menu(&self, me: &Session) -> Result<Vec<SettingsItem>, ManageError> {
         let actor = self.actor(me).await?;
         Ok(settings_menu(&actor.viewer(), self.ports.clock.now()))
+    }
+
+    /// The signed-in account with its settings items (S1), in one read.
+    ///
+    /// # Errors
+    /// [`ManageError::NotSignedIn`].
+    pub async fn whoami(&self, me: &Session) -> Result<(Account, Vec<SettingsItem>), ManageError> {
+        let actor = self.actor(me).await?;
+        let items = settings_menu(&actor.viewer(), self.ports.clock.now());
+        Ok((actor.account, items))
     }
 
     /// Sets the contract's access route (N3): the owner only, after the confirmation step.

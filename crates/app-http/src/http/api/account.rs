@@ -127,19 +127,44 @@ fn item_name(item: SettingsItem) -> &'static str {
 #[utoipa::path(get, path = "/api/me", responses((status = 200, body = MeDto), (status = 401, body = ErrorBody)))]
 pub async fn me(State(state): State<AppState>, ctx: Ctx) -> Result<Json<MeDto>, ApiError> {
     let me = any_session(&state, &ctx).await?;
-    let account = state
+    let (account, items) = state
         .auth()
-        .account_of(&me)
-        .await
-        .map_err(|e| e.to_api(ctx.lang))?;
-    let items = state
-        .auth()
-        .settings_menu(&me)
+        .whoami(&me)
         .await
         .map_err(|e| e.to_api(ctx.lang))?;
     Ok(Json(MeDto {
         account: AccountDto::from(&account),
         settings: items.into_iter().map(item_name).collect(),
+    }))
+}
+
+/// The current session, for services that only need to know who is signed in.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SessionCheckDto {
+    /// The account.
+    pub account_id: String,
+    /// The contract.
+    pub contract_id: String,
+    /// `service` or `settings`.
+    pub scope: &'static str,
+    /// When the session ends if idle (UTC, RFC 3339).
+    pub expires_at: String,
+}
+
+/// Checks the session cookie and slides its idle timeout (L11): one store read, and a write at
+/// most once a minute.
+#[utoipa::path(get, path = "/api/session", responses((status = 200, body = SessionCheckDto), (status = 401, body = ErrorBody)))]
+pub async fn session_check(
+    State(state): State<AppState>,
+    ctx: Ctx,
+) -> Result<Json<SessionCheckDto>, ApiError> {
+    let me = any_session(&state, &ctx).await?;
+    let policy = state.auth().settings().sessions;
+    Ok(Json(SessionCheckDto {
+        account_id: me.account.to_string(),
+        contract_id: me.contract.to_string(),
+        scope: me.scope.as_str(),
+        expires_at: me.expires_at(&policy).to_rfc3339(),
     }))
 }
 

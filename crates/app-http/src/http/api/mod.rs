@@ -59,6 +59,7 @@ pub fn routes(state: AppState) -> Router<AppState> {
             get(tickets::open_method_change).post(tickets::complete_method_change),
         )
         .route("/api/me", get(account::me))
+        .route("/api/session", get(account::session_check))
         .route("/api/sessions", get(account::sessions))
         .route("/api/sessions/{id}", delete(account::end_session))
         .route("/api/settings", get(account::settings_menu))

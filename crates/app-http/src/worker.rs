@@ -20,10 +20,17 @@ pub async fn run(auth: Auth, mailer: Arc<dyn Mailer>, mut shutdown: watch::Recei
         match auth.deliver_due_mail(mailer.as_ref(), DELIVERY_BATCH).await {
             Ok(report) => {
                 if report.sent > 0 || report.retrying > 0 {
-                    tracing::info!(sent = report.sent, retrying = report.retrying, "outbox delivery");
+                    tracing::info!(
+                        sent = report.sent,
+                        retrying = report.retrying,
+                        "outbox delivery"
+                    );
                 }
                 if report.abandoned > 0 {
-                    tracing::error!(abandoned = report.abandoned, "mail abandoned after repeated failures; see `tobira mail list`");
+                    tracing::error!(
+                        abandoned = report.abandoned,
+                        "mail abandoned after repeated failures; see `tobira mail list`"
+                    );
                 }
             }
             Err(e) => tracing::warn!(error = %e, "outbox delivery failed; will retry"),

@@ -93,6 +93,10 @@ pub async fn refuse_cross_site(
                     != Some(o)
         });
         if cross || foreign {
+            // The API answers in JSON; a page form gets a page saying what to do.
+            if !req.uri().path().starts_with("/api/") {
+                return crate::pages::csrf::refused(ctx);
+            }
             return ApiError::new(StatusCode::FORBIDDEN, Msg::CrossSiteRequest, ctx.lang)
                 .into_response();
         }

@@ -10,5 +10,6 @@
     dead_code
 )]
 
+mod pages;
 mod router;
 mod support;

@@ -24,4 +24,5 @@ pub mod pages;
 pub mod sms;
 pub mod state;
 pub mod system;
+pub mod wiring;
 pub mod worker;

@@ -1,3 +1,297 @@
-//! The `tobira` binary.
+//! The `tobira` binary: `serve`, `migrate`, `contract create`, `mail list`, `mail resend`.
 
-fn main() {}
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use tokio::sync::watch;
+
+use app_http::config::{Config, LogFormat, Overrides};
+use app_http::http::{Listener, router};
+use app_http::{wiring, worker};
+use auth_core::domain::DeliveryState;
+use auth_core::flows::invitations::ContractRequest;
+use auth_core::ports::OutboxStore;
+
+/// tobira: sign-in and account management.
+#[derive(Debug, Parser)]
+#[command(name = "tobira", version, about)]
+struct Cli {
+    /// A TOML configuration file.
+    #[arg(long, env = "TOBIRA_CONFIG", global = true)]
+    config: Option<PathBuf>,
+    /// Address to listen on (internet channel).
+    #[arg(long, env = "TOBIRA_LISTEN", global = true)]
+    listen: Option<SocketAddr>,
+    /// Directory of the embedded store and the development outboxes.
+    #[arg(long, env = "TOBIRA_DATA_DIR", global = true)]
+    data_dir: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the HTTP app (migrates the store first).
+    Serve,
+    /// Apply store migrations and exit.
+    Migrate,
+    /// Contracts.
+    #[command(subcommand)]
+    Contract(ContractCommand),
+    /// The mail outbox.
+    #[command(subcommand)]
+    Mail(MailCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum ContractCommand {
+    /// Create a contract and print its owner's invitation link.
+    Create {
+        /// The owner's e-mail address.
+        #[arg(long)]
+        owner_email: String,
+        /// The owner's name.
+        #[arg(long, default_value = "Owner")]
+        owner_name: String,
+        /// The customer's name.
+        #[arg(long, default_value = "New contract")]
+        name: String,
+        /// The plan.
+        #[arg(long, value_enum, default_value_t = PlanArg::Basic)]
+        plan: PlanArg,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum PlanArg {
+    Basic,
+    Trial,
+}
+
+#[derive(Debug, Subcommand)]
+enum MailCommand {
+    /// List mail not yet sent (pending and abandoned).
+    List,
+    /// Queue an abandoned mail again.
+    Resend {
+        /// The mail's ID.
+        id: String,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let overrides = Overrides {
+        listen: cli.listen,
+        data_dir: cli.data_dir.clone(),
+    };
+    let config = match Config::load(cli.config.as_deref(), &overrides) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("tobira: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    init_logging(config.log_format);
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("tobira: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli.command, config)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("tobira: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_logging(format: LogFormat) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    match format {
+        LogFormat::Json => builder.json().init(),
+        LogFormat::Text => builder.init(),
+    }
+}
+
+async fn run(command: Command, config: Config) -> Result<(), String> {
+    match command {
+        Command::Serve => serve(config).await,
+        Command::Migrate => {
+            wiring::open_store(&config)
+                .await
+                .map_err(|e| e.to_string())?;
+            println!("migrations applied");
+            Ok(())
+        }
+        Command::Contract(ContractCommand::Create {
+            owner_email,
+            owner_name,
+            name,
+            plan,
+        }) => {
+            let wired = wiring::wire(&config).await.map_err(|e| e.to_string())?;
+            let created = wired
+                .state
+                .auth()
+                .create_contract(ContractRequest {
+                    name: &name,
+                    owner_email: &owner_email,
+                    owner_name: &owner_name,
+                    trial: matches!(plan, PlanArg::Trial),
+                })
+                .await
+                .map_err(|e| e.to_string())?;
+            println!("contract {} created", created.contract);
+            println!(
+                "owner invitation (valid 14 days): {}/invitation/{}",
+                config.public_url(),
+                created.invitation.expose().as_str()
+            );
+            Ok(())
+        }
+        Command::Mail(MailCommand::List) => {
+            let store = wiring::open_store(&config)
+                .await
+                .map_err(|e| e.to_string())?;
+            for queued in store.unsent_mail().await.map_err(|e| e.to_string())? {
+                let state = match &queued.state {
+                    DeliveryState::Pending {
+                        attempts,
+                        next_attempt_at,
+                    } => format!("pending (attempts {attempts}, next {next_attempt_at})"),
+                    DeliveryState::Abandoned {
+                        attempts,
+                        last_error,
+                    } => format!("ABANDONED after {attempts} attempts: {last_error}"),
+                    DeliveryState::Sent { at } => format!("sent {at}"),
+                };
+                println!("{}  {}  {}", queued.mail.id, queued.mail.to, state);
+            }
+            Ok(())
+        }
+        Command::Mail(MailCommand::Resend { id }) => {
+            let store = wiring::open_store(&config)
+                .await
+                .map_err(|e| e.to_string())?;
+            let id =
+                auth_core::domain::MailId::parse(&id).map_err(|_| "not a mail ID".to_owned())?;
+            let now = auth_core::ports::Clock::now(&app_http::system::SystemClock);
+            let state = DeliveryState::Pending {
+                attempts: 0,
+                next_attempt_at: now,
+            };
+            let known = store
+                .unsent_mail()
+                .await
+                .map_err(|e| e.to_string())?
+                .iter()
+                .any(|q| q.mail.id == id);
+            if !known {
+                return Err("no unsent mail has this ID".into());
+            }
+            store
+                .record_delivery(id, state)
+                .await
+                .map_err(|e| e.to_string())?;
+            println!("mail {id} queued again");
+            Ok(())
+        }
+    }
+}
+
+async fn serve(config: Config) -> Result<(), String> {
+    let wired = wiring::wire(&config).await.map_err(|e| e.to_string())?;
+    let (stop, stopped) = watch::channel(false);
+    let outbox = tokio::spawn(worker::run(
+        wired.state.auth().clone(),
+        wired.mailer.clone(),
+        stopped.clone(),
+    ));
+
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .map_err(|e| format!("cannot listen on {}: {e}", config.listen))?;
+    let address = listener.local_addr().map_err(|e| e.to_string())?;
+    tracing::info!(%address, public_url = %config.public_url(), store = %redacted(&config.database_url()), "tobira is listening");
+    // One machine-readable line for scripts and tests (the port may have been chosen by the OS).
+    println!("listening on http://{address}");
+    // The line listener, for the carrier gateway (L9).
+    let mut line_server = None;
+    if let Some(line) = config.line_listen {
+        let l = tokio::net::TcpListener::bind(line)
+            .await
+            .map_err(|e| format!("cannot listen on {line}: {e}"))?;
+        tracing::info!(address = %line, "line channel listening");
+        let app = router(wired.state.clone(), Listener::Line)
+            .into_make_service_with_connect_info::<SocketAddr>();
+        let mut s = stopped.clone();
+        line_server = Some(tokio::spawn(async move {
+            let _ = axum::serve(l, app)
+                .with_graceful_shutdown(async move {
+                    let _ = s.changed().await;
+                })
+                .await;
+        }));
+    }
+    let app = router(wired.state.clone(), Listener::Internet)
+        .into_make_service_with_connect_info::<SocketAddr>();
+    let mut s = stopped.clone();
+    let shutdown = async move {
+        tokio::select! {
+            _ = shutdown_signal() => {}
+            _ = s.changed() => {}
+        }
+    };
+    let result = axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown)
+        .await;
+    let _ = stop.send(true);
+    let _ = outbox.await;
+    if let Some(l) = line_server {
+        let _ = l.await;
+    }
+    tracing::info!("tobira stopped");
+    result.map_err(|e| e.to_string())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {}
+        _ = terminate => {}
+    }
+}
+
+/// A store URL without its password, for the log.
+fn redacted(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => format!("{}://…{}", &url[..scheme], &url[at..]),
+        _ => url.to_owned(),
+    }
+}

@@ -10,6 +10,7 @@
     dead_code
 )]
 
+mod e2e;
 mod pages;
 mod router;
 mod support;

@@ -20,9 +20,26 @@ pub enum Role {
 }
 
 impl Role {
+    /// Every role.
+    pub const ALL: [Role; 3] = [Self::Owner, Self::Admin, Self::User];
+
     /// Whether the role may use the admin console.
     pub fn is_administrator(self) -> bool {
         matches!(self, Self::Owner | Self::Admin)
+    }
+
+    /// A stable lower-case name for stores.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Owner => "owner",
+            Self::Admin => "admin",
+            Self::User => "user",
+        }
+    }
+
+    /// The role named by [`Role::as_str`].
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|r| r.as_str() == name)
     }
 }
 
@@ -35,6 +52,24 @@ pub enum Locale {
     Ja,
     /// English.
     En,
+}
+
+impl Locale {
+    /// Every locale.
+    pub const ALL: [Locale; 2] = [Self::Ja, Self::En];
+
+    /// A stable lower-case name (the BCP 47 language tag) for stores.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Ja => "ja",
+            Self::En => "en",
+        }
+    }
+
+    /// The locale named by [`Locale::as_str`].
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|l| l.as_str() == name)
+    }
 }
 
 /// A federated identity provider (L7).
@@ -208,4 +243,30 @@ pub struct Account {
     pub lock: LockState,
     /// When the account was created.
     pub created_at: DateTime<Utc>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn role_names_are_stable_and_round_trip() {
+        let names: Vec<&str> = Role::ALL.iter().map(|r| r.as_str()).collect();
+        assert_eq!(names, ["owner", "admin", "user"]);
+        for role in Role::ALL {
+            assert_eq!(Role::from_name(role.as_str()), Some(role));
+        }
+        assert_eq!(Role::from_name("Owner"), None);
+        assert_eq!(Role::from_name(""), None);
+    }
+
+    #[test]
+    fn locale_names_are_stable_and_round_trip() {
+        let names: Vec<&str> = Locale::ALL.iter().map(|l| l.as_str()).collect();
+        assert_eq!(names, ["ja", "en"]);
+        for locale in Locale::ALL {
+            assert_eq!(Locale::from_name(locale.as_str()), Some(locale));
+        }
+        assert_eq!(Locale::from_name("ja-JP"), None);
+    }
 }

@@ -103,12 +103,20 @@ pub enum ChannelKind {
 }
 
 impl ChannelKind {
+    /// Every channel kind.
+    pub const ALL: [ChannelKind; 2] = [Self::Internet, Self::Line];
+
     /// A stable lower-case name for stores.
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Internet => "internet",
             Self::Line => "line",
         }
+    }
+
+    /// The channel kind named by [`ChannelKind::as_str`].
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == name)
     }
 }
 
@@ -169,6 +177,16 @@ mod tests {
         }
         assert!(LineNumberError.to_string().contains("CAF"));
         assert!(LineNumberError.to_string().contains("COP"));
+    }
+
+    #[test]
+    fn channel_kind_names_are_stable_and_round_trip() {
+        let names: Vec<&str> = ChannelKind::ALL.iter().map(|k| k.as_str()).collect();
+        assert_eq!(names, ["internet", "line"]);
+        for kind in ChannelKind::ALL {
+            assert_eq!(ChannelKind::from_name(kind.as_str()), Some(kind));
+        }
+        assert_eq!(ChannelKind::from_name("Line"), None);
     }
 
     #[test]

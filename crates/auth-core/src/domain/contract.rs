@@ -35,6 +35,24 @@ impl Plan {
     pub fn has_ended(&self, now: DateTime<Utc>) -> bool {
         self.trial_ends_at().is_some_and(|end| now >= end)
     }
+
+    /// A stable lower-case name of the plan's kind, for stores: `basic` or `free-trial` (a
+    /// store keeps a trial's start beside it).
+    pub fn kind_name(&self) -> &'static str {
+        match self {
+            Self::Basic => "basic",
+            Self::FreeTrial { .. } => "free-trial",
+        }
+    }
+
+    /// The plan whose kind is named by [`Plan::kind_name`]; a trial needs its start.
+    pub fn from_kind_name(name: &str, trial_started_at: Option<DateTime<Utc>>) -> Option<Self> {
+        match (name, trial_started_at) {
+            ("basic", _) => Some(Self::Basic),
+            ("free-trial", Some(started_at)) => Some(Self::FreeTrial { started_at }),
+            _ => None,
+        }
+    }
 }
 
 /// Whether password accounts need a second factor over the internet (T8).
@@ -48,6 +66,24 @@ pub enum TwoFactorPolicy {
     Disabled,
 }
 
+impl TwoFactorPolicy {
+    /// Every policy.
+    pub const ALL: [TwoFactorPolicy; 2] = [Self::Enabled, Self::Disabled];
+
+    /// A stable lower-case name for stores.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Enabled => "enabled",
+            Self::Disabled => "disabled",
+        }
+    }
+
+    /// The policy named by [`TwoFactorPolicy::as_str`].
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|p| p.as_str() == name)
+    }
+}
+
 /// Which channels may sign in (N3).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[non_exhaustive]
@@ -57,6 +93,24 @@ pub enum AccessRoute {
     LineAndInternet,
     /// Carrier lines only; internet sign-in is refused (L10).
     LineOnly,
+}
+
+impl AccessRoute {
+    /// Every route.
+    pub const ALL: [AccessRoute; 2] = [Self::LineAndInternet, Self::LineOnly];
+
+    /// A stable lower-case name for stores.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::LineAndInternet => "line-and-internet",
+            Self::LineOnly => "line-only",
+        }
+    }
+
+    /// The route named by [`AccessRoute::as_str`].
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|r| r.as_str() == name)
+    }
 }
 
 /// Whether a contract is in force.
@@ -110,5 +164,46 @@ impl Contract {
     /// end (C1).
     pub fn has_ended(&self, now: DateTime<Utc>) -> bool {
         matches!(self.status, ContractStatus::Cancelled { .. }) || self.plan.has_ended(now)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plan_kind_names_are_stable_and_round_trip() {
+        let start = DateTime::<Utc>::UNIX_EPOCH;
+        let trial = Plan::FreeTrial { started_at: start };
+        assert_eq!(Plan::Basic.kind_name(), "basic");
+        assert_eq!(trial.kind_name(), "free-trial");
+        assert_eq!(Plan::from_kind_name("basic", None), Some(Plan::Basic));
+        assert_eq!(Plan::from_kind_name("free-trial", Some(start)), Some(trial));
+        assert_eq!(
+            Plan::from_kind_name("free-trial", None),
+            None,
+            "a trial needs its start"
+        );
+        assert_eq!(Plan::from_kind_name("Basic", None), None);
+    }
+
+    #[test]
+    fn two_factor_policy_names_are_stable_and_round_trip() {
+        let names: Vec<&str> = TwoFactorPolicy::ALL.iter().map(|p| p.as_str()).collect();
+        assert_eq!(names, ["enabled", "disabled"]);
+        for policy in TwoFactorPolicy::ALL {
+            assert_eq!(TwoFactorPolicy::from_name(policy.as_str()), Some(policy));
+        }
+        assert_eq!(TwoFactorPolicy::from_name("on"), None);
+    }
+
+    #[test]
+    fn access_route_names_are_stable_and_round_trip() {
+        let names: Vec<&str> = AccessRoute::ALL.iter().map(|r| r.as_str()).collect();
+        assert_eq!(names, ["line-and-internet", "line-only"]);
+        for route in AccessRoute::ALL {
+            assert_eq!(AccessRoute::from_name(route.as_str()), Some(route));
+        }
+        assert_eq!(AccessRoute::from_name("line_only"), None);
     }
 }

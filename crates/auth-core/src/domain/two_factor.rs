@@ -51,6 +51,24 @@ pub enum SecondFactorKind {
     Totp,
 }
 
+impl SecondFactorKind {
+    /// Every kind, in the order enrolment offers them (SMS first, T1).
+    pub const ALL: [SecondFactorKind; 2] = [Self::Sms, Self::Totp];
+
+    /// A stable lower-case name for stores.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Sms => "sms",
+            Self::Totp => "totp",
+        }
+    }
+
+    /// The kind named by [`SecondFactorKind::as_str`].
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == name)
+    }
+}
+
 /// A TOTP shared secret: 160 random bits (RFC 4226 §4 recommends 160). Never printed.
 #[derive(Clone)]
 pub struct TotpSecret(Zeroizing<Vec<u8>>);
@@ -381,6 +399,16 @@ mod tests {
             "0 is not in the alphabet"
         );
         assert!(!format!("{code:?}").contains(code.expose()));
+    }
+
+    #[test]
+    fn second_factor_kind_names_are_stable_and_round_trip() {
+        let names: Vec<&str> = SecondFactorKind::ALL.iter().map(|k| k.as_str()).collect();
+        assert_eq!(names, ["sms", "totp"]);
+        for kind in SecondFactorKind::ALL {
+            assert_eq!(SecondFactorKind::from_name(kind.as_str()), Some(kind));
+        }
+        assert_eq!(SecondFactorKind::from_name("TOTP"), None);
     }
 
     #[test]

@@ -316,7 +316,9 @@ pub trait OutboxStore: Send + Sync {
     ) -> Result<Vec<QueuedMail>, StoreError>;
 
     /// Records a delivery attempt's result and releases the lease. Once `Sent`, a mail is
-    /// never claimed again, and a mail's token may be erased from the store.
+    /// never claimed again, and a mail's token may be erased from the store. A mail recorded
+    /// `Sent` stays sent: a later result for it (a worker whose lease ran out reporting late)
+    /// changes nothing.
     ///
     /// # Errors
     /// [`StoreError`].

@@ -747,6 +747,30 @@ pub async fn outbox_claims_are_leased_and_recorded<S: Store + 'static>(store: Ar
     assert!(
         matches!(&unsent[0].state, DeliveryState::Abandoned { last_error, .. } if last_error == "550 no such user")
     );
+    // A sent mail stays sent: a late result for it changes nothing.
+    w.store
+        .record_delivery(
+            a.id,
+            DeliveryState::Pending {
+                attempts: 1,
+                next_attempt_at: now,
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        w.store.unsent_mail().await.unwrap().len(),
+        1,
+        "a sent mail is not unsent again"
+    );
+    assert!(
+        w.store
+            .claim_due_mail(now, lease, 10)
+            .await
+            .unwrap()
+            .is_empty(),
+        "a sent mail is never claimed again"
+    );
     // Expired leases free a mail for another worker.
     let c = notice(&w, &owner.email);
     w.store.enqueue_mail(&c).await.unwrap();

@@ -440,7 +440,9 @@ impl OutboxStore for MemoryStore {
 
     async fn record_delivery(&self, id: MailId, state: DeliveryState) -> Result<(), StoreError> {
         let mut s = self.state()?;
-        if let Some(e) = s.outbox.iter_mut().find(|e| e.mail.id == id) {
+        if let Some(e) = s.outbox.iter_mut().find(|e| e.mail.id == id)
+            && !matches!(e.state, DeliveryState::Sent { .. })
+        {
             e.state = state;
             e.leased_until = None;
         }

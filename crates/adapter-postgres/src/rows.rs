@@ -1,0 +1,363 @@
+//! Rows and their mapping to and from the core's domain types. Every read is parsed through the
+//! domain's own constructors; a row that does not parse is [`StoreError::Corrupt`].
+
+use auth_core::domain::{
+    AccessRoute, Account, AccountId, AdConnection, ChannelKind, ConnectionId, Contract, ContractId,
+    ContractName, ContractStatus, DisplayName, Email, Locale, LockState, LoginMethod, PasswordHash,
+    Plan, Provider, Role, Session, SessionId, SessionScope, Subject, Ticket, TicketPurpose,
+    TicketState, TokenHash, TwoFactorPolicy,
+};
+use auth_core::ports::StoreError;
+use diesel::prelude::*;
+
+use crate::schema::{accounts, contracts, sessions, tickets};
+use crate::sql_types::{At, Id};
+
+pub(crate) fn corrupt(what: &str) -> StoreError {
+    StoreError::Corrupt(format!("stored {what} is not valid"))
+}
+
+pub(crate) fn unsupported(what: &str) -> StoreError {
+    StoreError::Conflict(format!("this store version cannot store this {what}"))
+}
+
+pub(crate) fn token_hash(bytes: &[u8]) -> Result<TokenHash, StoreError> {
+    let bytes: [u8; 32] = bytes.try_into().map_err(|_| corrupt("token hash"))?;
+    Ok(TokenHash::from_bytes(bytes))
+}
+
+// ---- contracts
+
+#[derive(Queryable, Selectable, Insertable)]
+#[diesel(table_name = contracts)]
+pub(crate) struct ContractRow {
+    id: Id,
+    name: String,
+    plan: String,
+    trial_started_at: Option<At>,
+    two_factor: String,
+    access_route: String,
+    created_at: At,
+    ad_connection_id: Option<String>,
+    ad_metadata_url: Option<String>,
+    ad_enabled_at: Option<At>,
+    status: String,
+    cancelled_at: Option<At>,
+}
+
+/// A contract's status as stored: its name and the cancellation time.
+pub(crate) fn status_columns(
+    status: ContractStatus,
+) -> Result<(&'static str, Option<At>), StoreError> {
+    match status {
+        ContractStatus::Active => Ok(("active", None)),
+        ContractStatus::Cancelled { at } => Ok(("cancelled", Some(At(at)))),
+        // `ContractStatus` is `#[non_exhaustive]`: a status added to the core needs a column
+        // here before it can be stored.
+        _ => Err(unsupported("contract status")),
+    }
+}
+
+impl ContractRow {
+    pub(crate) fn from_domain(c: &Contract) -> Result<Self, StoreError> {
+        // Only a trial has a start; every other plan is its kind name alone.
+        let trial_started_at = match c.plan {
+            Plan::FreeTrial { started_at } => Some(At(started_at)),
+            _ => None,
+        };
+        let (status, cancelled_at) = status_columns(c.status)?;
+        Ok(Self {
+            id: Id(c.id.as_uuid()),
+            name: c.name.as_str().to_owned(),
+            plan: c.plan.kind_name().to_owned(),
+            trial_started_at,
+            two_factor: c.two_factor.as_str().to_owned(),
+            access_route: c.access_route.as_str().to_owned(),
+            created_at: At(c.created_at),
+            ad_connection_id: c.ad.as_ref().map(|ad| ad.id.as_str().to_owned()),
+            ad_metadata_url: c.ad.as_ref().map(|ad| ad.metadata_url.clone()),
+            ad_enabled_at: c.ad.as_ref().map(|ad| At(ad.enabled_at)),
+            status: status.to_owned(),
+            cancelled_at,
+        })
+    }
+
+    pub(crate) fn into_domain(self) -> Result<Contract, StoreError> {
+        let plan = Plan::from_kind_name(&self.plan, self.trial_started_at.map(|a| a.0))
+            .ok_or_else(|| corrupt("contract plan"))?;
+        let ad = match (
+            self.ad_connection_id,
+            self.ad_metadata_url,
+            self.ad_enabled_at,
+        ) {
+            (None, None, None) => None,
+            (Some(id), Some(metadata_url), Some(At(enabled_at))) => Some(AdConnection {
+                id: ConnectionId::parse(&id).map_err(|_| corrupt("AD connection ID"))?,
+                metadata_url,
+                enabled_at,
+            }),
+            _ => return Err(corrupt("AD connection")),
+        };
+        let status = match (self.status.as_str(), self.cancelled_at) {
+            ("active", None) => ContractStatus::Active,
+            ("cancelled", Some(At(at))) => ContractStatus::Cancelled { at },
+            _ => return Err(corrupt("contract status")),
+        };
+        Ok(Contract {
+            id: ContractId::from_uuid(self.id.0),
+            name: ContractName::parse(&self.name).map_err(|_| corrupt("contract name"))?,
+            plan,
+            two_factor: TwoFactorPolicy::from_name(&self.two_factor)
+                .ok_or_else(|| corrupt("two-factor policy"))?,
+            access_route: AccessRoute::from_name(&self.access_route)
+                .ok_or_else(|| corrupt("access route"))?,
+            ad,
+            status,
+            created_at: self.created_at.0,
+        })
+    }
+}
+
+// ---- accounts
+
+#[derive(Queryable, Selectable, Insertable)]
+#[diesel(table_name = accounts)]
+pub(crate) struct AccountRow {
+    id: Id,
+    contract_id: Id,
+    email: String,
+    email_key: String,
+    display_name: String,
+    role: String,
+    locale: String,
+    login_method: String,
+    provider: Option<String>,
+    connection_id: Option<String>,
+    subject: Option<String>,
+    password_hash: Option<String>,
+    failures: i32,
+    locked_at: Option<At>,
+    created_at: At,
+}
+
+pub(crate) fn parse_locale(name: &str) -> Result<Locale, StoreError> {
+    Locale::from_name(name).ok_or_else(|| corrupt("locale"))
+}
+
+pub(crate) fn parse_role(name: &str) -> Result<Role, StoreError> {
+    Role::from_name(name).ok_or_else(|| corrupt("role"))
+}
+
+/// A login method as its stored columns: name, provider, connection, subject.
+pub(crate) type MethodColumns = (&'static str, Option<String>, Option<String>, Option<String>);
+
+pub(crate) fn method_columns(method: &LoginMethod) -> Result<MethodColumns, StoreError> {
+    Ok(match method {
+        LoginMethod::Password => ("password", None, None, None),
+        LoginMethod::Federated { provider, subject } => (
+            "federated",
+            Some(provider.as_str().to_owned()),
+            None,
+            Some(subject.as_str().to_owned()),
+        ),
+        LoginMethod::ActiveDirectory {
+            connection,
+            subject,
+        } => (
+            "active-directory",
+            None,
+            Some(connection.as_str().to_owned()),
+            Some(subject.as_str().to_owned()),
+        ),
+        // `LoginMethod` is `#[non_exhaustive]`: a method added to the core needs columns here.
+        _ => return Err(unsupported("login method")),
+    })
+}
+
+impl AccountRow {
+    pub(crate) fn from_domain(a: &Account) -> Result<Self, StoreError> {
+        let (method, provider, connection, subject) = method_columns(&a.login_method)?;
+        Ok(Self {
+            id: Id(a.id.as_uuid()),
+            contract_id: Id(a.contract.as_uuid()),
+            email: a.email.as_str().to_owned(),
+            email_key: a.email.key().to_owned(),
+            display_name: a.display_name.as_str().to_owned(),
+            role: a.role.as_str().to_owned(),
+            locale: a.locale.as_str().to_owned(),
+            login_method: method.to_owned(),
+            provider,
+            connection_id: connection,
+            subject,
+            password_hash: a.password_hash.as_ref().map(|h| h.as_phc().to_owned()),
+            failures: i32::from(a.lock.failures()),
+            locked_at: a.lock.locked_since().map(At),
+            created_at: At(a.created_at),
+        })
+    }
+
+    pub(crate) fn into_domain(self) -> Result<Account, StoreError> {
+        let email = Email::parse(&self.email).map_err(|_| corrupt("e-mail address"))?;
+        if email.key() != self.email_key {
+            return Err(corrupt("e-mail key"));
+        }
+        let subject = || -> Result<Subject, StoreError> {
+            Subject::parse(self.subject.as_deref().unwrap_or_default())
+                .map_err(|_| corrupt("identity subject"))
+        };
+        let login_method = match self.login_method.as_str() {
+            "password" => LoginMethod::Password,
+            "federated" => LoginMethod::Federated {
+                provider: self
+                    .provider
+                    .as_deref()
+                    .and_then(Provider::from_name)
+                    .ok_or_else(|| corrupt("identity provider"))?,
+                subject: subject()?,
+            },
+            "active-directory" => LoginMethod::ActiveDirectory {
+                connection: ConnectionId::parse(self.connection_id.as_deref().unwrap_or_default())
+                    .map_err(|_| corrupt("AD connection ID"))?,
+                subject: subject()?,
+            },
+            _ => return Err(corrupt("login method")),
+        };
+        let password_hash = self
+            .password_hash
+            .map(PasswordHash::from_phc)
+            .transpose()
+            .map_err(|_| corrupt("password hash"))?;
+        Ok(Account {
+            id: AccountId::from_uuid(self.id.0),
+            contract: ContractId::from_uuid(self.contract_id.0),
+            email,
+            display_name: DisplayName::parse(&self.display_name)
+                .map_err(|_| corrupt("display name"))?,
+            role: parse_role(&self.role)?,
+            locale: parse_locale(&self.locale)?,
+            login_method,
+            password_hash,
+            // The schema's CHECK makes "threshold reached but not locked" impossible, so the
+            // `now` fallback of `from_stored` is never used; the creation time stands in.
+            lock: LockState::from_stored(
+                i64::from(self.failures),
+                self.locked_at.map(|a| a.0),
+                self.created_at.0,
+            ),
+            created_at: self.created_at.0,
+        })
+    }
+}
+
+// ---- tickets
+
+#[derive(Queryable, Selectable, Insertable)]
+#[diesel(table_name = tickets)]
+pub(crate) struct TicketRow {
+    hash: Vec<u8>,
+    purpose: String,
+    account_id: Id,
+    new_email: Option<String>,
+    issued_at: At,
+    expires_at: At,
+    used_at: Option<At>,
+    voided_at: Option<At>,
+}
+
+impl TicketRow {
+    /// The account the ticket is for.
+    pub(crate) fn account_id(&self) -> Id {
+        self.account_id
+    }
+
+    pub(crate) fn from_domain(t: &Ticket) -> Self {
+        let (used_at, voided_at) = match t.state {
+            TicketState::Unused => (None, None),
+            TicketState::Used { at } => (Some(At(at)), None),
+            TicketState::Voided { at } => (None, Some(At(at))),
+        };
+        Self {
+            hash: t.hash.as_bytes().to_vec(),
+            purpose: t.purpose.as_str().to_owned(),
+            account_id: Id(t.account.as_uuid()),
+            new_email: t.new_email.as_ref().map(|e| e.as_str().to_owned()),
+            issued_at: At(t.issued_at),
+            expires_at: At(t.expires_at),
+            used_at,
+            voided_at,
+        }
+    }
+
+    pub(crate) fn into_domain(self) -> Result<Ticket, StoreError> {
+        let state = match (self.used_at, self.voided_at) {
+            (Some(At(at)), _) => TicketState::Used { at },
+            (None, Some(At(at))) => TicketState::Voided { at },
+            (None, None) => TicketState::Unused,
+        };
+        Ok(Ticket {
+            hash: token_hash(&self.hash)?,
+            purpose: TicketPurpose::from_name(&self.purpose)
+                .ok_or_else(|| corrupt("ticket purpose"))?,
+            account: AccountId::from_uuid(self.account_id.0),
+            new_email: self
+                .new_email
+                .as_deref()
+                .map(Email::parse)
+                .transpose()
+                .map_err(|_| corrupt("ticket e-mail address"))?,
+            issued_at: self.issued_at.0,
+            expires_at: self.expires_at.0,
+            state,
+        })
+    }
+}
+
+// ---- sessions
+
+#[derive(Queryable, Selectable, Insertable)]
+#[diesel(table_name = sessions)]
+pub(crate) struct SessionRow {
+    token_hash: Vec<u8>,
+    id: Id,
+    account_id: Id,
+    contract_id: Id,
+    scope: String,
+    created_at: At,
+    last_seen_at: At,
+    channel: String,
+    client_address: Option<String>,
+    user_agent: Option<String>,
+}
+
+impl SessionRow {
+    pub(crate) fn from_domain(s: &Session) -> Self {
+        Self {
+            token_hash: s.token_hash.as_bytes().to_vec(),
+            id: Id(s.id.as_uuid()),
+            account_id: Id(s.account.as_uuid()),
+            contract_id: Id(s.contract.as_uuid()),
+            scope: s.scope.as_str().to_owned(),
+            created_at: At(s.created_at),
+            last_seen_at: At(s.last_seen_at),
+            channel: s.channel.as_str().to_owned(),
+            client_address: s.client_address.clone(),
+            user_agent: s.user_agent.clone(),
+        }
+    }
+
+    pub(crate) fn into_domain(self) -> Result<Session, StoreError> {
+        Ok(Session {
+            id: SessionId::from_uuid(self.id.0),
+            token_hash: token_hash(&self.token_hash)?,
+            account: AccountId::from_uuid(self.account_id.0),
+            contract: ContractId::from_uuid(self.contract_id.0),
+            scope: SessionScope::from_name(&self.scope).ok_or_else(|| corrupt("session scope"))?,
+            created_at: self.created_at.0,
+            last_seen_at: self.last_seen_at.0,
+            channel: ChannelKind::from_name(&self.channel)
+                .ok_or_else(|| corrupt("session channel"))?,
+            client_address: self.client_address,
+            user_agent: self.user_agent,
+        })
+    }
+}

@@ -1,0 +1,701 @@
+//! The port implementations. Each method is one statement or one transaction; the comments
+//! name the SQL that carries each contract's atomicity.
+
+use async_trait::async_trait;
+use auth_core::domain::{
+    Account, AccountId, Contract, ContractId, DeliveryState, Email, FailureOutcome, IsLocked,
+    LOCK_THRESHOLD, Mail, MailId, Session, SessionId, Ticket, TicketError, TicketPurpose,
+    TokenHash, TwoFactorPolicy,
+};
+use auth_core::ports::{
+    AccountStore, InsertAccountError, LockArtifacts, OutboxStore, PasswordChange, PasswordReset,
+    QueuedMail, Rehash, SessionStore, StoreError, TicketStore,
+};
+use chrono::{DateTime, Duration, Utc};
+use diesel::dsl::case_when;
+use diesel::prelude::*;
+use diesel::sql_types::{Nullable, Text};
+
+use crate::DieselStore;
+use crate::conn::AnyConnection;
+use crate::error::{self, TxError, plain, ticket_outcome};
+use crate::mail::{DeliveryChange, MAIL_COLUMNS, MailRow, NewMailRow};
+use crate::rows::{AccountRow, ContractRow, SessionRow, TicketRow};
+use crate::schema::{accounts, contracts, outbox, sessions, tickets};
+use crate::second_factor::clear_second_factor;
+use crate::sql_types::{At, Id, Instant};
+
+pub(crate) fn id(uuid: uuid::Uuid) -> Id {
+    Id(uuid)
+}
+
+/// Whether an account exists (read inside the caller's transaction).
+pub(crate) fn account_exists(conn: &mut AnyConnection, account: Id) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        accounts::table.filter(accounts::id.eq(account)),
+    ))
+    .get_result(conn)
+}
+
+/// Consumes a ticket with one conditional update; on refusal, classifies it with a read in the
+/// same transaction (nothing was written).
+pub(crate) fn consume(
+    conn: &mut AnyConnection,
+    hash: &[u8],
+    purpose: TicketPurpose,
+    at: DateTime<Utc>,
+) -> Result<Ticket, TxError> {
+    consume_for(conn, hash, purpose, at, None)
+}
+
+/// [`consume`], for `account`'s ticket only when `account` is given: another account's
+/// ticket is `Unknown`, and stays unused.
+pub(crate) fn consume_for(
+    conn: &mut AnyConnection,
+    hash: &[u8],
+    purpose: TicketPurpose,
+    at: DateTime<Utc>,
+    account: Option<Id>,
+) -> Result<Ticket, TxError> {
+    let usable = tickets::table
+        .filter(tickets::hash.eq(hash))
+        .filter(tickets::purpose.eq(purpose.as_str()))
+        .filter(tickets::used_at.is_null())
+        .filter(tickets::voided_at.is_null())
+        .filter(tickets::expires_at.gt(At(at)));
+    let set = tickets::used_at.eq(Some(At(at)));
+    let used: Option<TicketRow> = match account {
+        Some(account) => diesel::update(usable.filter(tickets::account_id.eq(account)))
+            .set(set)
+            .returning(tickets::all_columns)
+            .get_result(conn)
+            .optional()?,
+        None => diesel::update(usable)
+            .set(set)
+            .returning(tickets::all_columns)
+            .get_result(conn)
+            .optional()?,
+    };
+    if let Some(row) = used {
+        return Ok(row.into_domain()?);
+    }
+    let current: Option<TicketRow> = tickets::table
+        .filter(tickets::hash.eq(hash))
+        .select(TicketRow::as_select())
+        .first(conn)
+        .optional()?;
+    let refusal = match current {
+        None => TicketError::Unknown,
+        Some(row) if account.is_some_and(|a| row.account_id() != a) => TicketError::Unknown,
+        // The update found nothing to consume, so the ticket was not usable; if the read finds
+        // it usable after all, a concurrent consumer won and then rolled back: report it used.
+        Some(row) => row
+            .into_domain()?
+            .check(purpose, at)
+            .err()
+            .unwrap_or(TicketError::Used),
+    };
+    Err(TxError::Ticket(refusal))
+}
+
+/// An update of one contract by ID: an unknown contract is `Conflict` (the port contracts).
+pub(crate) fn known_contract(updated: usize) -> Result<(), StoreError> {
+    if updated == 0 {
+        Err(StoreError::Conflict("unknown contract".into()))
+    } else {
+        Ok(())
+    }
+}
+
+pub(crate) fn insert_mail(conn: &mut AnyConnection, mail: &NewMailRow) -> QueryResult<usize> {
+    diesel::insert_into(outbox::table)
+        .values(mail)
+        .execute(conn)
+}
+
+#[async_trait]
+impl AccountStore for DieselStore {
+    async fn insert_contract(&self, contract: &Contract) -> Result<(), StoreError> {
+        let row = ContractRow::from_domain(contract)?;
+        self.run(move |conn| {
+            diesel::insert_into(contracts::table)
+                .values(&row)
+                .execute(conn)
+                .map(drop)
+                .map_err(error::db)
+        })
+        .await
+    }
+
+    async fn contract(&self, cid: ContractId) -> Result<Option<Contract>, StoreError> {
+        let key = id(cid.as_uuid());
+        self.run(move |conn| {
+            contracts::table
+                .filter(contracts::id.eq(key))
+                .select(ContractRow::as_select())
+                .first(conn)
+                .optional()
+                .map_err(error::db)?
+                .map(ContractRow::into_domain)
+                .transpose()
+        })
+        .await
+    }
+
+    async fn insert_account(&self, account: &Account) -> Result<(), InsertAccountError> {
+        let row = AccountRow::from_domain(account)?;
+        let inserted = self
+            .run(move |conn| {
+                // E3 is the unique index on `email_key`: the insert itself decides.
+                Ok(diesel::insert_into(accounts::table)
+                    .values(&row)
+                    .execute(conn)
+                    .map(drop))
+            })
+            .await?;
+        match inserted {
+            Ok(()) => Ok(()),
+            Err(e) if error::is_email_taken(&e) => Err(InsertAccountError::EmailTaken),
+            Err(e) => Err(error::db(e).into()),
+        }
+    }
+
+    async fn account(&self, aid: AccountId) -> Result<Option<Account>, StoreError> {
+        let key = id(aid.as_uuid());
+        self.run(move |conn| {
+            accounts::table
+                .filter(accounts::id.eq(key))
+                .select(AccountRow::as_select())
+                .first(conn)
+                .optional()
+                .map_err(error::db)?
+                .map(AccountRow::into_domain)
+                .transpose()
+        })
+        .await
+    }
+
+    async fn account_by_email(&self, email: &Email) -> Result<Option<Account>, StoreError> {
+        let key = email.key().to_owned();
+        self.run(move |conn| {
+            accounts::table
+                .filter(accounts::email_key.eq(key))
+                .select(AccountRow::as_select())
+                .first(conn)
+                .optional()
+                .map_err(error::db)?
+                .map(AccountRow::into_domain)
+                .transpose()
+        })
+        .await
+    }
+
+    async fn record_failure(
+        &self,
+        account: AccountId,
+        at: DateTime<Utc>,
+        on_lock: LockArtifacts,
+    ) -> Result<FailureOutcome, StoreError> {
+        let ticket = TicketRow::from_domain(&on_lock.ticket);
+        let mail = NewMailRow::from_domain(&on_lock.mail)?;
+        let key = id(account.as_uuid());
+        let threshold = i32::from(LOCK_THRESHOLD);
+        self.run(move |conn| {
+            plain(conn.transaction(|conn| {
+                // L2 in one statement: count, and lock at the threshold, only while unlocked.
+                // Concurrent calls serialise on the row; each sees the previous one's result.
+                let counted: Option<(i32, Option<At>)> = diesel::update(
+                    accounts::table
+                        .filter(accounts::id.eq(key))
+                        .filter(accounts::locked_at.is_null()),
+                )
+                .set((
+                    accounts::failures.eq(accounts::failures + 1),
+                    accounts::locked_at.eq(case_when(
+                        (accounts::failures + 1).ge(threshold),
+                        At(at).into_sql::<Instant>(),
+                    )),
+                ))
+                .returning((accounts::failures, accounts::locked_at))
+                .get_result(conn)
+                .optional()?;
+                match counted {
+                    Some((_, Some(_))) => {
+                        // This statement produced the lock: store its ticket and mail with it.
+                        diesel::insert_into(tickets::table)
+                            .values(&ticket)
+                            .execute(conn)?;
+                        insert_mail(conn, &mail)?;
+                        Ok(FailureOutcome::LockedNow)
+                    }
+                    Some((failures, None)) => Ok(FailureOutcome::Counted {
+                        failures: u8::try_from(failures)
+                            .map_err(|_| StoreError::Corrupt("failure count".into()))?,
+                    }),
+                    None if account_exists(conn, key)? => Ok(FailureOutcome::AlreadyLocked),
+                    None => Err(StoreError::Conflict("unknown account".into()).into()),
+                }
+            }))
+        })
+        .await
+    }
+
+    async fn record_success(
+        &self,
+        account: AccountId,
+        rehash: Option<Rehash>,
+    ) -> Result<Result<(), IsLocked>, StoreError> {
+        let key = id(account.as_uuid());
+        let rehash = rehash.map(|r| (r.old.as_phc().to_owned(), r.new.as_phc().to_owned()));
+        self.run(move |conn| {
+            // L3 and P4 in one statement: reset unless locked; swap the hash only over the
+            // one that was verified.
+            let unlocked = accounts::table
+                .filter(accounts::id.eq(key))
+                .filter(accounts::locked_at.is_null());
+            let updated = match rehash {
+                Some((old, new)) => diesel::update(unlocked)
+                    .set((
+                        accounts::failures.eq(0),
+                        accounts::password_hash.eq(case_when(
+                            accounts::password_hash.eq(old),
+                            Some(new).into_sql::<Nullable<Text>>(),
+                        )
+                        .otherwise(accounts::password_hash)),
+                    ))
+                    .execute(conn),
+                None => diesel::update(unlocked)
+                    .set(accounts::failures.eq(0))
+                    .execute(conn),
+            }
+            .map_err(error::db)?;
+            if updated > 0 {
+                return Ok(Ok(()));
+            }
+            if account_exists(conn, key).map_err(error::db)? {
+                Ok(Err(IsLocked))
+            } else {
+                Err(StoreError::Conflict("unknown account".into()))
+            }
+        })
+        .await
+    }
+
+    async fn unlock_with_ticket(
+        &self,
+        ticket: TokenHash,
+        at: DateTime<Utc>,
+    ) -> Result<Result<AccountId, TicketError>, StoreError> {
+        let hash = ticket.as_bytes().to_vec();
+        self.run(move |conn| {
+            ticket_outcome(conn.transaction(|conn| {
+                let t = consume(conn, &hash, TicketPurpose::Unlock, at)?;
+                diesel::update(accounts::table.filter(accounts::id.eq(id(t.account.as_uuid()))))
+                    .set((accounts::failures.eq(0), accounts::locked_at.eq(None::<At>)))
+                    .execute(conn)?;
+                Ok(t.account)
+            }))
+        })
+        .await
+    }
+
+    async fn complete_password_reset(
+        &self,
+        reset: PasswordReset,
+    ) -> Result<Result<AccountId, TicketError>, StoreError> {
+        let hash = reset.ticket.as_bytes().to_vec();
+        let new_hash = reset.new_hash.as_phc().to_owned();
+        let notice = NewMailRow::from_domain(&reset.notice)?;
+        let at = reset.at;
+        self.run(move |conn| {
+            ticket_outcome(conn.transaction(|conn| {
+                let t = consume(conn, &hash, TicketPurpose::PasswordReset, at)?;
+                let account = id(t.account.as_uuid());
+                let changed = diesel::update(accounts::table.filter(accounts::id.eq(account)))
+                    .set((
+                        accounts::password_hash.eq(Some(new_hash)),
+                        accounts::failures.eq(0),
+                        accounts::locked_at.eq(None::<At>),
+                    ))
+                    .execute(conn)?;
+                if changed == 0 {
+                    // Rolls back the consumption too.
+                    return Err(TxError::Ticket(TicketError::Voided));
+                }
+                diesel::update(
+                    tickets::table
+                        .filter(tickets::account_id.eq(account))
+                        .filter(
+                            tickets::purpose
+                                .eq(TicketPurpose::PasswordReset.as_str())
+                                .or(tickets::purpose.eq(TicketPurpose::Unlock.as_str())),
+                        )
+                        .filter(tickets::used_at.is_null())
+                        .filter(tickets::voided_at.is_null()),
+                )
+                .set(tickets::voided_at.eq(Some(At(at))))
+                .execute(conn)?;
+                // T6: the second factor goes with the old password.
+                clear_second_factor(conn, account)?;
+                diesel::delete(sessions::table.filter(sessions::account_id.eq(account)))
+                    .execute(conn)?;
+                insert_mail(conn, &notice)?;
+                Ok(t.account)
+            }))
+        })
+        .await
+    }
+
+    async fn set_two_factor_policy(
+        &self,
+        contract: ContractId,
+        policy: TwoFactorPolicy,
+    ) -> Result<(), StoreError> {
+        let key = id(contract.as_uuid());
+        self.run(move |conn| {
+            let updated = diesel::update(contracts::table.filter(contracts::id.eq(key)))
+                .set(contracts::two_factor.eq(policy.as_str()))
+                .execute(conn)
+                .map_err(error::db)?;
+            known_contract(updated)
+        })
+        .await
+    }
+
+    async fn change_password(&self, change: PasswordChange) -> Result<bool, StoreError> {
+        let account = id(change.account.as_uuid());
+        let expected = change.expected.as_phc().to_owned();
+        let new_hash = change.new_hash.as_phc().to_owned();
+        let keep = id(change.keep_session.as_uuid());
+        let notice = NewMailRow::from_domain(&change.notice)?;
+        self.run(move |conn| {
+            plain(conn.transaction(|conn| {
+                let changed = diesel::update(
+                    accounts::table
+                        .filter(accounts::id.eq(account))
+                        .filter(accounts::password_hash.eq(expected)),
+                )
+                .set(accounts::password_hash.eq(Some(new_hash)))
+                .execute(conn)?;
+                if changed == 0 {
+                    return Ok(false);
+                }
+                diesel::delete(
+                    sessions::table
+                        .filter(sessions::account_id.eq(account))
+                        .filter(sessions::id.ne(keep)),
+                )
+                .execute(conn)?;
+                insert_mail(conn, &notice)?;
+                Ok(true)
+            }))
+        })
+        .await
+    }
+}
+
+#[async_trait]
+impl TicketStore for DieselStore {
+    async fn issue_ticket(&self, ticket: &Ticket, mail: &Mail) -> Result<(), StoreError> {
+        let row = TicketRow::from_domain(ticket);
+        let mail = NewMailRow::from_domain(mail)?;
+        self.run(move |conn| {
+            plain(conn.transaction(|conn| {
+                diesel::insert_into(tickets::table)
+                    .values(&row)
+                    .execute(conn)?;
+                insert_mail(conn, &mail)?;
+                Ok(())
+            }))
+        })
+        .await
+    }
+
+    async fn ticket(&self, hash: TokenHash) -> Result<Option<Ticket>, StoreError> {
+        let hash = hash.as_bytes().to_vec();
+        self.run(move |conn| {
+            tickets::table
+                .filter(tickets::hash.eq(hash))
+                .select(TicketRow::as_select())
+                .first(conn)
+                .optional()
+                .map_err(error::db)?
+                .map(TicketRow::into_domain)
+                .transpose()
+        })
+        .await
+    }
+
+    async fn consume_ticket(
+        &self,
+        hash: TokenHash,
+        purpose: TicketPurpose,
+        at: DateTime<Utc>,
+    ) -> Result<Result<Ticket, TicketError>, StoreError> {
+        let hash = hash.as_bytes().to_vec();
+        self.run(move |conn| {
+            ticket_outcome(conn.transaction(|conn| consume(conn, &hash, purpose, at)))
+        })
+        .await
+    }
+
+    async fn void_tickets(
+        &self,
+        account: AccountId,
+        purpose: TicketPurpose,
+        at: DateTime<Utc>,
+    ) -> Result<u64, StoreError> {
+        let account = id(account.as_uuid());
+        self.run(move |conn| {
+            diesel::update(
+                tickets::table
+                    .filter(tickets::account_id.eq(account))
+                    .filter(tickets::purpose.eq(purpose.as_str()))
+                    .filter(tickets::used_at.is_null())
+                    .filter(tickets::voided_at.is_null()),
+            )
+            .set(tickets::voided_at.eq(Some(At(at))))
+            .execute(conn)
+            .map(|n| n as u64)
+            .map_err(error::db)
+        })
+        .await
+    }
+}
+
+#[async_trait]
+impl SessionStore for DieselStore {
+    async fn insert_session(&self, session: &Session) -> Result<(), StoreError> {
+        let row = SessionRow::from_domain(session);
+        self.run(move |conn| {
+            diesel::insert_into(sessions::table)
+                .values(&row)
+                .execute(conn)
+                .map(drop)
+                .map_err(error::db)
+        })
+        .await
+    }
+
+    async fn session(&self, token: TokenHash) -> Result<Option<Session>, StoreError> {
+        let hash = token.as_bytes().to_vec();
+        self.run(move |conn| {
+            sessions::table
+                .filter(sessions::token_hash.eq(hash))
+                .select(SessionRow::as_select())
+                .first(conn)
+                .optional()
+                .map_err(error::db)?
+                .map(SessionRow::into_domain)
+                .transpose()
+        })
+        .await
+    }
+
+    async fn touch_session(&self, token: TokenHash, at: DateTime<Utc>) -> Result<(), StoreError> {
+        let hash = token.as_bytes().to_vec();
+        self.run(move |conn| {
+            diesel::update(
+                sessions::table
+                    .filter(sessions::token_hash.eq(hash))
+                    .filter(sessions::last_seen_at.lt(At(at))),
+            )
+            .set(sessions::last_seen_at.eq(At(at)))
+            .execute(conn)
+            .map(drop)
+            .map_err(error::db)
+        })
+        .await
+    }
+
+    async fn delete_session(&self, token: TokenHash) -> Result<bool, StoreError> {
+        let hash = token.as_bytes().to_vec();
+        self.run(move |conn| {
+            diesel::delete(sessions::table.filter(sessions::token_hash.eq(hash)))
+                .execute(conn)
+                .map(|n| n > 0)
+                .map_err(error::db)
+        })
+        .await
+    }
+
+    async fn delete_session_by_id(
+        &self,
+        account: AccountId,
+        session: SessionId,
+    ) -> Result<bool, StoreError> {
+        let account = id(account.as_uuid());
+        let session = id(session.as_uuid());
+        self.run(move |conn| {
+            diesel::delete(
+                sessions::table
+                    .filter(sessions::account_id.eq(account))
+                    .filter(sessions::id.eq(session)),
+            )
+            .execute(conn)
+            .map(|n| n > 0)
+            .map_err(error::db)
+        })
+        .await
+    }
+
+    async fn sessions_of(&self, account: AccountId) -> Result<Vec<Session>, StoreError> {
+        let account = id(account.as_uuid());
+        self.run(move |conn| {
+            sessions::table
+                .filter(sessions::account_id.eq(account))
+                .order((sessions::created_at.asc(), sessions::id.asc()))
+                .select(SessionRow::as_select())
+                .load(conn)
+                .map_err(error::db)?
+                .into_iter()
+                .map(SessionRow::into_domain)
+                .collect()
+        })
+        .await
+    }
+
+    async fn delete_sessions_of(
+        &self,
+        account: AccountId,
+        except: Option<SessionId>,
+    ) -> Result<u64, StoreError> {
+        let account = id(account.as_uuid());
+        let except = except.map(|s| id(s.as_uuid()));
+        self.run(move |conn| {
+            let of_account = sessions::table.filter(sessions::account_id.eq(account));
+            match except {
+                Some(keep) => {
+                    diesel::delete(of_account.filter(sessions::id.ne(keep))).execute(conn)
+                }
+                None => diesel::delete(of_account).execute(conn),
+            }
+            .map(|n| n as u64)
+            .map_err(error::db)
+        })
+        .await
+    }
+}
+
+diesel::alias!(outbox as candidate: CandidateAlias);
+
+/// Claims due, unleased mails. The lease is one conditional update that re-checks the
+/// conditions, so a row another claimer leased meanwhile is skipped. On PostgreSQL the
+/// candidates are first locked with `FOR UPDATE SKIP LOCKED` (in the same transaction), so
+/// concurrent claimers take different mails instead of queueing on the same rows; on SQLite,
+/// whose writers are serialised, one `UPDATE ... WHERE seq IN (SELECT ...)` does it.
+fn claim(
+    conn: &mut AnyConnection,
+    at: DateTime<Utc>,
+    until: DateTime<Utc>,
+    limit: i64,
+) -> QueryResult<Vec<MailRow>> {
+    macro_rules! due {
+        ($state:expr, $next:expr, $lease:expr) => {
+            $state
+                .eq("pending")
+                .and($next.le(At(at)))
+                .and($lease.is_null().or($lease.le(At(at))))
+        };
+    }
+    macro_rules! candidates {
+        () => {
+            candidate
+                .filter(due!(
+                    candidate.field(outbox::state),
+                    candidate.field(outbox::next_attempt_at),
+                    candidate.field(outbox::leased_until)
+                ))
+                .order((
+                    candidate.field(outbox::created_at).asc(),
+                    candidate.field(outbox::seq).asc(),
+                ))
+                .limit(limit)
+                .select(candidate.field(outbox::seq))
+        };
+    }
+    macro_rules! lease {
+        ($candidates:expr) => {
+            diesel::update(
+                outbox::table
+                    .filter(outbox::seq.eq_any($candidates))
+                    .filter(due!(
+                        outbox::state,
+                        outbox::next_attempt_at,
+                        outbox::leased_until
+                    )),
+            )
+            .set(outbox::leased_until.eq(Some(At(until))))
+            .returning(MAIL_COLUMNS)
+        };
+    }
+    match conn {
+        AnyConnection::Postgresql(pg) => pg.transaction(|pg| {
+            // A `LIMIT` subquery inside `IN (...)` may be re-evaluated per row by PostgreSQL
+            // (and then lease more than `limit` rows); locking the candidates first avoids it.
+            let seqs: Vec<i64> = candidates!().for_update().skip_locked().load(pg)?;
+            lease!(seqs).get_results(pg)
+        }),
+        AnyConnection::Sqlite(_) => lease!(candidates!()).get_results(conn),
+    }
+}
+
+#[async_trait]
+impl OutboxStore for DieselStore {
+    async fn enqueue_mail(&self, mail: &Mail) -> Result<(), StoreError> {
+        let row = NewMailRow::from_domain(mail)?;
+        self.run(move |conn| insert_mail(conn, &row).map(drop).map_err(error::db))
+            .await
+    }
+
+    async fn claim_due_mail(
+        &self,
+        at: DateTime<Utc>,
+        lease: Duration,
+        limit: u32,
+    ) -> Result<Vec<QueuedMail>, StoreError> {
+        let until = at + lease;
+        self.run(move |conn| {
+            let mut rows = claim(conn, at, until, i64::from(limit)).map_err(error::db)?;
+            rows.sort_by_key(MailRow::order_key);
+            rows.into_iter().map(MailRow::into_domain).collect()
+        })
+        .await
+    }
+
+    async fn record_delivery(&self, mail: MailId, state: DeliveryState) -> Result<(), StoreError> {
+        let key = id(mail.as_uuid());
+        let (change, sent) = DeliveryChange::from_domain(&state)?;
+        self.run(move |conn| {
+            // A sent mail stays sent (it is never claimed again), and its token is erased.
+            let target = outbox::table
+                .filter(outbox::id.eq(key))
+                .filter(outbox::state.ne("sent"));
+            if sent {
+                diesel::update(target)
+                    .set((&change, outbox::link_token.eq(None::<String>)))
+                    .execute(conn)
+            } else {
+                diesel::update(target).set(&change).execute(conn)
+            }
+            .map(drop)
+            .map_err(error::db)
+        })
+        .await
+    }
+
+    async fn unsent_mail(&self) -> Result<Vec<QueuedMail>, StoreError> {
+        self.run(move |conn| {
+            outbox::table
+                .filter(outbox::state.ne("sent"))
+                .order((outbox::created_at.asc(), outbox::seq.asc()))
+                .select(MailRow::as_select())
+                .load(conn)
+                .map_err(error::db)?
+                .into_iter()
+                .map(MailRow::into_domain)
+                .collect()
+        })
+        .await
+    }
+}

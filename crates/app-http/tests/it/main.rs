@@ -10,6 +10,7 @@
     dead_code
 )]
 
+mod browser;
 mod e2e;
 mod pages;
 mod router;

@@ -174,6 +174,24 @@ async fn a_form_without_its_csrf_token_is_refused_with_a_page() {
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     assert!(fresh.cookies.contains_key("tobira_csrf"));
 
+    // Under `Referrer-Policy: no-referrer` a browser's same-origin form says `Origin: null`;
+    // it passes with `Sec-Fetch-Site: same-origin`, and only then.
+    let mut same = app
+        .browser()
+        .header("origin", "null")
+        .header("sec-fetch-site", "same-origin");
+    same.page("/password/forgot").await;
+    let r = same
+        .submit("/password/forgot", &[("email", "a@example.co.jp")])
+        .await;
+    see_other(&r, "/password/forgot/sent");
+    let mut opaque = app.browser().header("origin", "null");
+    opaque.page("/password/forgot").await;
+    let r = opaque
+        .submit("/password/forgot", &[("email", "a@example.co.jp")])
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+
     // A cross-site POST is refused before any token is looked at, also with a page.
     let mut evil = app.browser().header("origin", "https://evil.example");
     evil.page("/sign-in").await;

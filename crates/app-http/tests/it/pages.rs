@@ -676,3 +676,61 @@ async fn a1_the_admin_console_invites_and_resends() {
     let r = b.page("/admin/audit").await;
     assert!(r.body.contains("Invitation sent"), "{}", r.body);
 }
+
+#[tokio::test]
+async fn t2_sms_enrolment_keeps_the_number_on_error_and_remembers_the_browser() {
+    let (app, token) = contract(false).await;
+    let mut b = app.browser();
+    register(&mut b, &token).await;
+    let r = b
+        .submit(
+            "/sign-in",
+            &[("email", "owner@example.co.jp"), ("password", PW)],
+        )
+        .await;
+    see_other(&r, "/sign-in/step");
+    let r = b.submit("/sign-in/sms", &[("phone", "12345")]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        r.between(r#"id="phone-errors">"#, "</ul>")
+            .unwrap()
+            .contains("070")
+    );
+    assert!(r.body.contains(r#"value="12345""#));
+    let r = b
+        .submit("/sign-in/sms", &[("phone", "090-1234-5678")])
+        .await;
+    see_other(&r, "/sign-in/sms/code");
+    let r = b.follow(&r).await;
+    assert!(r.body.contains(r#"autocomplete="one-time-code""#));
+    // A second code within the minute is refused with its reason (T7).
+    let r = b.submit("/sign-in/sms/resend", &[]).await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(r.body.contains("1分以上"));
+    let code = app.world.sms.last_code().unwrap();
+    let r = b
+        .submit(
+            "/sign-in/enrol",
+            &[
+                ("via", "sms"),
+                ("code", &code),
+                ("remember_browser", "true"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let r = b
+        .submit("/sign-in/recovery/confirm", &[("saved", "true")])
+        .await;
+    see_other(&r, "/home");
+    assert!(b.cookies.contains_key("tobira_device"), "remembered (L6)");
+    // The remembered browser signs in without a second step.
+    b.submit("/sign-out", &[]).await;
+    let r = b
+        .submit(
+            "/sign-in",
+            &[("email", "owner@example.co.jp"), ("password", PW)],
+        )
+        .await;
+    see_other(&r, "/home");
+}

@@ -84,7 +84,13 @@ pub async fn refuse_cross_site(
         let cross = matches!(fetch_site, Some(site) if site != "same-origin" && site != "none");
         let origin = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok());
         let config = state.config();
+        // Under `Referrer-Policy: no-referrer` browsers send `Origin: null` even with a
+        // same-origin form; such a request passes only when `Sec-Fetch-Site` says it is
+        // same-origin.
         let foreign = origin.is_some_and(|o| {
+            if o == "null" {
+                return fetch_site != Some("same-origin");
+            }
             o != config.public_url()
                 && config
                     .line_public_url
@@ -93,6 +99,10 @@ pub async fn refuse_cross_site(
                     != Some(o)
         });
         if cross || foreign {
+            // The API answers in JSON; a page form gets a page saying what to do.
+            if !req.uri().path().starts_with("/api/") {
+                return crate::pages::csrf::refused(ctx);
+            }
             return ApiError::new(StatusCode::FORBIDDEN, Msg::CrossSiteRequest, ctx.lang)
                 .into_response();
         }

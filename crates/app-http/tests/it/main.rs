@@ -10,6 +10,8 @@
     dead_code
 )]
 
+mod browser;
 mod e2e;
+mod pages;
 mod router;
 mod support;

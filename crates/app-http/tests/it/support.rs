@@ -133,3 +133,112 @@ impl Browser {
 pub fn shared<T>(t: T) -> Arc<T> {
     Arc::new(t)
 }
+
+/// An HTML answer.
+pub struct PageReply {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: String,
+}
+
+impl PageReply {
+    /// Where a redirect leads.
+    pub fn location(&self) -> Option<&str> {
+        self.headers.get("location").and_then(|v| v.to_str().ok())
+    }
+
+    /// The text between `start` and the next `end` after it.
+    pub fn between(&self, start: &str, end: &str) -> Option<String> {
+        let from = self.body.find(start)? + start.len();
+        let to = self.body[from..].find(end)? + from;
+        Some(self.body[from..to].to_owned())
+    }
+}
+
+impl Browser {
+    /// GET a page.
+    pub async fn page(&mut self, path: &str) -> PageReply {
+        self.raw(Method::GET, path, None).await
+    }
+
+    /// POST a form with the CSRF token of the browser's cookie, as the pages' forms do.
+    pub async fn submit(&mut self, path: &str, fields: &[(&str, &str)]) -> PageReply {
+        let token = self.cookies.get("tobira_csrf").cloned().unwrap_or_default();
+        let mut all: Vec<(&str, &str)> = vec![("csrf", token.as_str())];
+        all.extend_from_slice(fields);
+        let body = serde_urlencoded::to_string(&all).unwrap();
+        self.raw(Method::POST, path, Some(body)).await
+    }
+
+    /// POST a form without any CSRF token.
+    pub async fn submit_without_token(&mut self, path: &str, fields: &[(&str, &str)]) -> PageReply {
+        let body = serde_urlencoded::to_string(fields).unwrap();
+        self.raw(Method::POST, path, Some(body)).await
+    }
+
+    /// GET where a redirect leads.
+    pub async fn follow(&mut self, reply: &PageReply) -> PageReply {
+        let to = reply.location().expect("a redirect").to_owned();
+        self.page(&to).await
+    }
+
+    /// A request whose body (if any) is a URL-encoded form; the answer as text.
+    pub async fn raw(&mut self, method: Method, path: &str, form: Option<String>) -> PageReply {
+        let mut req = Request::builder().method(method).uri(path);
+        if !self.cookies.is_empty() {
+            let cookie = self
+                .cookies
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect::<Vec<_>>()
+                .join("; ");
+            req = req.header("cookie", cookie);
+        }
+        for (k, v) in &self.headers {
+            req = req.header(k.as_str(), v.as_str());
+        }
+        let mut req = match form {
+            Some(b) => req
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(Body::from(b))
+                .unwrap(),
+            None => req.body(Body::empty()).unwrap(),
+        };
+        if let Some(peer) = self.peer {
+            req.extensions_mut()
+                .insert(axum::extract::ConnectInfo(peer));
+        }
+        let res = self.app.clone().oneshot(req).await.unwrap();
+        let status = res.status();
+        let headers = res.headers().clone();
+        for set in headers.get_all("set-cookie") {
+            let text = set.to_str().unwrap();
+            let pair = text.split(';').next().unwrap();
+            let (name, value) = pair.split_once('=').unwrap();
+            if value.is_empty() || text.contains("Max-Age=0") {
+                self.cookies.remove(name);
+            } else {
+                self.cookies.insert(name.to_owned(), value.to_owned());
+            }
+        }
+        let bytes = res.into_body().collect().await.unwrap().to_bytes();
+        PageReply {
+            status,
+            headers,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+        }
+    }
+}
+
+/// The token of the newest queued mail's link, among mails whose kind `pick` accepts.
+pub fn newest_link(
+    world: &TestWorld<MemoryStore>,
+    pick: impl Fn(&auth_core::domain::MailKind) -> Option<&auth_core::domain::TicketLink>,
+) -> Option<String> {
+    world
+        .store
+        .queued_mail()
+        .iter()
+        .rev()
+        .find_map(|m| pick(&m.kind).map(|l| l.token.expose().to_string()))
+}

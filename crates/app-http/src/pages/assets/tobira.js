@@ -1,0 +1,26 @@
+// tobira: show/hide toggles for password fields. Progressive enhancement only: without this
+// script the fields work as plain password fields and the toggles stay hidden.
+(function () {
+  "use strict";
+  function wire(button) {
+    var input = document.getElementById(button.getAttribute("aria-controls"));
+    if (!input) { return; }
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      var show = input.type === "password";
+      input.type = show ? "text" : "password";
+      button.textContent = show ? button.dataset.hide : button.dataset.show;
+      button.setAttribute("aria-pressed", show ? "true" : "false");
+      input.focus();
+    });
+  }
+  function init() {
+    var buttons = document.querySelectorAll("button.toggle[aria-controls]");
+    for (var i = 0; i < buttons.length; i++) { wire(buttons[i]); }
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", init);
+  } else {
+    init();
+  }
+})();

@@ -1,0 +1,808 @@
+//! The settings menu (S1, S2) and its items: password (P2), e-mail (E1), login method (M1),
+//! access route (N3, also from the admin console), two-factor policy (T8), Active Directory
+//! (D1), contract details, plan (C2) and cancellation. The menu shows exactly the items the
+//! core allows; each item's page refuses an account that may not use it.
+
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use maud::{Markup, html};
+use serde::Deserialize;
+
+use auth_core::domain::{
+    AccessRoute, AdminAction, Contract, ContractStatus, MethodChoice, PasswordCandidate, Plan,
+    Session, SessionScope, SettingsItem, TwoFactorPolicy, can_administer,
+};
+use auth_core::flows::password_change::ChangePassword;
+
+use super::account::when;
+use super::csrf::Posted;
+use super::layout::{self, Input};
+use super::signin::{Empty, NewPasswordForm};
+use super::text::T;
+use super::{Errors, Page, form_status, see_other, signed_in};
+use crate::http::error::{ApiError, ToApi};
+use crate::messages::Msg;
+use crate::state::AppState;
+
+/// The label and page of a menu item.
+fn item_link(item: SettingsItem) -> (T, &'static str) {
+    match item {
+        SettingsItem::LoginMethod => (T::ItemLoginMethod, "/settings/login-method"),
+        SettingsItem::EmailChange => (T::ItemEmailChange, "/settings/email"),
+        SettingsItem::PasswordChange => (T::ItemPasswordChange, "/settings/password"),
+        SettingsItem::AccessRoute => (T::ItemAccessRoute, "/settings/access-route"),
+        SettingsItem::TwoFactorPolicy => (T::ItemTwoFactor, "/settings/two-factor"),
+        SettingsItem::ActiveDirectory => (T::ItemActiveDirectory, "/settings/active-directory"),
+        SettingsItem::ContractDetails => (T::ItemContract, "/settings/contract"),
+        SettingsItem::PlanChange => (T::ItemPlan, "/settings/plan"),
+        _ => (T::ItemCancel, "/settings/cancel"),
+    }
+}
+
+/// The settings menu: exactly the allowed items (S1).
+pub(crate) async fn menu(State(state): State<AppState>, page: Page) -> Response {
+    let me = match signed_in(&state, &page, SessionScope::Settings).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let items = match state.auth().settings_menu(&me).await {
+        Ok(i) => i,
+        Err(e) => return page.failure(&e.to_api(page.lang())),
+    };
+    let body = html! {
+        p { (page.t(T::SettingsIntro)) }
+        ul.menu id="settings-items" {
+            @for item in items {
+                @let (label, href) = item_link(item);
+                li { a href=(href) { (page.t(label)) } }
+            }
+        }
+        ul.menu {
+            li { a href="/sessions" { (page.t(T::SessionsTitle)) } }
+        }
+        (layout::button_form(&page, "/sign-out", page.t(T::SignOut), "secondary"))
+    };
+    page.ok(T::SettingsTitle, body)
+}
+
+/// The settings session, if it may use `item`; else the sign-in or a refusal.
+async fn for_item(state: &AppState, page: &Page, item: SettingsItem) -> Result<Session, Response> {
+    let me = signed_in(state, page, SessionScope::Settings).await?;
+    match state.auth().settings_menu(&me).await {
+        Ok(items) if items.contains(&item) => Ok(me),
+        Ok(_) => Err(page.failure(&ApiError::new(
+            StatusCode::FORBIDDEN,
+            Msg::NotPermitted,
+            page.lang(),
+        ))),
+        Err(e) => Err(page.failure(&e.to_api(page.lang()))),
+    }
+}
+
+/// The signed-in account's contract, for showing its current settings.
+async fn contract_of(state: &AppState, page: &Page, me: &Session) -> Result<Contract, Response> {
+    match state.store().contract(me.contract).await {
+        Ok(Some(c)) => Ok(c),
+        Ok(None) => Err(page.failure(&ApiError::new(
+            StatusCode::NOT_FOUND,
+            Msg::NotFound,
+            page.lang(),
+        ))),
+        Err(e) => Err(page.failure(&auth_core::flows::Infrastructure::from(e).to_api(page.lang()))),
+    }
+}
+
+fn back_to_menu(page: &Page) -> Markup {
+    html! { p { a href="/settings" { (page.t(T::BackToSettings)) } } }
+}
+
+// ---- password (P2) ----
+
+fn password_view(page: &Page, errors: &Errors) -> Markup {
+    html! {
+        p { (page.t(T::PasswordChangeIntro)) }
+        (layout::form(page, "/settings/password", html! {
+            (layout::general_errors(errors, &["current", "password", "confirmation"]))
+            (layout::password(page, "current", T::CurrentPassword, "current-password", false, errors))
+            (layout::new_password_pair(page, errors))
+            div.actions { button type="submit" { (page.t(T::ChangePasswordButton)) } }
+        }))
+        (back_to_menu(page))
+    }
+}
+
+/// The password change form.
+pub(crate) async fn password_page(State(state): State<AppState>, page: Page) -> Response {
+    if let Err(r) = for_item(&state, &page, SettingsItem::PasswordChange).await {
+        return r;
+    }
+    page.ok(T::ItemPasswordChange, password_view(&page, &Errors::none()))
+}
+
+/// A password change.
+#[derive(Debug, Deserialize)]
+pub(crate) struct ChangePasswordForm {
+    #[serde(default)]
+    current: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    confirmation: String,
+}
+
+/// Change the password; other sessions end (P2).
+pub(crate) async fn change_password(
+    State(state): State<AppState>,
+    page: Page,
+    Posted(form): Posted<ChangePasswordForm>,
+) -> Response {
+    let me = match signed_in(&state, &page, SessionScope::Settings).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let change = ChangePassword {
+        current: PasswordCandidate::new(&form.current),
+        new_password: &form.password,
+        confirmation: &form.confirmation,
+    };
+    match state
+        .auth()
+        .change_password(&me, change, &page.ctx.client)
+        .await
+    {
+        Ok(()) => see_other("/settings?notice=password_changed"),
+        Err(e) => {
+            let e = e.to_api(page.lang());
+            page.render(
+                form_status(&e),
+                T::ItemPasswordChange,
+                password_view(&page, &Errors::from_api(&e)),
+            )
+        }
+    }
+}
+
+// ---- e-mail change (E1) ----
+
+fn email_view(
+    page: &Page,
+    current: &str,
+    email: &str,
+    confirmation: &str,
+    errors: &Errors,
+) -> Markup {
+    html! {
+        p { (page.tf(T::EmailRequestIntro, &[current])) }
+        (layout::form(page, "/settings/email", html! {
+            (layout::general_errors(errors, &["email", "confirmation"]))
+            (Input::new("email", page.t(T::NewEmail)).kind("email").value(email).autocomplete("email").render(errors))
+            (Input::new("confirmation", page.t(T::NewEmailAgain)).kind("email").value(confirmation).autocomplete("off").render(errors))
+            div.actions { button type="submit" { (page.t(T::SendConfirmation)) } }
+        }))
+        (back_to_menu(page))
+    }
+}
+
+async fn my_email(state: &AppState, me: &Session) -> String {
+    state
+        .auth()
+        .account_of(me)
+        .await
+        .map(|a| a.email.as_str().to_owned())
+        .unwrap_or_default()
+}
+
+/// The e-mail change request form.
+pub(crate) async fn email_page(State(state): State<AppState>, page: Page) -> Response {
+    let me = match for_item(&state, &page, SettingsItem::EmailChange).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let current = my_email(&state, &me).await;
+    page.ok(
+        T::ItemEmailChange,
+        email_view(&page, &current, "", "", &Errors::none()),
+    )
+}
+
+/// A new address, twice.
+#[derive(Debug, Deserialize)]
+pub(crate) struct EmailRequestForm {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    confirmation: String,
+}
+
+/// Ask to change the owner's own address; a link goes to the new one (E1).
+pub(crate) async fn request_email_change(
+    State(state): State<AppState>,
+    page: Page,
+    Posted(form): Posted<EmailRequestForm>,
+) -> Response {
+    let me = match signed_in(&state, &page, SessionScope::Settings).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    match state
+        .auth()
+        .request_own_email_change(&me, &form.email, &form.confirmation, &page.ctx.client)
+        .await
+    {
+        Ok(()) => see_other("/settings?notice=email_change_sent"),
+        Err(e) => {
+            let e = e.to_api(page.lang());
+            let current = my_email(&state, &me).await;
+            page.render(
+                form_status(&e),
+                T::ItemEmailChange,
+                email_view(
+                    &page,
+                    &current,
+                    &form.email,
+                    &form.confirmation,
+                    &Errors::from_api(&e),
+                ),
+            )
+        }
+    }
+}
+
+// ---- login method (M1) ----
+
+fn method_view(page: &Page, errors: &Errors) -> Markup {
+    html! {
+        p { (page.t(T::OwnMethodIntro)) }
+        section.choice {
+            h2 { (page.t(T::MethodPassword)) }
+            (layout::form(page, "/settings/login-method", html! {
+                (layout::general_errors(errors, &["password", "confirmation"]))
+                (layout::new_password_pair(page, errors))
+                div.actions { button type="submit" { (page.t(T::SetMethodButton)) } }
+            }))
+        }
+        (layout::unavailable_providers(page, None))
+        p.hint { (page.t(T::OwnerNoAd)) }
+        (back_to_menu(page))
+    }
+}
+
+/// The owner's login-method form (M1).
+pub(crate) async fn method_page(State(state): State<AppState>, page: Page) -> Response {
+    if let Err(r) = for_item(&state, &page, SettingsItem::LoginMethod).await {
+        return r;
+    }
+    page.ok(T::ItemLoginMethod, method_view(&page, &Errors::none()))
+}
+
+/// Set the owner's own login method to a password (M1, T6).
+pub(crate) async fn set_login_method(
+    State(state): State<AppState>,
+    page: Page,
+    Posted(form): Posted<NewPasswordForm>,
+) -> Response {
+    let me = match signed_in(&state, &page, SessionScope::Settings).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let choice = MethodChoice::Password {
+        password: &form.password,
+        confirmation: &form.confirmation,
+    };
+    match state
+        .auth()
+        .set_own_login_method(&me, &choice, &page.ctx.client)
+        .await
+    {
+        Ok(()) => see_other("/settings?notice=method_changed"),
+        Err(e) => {
+            let e = e.to_api(page.lang());
+            page.render(
+                form_status(&e),
+                T::ItemLoginMethod,
+                method_view(&page, &Errors::from_api(&e)),
+            )
+        }
+    }
+}
+
+// ---- access route (N3), from the settings menu or the admin console ----
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Area {
+    Settings,
+    Admin,
+}
+
+impl Area {
+    fn base(self) -> &'static str {
+        match self {
+            Self::Settings => "/settings/access-route",
+            Self::Admin => "/admin/access-route",
+        }
+    }
+
+    fn home(self) -> &'static str {
+        match self {
+            Self::Settings => "/settings",
+            Self::Admin => "/admin",
+        }
+    }
+}
+
+/// The session allowed to set the access route in `area`.
+async fn route_session(state: &AppState, page: &Page, area: Area) -> Result<Session, Response> {
+    match area {
+        Area::Settings => for_item(state, page, SettingsItem::AccessRoute).await,
+        Area::Admin => {
+            let me = signed_in(state, page, SessionScope::Service).await?;
+            match state.auth().account_of(&me).await {
+                Ok(a) if can_administer(AdminAction::SetAccessRoute, a.role) => Ok(me),
+                Ok(_) => Err(page.failure(&ApiError::new(
+                    StatusCode::FORBIDDEN,
+                    Msg::NotPermitted,
+                    page.lang(),
+                ))),
+                Err(e) => Err(page.failure(&e.to_api(page.lang()))),
+            }
+        }
+    }
+}
+
+fn route_code(route: AccessRoute) -> &'static str {
+    match route {
+        AccessRoute::LineOnly => "line_only",
+        _ => "line_and_internet",
+    }
+}
+
+fn route_text(page: &Page, route: AccessRoute) -> &'static str {
+    match route {
+        AccessRoute::LineOnly => page.t(T::RouteLineOnly),
+        _ => page.t(T::RouteLineAndInternet),
+    }
+}
+
+fn parse_route(raw: &str) -> Option<AccessRoute> {
+    match raw {
+        "line_only" => Some(AccessRoute::LineOnly),
+        "line_and_internet" => Some(AccessRoute::LineAndInternet),
+        _ => None,
+    }
+}
+
+async fn route_form(state: AppState, page: Page, area: Area) -> Response {
+    let me = match route_session(&state, &page, area).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let contract = match contract_of(&state, &page, &me).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let current = contract.access_route;
+    let body = html! {
+        p { (page.t(T::RouteIntro)) }
+        (layout::details(&[(page.t(T::CurrentSetting), route_text(&page, current).to_owned())]))
+        // A GET form: choosing writes nothing; the confirmation page does.
+        form method="get" action={ (area.base()) "/confirm" } {
+            (layout::radios("route", page.t(T::ItemAccessRoute), &[
+                ("line_and_internet", page.t(T::RouteLineAndInternet)),
+                ("line_only", page.t(T::RouteLineOnly)),
+            ], route_code(current), &Errors::none()))
+            div.actions { button type="submit" { (page.t(T::Next)) } }
+        }
+        p { a href=(area.home()) { (page.t(T::Back)) } }
+    };
+    page.ok(T::ItemAccessRoute, body)
+}
+
+/// The chosen route.
+#[derive(Debug, Deserialize)]
+pub(crate) struct RouteQuery {
+    #[serde(default)]
+    route: String,
+}
+
+async fn route_confirm_page(state: AppState, page: Page, area: Area, route: &str) -> Response {
+    if let Err(r) = route_session(&state, &page, area).await {
+        return r;
+    }
+    let Some(route) = parse_route(route) else {
+        return see_other(area.base());
+    };
+    let body = html! {
+        p { (page.tf(T::RouteConfirmIntro, &[route_text(&page, route)])) }
+        @if route == AccessRoute::LineOnly { p.warning { (page.t(T::RouteLineOnlyWarning)) } }
+        (layout::form(&page, area.base(), html! {
+            input type="hidden" name="route" value=(route_code(route));
+            input type="hidden" name="confirmed" value="true";
+            div.actions { button type="submit" { (page.t(T::ConfirmChange)) } }
+        }))
+        p { a href=(area.base()) { (page.t(T::Back)) } }
+    };
+    page.ok(T::RouteConfirmTitle, body)
+}
+
+/// A route with its confirmation.
+#[derive(Debug, Deserialize)]
+pub(crate) struct RouteForm {
+    #[serde(default)]
+    route: String,
+    #[serde(default)]
+    confirmed: bool,
+}
+
+async fn apply_route(state: AppState, page: Page, area: Area, form: RouteForm) -> Response {
+    let me = match route_session(&state, &page, area).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let Some(route) = parse_route(&form.route) else {
+        return see_other(area.base());
+    };
+    match state
+        .auth()
+        .set_access_route(&me, route, form.confirmed, &page.ctx.client)
+        .await
+    {
+        Ok(()) => see_other(&format!("{}?notice=route_changed", area.home())),
+        Err(e) => page.failure(&e.to_api(page.lang())),
+    }
+}
+
+/// The access route (N3) from the settings menu.
+pub(crate) async fn route_page(State(state): State<AppState>, page: Page) -> Response {
+    route_form(state, page, Area::Settings).await
+}
+
+/// Its confirmation step.
+pub(crate) async fn route_confirm(
+    State(state): State<AppState>,
+    page: Page,
+    Query(q): Query<RouteQuery>,
+) -> Response {
+    route_confirm_page(state, page, Area::Settings, &q.route).await
+}
+
+/// Set it.
+pub(crate) async fn set_route(
+    State(state): State<AppState>,
+    page: Page,
+    Posted(form): Posted<RouteForm>,
+) -> Response {
+    apply_route(state, page, Area::Settings, form).await
+}
+
+/// The access route (A2, N3) from the admin console.
+pub(crate) async fn admin_route_page(State(state): State<AppState>, page: Page) -> Response {
+    route_form(state, page, Area::Admin).await
+}
+
+/// Its confirmation step.
+pub(crate) async fn admin_route_confirm(
+    State(state): State<AppState>,
+    page: Page,
+    Query(q): Query<RouteQuery>,
+) -> Response {
+    route_confirm_page(state, page, Area::Admin, &q.route).await
+}
+
+/// Set it.
+pub(crate) async fn admin_set_route(
+    State(state): State<AppState>,
+    page: Page,
+    Posted(form): Posted<RouteForm>,
+) -> Response {
+    apply_route(state, page, Area::Admin, form).await
+}
+
+// ---- two-factor policy (T8) ----
+
+fn policy_text(page: &Page, policy: TwoFactorPolicy) -> &'static str {
+    match policy {
+        TwoFactorPolicy::Disabled => page.t(T::PolicyDisabled),
+        _ => page.t(T::PolicyEnabled),
+    }
+}
+
+fn two_factor_view(
+    page: &Page,
+    current: TwoFactorPolicy,
+    selected: &str,
+    errors: &Errors,
+) -> Markup {
+    html! {
+        p { (page.t(T::TwoFactorIntro)) }
+        (layout::details(&[(page.t(T::CurrentSetting), policy_text(page, current).to_owned())]))
+        (layout::form(page, "/settings/two-factor", html! {
+            (layout::general_errors(errors, &["policy", "acknowledge_risk"]))
+            (layout::radios("policy", page.t(T::ItemTwoFactor), &[
+                ("enabled", page.t(T::PolicyEnabled)),
+                ("disabled", page.t(T::PolicyDisabled)),
+            ], selected, errors))
+            p.warning { (page.t(T::TwoFactorRisk)) }
+            (layout::checkbox("acknowledge_risk", page.t(T::AcknowledgeRisk), false, errors))
+            div.actions { button type="submit" { (page.t(T::Save)) } }
+        }))
+        (back_to_menu(page))
+    }
+}
+
+fn policy_code(policy: TwoFactorPolicy) -> &'static str {
+    match policy {
+        TwoFactorPolicy::Disabled => "disabled",
+        _ => "enabled",
+    }
+}
+
+/// The two-factor policy form (T8).
+pub(crate) async fn two_factor_page(State(state): State<AppState>, page: Page) -> Response {
+    let me = match for_item(&state, &page, SettingsItem::TwoFactorPolicy).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let contract = match contract_of(&state, &page, &me).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let current = contract.two_factor;
+    page.ok(
+        T::ItemTwoFactor,
+        two_factor_view(&page, current, policy_code(current), &Errors::none()),
+    )
+}
+
+/// A policy with the risk acknowledgement.
+#[derive(Debug, Deserialize)]
+pub(crate) struct PolicyForm {
+    #[serde(default)]
+    policy: String,
+    #[serde(default)]
+    acknowledge_risk: bool,
+}
+
+/// Set the two-factor policy; turning it off needs the acknowledgement (T8).
+pub(crate) async fn set_two_factor(
+    State(state): State<AppState>,
+    page: Page,
+    Posted(form): Posted<PolicyForm>,
+) -> Response {
+    let me = match signed_in(&state, &page, SessionScope::Settings).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let policy = if form.policy == "disabled" {
+        TwoFactorPolicy::Disabled
+    } else {
+        TwoFactorPolicy::Enabled
+    };
+    match state
+        .auth()
+        .set_two_factor_policy(&me, policy, form.acknowledge_risk, &page.ctx.client)
+        .await
+    {
+        Ok(()) => see_other("/settings?notice=policy_changed"),
+        Err(e) => {
+            let e = e.to_api(page.lang());
+            let current = match contract_of(&state, &page, &me).await {
+                Ok(c) => c.two_factor,
+                Err(r) => return r,
+            };
+            page.render(
+                form_status(&e),
+                T::ItemTwoFactor,
+                two_factor_view(&page, current, policy_code(policy), &Errors::from_api(&e)),
+            )
+        }
+    }
+}
+
+// ---- Active Directory (D1) ----
+
+fn ad_view(page: &Page, contract: &Contract, url: &str, errors: &Errors) -> Markup {
+    html! {
+        @if let Some(ad) = &contract.ad {
+            p { (page.t(T::AdEnabledIntro)) }
+            (layout::details(&[
+                (page.t(T::ConnectionId), ad.id.as_str().to_owned()),
+                (page.t(T::MetadataUrl), ad.metadata_url.clone()),
+                (page.t(T::EnabledAt), when(page, ad.enabled_at)),
+            ]))
+        } @else {
+            p { (page.t(T::AdIntro)) }
+            (layout::form(page, "/settings/active-directory", html! {
+                (layout::general_errors(errors, &["metadata_url"]))
+                (Input::new("metadata_url", page.t(T::MetadataUrl)).kind("url").value(url).hint(page.t(T::MetadataUrlHint)).render(errors))
+                div.actions { button type="submit" { (page.t(T::EnableAd)) } }
+            }))
+        }
+        (back_to_menu(page))
+    }
+}
+
+/// Active Directory: its connection, or the form that turns it on (D1).
+pub(crate) async fn ad_page(State(state): State<AppState>, page: Page) -> Response {
+    let me = match for_item(&state, &page, SettingsItem::ActiveDirectory).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    match contract_of(&state, &page, &me).await {
+        Ok(c) => page.ok(
+            T::ItemActiveDirectory,
+            ad_view(&page, &c, "", &Errors::none()),
+        ),
+        Err(r) => r,
+    }
+}
+
+/// The ADFS details.
+#[derive(Debug, Deserialize)]
+pub(crate) struct AdForm {
+    #[serde(default)]
+    metadata_url: String,
+}
+
+/// Turn on Active Directory (D1).
+pub(crate) async fn enable_ad(
+    State(state): State<AppState>,
+    page: Page,
+    Posted(form): Posted<AdForm>,
+) -> Response {
+    let me = match signed_in(&state, &page, SessionScope::Settings).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    match state
+        .auth()
+        .enable_active_directory(&me, &form.metadata_url, &page.ctx.client)
+        .await
+    {
+        Ok(_) => see_other("/settings/active-directory?notice=ad_enabled"),
+        Err(e) => {
+            let e = e.to_api(page.lang());
+            match contract_of(&state, &page, &me).await {
+                Ok(c) => page.render(
+                    form_status(&e),
+                    T::ItemActiveDirectory,
+                    ad_view(&page, &c, &form.metadata_url, &Errors::from_api(&e)),
+                ),
+                Err(r) => r,
+            }
+        }
+    }
+}
+
+// ---- contract details, plan (C2), cancellation ----
+
+fn plan_text(page: &Page, plan: Plan) -> String {
+    match plan.trial_ends_at() {
+        None => page.t(T::PlanBasic).to_owned(),
+        Some(end) => page.tf(T::PlanTrialUntil, &[&when(page, end)]),
+    }
+}
+
+/// Contract details (read-only).
+pub(crate) async fn contract_page(State(state): State<AppState>, page: Page) -> Response {
+    let me = match for_item(&state, &page, SettingsItem::ContractDetails).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let c = match contract_of(&state, &page, &me).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let status = match c.status {
+        ContractStatus::Active => page.t(T::StatusActive).to_owned(),
+        ContractStatus::Cancelled { at } => page.tf(T::StatusCancelled, &[&when(&page, at)]),
+        _ => "-".to_owned(),
+    };
+    let body = html! {
+        (layout::details(&[
+            (page.t(T::Contract), c.name.as_str().to_owned()),
+            (page.t(T::Plan), plan_text(&page, c.plan)),
+            (page.t(T::Status), status),
+            (page.t(T::ItemAccessRoute), route_text(&page, c.access_route).to_owned()),
+            (page.t(T::ItemTwoFactor), policy_text(&page, c.two_factor).to_owned()),
+            (page.t(T::ContractSince), when(&page, c.created_at)),
+        ]))
+        p.hint { (page.t(T::ContractDetailsNote)) }
+        (back_to_menu(&page))
+    };
+    page.ok(T::ItemContract, body)
+}
+
+/// The plan, and the change of a trial to Basic (C2).
+pub(crate) async fn plan_page(State(state): State<AppState>, page: Page) -> Response {
+    let me = match for_item(&state, &page, SettingsItem::PlanChange).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let c = match contract_of(&state, &page, &me).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let trial = c.plan.trial_ends_at().is_some();
+    let body = html! {
+        (layout::details(&[(page.t(T::Plan), plan_text(&page, c.plan))]))
+        @if trial {
+            p { (page.t(T::UpgradeIntro)) }
+            (layout::button_form(&page, "/settings/plan", page.t(T::UpgradeButton), ""))
+        } @else {
+            p { (page.t(T::PlanIsBasic)) }
+        }
+        (back_to_menu(&page))
+    };
+    page.ok(T::ItemPlan, body)
+}
+
+/// Change the trial to Basic (C2).
+pub(crate) async fn upgrade(
+    State(state): State<AppState>,
+    page: Page,
+    Posted(_): Posted<Empty>,
+) -> Response {
+    let me = match signed_in(&state, &page, SessionScope::Settings).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    match state.auth().upgrade_to_basic(&me, &page.ctx.client).await {
+        Ok(()) => see_other("/settings?notice=plan_upgraded"),
+        Err(e) => page.failure(&e.to_api(page.lang())),
+    }
+}
+
+fn cancel_view(page: &Page, errors: &Errors) -> Markup {
+    html! {
+        p.warning { (page.t(T::CancelWarning)) }
+        (layout::form(page, "/settings/cancel", html! {
+            (layout::general_errors(errors, &["confirmed"]))
+            (layout::checkbox("confirmed", page.t(T::CancelConfirm), false, errors))
+            div.actions { button.danger type="submit" { (page.t(T::CancelButton)) } }
+        }))
+        (back_to_menu(page))
+    }
+}
+
+/// Cancellation, with its confirmation.
+pub(crate) async fn cancel_page(State(state): State<AppState>, page: Page) -> Response {
+    if let Err(r) = for_item(&state, &page, SettingsItem::Cancellation).await {
+        return r;
+    }
+    page.ok(T::ItemCancel, cancel_view(&page, &Errors::none()))
+}
+
+/// A confirmation.
+#[derive(Debug, Deserialize)]
+pub(crate) struct ConfirmForm {
+    #[serde(default)]
+    confirmed: bool,
+}
+
+/// Cancel the Basic contract.
+pub(crate) async fn cancel(
+    State(state): State<AppState>,
+    page: Page,
+    Posted(form): Posted<ConfirmForm>,
+) -> Response {
+    let me = match signed_in(&state, &page, SessionScope::Settings).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    match state
+        .auth()
+        .cancel_contract(&me, form.confirmed, &page.ctx.client)
+        .await
+    {
+        Ok(()) => see_other("/settings?notice=cancelled"),
+        Err(e) => {
+            let e = e.to_api(page.lang());
+            page.render(
+                form_status(&e),
+                T::ItemCancel,
+                cancel_view(&page, &Errors::from_api(&e)),
+            )
+        }
+    }
+}

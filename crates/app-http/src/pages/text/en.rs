@@ -1,0 +1,370 @@
+//! English page texts.
+
+use super::T;
+
+pub(super) fn text(key: T) -> &'static str {
+    match key {
+        // Shell and common words
+        T::Footer => "tobira — sign-in and account management",
+        T::LanguageSwitch => "Language",
+        T::BackToStart => "Back to the start page",
+        T::Back => "Back",
+        T::Cancel => "Cancel",
+        T::Confirm => "Confirm",
+        T::Continue => "Continue",
+        T::Next => "Next",
+        T::Save => "Save",
+        T::Remove => "Remove",
+        T::Actions => "Actions",
+        T::ErrorTitle => "Something went wrong",
+        T::TooManyRequests => "Too many requests. Please wait a moment and try again.",
+        T::CsrfTitle => "This form could not be accepted",
+        T::CsrfBody => {
+            "The form was sent without its security check, or the check has expired. Go back, reload the page and send the form again. If you did not send this form yourself, you can ignore this page."
+        }
+        T::BadFormTitle => "The form could not be read",
+        T::BadFormBody => "Please go back, reload the page and fill in the form again.",
+        T::LinkProblemTitle => "This link cannot be used",
+        T::LinkProblemHelp => {
+            "Links in our e-mails work once and for a limited time. Ask your administrator (or the contract owner) to send a new one, or start again from the sign-in page."
+        }
+        // Fields
+        T::Email => "E-mail address",
+        T::Password => "Password",
+        T::NewPassword => "New password",
+        T::NewPasswordAgain => "New password (again)",
+        T::CurrentPassword => "Current password",
+        T::ShowPassword => "Show",
+        T::HidePassword => "Hide",
+        T::Name => "Name",
+        T::SignInId => "Sign-in ID (e-mail address)",
+        T::Role => "Role",
+        T::RoleOwner => "Contract owner",
+        T::RoleAdmin => "Administrator",
+        T::RoleUser => "User",
+        T::LoginMethod => "Login method",
+        T::MethodPassword => "E-mail address and password",
+        T::Contract => "Contract",
+        T::Status => "Status",
+        T::StatusActive => "Active",
+        T::StatusCancelled => "Cancelled on {}",
+        T::Locked => "Locked",
+        T::RegisteredAt => "Registered",
+        T::SentAt => "Sent",
+        T::When => "When",
+        T::Account => "Account",
+        T::Event => "Event",
+        // Sign-in
+        T::SignInTitle => "Sign in",
+        T::SettingsSignInTitle => "Sign in to the settings menu",
+        T::SettingsSignInIntro => {
+            "The authentication and contract settings need their own sign-in, even when you are already signed in to the service."
+        }
+        T::SignInButton => "Sign in",
+        T::ForgotPasswordLink => "Forgot your password?",
+        T::ToSettingsSignIn => "Authentication and contract settings",
+        T::ToServiceSignIn => "Sign in to the service instead",
+        T::OtherMethods => "Other ways to sign in",
+        T::ProvidersUnavailable => {
+            "Signing in with these services is not available yet, as no identity provider has been set up."
+        }
+        T::Google => "Sign in with Google",
+        T::Facebook => "Sign in with Facebook",
+        T::Microsoft => "Sign in with Microsoft",
+        T::DAccount => "Sign in with d-account",
+        T::ActiveDirectory => "Active Directory",
+        T::ConnectionIdIs => "Connection ID of your contract: {}",
+        // Second factor
+        T::ChooseFactorTitle => "Set up two-step verification",
+        T::ChooseFactorIntro => {
+            "Your contract requires a second step at sign-in. Choose how you want to receive your codes. You only set this up once."
+        }
+        T::SmsOption => "Text message (SMS)",
+        T::SmsOptionHelp => {
+            "We send a 6-character code to your mobile phone each time you sign in."
+        }
+        T::PhoneNumber => "Mobile phone number",
+        T::PhoneHint => {
+            "A number starting with 070, 080 or 090, or in international form starting with +."
+        }
+        T::SendCode => "Send code",
+        T::TotpOption => "Authenticator app",
+        T::TotpOptionHelp => {
+            "Use an app such as Google Authenticator or Microsoft Authenticator to show a new 6-digit code every 30 seconds."
+        }
+        T::UseTotp => "Use an authenticator app",
+        T::SmsCodeTitle => "Enter the code from the text message",
+        T::SmsEnrolCodeIntro => {
+            "We sent a code to the number you entered. It is valid for 10 minutes."
+        }
+        T::SmsChallengeIntro => "We sent a code to {}. It is valid for 10 minutes.",
+        T::SmsChallengeIntroPlain => "Enter the code from the text message we sent you.",
+        T::Code => "Code",
+        T::RememberBrowser => "Remember this browser for 30 days (do not use on shared computers)",
+        T::ResendCode => "Send a new code",
+        T::UseAnotherNumber => "Use a different number or method",
+        T::TotpEnrolTitle => "Set up your authenticator app",
+        T::TotpStepInstall => {
+            "Install an authenticator app such as Google Authenticator or Microsoft Authenticator on your phone."
+        }
+        T::TotpStepScan => "In the app, add an account and scan this QR code.",
+        T::QrAlt => "QR code to add tobira to your authenticator app",
+        T::TotpSecretIntro => "If you cannot scan it, enter this key by hand instead:",
+        T::TotpStepCode => "Enter the 6-digit code that the app now shows.",
+        T::BackToChoice => "Choose another method",
+        T::TotpCodeTitle => "Enter the code from your authenticator app",
+        T::TotpChallengeIntro => {
+            "Open your authenticator app and enter the 6-digit code it shows for tobira."
+        }
+        T::LostDeviceLink => "I lost my phone or cannot receive codes",
+        T::LostDeviceTitle => "Sign in with your recovery code",
+        T::LostDeviceIntro => {
+            "Enter the recovery code you saved when you set up two-step verification. After it is used, you get a new one."
+        }
+        T::RecoveryCode => "Recovery code",
+        T::RecoveryCodeHint => {
+            "16 letters and digits, as shown (for example ABCD-EFGH-JKLM-NPQR); spaces and hyphens do not matter."
+        }
+        T::BackToCode => "Back to entering a code",
+        T::RecoveryCodeTitle => "Save your recovery code",
+        T::RecoveryCodeIntro => {
+            "If you lose your phone, this recovery code lets you sign in. Write it down or store it somewhere safe now."
+        }
+        T::RecoveryCodeWarning => {
+            "This code is shown only now. It works once; after you use it you will get a new one."
+        }
+        T::RecoveryCodeShownBefore => {
+            "Your recovery code was shown on the previous page. Confirm that you saved it to continue."
+        }
+        T::RecoverySaved => "I have saved the recovery code",
+        T::LineConsentTitle => "Consent for line information",
+        T::LineConsentIntro => {
+            "You are signing in over the line {} in the NTT West area for the first time."
+        }
+        T::LineConsentDetail => {
+            "To authenticate you by this line, we receive information about the line from the carrier. Do you agree? You are asked only once for this line."
+        }
+        T::LineConsentAgree => "Agree and continue",
+        // Forgotten password, reset, unlock
+        T::ForgotTitle => "Forgotten password",
+        T::ForgotIntro => {
+            "Enter the e-mail address you sign in with. If it belongs to an account that signs in with a password, we will send a link to set a new password."
+        }
+        T::SendResetLink => "Send link",
+        T::BackToSignIn => "Back to sign-in",
+        T::ForgotSentTitle => "Check your e-mail",
+        T::ForgotSentBody => {
+            "If the address belongs to an account that signs in with a password, we have sent a link to set a new password. The link is valid for 14 days. If no e-mail arrives, check the address and your spam folder."
+        }
+        T::ResetTitle => "Set a new password",
+        T::ResetIntro => {
+            "Set a new password for {}. Your account is unlocked, two-step verification is set up again at the next sign-in, and all sessions are signed out."
+        }
+        T::SetPassword => "Set password",
+        T::UnlockTitle => "Unlock your account",
+        T::UnlockIntro => {
+            "Your account was locked after too many wrong passwords. Press the button to unlock it, then sign in again."
+        }
+        T::UnlockButton => "Unlock my account",
+        // Invitation and links
+        T::InvitationTitle => "Complete your registration",
+        T::InvitationIntro => {
+            "You have been invited to use the service of {}. Choose how you will sign in."
+        }
+        T::ChooseMethodTitle => "Choose a login method",
+        T::ReviewButton => "Review",
+        T::ReviewTitle => "Confirm your registration",
+        T::ReviewIntro => "Please check the details below. Nothing has been registered yet.",
+        T::RegisterButton => "Register",
+        T::BackToEdit => "Back to change",
+        T::RegisteredTitle => "Registration complete",
+        T::RegisteredBody => "Your account is ready. You can now sign in.",
+        T::EmailChangeTitle => "Change your e-mail address",
+        T::EmailChangeIntro => "Your e-mail address (sign-in ID) will change to {}.",
+        T::EmailChangeNeedsPassword => {
+            "Please also set a new password. Two-step verification will be set up again at your next sign-in."
+        }
+        T::CompleteChange => "Complete the change",
+        T::MethodChangeTitle => "Change your login method",
+        T::MethodChangeIntro => "Choose the new way to sign in for {}.",
+        T::SetMethodButton => "Use this login method",
+        // Start page and sessions
+        T::HomeTitle => "Start page",
+        T::HomeIntro => "Welcome, {}.",
+        T::SettingsMenuLink => "Authentication and contract settings",
+        T::SignOut => "Sign out",
+        T::SessionsTitle => "Signed-in devices",
+        T::SessionsIntro => {
+            "These browsers are signed in to your account. Sign out any you do not recognise."
+        }
+        T::SessionStarted => "Signed in",
+        T::SessionLastSeen => "Last used",
+        T::SessionWhere => "From",
+        T::SessionBrowser => "Browser",
+        T::SettingsScope => "Settings menu",
+        T::ThisSession => "This browser",
+        T::EndSession => "Sign out",
+        T::NoSessions => "No active sessions.",
+        // Settings menu
+        T::SettingsTitle => "Authentication and contract settings",
+        T::SettingsIntro => "Choose what you want to change.",
+        T::BackToSettings => "Back to the settings menu",
+        T::CurrentSetting => "Current setting",
+        T::ItemLoginMethod => "Login method",
+        T::ItemEmailChange => "E-mail address",
+        T::ItemPasswordChange => "Password",
+        T::ItemAccessRoute => "Access route",
+        T::ItemTwoFactor => "Two-step verification",
+        T::ItemActiveDirectory => "Active Directory",
+        T::ItemContract => "Contract details",
+        T::ItemPlan => "Plan",
+        T::ItemCancel => "Cancel the contract",
+        T::PasswordChangeIntro => {
+            "Enter your current password and the new one. Your other sessions will be signed out."
+        }
+        T::ChangePasswordButton => "Change password",
+        T::EmailRequestIntro => {
+            "Your current address is {}. We will send a confirmation link to the new address; the change takes effect when you open it."
+        }
+        T::NewEmail => "New e-mail address",
+        T::NewEmailAgain => "New e-mail address (again)",
+        T::SendConfirmation => "Send confirmation e-mail",
+        T::OwnMethodIntro => {
+            "Choose how you sign in. Two-step verification will be set up again at your next sign-in."
+        }
+        T::OwnerNoAd => "The contract owner cannot sign in with Active Directory.",
+        T::RouteIntro => {
+            "Choose from where the accounts of your contract may sign in. The change applies to everyone at their next sign-in."
+        }
+        T::RouteLineAndInternet => "Registered lines and the internet",
+        T::RouteLineOnly => "Registered lines only",
+        T::RouteConfirmTitle => "Confirm the access route",
+        T::RouteConfirmIntro => "Change the access route to “{}”?",
+        T::RouteLineOnlyWarning => {
+            "Nobody can sign in over the internet any more, except you to this settings menu. Check that your line numbers are registered correctly first."
+        }
+        T::ConfirmChange => "Change",
+        T::TwoFactorIntro => {
+            "Decide whether accounts that sign in with a password must pass a second step over the internet."
+        }
+        T::PolicyEnabled => "Required (recommended)",
+        T::PolicyDisabled => "Not required",
+        T::TwoFactorRisk => {
+            "Without two-step verification, anyone who learns a password can sign in. To turn it off, confirm that you understand this risk."
+        }
+        T::AcknowledgeRisk => "I understand the risk of turning two-step verification off",
+        T::AdIntro => {
+            "Let the users of your contract sign in with your Active Directory (ADFS). Enter the address of your ADFS federation metadata. We will send you the sign-in addresses and the connection ID by e-mail."
+        }
+        T::AdEnabledIntro => "Active Directory is on for your contract.",
+        T::ConnectionId => "Connection ID",
+        T::MetadataUrl => "ADFS federation metadata URL",
+        T::MetadataUrlHint => "Starts with https://",
+        T::EnabledAt => "Turned on",
+        T::EnableAd => "Turn on Active Directory",
+        T::Plan => "Plan",
+        T::PlanBasic => "Basic",
+        T::PlanTrialUntil => "Free trial (until {})",
+        T::PlanIsBasic => "Your contract is on the Basic plan.",
+        T::UpgradeIntro => {
+            "Change your free trial to the paid Basic plan to keep using the service after the trial."
+        }
+        T::UpgradeButton => "Change to Basic",
+        T::ContractSince => "Contract since",
+        T::ContractDetailsNote => "To change these details, please contact us.",
+        T::CancelWarning => {
+            "When you cancel the contract, nobody of your contract can sign in any more. This cannot be undone."
+        }
+        T::CancelConfirm => "I understand and want to cancel the contract",
+        T::CancelButton => "Cancel the contract",
+        // Admin console
+        T::AdminTitle => "Admin console",
+        T::UsersTitle => "Users",
+        T::InvitationsTitle => "Invitations not yet accepted",
+        T::NoInvitations => "There are no open invitations.",
+        T::Resend => "Send again",
+        T::Withdraw => "Withdraw",
+        T::InviteTitle => "Invite a user",
+        T::InviteIntro => "We will send an invitation e-mail. The link is valid for 14 days.",
+        T::GrantAdmin => "Give administrator rights",
+        T::SendInvitation => "Send invitation",
+        T::UserTitle => "User",
+        T::SendChangeTitle => "Send a change",
+        T::SendChangeIntro => {
+            "Leave the address as it is to send a login-method change link to the user. Enter a new address to send an e-mail change link to that address."
+        }
+        T::SendChangeButton => "Send",
+        T::EndAllSessions => "Sign out of all sessions",
+        T::RemoveUser => "Remove user",
+        T::RemoveWarning => "Remove {} ({})? Their sessions end at once. This cannot be undone.",
+        T::LinesTitle => "Line numbers",
+        T::LinesIntro => "Lines registered here can sign in without a second step.",
+        T::NoLines => "No lines are registered.",
+        T::AddLine => "Register a line",
+        T::LineNumber => "Line number",
+        T::LineHint => "CAF followed by 10 letters or digits, or COP followed by 8.",
+        T::AuditTitle => "Audit log",
+        T::AuditIntro => "The newest events of your contract (times in UTC).",
+        T::AuditSignInSucceeded => "Signed in",
+        T::AuditSignInFailed => "Sign-in failed",
+        T::AuditAccountLocked => "Account locked",
+        T::AuditAccountUnlocked => "Account unlocked",
+        T::AuditResetRequested => "Password reset requested",
+        T::AuditPasswordReset => "Password reset",
+        T::AuditPasswordChanged => "Password changed",
+        T::AuditPasswordRehashed => "Password storage upgraded",
+        T::AuditSessionEnded => "Signed out",
+        T::AuditFactorEnrolled => "Two-step verification set up",
+        T::AuditFactorPassed => "Second step passed",
+        T::AuditFactorFailed => "Second step failed",
+        T::AuditRecoveryUsed => "Recovery code used",
+        T::AuditRecoveryFailed => "Wrong recovery code",
+        T::AuditInvitationSent => "Invitation sent",
+        T::AuditInvitationAccepted => "Invitation accepted",
+        T::AuditEmailChangeRequested => "E-mail change requested",
+        T::AuditEmailChanged => "E-mail address changed",
+        T::AuditMethodChangeRequested => "Login-method change sent",
+        T::AuditMethodChanged => "Login method changed",
+        T::AuditAccountRemoved => "Account removed",
+        T::AuditSessionsEnded => "All sessions ended",
+        T::AuditLineRegistered => "Line registered",
+        T::AuditLineRemoved => "Line removed",
+        T::AuditLineConsent => "Line consent given",
+        T::AuditRouteChanged => "Access route changed",
+        T::AuditAdEnabled => "Active Directory turned on",
+        T::AuditPlanChanged => "Plan changed",
+        T::AuditContractCancelled => "Contract cancelled",
+        T::AuditPolicyChanged => "Two-step verification policy changed",
+        T::AuditOther => "Other event",
+        // Notices after a redirect
+        T::NoticeSignedOut => "You have signed out.",
+        T::NoticeSignInFirst => "Please sign in first.",
+        T::NoticeSignInExpired => "The sign-in has expired. Please sign in again.",
+        T::NoticePasswordReset => "Your new password is set. Please sign in.",
+        T::NoticeUnlocked => "Your account is unlocked. Please sign in.",
+        T::NoticeEmailChanged => {
+            "Your e-mail address has changed. Please sign in with the new address."
+        }
+        T::NoticeMethodChanged => "Your login method has changed. Please sign in again.",
+        T::NoticeCodeSent => "A new code has been sent.",
+        T::NoticePasswordChanged => "Your password has changed.",
+        T::NoticeEmailChangeSent => "We have sent a confirmation link to the new address.",
+        T::NoticeRouteChanged => "The access route has changed.",
+        T::NoticePolicyChanged => "The two-step verification setting has changed.",
+        T::NoticeAdEnabled => {
+            "Active Directory is on. The sign-in addresses and connection ID have been sent to you by e-mail."
+        }
+        T::NoticePlanUpgraded => "Your contract is now on the Basic plan.",
+        T::NoticeCancelled => "Your contract has been cancelled.",
+        T::NoticeInvited => "The invitation has been sent.",
+        T::NoticeInvitationResent => "The invitation has been sent again.",
+        T::NoticeInvitationWithdrawn => "The invitation has been withdrawn.",
+        T::NoticeEmailChangeMailed => "An e-mail change link has been sent to the new address.",
+        T::NoticeMethodChangeMailed => "A login-method change link has been sent to the user.",
+        T::NoticeSessionsEnded => "All sessions of the user have ended.",
+        T::NoticeSessionEnded => "The session has been signed out.",
+        T::NoticeUserRemoved => "The user has been removed.",
+        T::NoticeLineAdded => "The line has been registered.",
+        T::NoticeLineRemoved => "The line has been removed.",
+    }
+}

@@ -10,6 +10,9 @@ export RUST_BACKTRACE="${RUST_BACKTRACE:-1}"
 # Real SMTP server (aiosmtpd) for the mail adapter's tests; idempotent.
 bash tests/support/smtp.sh >/dev/null
 
+# Headless Chromium and its driver for the page tests; idempotent (installs as root when missing).
+bash tests/support/browser.sh >/dev/null
+
 # PostgreSQL for the store's tests: DATABASE_URL if it answers, else a throwaway cluster.
 source tests/support/postgres.sh
 

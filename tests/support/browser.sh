@@ -30,8 +30,14 @@ if [ -z "$chromium" ] || [ -z "$driver" ]; then
     if [ -z "$chromium" ] || [ -z "$driver" ]; then
         echo "installing chromium and chromium-driver" >&2
         export DEBIAN_FRONTEND=noninteractive
-        apt-get update -qq >&2
-        apt-get install -y -qq --no-install-recommends chromium chromium-driver fonts-noto-cjk >&2
+        # dpkg occasionally fails on a transient temporary file; try a few times.
+        for attempt in 1 2 3; do
+            if apt-get update -qq >&2 && apt-get install -y -qq --no-install-recommends chromium chromium-driver fonts-noto-cjk >&2; then
+                break
+            fi
+            [ "$attempt" = 3 ] && { echo "could not install chromium" >&2; exit 1; }
+            sleep 5
+        done
         chromium="$(find_chromium)"
         driver="$(command -v chromedriver)"
     fi

@@ -212,7 +212,14 @@ async fn run(command: Command, config: Config) -> Result<(), String> {
     }
 }
 
-async fn serve(config: Config) -> Result<(), String> {
+async fn serve(mut config: Config) -> Result<(), String> {
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .map_err(|e| format!("cannot listen on {}: {e}", config.listen))?;
+    let address = listener.local_addr().map_err(|e| e.to_string())?;
+    // With no public URL configured, links and the origin check use the address actually
+    // bound (port 0 picks a free port).
+    config.listen = address;
     let wired = wiring::wire(&config).await.map_err(|e| e.to_string())?;
     let (stop, stopped) = watch::channel(false);
     let outbox = tokio::spawn(worker::run(
@@ -221,10 +228,6 @@ async fn serve(config: Config) -> Result<(), String> {
         stopped.clone(),
     ));
 
-    let listener = tokio::net::TcpListener::bind(config.listen)
-        .await
-        .map_err(|e| format!("cannot listen on {}: {e}", config.listen))?;
-    let address = listener.local_addr().map_err(|e| e.to_string())?;
     tracing::info!(%address, public_url = %config.public_url(), store = %redacted(&config.database_url()), "tobira is listening");
     // One machine-readable line for scripts and tests (the port may have been chosen by the OS).
     println!("listening on http://{address}");

@@ -82,15 +82,11 @@ async fn for_item(state: &AppState, page: &Page, item: SettingsItem) -> Result<S
 
 /// The signed-in account's contract, for showing its current settings.
 async fn contract_of(state: &AppState, page: &Page, me: &Session) -> Result<Contract, Response> {
-    match state.store().contract(me.contract).await {
-        Ok(Some(c)) => Ok(c),
-        Ok(None) => Err(page.failure(&ApiError::new(
-            StatusCode::NOT_FOUND,
-            Msg::NotFound,
-            page.lang(),
-        ))),
-        Err(e) => Err(page.failure(&auth_core::flows::Infrastructure::from(e).to_api(page.lang()))),
-    }
+    state
+        .auth()
+        .contract_of(me)
+        .await
+        .map_err(|e| page.failure(&e.to_api(page.lang())))
 }
 
 fn back_to_menu(page: &Page) -> Markup {

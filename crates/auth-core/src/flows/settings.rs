@@ -5,8 +5,8 @@
 use super::Auth;
 use super::manage::ManageError;
 use crate::domain::{
-    AccessRoute, Account, AdConnection, AuditKind, ClientInfo, ConnectionId, MailKind, Plan,
-    Session, SettingsItem, settings_menu,
+    AccessRoute, Account, AdConnection, AuditKind, ClientInfo, ConnectionId, Contract, MailKind,
+    Plan, Session, SettingsItem, settings_menu,
 };
 
 const ALNUM: &[u8; 62] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
@@ -29,6 +29,14 @@ impl Auth {
         let actor = self.actor(me).await?;
         let items = settings_menu(&actor.viewer(), self.ports.clock.now());
         Ok((actor.account, items))
+    }
+
+    /// The signed-in account's contract, for showing its current settings.
+    ///
+    /// # Errors
+    /// [`ManageError::NotSignedIn`].
+    pub async fn contract_of(&self, me: &Session) -> Result<Contract, ManageError> {
+        Ok(self.actor(me).await?.contract)
     }
 
     /// Sets the contract's access route (N3): the owner only, after the confirmation step.

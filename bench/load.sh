@@ -38,6 +38,10 @@ for _ in $(seq 100); do grep -q '^listening on' "$data/out" 2>/dev/null && break
 base=$(sed -n 's/^listening on //p' "$data/out")
 cookie=$(python3 bench/setup.py "$base" "$token" load@example.co.jp Kumo-2024x)
 
+# Warm up: open the store's pool connections and the code paths before measuring.
+wrk -t2 -c16 -d3s -s bench/signin.lua "$base/api/sign-in" > /dev/null
+wrk -t2 -c64 -d3s -H "Cookie: $cookie" "$base/api/session" > /dev/null
+
 echo "== password sign-ins (16 connections, 20 s)"
 wrk -t2 -c16 -d20s --latency -s bench/signin.lua "$base/api/sign-in" | tee target/load-signin.txt
 rate=$(awk '/^Requests\/sec/ {print $2}' target/load-signin.txt)

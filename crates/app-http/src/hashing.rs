@@ -1,10 +1,10 @@
 //! Password hashing off the async executor with a bound on hashes in flight (P4).
 //!
 //! Argon2id with OWASP parameters needs 19 MiB and tens of milliseconds per hash. Hashes run on
-//! a small set of dedicated threads (one per core by default): at most that many run at once,
-//! so memory is bounded by `threads × 19 MiB` whatever the load, and only those threads ever
-//! touch Argon2's memory (the allocator keeps per-thread arenas; spreading hashes over the
-//! runtime's blocking pool would keep 19 MiB in each of its many threads). At most
+//! a small set of dedicated threads (one per core by default), each reusing one working buffer:
+//! at most that many run at once, and Argon2's memory is exactly `threads × 19 MiB` whatever the
+//! load (a fresh 19 MiB allocation per hash would be kept by the allocator's arenas, which
+//! multiply under contention). At most
 //! `max_waiting` jobs wait in the queue; a request beyond that is answered "busy" at once
 //! instead of queueing without bound.
 
@@ -15,10 +15,10 @@ use async_trait::async_trait;
 use tokio::sync::oneshot;
 
 use auth_core::domain::{Password, PasswordCandidate, PasswordHash};
-use auth_core::hashing::Argon2Hasher;
+use auth_core::hashing::{Argon2Hasher, HashMemory};
 use auth_core::ports::{HashError, PasswordHasher, Verification};
 
-type Job = Box<dyn FnOnce(&Argon2Hasher) + Send>;
+type Job = Box<dyn FnOnce(&Argon2Hasher, &mut HashMemory) + Send>;
 
 /// Runs an [`Argon2Hasher`] on dedicated threads with a bounded queue.
 pub struct BlockingHasher {
@@ -40,10 +40,12 @@ impl BlockingHasher {
             thread::Builder::new()
                 .name(format!("tobira-hash-{n}"))
                 .spawn(move || {
+                    // Each thread reuses one Argon2 working buffer for all its hashes.
+                    let mut memory = HashMemory::new();
                     loop {
                         let job = queue.lock().unwrap_or_else(PoisonError::into_inner).recv();
                         match job {
-                            Ok(job) => job(&inner),
+                            Ok(job) => job(&inner, &mut memory),
                             Err(_) => break, // the hasher was dropped
                         }
                     }
@@ -56,11 +58,11 @@ impl BlockingHasher {
     async fn run<T, F>(&self, work: F) -> Result<T, HashError>
     where
         T: Send + 'static,
-        F: FnOnce(&Argon2Hasher) -> Result<T, HashError> + Send + 'static,
+        F: FnOnce(&Argon2Hasher, &mut HashMemory) -> Result<T, HashError> + Send + 'static,
     {
         let (done, result) = oneshot::channel();
-        let job: Job = Box::new(move |hasher| {
-            let _ = done.send(work(hasher));
+        let job: Job = Box::new(move |hasher, memory| {
+            let _ = done.send(work(hasher, memory));
         });
         self.jobs.try_send(job).map_err(|_| HashError::Busy)?;
         result
@@ -74,7 +76,7 @@ impl PasswordHasher for BlockingHasher {
     async fn hash(&self, password: &Password) -> Result<PasswordHash, HashError> {
         // The copy moved to the hashing thread is zeroed on drop like the original.
         let password = password.clone();
-        self.run(move |h| h.hash_now(&password)).await
+        self.run(move |h, m| h.hash_with(&password, m)).await
     }
 
     async fn verify(
@@ -84,13 +86,14 @@ impl PasswordHasher for BlockingHasher {
     ) -> Result<Verification, HashError> {
         let candidate = candidate.clone();
         let hash = hash.clone();
-        self.run(move |h| h.verify_now(&candidate, &hash)).await
+        self.run(move |h, m| h.verify_with(&candidate, &hash, m))
+            .await
     }
 
     async fn verify_dummy(&self, candidate: &PasswordCandidate) -> Result<(), HashError> {
         let candidate = candidate.clone();
-        self.run(move |h| {
-            h.verify_dummy_now(&candidate);
+        self.run(move |h, m| {
+            h.verify_dummy_with(&candidate, m);
             Ok(())
         })
         .await

@@ -81,6 +81,9 @@ enum MailCommand {
     },
 }
 
+/// Most threads for blocking work (store calls, files).
+const BLOCKING_THREADS: usize = 32;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let overrides = Overrides {
@@ -96,6 +99,9 @@ fn main() -> ExitCode {
     };
     init_logging(config.log_format);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
+        // Store calls run on blocking threads; a bounded pool keeps memory bounded under bursts
+        // (the store's connection pool admits only a few calls at a time anyway).
+        .max_blocking_threads(BLOCKING_THREADS)
         .enable_all()
         .build()
     {

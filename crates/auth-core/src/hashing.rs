@@ -7,10 +7,8 @@
 
 use std::sync::Arc;
 
-use argon2::password_hash::{
-    PasswordHash as Phc, PasswordHasher as _, PasswordVerifier as _, SaltString,
-};
-use argon2::{Algorithm, Argon2, Params, Version};
+use argon2::password_hash::{Output, ParamsString, PasswordHash as Phc, SaltString};
+use argon2::{Algorithm, Argon2, Block, Params, Version};
 use async_trait::async_trait;
 use thiserror::Error;
 
@@ -47,6 +45,30 @@ impl Default for HashParams {
     fn default() -> Self {
         Self::OWASP
     }
+}
+
+/// Working memory for Argon2, kept by a hashing thread and reused for every hash it computes.
+/// With it, memory use is exactly one buffer per thread (19 MiB at OWASP parameters) however
+/// many hashes run, instead of an allocation per hash that the allocator may keep around.
+#[derive(Default)]
+pub struct HashMemory(Vec<Block>);
+
+impl HashMemory {
+    /// An empty buffer; it grows on first use to the parameters' size.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    fn blocks(&mut self, count: usize) -> &mut [Block] {
+        if self.0.len() < count {
+            self.0.resize(count, Block::default());
+        }
+        &mut self.0[..count]
+    }
+}
+
+fn unreadable<E>(_: E) -> HashError {
+    HashError::UnreadableHash
 }
 
 /// Parameters below the P4 floor were given.
@@ -102,7 +124,10 @@ impl Argon2Hasher {
             dummy: PasswordHash::from_phc("$argon2id$")
                 .map_err(|e| HashError::Internal(e.to_string()))?,
         };
-        hasher.dummy = hasher.hash_text("tobira-dummy-password-for-equal-timing")?;
+        hasher.dummy = hasher.hash_text(
+            "tobira-dummy-password-for-equal-timing",
+            &mut HashMemory::new(),
+        )?;
         Ok(hasher)
     }
 
@@ -111,15 +136,34 @@ impl Argon2Hasher {
         self.params
     }
 
-    fn hash_text(&self, text: &str) -> Result<PasswordHash, HashError> {
+    fn hash_text(&self, text: &str, memory: &mut HashMemory) -> Result<PasswordHash, HashError> {
+        let internal = |e: &dyn std::fmt::Display| HashError::Internal(e.to_string());
         let mut salt = [0u8; 16];
         self.secrets.fill(&mut salt);
-        let salt = SaltString::encode_b64(&salt).map_err(|e| HashError::Internal(e.to_string()))?;
-        let phc = self
-            .argon
-            .hash_password(text.as_bytes(), &salt)
-            .map_err(|e| HashError::Internal(e.to_string()))?;
-        PasswordHash::from_phc(phc.to_string()).map_err(|e| HashError::Internal(e.to_string()))
+        let salt = SaltString::encode_b64(&salt).map_err(|e| internal(&e))?;
+        let mut salt_bytes = [0u8; 64];
+        let salt_raw = salt
+            .as_salt()
+            .decode_b64(&mut salt_bytes)
+            .map_err(|e| internal(&e))?;
+        let params = self.argon.params().clone();
+        let mut out = [0u8; Params::DEFAULT_OUTPUT_LEN];
+        self.argon
+            .hash_password_into_with_memory(
+                text.as_bytes(),
+                salt_raw,
+                &mut out,
+                memory.blocks(params.block_count()),
+            )
+            .map_err(|e| internal(&e))?;
+        let phc = Phc {
+            algorithm: Algorithm::Argon2id.ident(),
+            version: Some(Version::V0x13.into()),
+            params: ParamsString::try_from(&params).map_err(|e| internal(&e))?,
+            salt: Some(salt.as_salt()),
+            hash: Some(Output::new(&out).map_err(|e| internal(&e))?),
+        };
+        PasswordHash::from_phc(phc.to_string()).map_err(|e| internal(&e))
     }
 
     /// Hashes a new password on this thread.
@@ -127,7 +171,19 @@ impl Argon2Hasher {
     /// # Errors
     /// [`HashError::Internal`] if Argon2 fails.
     pub fn hash_now(&self, password: &Password) -> Result<PasswordHash, HashError> {
-        self.hash_text(password.expose())
+        self.hash_text(password.expose(), &mut HashMemory::new())
+    }
+
+    /// Hashes a new password on this thread in reused working memory.
+    ///
+    /// # Errors
+    /// [`HashError::Internal`] if Argon2 fails.
+    pub fn hash_with(
+        &self,
+        password: &Password,
+        memory: &mut HashMemory,
+    ) -> Result<PasswordHash, HashError> {
+        self.hash_text(password.expose(), memory)
     }
 
     /// Verifies on this thread; see [`PasswordHasher::verify`].
@@ -139,26 +195,68 @@ impl Argon2Hasher {
         candidate: &PasswordCandidate,
         hash: &PasswordHash,
     ) -> Result<Verification, HashError> {
-        let phc = Phc::new(hash.as_phc()).map_err(|_| HashError::UnreadableHash)?;
-        if Algorithm::try_from(phc.algorithm).is_err() || phc.hash.is_none() {
+        self.verify_with(candidate, hash, &mut HashMemory::new())
+    }
+
+    /// Verifies on this thread in reused working memory. The parameters stored in the hash are
+    /// used; the comparison is constant-time.
+    ///
+    /// # Errors
+    /// [`HashError::UnreadableHash`] for a hash that is not an Argon2 PHC string.
+    pub fn verify_with(
+        &self,
+        candidate: &PasswordCandidate,
+        hash: &PasswordHash,
+        memory: &mut HashMemory,
+    ) -> Result<Verification, HashError> {
+        let phc = Phc::new(hash.as_phc()).map_err(unreadable)?;
+        let algorithm = Algorithm::try_from(phc.algorithm).map_err(unreadable)?;
+        let version = phc
+            .version
+            .map(Version::try_from)
+            .transpose()
+            .map_err(unreadable)?
+            .unwrap_or_default();
+        let (Some(salt), Some(expected)) = (phc.salt, phc.hash) else {
             return Err(HashError::UnreadableHash);
-        }
-        // Verification uses the parameters stored in the hash itself.
-        match self
-            .argon
-            .verify_password(candidate.expose().as_bytes(), &phc)
-        {
-            Ok(()) => Ok(Verification::Match {
+        };
+        let params = Params::try_from(&phc).map_err(unreadable)?;
+        let params = Params::new(
+            params.m_cost(),
+            params.t_cost(),
+            params.p_cost(),
+            Some(expected.len()),
+        )
+        .map_err(unreadable)?;
+        let mut salt_bytes = [0u8; 64];
+        let salt_raw = salt.decode_b64(&mut salt_bytes).map_err(unreadable)?;
+        let mut out = vec![0u8; expected.len()];
+        Argon2::new(algorithm, version, params.clone())
+            .hash_password_into_with_memory(
+                candidate.expose().as_bytes(),
+                salt_raw,
+                &mut out,
+                memory.blocks(params.block_count()),
+            )
+            .map_err(unreadable)?;
+        let computed = Output::new(&out).map_err(unreadable)?;
+        if computed == expected {
+            Ok(Verification::Match {
                 needs_rehash: self.needs_rehash(&phc),
-            }),
-            Err(argon2::password_hash::Error::Password) => Ok(Verification::Mismatch),
-            Err(_) => Err(HashError::UnreadableHash),
+            })
+        } else {
+            Ok(Verification::Mismatch)
         }
     }
 
     /// Costs one verification and matches nothing (L5).
     pub fn verify_dummy_now(&self, candidate: &PasswordCandidate) {
-        let _ = self.verify_now(candidate, &self.dummy);
+        self.verify_dummy_with(candidate, &mut HashMemory::new());
+    }
+
+    /// Costs one verification in reused working memory and matches nothing (L5).
+    pub fn verify_dummy_with(&self, candidate: &PasswordCandidate, memory: &mut HashMemory) {
+        let _ = self.verify_with(candidate, &self.dummy, memory);
     }
 
     fn needs_rehash(&self, phc: &Phc<'_>) -> bool {
@@ -266,6 +364,40 @@ mod tests {
                 .unwrap(),
             Verification::Match { needs_rehash: true }
         );
+    }
+
+    #[test]
+    fn p4_hashes_made_by_the_argon2_crate_verify_and_ours_verify_there() {
+        use argon2::password_hash::{PasswordHasher as _, PasswordVerifier as _};
+        let hasher = Argon2Hasher::new(HashParams::OWASP, Arc::new(SeededSecrets::new(9))).unwrap();
+        let reference = Argon2::new(
+            Algorithm::Argon2id,
+            Version::V0x13,
+            Params::new(19_456, 2, 1, None).unwrap(),
+        );
+        let salt = SaltString::encode_b64(&[5u8; 16]).unwrap();
+        let theirs = PasswordHash::from_phc(
+            reference
+                .hash_password(b"Kumo-2024", &salt)
+                .unwrap()
+                .to_string(),
+        )
+        .unwrap();
+        let mut memory = HashMemory::new();
+        assert_eq!(
+            hasher
+                .verify_with(&PasswordCandidate::new("Kumo-2024"), &theirs, &mut memory)
+                .unwrap(),
+            Verification::Match {
+                needs_rehash: false
+            }
+        );
+        let ours = hasher
+            .hash_with(&password("Kumo-2024"), &mut memory)
+            .unwrap();
+        let parsed = Phc::new(ours.as_phc()).unwrap();
+        assert!(reference.verify_password(b"Kumo-2024", &parsed).is_ok());
+        assert!(reference.verify_password(b"Kumo-2025", &parsed).is_err());
     }
 
     #[test]

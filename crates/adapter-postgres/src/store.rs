@@ -264,7 +264,9 @@ impl AccountStore for DieselStore {
                         .otherwise(accounts::password_hash)),
                     ))
                     .execute(conn),
-                None => diesel::update(unlocked)
+                // Only write when there is a count to reset: most sign-ins follow no failure,
+                // and a read costs no WAL flush.
+                None => diesel::update(unlocked.filter(accounts::failures.ne(0)))
                     .set(accounts::failures.eq(0))
                     .execute(conn),
             }
@@ -272,10 +274,16 @@ impl AccountStore for DieselStore {
             if updated > 0 {
                 return Ok(Ok(()));
             }
-            if account_exists(conn, key).map_err(error::db)? {
-                Ok(Err(IsLocked))
-            } else {
-                Err(StoreError::Conflict("unknown account".into()))
+            let locked: Option<bool> = accounts::table
+                .filter(accounts::id.eq(key))
+                .select(accounts::locked_at.is_not_null())
+                .first(conn)
+                .optional()
+                .map_err(error::db)?;
+            match locked {
+                Some(true) => Ok(Err(IsLocked)),
+                Some(false) => Ok(Ok(())),
+                None => Err(StoreError::Conflict("unknown account".into())),
             }
         })
         .await

@@ -561,9 +561,11 @@ impl Auth {
             )
             .await?
         {
-            return Err(self
-                .wrong_factor(pending, &p, &account, AuditKind::RecoveryCodeFailed)
-                .await);
+            // The code was right but another request spent it first (a double submit): it no
+            // longer works, and this is no guess, so it does not count toward the lock.
+            self.audit_account(&account, AuditKind::RecoveryCodeFailed, &p.client)
+                .await;
+            return Err(TwoFactorError::WrongCode);
         }
         self.audit_account(&account, AuditKind::RecoveryCodeUsed, &p.client)
             .await;

@@ -120,7 +120,13 @@ async fn failures(f: &Fixture, n: u64, batch: usize) -> Duration {
             for a in &f.accounts {
                 f.world
                     .store
-                    .record_success(a.id, None)
+                    .record_success(
+                        a.id,
+                        auth_core::ports::Success {
+                            reset_failures: true,
+                            ..Default::default()
+                        },
+                    )
                     .await
                     .unwrap()
                     .unwrap();

@@ -41,6 +41,15 @@ fn void_unused(
     .execute(conn)
 }
 
+/// Links that would act on the account as it was: after an e-mail or login-method change
+/// they are voided, so a reset mailed to the old address cannot take the account back.
+const VOIDED_BY_A_CHANGE: [TicketPurpose; 4] = [
+    TicketPurpose::PasswordReset,
+    TicketPurpose::Unlock,
+    TicketPurpose::EmailChange,
+    TicketPurpose::LoginMethodChange,
+];
+
 /// Maps a failed account write to the refusal it means: a taken e-mail key or identity binding
 /// (both unique indexes), or else the driver error.
 fn account_write_refusal(e: diesel::result::Error) -> TxError {
@@ -361,6 +370,9 @@ impl ContractStore for DieselStore {
                     // T6: a password account's second factor goes with its old address.
                     clear_second_factor(conn, account)?;
                 }
+                for purpose in VOIDED_BY_A_CHANGE {
+                    void_unused(conn, account, purpose, at)?;
+                }
                 insert_mail(conn, &notice)?;
                 Ok(t.account)
             }))
@@ -404,6 +416,9 @@ impl ContractStore for DieselStore {
                     return Err(TxError::Refused(ChangeRefused::NoAccount));
                 }
                 clear_second_factor(conn, account)?;
+                for purpose in VOIDED_BY_A_CHANGE {
+                    void_unused(conn, account, purpose, at)?;
+                }
                 insert_mail(conn, &notice)?;
                 Ok(())
             }))

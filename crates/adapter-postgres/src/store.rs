@@ -3,18 +3,18 @@
 
 use async_trait::async_trait;
 use auth_core::domain::{
-    Account, AccountId, Contract, ContractId, DeliveryState, Email, FailureOutcome, IsLocked,
-    LOCK_THRESHOLD, Mail, MailId, Session, SessionId, Ticket, TicketError, TicketPurpose,
-    TokenHash, TwoFactorPolicy,
+    Account, AccountId, Contract, ContractId, DeliveryState, Email, FailureOutcome, LOCK_THRESHOLD,
+    Mail, MailId, Session, SessionId, Ticket, TicketError, TicketPurpose, TokenHash,
+    TwoFactorPolicy,
 };
 use auth_core::ports::{
     AccountStore, InsertAccountError, LockArtifacts, OutboxStore, PasswordChange, PasswordReset,
-    QueuedMail, Rehash, SessionStore, StoreError, TicketStore,
+    QueuedMail, SessionStore, StoreError, Success, SuccessRefused, TicketStore,
 };
 use chrono::{DateTime, Duration, Utc};
 use diesel::dsl::case_when;
 use diesel::prelude::*;
-use diesel::sql_types::{Nullable, Text};
+use diesel::sql_types::Bool;
 
 use crate::DieselStore;
 use crate::conn::AnyConnection;
@@ -243,47 +243,59 @@ impl AccountStore for DieselStore {
     async fn record_success(
         &self,
         account: AccountId,
-        rehash: Option<Rehash>,
-    ) -> Result<Result<(), IsLocked>, StoreError> {
+        success: Success,
+    ) -> Result<Result<(), SuccessRefused>, StoreError> {
         let key = id(account.as_uuid());
-        let rehash = rehash.map(|r| (r.old.as_phc().to_owned(), r.new.as_phc().to_owned()));
+        let verified = success.verified.map(|h| h.as_phc().to_owned());
+        let rehash = success.rehash.map(|h| h.as_phc().to_owned());
+        let reset = success.reset_failures;
         self.run(move |conn| {
-            // L3 and P4 in one statement: reset unless locked; swap the hash only over the
-            // one that was verified.
-            let unlocked = accounts::table
-                .filter(accounts::id.eq(key))
-                .filter(accounts::locked_at.is_null());
-            let updated = match rehash {
-                Some((old, new)) => diesel::update(unlocked)
-                    .set((
-                        accounts::failures.eq(0),
-                        accounts::password_hash.eq(case_when(
-                            accounts::password_hash.eq(old),
-                            Some(new).into_sql::<Nullable<Text>>(),
-                        )
-                        .otherwise(accounts::password_hash)),
-                    ))
-                    .execute(conn),
-                // Only write when there is a count to reset: most sign-ins follow no failure,
-                // and a read costs no WAL flush.
-                None => diesel::update(unlocked.filter(accounts::failures.ne(0)))
-                    .set(accounts::failures.eq(0))
-                    .execute(conn),
+            // L3, P4 and the verified-hash condition in one statement; a write only when there
+            // is something to change (most sign-ins follow no failure, and a read costs no WAL
+            // flush).
+            if reset || rehash.is_some() {
+                let unchecked = verified.is_none();
+                let target = accounts::table
+                    .filter(accounts::id.eq(key))
+                    .filter(accounts::locked_at.is_null())
+                    .filter(
+                        accounts::password_hash
+                            .eq(verified.clone())
+                            .or(unchecked.into_sql::<Bool>()),
+                    );
+                let updated = match &rehash {
+                    Some(new) => diesel::update(target)
+                        .set((
+                            accounts::failures.eq(case_when(
+                                reset.into_sql::<Bool>(),
+                                0.into_sql::<diesel::sql_types::Integer>(),
+                            )
+                            .otherwise(accounts::failures)),
+                            accounts::password_hash.eq(Some(new.clone())),
+                        ))
+                        .execute(conn),
+                    None => diesel::update(target.filter(accounts::failures.ne(0)))
+                        .set(accounts::failures.eq(0))
+                        .execute(conn),
+                }
+                .map_err(error::db)?;
+                if updated > 0 {
+                    return Ok(Ok(()));
+                }
             }
-            .map_err(error::db)?;
-            if updated > 0 {
-                return Ok(Ok(()));
-            }
-            let locked: Option<bool> = accounts::table
+            let row: Option<(bool, Option<String>)> = accounts::table
                 .filter(accounts::id.eq(key))
-                .select(accounts::locked_at.is_not_null())
+                .select((accounts::locked_at.is_not_null(), accounts::password_hash))
                 .first(conn)
                 .optional()
                 .map_err(error::db)?;
-            match locked {
-                Some(true) => Ok(Err(IsLocked)),
-                Some(false) => Ok(Ok(())),
+            match row {
                 None => Err(StoreError::Conflict("unknown account".into())),
+                Some((true, _)) => Ok(Err(SuccessRefused::Locked)),
+                Some((false, stored)) if verified.is_some() && stored != verified => {
+                    Ok(Err(SuccessRefused::Stale))
+                }
+                Some(_) => Ok(Ok(())),
             }
         })
         .await

@@ -228,6 +228,10 @@ async fn serve(mut config: Config) -> Result<(), String> {
     config.listen = address;
     let wired = wiring::wire(&config).await.map_err(|e| e.to_string())?;
     let (stop, stopped) = watch::channel(false);
+    let pruning = tokio::spawn(worker::prune_rate_limits(
+        wired.state.clone(),
+        stopped.clone(),
+    ));
     let outbox = tokio::spawn(worker::run(
         wired.state.auth().clone(),
         wired.mailer.clone(),
@@ -269,6 +273,7 @@ async fn serve(mut config: Config) -> Result<(), String> {
         .await;
     let _ = stop.send(true);
     let _ = outbox.await;
+    let _ = pruning.await;
     if let Some(l) = line_server {
         let _ = l.await;
     }

@@ -54,8 +54,26 @@ impl AppState {
         &self.inner.config
     }
 
-    /// Whether a sensitive request from `address` is within its rate (X5).
+    /// Whether a sensitive request from `address` is within its rate (X5). IPv6 clients are
+    /// counted per /64, the block one subscriber usually holds.
     pub fn within_rate(&self, address: IpAddr) -> bool {
-        self.inner.limiter.check_key(&address).is_ok()
+        self.inner.limiter.check_key(&rate_key(address)).is_ok()
+    }
+
+    /// Forgets the rate state of addresses not seen recently, so its memory stays bounded.
+    pub fn prune_rate_limits(&self) {
+        self.inner.limiter.retain_recent();
+        self.inner.limiter.shrink_to_fit();
+    }
+}
+
+fn rate_key(address: IpAddr) -> IpAddr {
+    match address {
+        IpAddr::V6(v6) if v6.to_ipv4_mapped().is_none() => {
+            let s = v6.segments();
+            IpAddr::V6(std::net::Ipv6Addr::new(s[0], s[1], s[2], s[3], 0, 0, 0, 0))
+        }
+        IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(address, IpAddr::V4),
+        v4 => v4,
     }
 }

@@ -14,6 +14,19 @@ pub const DELIVERY_INTERVAL: Duration = Duration::from_secs(2);
 /// Most mails sent per round.
 pub const DELIVERY_BATCH: u32 = 50;
 
+/// Forgets stale rate-limit state every minute until `shutdown` turns true.
+pub async fn prune_rate_limits(state: crate::state::AppState, mut shutdown: watch::Receiver<bool>) {
+    loop {
+        tokio::select! {
+            _ = tokio::time::sleep(Duration::from_secs(60)) => state.prune_rate_limits(),
+            _ = shutdown.changed() => break,
+        }
+        if *shutdown.borrow() {
+            break;
+        }
+    }
+}
+
 /// Delivers due mail until `shutdown` turns true.
 pub async fn run(auth: Auth, mailer: Arc<dyn Mailer>, mut shutdown: watch::Receiver<bool>) {
     loop {

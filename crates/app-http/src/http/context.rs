@@ -180,25 +180,28 @@ pub fn client_info(
 ) -> ClientInfo {
     let from_trusted = peer.is_some_and(|p| trusted.contains(&p));
     let address = if from_trusted {
+        // Only the last entry is the proxy's own; anything before it the client may have
+        // written. If that entry is not an address, fall back to the peer.
         headers
             .get_all("x-forwarded-for")
             .iter()
             .filter_map(|v| v.to_str().ok())
             .flat_map(|v| v.split(','))
-            .filter_map(|a| a.trim().parse::<IpAddr>().ok())
             .next_back()
+            .and_then(|a| forwarded_address(a.trim()))
             .or(peer)
     } else {
         peer
     };
-    let line = (listener == Listener::Line && from_trusted)
-        .then(|| {
-            headers
-                .get(line_header)
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| LineNumber::parse(v).ok())
-        })
-        .flatten();
+    // More than one line header means something in front appended rather than replaced: trust
+    // none of them.
+    let mut lines = headers.get_all(line_header).iter();
+    let line = match (lines.next(), lines.next()) {
+        (Some(value), None) if listener == Listener::Line && from_trusted => {
+            value.to_str().ok().and_then(|v| LineNumber::parse(v).ok())
+        }
+        _ => None,
+    };
     let user_agent = headers
         .get(axum::http::header::USER_AGENT)
         .and_then(|v| v.to_str().ok());
@@ -207,6 +210,14 @@ pub fn client_info(
         client.channel = Channel::Line(line);
     }
     client
+}
+
+/// An address as proxies write it: `ip`, `ip:port` or `[v6]:port`.
+fn forwarded_address(text: &str) -> Option<IpAddr> {
+    if let Ok(ip) = text.parse::<IpAddr>() {
+        return Some(ip);
+    }
+    text.parse::<SocketAddr>().ok().map(|s| s.ip())
 }
 
 #[cfg(test)]
@@ -264,6 +275,50 @@ mod tests {
             c.channel,
             Channel::Line(LineNumber::parse("CAF1234567890").unwrap())
         );
+    }
+
+    #[test]
+    fn x5_a_client_cannot_slip_an_address_past_a_proxy_that_writes_ports() {
+        let proxy: IpAddr = "10.0.0.1".parse().unwrap();
+        let h = headers(&[("x-forwarded-for", "9.9.9.9, 203.0.113.5:41000")]);
+        let c = client_info(
+            &h,
+            Some(proxy),
+            Listener::Internet,
+            &[proxy],
+            "x-line-number",
+        );
+        assert_eq!(c.address, Some("203.0.113.5".parse().unwrap()));
+        let h = headers(&[("x-forwarded-for", "9.9.9.9, unknown")]);
+        let c = client_info(
+            &h,
+            Some(proxy),
+            Listener::Internet,
+            &[proxy],
+            "x-line-number",
+        );
+        assert_eq!(
+            c.address,
+            Some(proxy),
+            "an unreadable last entry falls back to the peer"
+        );
+    }
+
+    #[test]
+    fn l9_two_line_headers_are_trusted_as_none() {
+        let gateway: IpAddr = "10.0.0.1".parse().unwrap();
+        let h = headers(&[
+            ("x-line-number", "CAF1234567890"),
+            ("x-line-number", "CAF0000000000"),
+        ]);
+        let c = client_info(
+            &h,
+            Some(gateway),
+            Listener::Line,
+            &[gateway],
+            "x-line-number",
+        );
+        assert_eq!(c.channel, Channel::Internet);
     }
 
     #[test]

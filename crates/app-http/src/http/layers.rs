@@ -35,6 +35,7 @@ pub fn common(router: axum::Router, max_body: usize, secure: bool) -> axum::Rout
     });
     let layers = ServiceBuilder::new()
         .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+
         .layer(
             TraceLayer::new_for_http().make_span_with(|req: &Request<Body>| {
                 // The matched route, never the raw URI: links carry tokens in their path.
@@ -52,7 +53,13 @@ pub fn common(router: axum::Router, max_body: usize, secure: bool) -> axum::Rout
         .layer(SetResponseHeaderLayer::overriding(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
         .layer(SetResponseHeaderLayer::if_not_present(header::CACHE_CONTROL, HeaderValue::from_static("no-store")))
         .layer(tower::util::option_layer(hsts));
-    router.layer(layers)
+    // A slow client cannot hold a request (body included) open without end.
+    router
+        .layer(layers)
+        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            REQUEST_TIMEOUT,
+        ))
 }
 
 /// Refuses requests whose headers exceed [`MAX_HEADER_BYTES`] (431) before anything else.

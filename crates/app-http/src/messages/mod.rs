@@ -41,7 +41,7 @@ impl Lang {
                 Some((q, tag))
             })
             .collect();
-        tags.sort_by(|a, b| b.0.partial_cmp(&a.0).unwrap_or(std::cmp::Ordering::Equal));
+        tags.sort_by(|a, b| b.0.total_cmp(&a.0));
         tags.iter()
             .find_map(|(_, t)| Self::from_tag(t))
             .unwrap_or(Self::Ja)
@@ -216,5 +216,18 @@ mod tests {
         assert_eq!(Lang::negotiate(None, Some("de")), Lang::Ja);
         assert_eq!(Lang::negotiate(Some("en"), Some("ja")), Lang::En);
         assert_eq!(Lang::negotiate(Some("xx"), Some("en")), Lang::En);
+    }
+
+    #[test]
+    fn hostile_quality_values_never_panic() {
+        let header: String = (0..60)
+            .map(|i| if i % 2 == 0 { "x;q=NaN" } else { "y;q=0.1" })
+            .collect::<Vec<_>>()
+            .join(",");
+        assert_eq!(Lang::negotiate(None, Some(&header)), Lang::Ja);
+        assert_eq!(
+            Lang::negotiate(None, Some("en;q=inf, ja;q=-1, en-GB;q=0.5")),
+            Lang::En
+        );
     }
 }

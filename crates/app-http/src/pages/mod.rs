@@ -391,8 +391,38 @@ pub async fn signed_in(
 /// A path inside this site, safe to redirect to.
 fn local_path(raw: Option<&str>) -> &str {
     match raw {
-        Some(p) if p.starts_with('/') && !p.starts_with("//") && !p.contains('\\') => p,
+        // A path on this site only: no scheme-relative `//`, no backslash, and no control or
+        // white-space character (browsers drop a tab from `/\t/evil.example`, leaving `//`).
+        Some(p)
+            if p.starts_with('/')
+                && !p.starts_with("//")
+                && !p
+                    .chars()
+                    .any(|c| c == '\\' || c.is_control() || c.is_whitespace()) =>
+        {
+            p
+        }
         _ => "/",
+    }
+}
+
+#[cfg(test)]
+mod redirect_tests {
+    use super::local_path;
+
+    #[test]
+    fn the_language_switch_never_redirects_off_site() {
+        for bad in [
+            "//evil.example",
+            "/\t/evil.example",
+            "/\\evil.example",
+            "https://evil.example",
+            "/ /x",
+            "/\n/x",
+        ] {
+            assert_eq!(local_path(Some(bad)), "/", "{bad:?}");
+        }
+        assert_eq!(local_path(Some("/settings")), "/settings");
     }
 }
 

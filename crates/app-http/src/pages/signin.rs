@@ -656,6 +656,11 @@ pub(crate) async fn sign_out(
     Posted(_): Posted<Empty>,
 ) -> Response {
     let ctx = &page.ctx;
+    if let Some(pending) = ctx.token(CookieKind::Pending)
+        && let Err(e) = state.auth().cancel_sign_in(&pending).await
+    {
+        return page.failure(&e.to_api(page.lang()));
+    }
     for kind in [CookieKind::Session, CookieKind::Settings] {
         if let Some(token) = ctx.token(kind)
             && let Err(e) = state.auth().sign_out(&token, &ctx.client).await

@@ -68,6 +68,10 @@ impl Auth {
             .actor_for_action(me, AdminAction::ManageSessions)
             .await?;
         let account = self.member(&actor, user).await?;
+        // An admin may not keep signing the owner out (X4 is about users).
+        if account.role == Role::Owner && actor.account.role != Role::Owner {
+            return Err(ManageError::OwnerIsProtected);
+        }
         let ended = self
             .ports
             .store

@@ -14,7 +14,7 @@ use crate::domain::{
     Role, SecretToken, Session, SessionId, SessionScope, SettingsItem, SignInFailure, Ticket,
     TicketLink, TicketPurpose, TwoFactorPolicy, Viewer, can_use,
 };
-use crate::ports::{LockArtifacts, Rehash, Verification};
+use crate::ports::{LockArtifacts, Success, SuccessRefused, Verification};
 
 /// A password sign-in request.
 #[derive(Debug)]
@@ -167,34 +167,54 @@ impl Auth {
             .channel_route(&account, &contract, &request.client, request.scope)
             .await?;
 
-        let rehash = if needs_rehash {
-            self.rehash(&request.password, hash).await
-        } else {
-            None
-        };
-        let rehashed = rehash.is_some();
-        if self
-            .ports
-            .store
-            .record_success(account.id, rehash)
-            .await
-            .map_err(Infrastructure::from)?
-            .is_err()
-        {
-            // Locked by a concurrent failure between our read and now (L4).
-            self.audit_account(&account, failed(SignInFailure::Locked), &request.client)
-                .await;
-            return Err(SignInError::InvalidCredentials);
-        }
-        if rehashed {
-            self.audit_account(&account, AuditKind::PasswordRehashed, &request.client)
-                .await;
-        }
         let second_factor = route == ChannelRoute::Internet
             && contract.two_factor == TwoFactorPolicy::Enabled
             && !self
                 .browser_is_remembered(request.remembered_browser.as_ref(), &account)
                 .await?;
+        let rehash = if needs_rehash {
+            self.rehash(&request.password).await
+        } else {
+            None
+        };
+        let rehashed = rehash.is_some();
+        // The count is reset only when the sign-in completes: between the password and the
+        // second factor it keeps counting, so a known password gives no fresh guesses (L2).
+        let completes_now = !second_factor && !matches!(route, ChannelRoute::LineNeedsConsent(_));
+        let success = Success {
+            verified: Some(hash),
+            reset_failures: completes_now,
+            rehash,
+        };
+        match self
+            .ports
+            .store
+            .record_success(account.id, success)
+            .await
+            .map_err(Infrastructure::from)?
+        {
+            Ok(()) => {}
+            Err(SuccessRefused::Stale) => {
+                // The password was replaced (a reset) while this one was being checked.
+                self.audit_account(
+                    &account,
+                    failed(SignInFailure::WrongPassword),
+                    &request.client,
+                )
+                .await;
+                return Err(SignInError::InvalidCredentials);
+            }
+            Err(_) => {
+                // Locked by a concurrent failure between our read and now (L4).
+                self.audit_account(&account, failed(SignInFailure::Locked), &request.client)
+                    .await;
+                return Err(SignInError::InvalidCredentials);
+            }
+        }
+        if rehashed {
+            self.audit_account(&account, AuditKind::PasswordRehashed, &request.client)
+                .await;
+        }
         if second_factor {
             let pending = self
                 .begin_second_factor(&account, &request.client, request.scope)
@@ -348,14 +368,9 @@ impl Auth {
 
     /// A fresh hash of a verified password with current parameters; `None` if hashing is busy
     /// (the upgrade waits for the next sign-in rather than failing this one).
-    async fn rehash(
-        &self,
-        candidate: &PasswordCandidate,
-        old: crate::domain::PasswordHash,
-    ) -> Option<Rehash> {
+    async fn rehash(&self, candidate: &PasswordCandidate) -> Option<crate::domain::PasswordHash> {
         let password = Password::from_verified(candidate);
-        let new = self.ports.hasher.hash(&password).await.ok()?;
-        Some(Rehash { old, new })
+        self.ports.hasher.hash(&password).await.ok()
     }
 
     /// Counts one wrong password or second factor (L2); at the 10th, locks and queues one

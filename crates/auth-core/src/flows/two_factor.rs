@@ -362,7 +362,11 @@ impl Auth {
             return Err(TwoFactorError::WrongStep);
         };
         let (factor, totp_step) = match (sms, totp_secret) {
-            (Some(challenge), None) => match challenge.check(code, now) {
+            (Some(challenge), None) => match if self.spend_sms_try(pending).await? {
+                challenge.check(code, now)
+            } else {
+                SmsCheck::Spent
+            } {
                 SmsCheck::Right => (
                     EnrolledFactor::Sms {
                         phone: challenge.phone.clone(),
@@ -371,10 +375,6 @@ impl Auth {
                 ),
                 SmsCheck::Spent => return Err(TwoFactorError::CodeSpent),
                 SmsCheck::Wrong => {
-                    self.ports
-                        .store
-                        .record_sms_wrong_try(pending.hash())
-                        .await?;
                     return Err(self
                         .wrong_factor(
                             pending,
@@ -477,15 +477,12 @@ impl Auth {
         let kind = enrolment.factor.kind();
         let right = match &enrolment.factor {
             EnrolledFactor::Sms { .. } => match sms.as_ref().map(|c| c.check(code, now)) {
+                Some(_) if !self.spend_sms_try(pending).await? => {
+                    return Err(TwoFactorError::CodeSpent);
+                }
                 None | Some(SmsCheck::Spent) => return Err(TwoFactorError::CodeSpent),
                 Some(SmsCheck::Right) => true,
-                Some(SmsCheck::Wrong) => {
-                    self.ports
-                        .store
-                        .record_sms_wrong_try(pending.hash())
-                        .await?;
-                    false
-                }
+                Some(SmsCheck::Wrong) => false,
             },
             EnrolledFactor::Totp { secret } => match matching_totp_step(secret, code, now) {
                 // A step already used (on this or any instance) is a wrong code (T7).
@@ -644,6 +641,28 @@ impl Auth {
         Ok(())
     }
 
+    /// Counts one try at the current SMS code before it is compared, in one atomic store step,
+    /// so that parallel submissions cannot exceed the allowed tries (T7). Returns whether this
+    /// try is still allowed.
+    async fn spend_sms_try(&self, pending: &SecretToken) -> Result<bool, TwoFactorError> {
+        let tries = self
+            .ports
+            .store
+            .record_sms_wrong_try(pending.hash())
+            .await?;
+        Ok(tries.is_some_and(|n| n <= crate::domain::SMS_MAX_WRONG_TRIES))
+    }
+
+    /// Abandons a pending sign-in (sign-out before its second step): the pending token stops
+    /// working at once rather than at its 10-minute expiry.
+    ///
+    /// # Errors
+    /// [`Infrastructure`] when the store fails.
+    pub async fn cancel_sign_in(&self, pending: &SecretToken) -> Result<(), Infrastructure> {
+        self.ports.store.take_pending(pending.hash()).await?;
+        Ok(())
+    }
+
     /// Starts the one-time consent step of a West Japan line (N5).
     pub(crate) async fn begin_line_consent(
         &self,
@@ -762,6 +781,20 @@ impl Auth {
         remember: bool,
     ) -> Result<Completed, TwoFactorError> {
         if !self.ports.store.take_pending(token.hash()).await? {
+            return Err(TwoFactorError::NoPendingSignIn);
+        }
+        // The sign-in is complete: now, and only now, the failure count resets (L3).
+        let success = crate::ports::Success {
+            reset_failures: true,
+            ..Default::default()
+        };
+        if self
+            .ports
+            .store
+            .record_success(account.id, success)
+            .await?
+            .is_err()
+        {
             return Err(TwoFactorError::NoPendingSignIn);
         }
         let remembered_browser = if remember {

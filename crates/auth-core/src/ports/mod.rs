@@ -23,5 +23,6 @@ pub use sms::{SmsError, SmsMessage, SmsSender};
 pub use store::{
     AccountStore, ChangeRefused, ContractStore, EmailChange, EnrolmentCommit, InsertAccountError,
     InvitationStore, LockArtifacts, MethodChange, OutboxStore, PasswordChange, PasswordReset,
-    QueuedMail, Rehash, SessionStore, Store, StoreError, TicketStore, TwoFactorStore,
+    QueuedMail, SessionStore, Store, StoreError, Success, SuccessRefused, TicketStore,
+    TwoFactorStore,
 };

@@ -7,8 +7,8 @@ use crate::domain::{
 };
 use crate::domain::{
     Account, AccountId, Contract, ContractId, DeliveryState, Email, Enrolment, FailureOutcome,
-    IsLocked, Mail, MailId, PasswordHash, PendingSignIn, PhoneNumber, RememberedBrowser, Session,
-    SessionId, Ticket, TicketError, TicketPurpose, TokenHash, TwoFactorPolicy,
+    Mail, MailId, PasswordHash, PendingSignIn, PhoneNumber, RememberedBrowser, Session, SessionId,
+    Ticket, TicketError, TicketPurpose, TokenHash, TwoFactorPolicy,
 };
 
 /// A store could not do what was asked. Nothing was changed.
@@ -48,13 +48,30 @@ pub struct LockArtifacts {
     pub mail: Mail,
 }
 
-/// A hash upgrade to apply at a successful sign-in (P4).
-#[derive(Debug, Clone)]
-pub struct Rehash {
-    /// The hash the password was verified against.
-    pub old: PasswordHash,
-    /// Its replacement with current parameters.
-    pub new: PasswordHash,
+/// What a right credential changes (L3, P4); see [`AccountStore::record_success`].
+#[derive(Debug, Clone, Default)]
+pub struct Success {
+    /// The hash the password was verified against; the change applies only if it is still
+    /// the stored one. `None` after a second factor (its pending sign-in dies with any reset).
+    pub verified: Option<PasswordHash>,
+    /// Set the failure count to zero: only when the sign-in is complete, never between the
+    /// password and the second factor (else a known password would allow unlimited guesses
+    /// of the second factor).
+    pub reset_failures: bool,
+    /// A replacement hash with current parameters.
+    pub rehash: Option<PasswordHash>,
+}
+
+/// Why a success was not recorded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Error)]
+#[non_exhaustive]
+pub enum SuccessRefused {
+    /// The account is locked (L4).
+    #[error("the account is locked")]
+    Locked,
+    /// The password changed since it was verified.
+    #[error("the password changed meanwhile")]
+    Stale,
 }
 
 /// Everything a completed password reset changes (P3), applied as one.
@@ -144,17 +161,21 @@ pub trait AccountStore: Send + Sync {
         on_lock: LockArtifacts,
     ) -> Result<FailureOutcome, StoreError>;
 
-    /// Records a right password (L3) in one atomic step: resets the failure count to zero
-    /// unless the account is locked at that moment, and if `rehash` is given and the stored
-    /// hash is still `rehash.old`, replaces it with `rehash.new` (P4).
+    /// Records a right credential in one atomic step, only if the account is not locked at
+    /// that moment and — when `success.verified` is given — its stored hash is still the one
+    /// the password was verified against (so a sign-in checked against a password that a
+    /// reset replaced meanwhile goes no further). Then: with `reset_failures`, sets the failure
+    /// count to zero (L3); with `rehash`, replaces the hash (P4). Nothing is written when
+    /// there is nothing to change.
     ///
     /// # Errors
-    /// [`StoreError`]; `Ok(Err(IsLocked))` when the account is locked (nothing changed).
+    /// [`StoreError`]; `Ok(Err(_))` when refused (nothing changed). An unknown account is
+    /// `Conflict`.
     async fn record_success(
         &self,
         account: AccountId,
-        rehash: Option<Rehash>,
-    ) -> Result<Result<(), IsLocked>, StoreError>;
+        success: Success,
+    ) -> Result<Result<(), SuccessRefused>, StoreError>;
 
     /// Consumes an unlock ticket and unlocks its account (L4), as one step: only if the
     /// ticket is unused, unexpired at `at` and of purpose `Unlock`.
@@ -369,8 +390,9 @@ pub trait TwoFactorStore: Send + Sync {
     /// [`StoreError`].
     async fn update_pending(&self, pending: &PendingSignIn) -> Result<bool, StoreError>;
 
-    /// Adds one wrong try to the pending sign-in's SMS code, in one atomic step, and returns the
-    /// new count (`None` if there is no pending sign-in or no code).
+    /// Adds one try to the pending sign-in's SMS code (the flows count every try before the
+    /// code is compared, so parallel tries cannot exceed the limit), in one atomic step, and
+    /// returns the new count (`None` if there is no pending sign-in or no code).
     ///
     /// # Errors
     /// [`StoreError`].
@@ -610,7 +632,8 @@ pub trait ContractStore: Send + Sync {
 
     /// Applies an e-mail change as one step: consumes the ticket (purpose `EmailChange`,
     /// unused, unexpired), sets the address (unique), for a password account sets the new hash
-    /// and clears the second factor (T6), and queues the notice.
+    /// and clears the second factor (T6), voids the account's other unused reset, unlock,
+    /// e-mail-change and login-method-change tickets, and queues the notice.
     ///
     /// # Errors
     /// [`StoreError`]; `Ok(Err(_))` when refused (nothing changed).
@@ -621,7 +644,8 @@ pub trait ContractStore: Send + Sync {
 
     /// Applies a login-method change as one step: consumes the ticket if given (purpose
     /// `LoginMethodChange`, this account), sets the method and hash (an identity binding is
-    /// unique), clears the second factor (T6), and queues the notice.
+    /// unique), clears the second factor (T6), voids the account's other unused reset, unlock,
+    /// e-mail-change and login-method-change tickets, and queues the notice.
     ///
     /// # Errors
     /// [`StoreError`]; `Ok(Err(_))` when refused (nothing changed).

@@ -13,7 +13,7 @@ use crate::domain::{
 };
 use crate::ports::{
     Clock, EnrolmentCommit, InsertAccountError, LockArtifacts, PasswordChange, PasswordReset,
-    Rehash, Store,
+    Store, Success, SuccessRefused,
 };
 
 use super::TestWorld;
@@ -229,8 +229,8 @@ pub async fn concurrent_failures_lock_exactly_once<S: Store + 'static>(store: Ar
     assert_eq!(w.store.unsent_mail().await.unwrap().len(), 1);
 }
 
-/// L3, L4, P4: success resets the count unless locked; a rehash applies only over the
-/// verified hash.
+/// L3, L4, P4: a success applies only when unlocked and over the verified hash; it resets the
+/// count only when asked, and rehashes.
 pub async fn success_resets_unless_locked_and_rehashes_conditionally<S: Store + 'static>(
     store: Arc<S>,
 ) {
@@ -243,25 +243,14 @@ pub async fn success_resets_unless_locked_and_rehashes_conditionally<S: Store + 
             .unwrap();
     }
     let old = owner.password_hash.clone().unwrap();
-    let new = w.hasher.hash_text("Newer-2025").unwrap();
+    // Between the password and the second factor: checked, but the count stays.
+    let checked = Success {
+        verified: Some(old.clone()),
+        reset_failures: false,
+        rehash: None,
+    };
     w.store
-        .record_success(
-            owner.id,
-            Some(Rehash {
-                old: old.clone(),
-                new: new.clone(),
-            }),
-        )
-        .await
-        .unwrap()
-        .unwrap();
-    let stored = w.store.account(owner.id).await.unwrap().unwrap();
-    assert_eq!(stored.lock.failures(), 0);
-    assert_eq!(stored.password_hash.as_ref(), Some(&new));
-    // A stale rehash (the hash changed meanwhile) is ignored.
-    let other = w.hasher.hash_text("Other-2026").unwrap();
-    w.store
-        .record_success(owner.id, Some(Rehash { old, new: other }))
+        .record_success(owner.id, checked)
         .await
         .unwrap()
         .unwrap();
@@ -271,8 +260,63 @@ pub async fn success_resets_unless_locked_and_rehashes_conditionally<S: Store + 
             .await
             .unwrap()
             .unwrap()
-            .password_hash,
-        Some(new)
+            .lock
+            .failures(),
+        3
+    );
+    let new = w.hasher.hash_text("Newer-2025").unwrap();
+    let success = Success {
+        verified: Some(old.clone()),
+        reset_failures: true,
+        rehash: Some(new.clone()),
+    };
+    w.store
+        .record_success(owner.id, success)
+        .await
+        .unwrap()
+        .unwrap();
+    let stored = w.store.account(owner.id).await.unwrap().unwrap();
+    assert_eq!(stored.lock.failures(), 0);
+    assert_eq!(stored.password_hash.as_ref(), Some(&new));
+    // Over a hash that is no longer stored (a reset got there first): refused, nothing changes.
+    for _ in 0..2 {
+        w.store
+            .record_failure(owner.id, w.clock.now(), lock_artifacts(&w, &owner))
+            .await
+            .unwrap();
+    }
+    let other = w.hasher.hash_text("Other-2026").unwrap();
+    let stale = Success {
+        verified: Some(old),
+        reset_failures: true,
+        rehash: Some(other),
+    };
+    assert_eq!(
+        w.store.record_success(owner.id, stale).await.unwrap(),
+        Err(SuccessRefused::Stale)
+    );
+    let stored = w.store.account(owner.id).await.unwrap().unwrap();
+    assert_eq!(stored.password_hash, Some(new));
+    assert_eq!(stored.lock.failures(), 2);
+    // After a second factor: no hash to check.
+    let completed = Success {
+        reset_failures: true,
+        ..Success::default()
+    };
+    w.store
+        .record_success(owner.id, completed.clone())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        w.store
+            .account(owner.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .lock
+            .failures(),
+        0
     );
     for _ in 0..LOCK_THRESHOLD {
         w.store
@@ -280,12 +324,9 @@ pub async fn success_resets_unless_locked_and_rehashes_conditionally<S: Store + 
             .await
             .unwrap();
     }
-    assert!(
-        w.store
-            .record_success(owner.id, None)
-            .await
-            .unwrap()
-            .is_err()
+    assert_eq!(
+        w.store.record_success(owner.id, completed).await.unwrap(),
+        Err(SuccessRefused::Locked)
     );
     assert!(
         w.store
@@ -1444,6 +1485,15 @@ pub async fn email_changes_apply_atomically_and_keep_addresses_unique<S: Store +
             .unwrap(),
         Err(ChangeRefused::Ticket(TicketError::Used))
     );
+    // The change voided the links that would act on the account as it was.
+    let state = w
+        .store
+        .ticket(taken.ticket.hash)
+        .await
+        .unwrap()
+        .unwrap()
+        .state;
+    assert!(matches!(state, TicketState::Voided { .. }), "{state:?}");
 }
 
 /// M1–M3: a method change binds an identity uniquely, consumes its ticket, clears the second

@@ -11,12 +11,13 @@ use crate::domain::{
 };
 use crate::domain::{
     Account, AccountId, Contract, ContractId, DeliveryState, Email, Enrolment, FailureOutcome,
-    IsLocked, Mail, MailId, PendingSignIn, PendingStage, PhoneNumber, RememberedBrowser, Session,
-    SessionId, Ticket, TicketError, TicketPurpose, TicketState, TokenHash, TwoFactorPolicy,
+    Mail, MailId, PendingSignIn, PendingStage, PhoneNumber, RememberedBrowser, Session, SessionId,
+    Ticket, TicketError, TicketPurpose, TicketState, TokenHash, TwoFactorPolicy,
 };
 use crate::ports::{
     AccountStore, EnrolmentCommit, InsertAccountError, LockArtifacts, OutboxStore, PasswordChange,
-    PasswordReset, QueuedMail, Rehash, SessionStore, StoreError, TicketStore, TwoFactorStore,
+    PasswordReset, QueuedMail, SessionStore, StoreError, Success, SuccessRefused, TicketStore,
+    TwoFactorStore,
 };
 use crate::ports::{ChangeRefused, ContractStore, EmailChange, InvitationStore, MethodChange};
 
@@ -43,6 +44,14 @@ struct State {
     consents: std::collections::HashSet<(ContractId, LineNumber)>,
     invitations: HashMap<AccountId, Invitation>,
 }
+
+/// Links voided by an e-mail or login-method change (they would act on the account as it was).
+const VOIDED_BY_A_CHANGE: [TicketPurpose; 4] = [
+    TicketPurpose::PasswordReset,
+    TicketPurpose::Unlock,
+    TicketPurpose::EmailChange,
+    TicketPurpose::LoginMethodChange,
+];
 
 fn identity_taken(state: &State, method: &LoginMethod, except: AccountId) -> bool {
     ExternalIdentity::of(method).is_some_and(|id| {
@@ -204,25 +213,26 @@ impl AccountStore for MemoryStore {
     async fn record_success(
         &self,
         account: AccountId,
-        rehash: Option<Rehash>,
-    ) -> Result<Result<(), IsLocked>, StoreError> {
+        success: Success,
+    ) -> Result<Result<(), SuccessRefused>, StoreError> {
         let mut s = self.state()?;
         let acc = s
             .accounts
             .get_mut(&account)
             .ok_or_else(|| StoreError::Conflict("unknown account".into()))?;
-        match acc.lock.record_success() {
-            Err(locked) => Ok(Err(locked)),
-            Ok(next) => {
-                acc.lock = next;
-                if let Some(r) = rehash
-                    && acc.password_hash.as_ref() == Some(&r.old)
-                {
-                    acc.password_hash = Some(r.new);
-                }
-                Ok(Ok(()))
-            }
+        if acc.lock.is_locked() {
+            return Ok(Err(SuccessRefused::Locked));
         }
+        if success.verified.is_some() && acc.password_hash != success.verified {
+            return Ok(Err(SuccessRefused::Stale));
+        }
+        if success.reset_failures {
+            acc.lock = acc.lock.unlock();
+        }
+        if let Some(new) = success.rehash {
+            acc.password_hash = Some(new);
+        }
+        Ok(Ok(()))
     }
 
     async fn unlock_with_ticket(
@@ -789,6 +799,7 @@ impl ContractStore for MemoryStore {
         if clear {
             clear_two_factor(&mut s, account);
         }
+        void_unused(&mut s, account, &VOIDED_BY_A_CHANGE, change.at, None);
         enqueue(&mut s, &change.notice);
         Ok(Ok(account))
     }
@@ -825,6 +836,7 @@ impl ContractStore for MemoryStore {
             acc.password_hash = change.password_hash;
         }
         clear_two_factor(&mut s, change.account);
+        void_unused(&mut s, change.account, &VOIDED_BY_A_CHANGE, change.at, None);
         enqueue(&mut s, &change.notice);
         Ok(Ok(()))
     }

@@ -22,6 +22,9 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/api/sign-in", post(signin::sign_in))
         .route("/api/sign-in/sms", post(signin::enrol_sms))
         .route("/api/sign-in/sms/resend", post(signin::resend_sms))
+        .route("/api/sign-in/enrol", post(signin::finish_enrolment))
+        .route("/api/sign-in/challenge", post(signin::answer_challenge))
+        .route("/api/sign-in/recovery", post(signin::use_recovery_code))
         .route("/api/password/forgot", post(tickets::forgot_password))
         .route("/api/unlock/{token}", post(tickets::unlock))
         .route_layer(axum::middleware::from_fn_with_state(state, rate_limited));

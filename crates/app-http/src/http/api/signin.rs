@@ -407,6 +407,13 @@ pub async fn sign_out(
     ctx: Ctx,
     jar: CookieJar,
 ) -> Result<(StatusCode, CookieJar), ApiError> {
+    if let Some(pending) = ctx.token(CookieKind::Pending) {
+        state
+            .auth()
+            .cancel_sign_in(&pending)
+            .await
+            .map_err(|e| e.to_api(ctx.lang))?;
+    }
     for kind in [CookieKind::Session, CookieKind::Settings] {
         if let Some(token) = ctx.token(kind) {
             state

@@ -124,3 +124,26 @@ async fn x1_owners_read_their_contracts_events_without_secrets() {
         ManageError::NotPermitted
     );
 }
+
+#[tokio::test]
+async fn x4_an_admin_cannot_end_the_owners_sessions() {
+    let w = TestWorld::new();
+    let (contract, owner) = w.basic_owner().await;
+    w.account(&contract, "admin@example.co.jp", Role::Admin, Some(PW))
+        .await;
+    let owner_session = sign_in(&w, "owner@example.co.jp", PW).await;
+    let admin = session_of(&w, "admin@example.co.jp", PW).await;
+    assert_eq!(
+        w.auth
+            .end_user_sessions(&admin, owner.id, &client())
+            .await
+            .unwrap_err(),
+        ManageError::OwnerIsProtected
+    );
+    assert!(
+        w.auth
+            .authenticate(&owner_session.token, SessionScope::Service)
+            .await
+            .is_ok()
+    );
+}

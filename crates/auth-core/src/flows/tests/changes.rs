@@ -485,3 +485,35 @@ async fn t6_setting_the_login_method_clears_the_second_factor() {
         .unwrap();
     assert!(w.store.enrolment(owner.id).await.unwrap().is_none());
 }
+
+#[tokio::test]
+async fn e1_an_email_change_voids_links_mailed_to_the_old_address() {
+    let w = TestWorld::new();
+    w.basic_owner().await;
+    w.auth
+        .request_password_reset("owner@example.co.jp", &client())
+        .await
+        .unwrap();
+    let reset = newest_link(&w, TicketPurpose::PasswordReset);
+    let me = session_of(&w, "owner@example.co.jp", PW).await;
+    w.auth
+        .request_own_email_change(&me, "new@example.co.jp", "new@example.co.jp", &client())
+        .await
+        .unwrap();
+    let token = newest_link(&w, TicketPurpose::EmailChange);
+    w.auth
+        .complete_email_change(&token, Some((NEW, NEW)), &client())
+        .await
+        .unwrap();
+    let refused = w
+        .auth
+        .reset_password(&reset, "Stolen-2031x", "Stolen-2031x", &client())
+        .await;
+    assert_eq!(
+        refused,
+        Err(crate::flows::password_reset::ResetError::Ticket(
+            crate::domain::TicketError::Voided
+        ))
+    );
+    sign_in(&w, "new@example.co.jp", NEW).await;
+}

@@ -296,7 +296,7 @@ mod second_factor {
                     if let Ok(Some(_)) = w.store.enrolment(owner.id).await.map(|e| e.map(|_| ())) {}
                     let acc = crate::ports::AccountStore::account(w.store.as_ref(), owner.id).await.unwrap().unwrap();
                     if acc.lock.failures() > 0 {
-                        let _ = crate::ports::AccountStore::record_success(w.store.as_ref(), owner.id, None).await;
+                        let _ = crate::ports::AccountStore::record_success(w.store.as_ref(), owner.id, crate::ports::Success { reset_failures: true, ..Default::default() }).await;
                     }
                 }
                 Ok(())

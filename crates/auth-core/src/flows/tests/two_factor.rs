@@ -682,3 +682,127 @@ async fn t5_complete_walk_through_enrolment_challenge_and_recovery() {
             .is_ok()
     );
 }
+
+#[tokio::test]
+async fn l2_a_known_password_gives_no_fresh_guesses_at_the_second_factor() {
+    let (w, owner, _, _, _) = enrolled_totp_owner(false).await;
+    // Rounds of "right password, then wrong codes": the password step must not reset the count.
+    let mut wrong = 0;
+    for _ in 0..3 {
+        let Ok(p) = w
+            .auth
+            .sign_in_with_password(PasswordSignIn {
+                email: EMAIL,
+                password: PasswordCandidate::new(PASSWORD),
+                client: client(),
+                scope: SessionScope::Service,
+                remembered_browser: None,
+            })
+            .await
+        else {
+            break;
+        };
+        let SignInOutcome::SecondFactorRequired(p) = p else {
+            panic!("a second factor is needed")
+        };
+        for _ in 0..4 {
+            let _ = w.auth.answer_challenge(&p.token, "000000", false).await;
+            wrong += 1;
+        }
+    }
+    assert!(wrong >= crate::domain::LOCK_THRESHOLD);
+    assert!(
+        w.store
+            .account(owner.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .lock
+            .is_locked()
+    );
+}
+
+/// A hasher that lets a password reset happen while a verification is in flight.
+struct ResetDuringVerify {
+    inner: Arc<crate::testing::FastHasher>,
+    during:
+        std::sync::Mutex<Option<std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>>>>,
+}
+
+#[async_trait::async_trait]
+impl crate::ports::PasswordHasher for ResetDuringVerify {
+    async fn hash(
+        &self,
+        p: &crate::domain::Password,
+    ) -> Result<crate::domain::PasswordHash, crate::ports::HashError> {
+        self.inner.hash(p).await
+    }
+    async fn verify(
+        &self,
+        c: &PasswordCandidate,
+        h: &crate::domain::PasswordHash,
+    ) -> Result<crate::ports::Verification, crate::ports::HashError> {
+        let result = self.inner.verify(c, h).await;
+        let pending = self.during.lock().unwrap().take();
+        if let Some(reset) = pending {
+            reset.await;
+        }
+        result
+    }
+    async fn verify_dummy(&self, c: &PasswordCandidate) -> Result<(), crate::ports::HashError> {
+        self.inner.verify_dummy(c).await
+    }
+}
+
+#[tokio::test]
+async fn p3_a_sign_in_checked_against_a_replaced_password_goes_no_further() {
+    let (w, owner) = world().await;
+    // The attacker knows the old password; the owner resets it while the attacker's sign-in
+    // is being checked.
+    w.auth
+        .request_password_reset(EMAIL, &client())
+        .await
+        .unwrap();
+    let link = last_link(&w, TicketPurpose::PasswordReset);
+    let victim = w.auth.clone();
+    let reset: std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>> =
+        Box::pin(async move {
+            victim
+                .reset_password(&link, "Hanami-2031", "Hanami-2031", &client())
+                .await
+                .unwrap();
+        });
+    let hasher = Arc::new(ResetDuringVerify {
+        inner: w.hasher.clone(),
+        during: std::sync::Mutex::new(Some(reset)),
+    });
+    let attacker = crate::flows::Auth::new(
+        crate::flows::Ports {
+            store: w.store.clone(),
+            hasher,
+            clock: w.clock.clone(),
+            secrets: w.secrets.clone(),
+            audit: w.audit.clone(),
+            sms: w.sms.clone(),
+        },
+        crate::flows::Settings::default(),
+    );
+    let r = attacker
+        .sign_in_with_password(PasswordSignIn {
+            email: EMAIL,
+            password: PasswordCandidate::new(PASSWORD),
+            client: client(),
+            scope: SessionScope::Service,
+            remembered_browser: None,
+        })
+        .await;
+    assert!(
+        matches!(
+            r,
+            Err(crate::flows::signin::SignInError::InvalidCredentials)
+        ),
+        "{r:?}"
+    );
+    assert!(try_sign_in(&w, EMAIL, "Hanami-2031").await.is_ok());
+    let _ = owner;
+}

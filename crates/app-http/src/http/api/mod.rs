@@ -32,9 +32,6 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .merge(limited)
         .route("/api/sign-in/step", get(signin::step))
         .route("/api/sign-in/totp", post(signin::offer_totp))
-        .route("/api/sign-in/enrol", post(signin::finish_enrolment))
-        .route("/api/sign-in/challenge", post(signin::answer_challenge))
-        .route("/api/sign-in/recovery", post(signin::use_recovery_code))
         .route(
             "/api/sign-in/recovery/confirm",
             post(signin::confirm_recovery_code),

@@ -148,6 +148,18 @@ diesel::table! {
     use diesel::sql_types::*;
     use crate::sql_types::{Instant, Uuid};
 
+    link_sends (seq) {
+        seq -> BigInt,
+        account_id -> Uuid,
+        purpose -> Text,
+        sent_at -> Instant,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::sql_types::{Instant, Uuid};
+
     sms_sends (seq) {
         seq -> BigInt,
         account_id -> Uuid,
@@ -224,6 +236,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     pending_sign_ins,
     remembered_browsers,
     sms_sends,
+    link_sends,
     lines,
     line_consents,
     invitations,

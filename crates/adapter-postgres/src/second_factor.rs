@@ -348,7 +348,7 @@ fn show_recovery(conn: &mut AnyConnection, pending: &[u8]) -> Result<Option<Id>,
 
 /// Takes a PostgreSQL advisory lock, held to the end of the transaction. Keys that collide only
 /// serialise more than needed, never less.
-fn advisory_lock(conn: &mut AnyConnection, class: i32, key: &str) -> QueryResult<()> {
+pub(crate) fn advisory_lock(conn: &mut AnyConnection, class: i32, key: &str) -> QueryResult<()> {
     if let AnyConnection::Postgresql(pg) = conn {
         diesel::sql_query("SELECT pg_advisory_xact_lock($1, hashtext($2))")
             .bind::<diesel::sql_types::Integer, _>(class)

@@ -17,11 +17,14 @@ use diesel::prelude::*;
 use diesel::sql_types::Bool;
 
 use crate::DieselStore;
+
+/// Advisory-lock class of the per-account link send log (X5).
+const LINK_SEND_LOCK: i32 = 0x746f_0003;
 use crate::conn::AnyConnection;
 use crate::error::{self, TxError, plain, ticket_outcome};
 use crate::mail::{DeliveryChange, MAIL_COLUMNS, MailRow, NewMailRow};
 use crate::rows::{AccountRow, ContractRow, SessionRow, TicketRow};
-use crate::schema::{accounts, contracts, outbox, sessions, tickets};
+use crate::schema::{accounts, contracts, link_sends, outbox, sessions, tickets};
 use crate::second_factor::clear_second_factor;
 use crate::sql_types::{At, Id, Instant};
 
@@ -455,6 +458,51 @@ impl TicketStore for DieselStore {
         let hash = hash.as_bytes().to_vec();
         self.run(move |conn| {
             ticket_outcome(conn.transaction(|conn| consume(conn, &hash, purpose, at)))
+        })
+        .await
+    }
+
+    async fn record_link_send(
+        &self,
+        account: AccountId,
+        purpose: TicketPurpose,
+        at: DateTime<Utc>,
+        cap: u32,
+    ) -> Result<bool, StoreError> {
+        let key = id(account.as_uuid());
+        let since = At(at - Duration::hours(24));
+        let cap = i64::from(cap);
+        self.run(move |conn| {
+            crate::error::applied(conn.transaction(|conn| {
+                // X5 without over-admitting: on PostgreSQL, sends for one account serialise on
+                // an advisory lock; SQLite runs one writing transaction at a time, and the first
+                // statement below writes.
+                let lock_key = format!("{}:{}", key.0.hyphenated(), purpose.as_str());
+                crate::second_factor::advisory_lock(conn, LINK_SEND_LOCK, &lock_key)?;
+                diesel::delete(
+                    link_sends::table
+                        .filter(link_sends::account_id.eq(key))
+                        .filter(link_sends::sent_at.le(since)),
+                )
+                .execute(conn)?;
+                let sent: i64 = link_sends::table
+                    .filter(link_sends::account_id.eq(key))
+                    .filter(link_sends::purpose.eq(purpose.as_str()))
+                    .filter(link_sends::sent_at.gt(since))
+                    .count()
+                    .get_result(conn)?;
+                if sent >= cap {
+                    return Err(TxError::NotApplied);
+                }
+                diesel::insert_into(link_sends::table)
+                    .values((
+                        link_sends::account_id.eq(key),
+                        link_sends::purpose.eq(purpose.as_str()),
+                        link_sends::sent_at.eq(At(at)),
+                    ))
+                    .execute(conn)?;
+                Ok(())
+            }))
         })
         .await
     }

@@ -471,7 +471,11 @@ async fn first_version_rows_survive(url: &str) {
         .await
         .unwrap();
     let applied = store.migrate().await.unwrap();
-    assert_eq!(applied.len(), 1, "{applied:?}");
+    assert_eq!(
+        applied,
+        ["20260501000000", "20260601000000"],
+        "every later version applies"
+    );
     let contract_id =
         ContractId::from_uuid("7f3c9a52-0000-4000-8000-000000000001".parse().unwrap());
     let contract = store.contract(contract_id).await.unwrap().unwrap();

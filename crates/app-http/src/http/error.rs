@@ -379,6 +379,7 @@ impl ToApi for ManageError {
                 Some("metadata_url"),
             ),
             E::OwnerIsProtected => (StatusCode::FORBIDDEN, Msg::OwnerIsProtected, None),
+            E::RateLimited => (StatusCode::TOO_MANY_REQUESTS, Msg::TooManyRequests, None),
             E::Infrastructure(e) => return e.to_api(lang),
             _ => (StatusCode::CONFLICT, Msg::Conflict, None),
         };

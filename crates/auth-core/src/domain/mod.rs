@@ -53,7 +53,10 @@ pub use permissions::{
 pub use phone::{PhoneNumber, PhoneNumberError};
 pub use secret::{SecretToken, TOKEN_BYTES, TOKEN_TEXT_LEN, TokenError, TokenHash};
 pub use session::{Session, SessionPolicy, SessionScope, SessionStatus};
-pub use ticket::{IssuedTicket, TICKET_VALIDITY, Ticket, TicketError, TicketPurpose, TicketState};
+pub use ticket::{
+    INVITATIONS_PER_DAY, IssuedTicket, RESET_LINKS_PER_DAY, TICKET_VALIDITY, Ticket, TicketError,
+    TicketPurpose, TicketState,
+};
 pub use totp::{TotpOffer, TotpSetupError, matching_totp_step, totp_code_at, totp_offer};
 pub use two_factor::{
     EnrolledFactor, Enrolment, PENDING_SIGN_IN_VALIDITY, PendingSignIn, PendingStage,

@@ -18,6 +18,11 @@ use crate::ports::SecretSource;
 
 /// How long a ticket is valid unless a rule says otherwise.
 pub const TICKET_VALIDITY: Duration = Duration::days(14);
+/// Most password-reset links mailed to one account in 24 hours (X5); further requests get the
+/// same answer but no mail.
+pub const RESET_LINKS_PER_DAY: u32 = 5;
+/// Most invitation links (first send and resends) mailed for one invitation in 24 hours (X5).
+pub const INVITATIONS_PER_DAY: u32 = 5;
 
 /// What a ticket is for. A ticket of one purpose is no ticket at all for another.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

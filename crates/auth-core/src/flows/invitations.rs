@@ -394,6 +394,20 @@ impl Auth {
         contract: &Contract,
         invitation: &Invitation,
     ) -> Result<SecretToken, ManageError> {
+        // X5: an address is not flooded with invitations (first send and resends).
+        if !self
+            .ports
+            .store
+            .record_link_send(
+                invitation.account,
+                TicketPurpose::Invitation,
+                invitation.sent_at,
+                crate::domain::INVITATIONS_PER_DAY,
+            )
+            .await?
+        {
+            return Err(ManageError::RateLimited);
+        }
         let issued = Ticket::issue(
             TicketPurpose::Invitation,
             invitation.account,

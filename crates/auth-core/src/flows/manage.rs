@@ -80,6 +80,9 @@ pub enum ManageError {
     /// admin).
     #[error("this cannot be done to the contract owner")]
     OwnerIsProtected,
+    /// Too many links were mailed for this account today (X5).
+    #[error("too many requests; please try again later")]
+    RateLimited,
     /// Try again later.
     #[error(transparent)]
     Infrastructure(#[from] Infrastructure),

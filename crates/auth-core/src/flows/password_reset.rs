@@ -14,7 +14,8 @@ use thiserror::Error;
 use super::{Auth, Infrastructure};
 use crate::domain::{
     Account, AuditKind, ClientInfo, Email, EmailError, MailKind, NoticeKind, Password,
-    PasswordContext, PasswordRejected, SecretToken, Ticket, TicketError, TicketLink, TicketPurpose,
+    PasswordContext, PasswordRejected, RESET_LINKS_PER_DAY, SecretToken, Ticket, TicketError,
+    TicketLink, TicketPurpose,
 };
 use crate::ports::PasswordReset;
 
@@ -74,6 +75,22 @@ impl Auth {
             return Ok(());
         };
         if !account.login_method.is_password() {
+            return Ok(());
+        }
+        // X5: a mailbox is not flooded; past the cap the answer stays the same, with no mail.
+        let now = self.ports.clock.now();
+        if !self
+            .ports
+            .store
+            .record_link_send(
+                account.id,
+                TicketPurpose::PasswordReset,
+                now,
+                RESET_LINKS_PER_DAY,
+            )
+            .await
+            .map_err(Infrastructure::from)?
+        {
             return Ok(());
         }
         let issued = Ticket::issue(

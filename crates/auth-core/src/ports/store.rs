@@ -248,6 +248,20 @@ pub trait TicketStore: Send + Sync {
         at: DateTime<Utc>,
     ) -> Result<Result<Ticket, TicketError>, StoreError>;
 
+    /// Records that a link of `purpose` is being mailed for `account`, if fewer than `cap` were
+    /// in the 24 hours before `at`, in one atomic step (concurrent senders cannot over-admit).
+    /// Returns whether it was recorded, and so may be sent (X5).
+    ///
+    /// # Errors
+    /// [`StoreError`].
+    async fn record_link_send(
+        &self,
+        account: AccountId,
+        purpose: TicketPurpose,
+        at: DateTime<Utc>,
+        cap: u32,
+    ) -> Result<bool, StoreError>;
+
     /// Voids every unused ticket of `purpose` for `account`; returns how many.
     ///
     /// # Errors

@@ -57,7 +57,8 @@ macro_rules! store_conformance_tests {
             invitations_are_saved_resent_and_accepted_once,
             email_changes_apply_atomically_and_keep_addresses_unique,
             method_changes_bind_identities_uniquely_and_clear_second_factors,
-            removing_an_account_removes_what_hangs_on_it
+            removing_an_account_removes_what_hangs_on_it,
+            link_sends_are_capped_per_account_and_purpose
         );
     };
     (@each $make:expr; $($name:ident),* $(,)?) => {
@@ -1618,4 +1619,58 @@ pub async fn removing_an_account_removes_what_hangs_on_it<S: Store + 'static>(st
         Some("Kumo-2024"),
     )
     .await;
+}
+
+/// X5: mailed links are capped per account and purpose over 24 hours, also under concurrency.
+pub async fn link_sends_are_capped_per_account_and_purpose<S: Store + 'static>(store: Arc<S>) {
+    let w = TestWorld::with_store(store);
+    let (contract, owner) = w.basic_owner().await;
+    let user = w
+        .account(
+            &contract,
+            "user@example.co.jp",
+            Role::User,
+            Some("Kumo-2024"),
+        )
+        .await;
+    let t0 = w.clock.now();
+    let racers = (0..8).map(|i| {
+        w.store.record_link_send(
+            owner.id,
+            TicketPurpose::PasswordReset,
+            t0 + Duration::seconds(i),
+            3,
+        )
+    });
+    let admitted = join_all(racers)
+        .await
+        .into_iter()
+        .filter(|r| *r.as_ref().unwrap())
+        .count();
+    assert_eq!(admitted, 3);
+    assert!(
+        w.store
+            .record_link_send(owner.id, TicketPurpose::Invitation, t0, 3)
+            .await
+            .unwrap(),
+        "per purpose"
+    );
+    assert!(
+        w.store
+            .record_link_send(user.id, TicketPurpose::PasswordReset, t0, 3)
+            .await
+            .unwrap(),
+        "per account"
+    );
+    assert!(
+        w.store
+            .record_link_send(
+                owner.id,
+                TicketPurpose::PasswordReset,
+                t0 + Duration::hours(24) + Duration::seconds(8),
+                3
+            )
+            .await
+            .unwrap()
+    );
 }

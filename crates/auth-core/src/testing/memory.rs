@@ -43,6 +43,7 @@ struct State {
     lines: HashMap<LineNumber, ContractId>,
     consents: std::collections::HashSet<(ContractId, LineNumber)>,
     invitations: HashMap<AccountId, Invitation>,
+    link_sends: Vec<(AccountId, TicketPurpose, DateTime<Utc>)>,
 }
 
 /// Links voided by an e-mail or login-method change (they would act on the account as it was).
@@ -335,6 +336,27 @@ impl TicketStore for MemoryStore {
         at: DateTime<Utc>,
     ) -> Result<Result<Ticket, TicketError>, StoreError> {
         Ok(consume(&mut *self.state()?, hash, purpose, at))
+    }
+
+    async fn record_link_send(
+        &self,
+        account: AccountId,
+        purpose: TicketPurpose,
+        at: DateTime<Utc>,
+        cap: u32,
+    ) -> Result<bool, StoreError> {
+        let mut s = self.state()?;
+        let since = at - Duration::hours(24);
+        let sent = s
+            .link_sends
+            .iter()
+            .filter(|(a, p, t)| *a == account && *p == purpose && *t > since)
+            .count();
+        if sent >= cap as usize {
+            return Ok(false);
+        }
+        s.link_sends.push((account, purpose, at));
+        Ok(true)
     }
 
     async fn void_tickets(

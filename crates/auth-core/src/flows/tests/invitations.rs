@@ -375,3 +375,36 @@ async fn i1_a_new_contract_invites_its_owner() {
         crate::domain::Plan::FreeTrial { .. }
     ));
 }
+
+#[tokio::test]
+async fn x5_invitation_resends_are_capped_per_day() {
+    let w = TestWorld::new();
+    w.basic_owner().await;
+    let me = session_of(&w, "owner@example.co.jp", PW).await;
+    let id = w
+        .auth
+        .invite_user(
+            &me,
+            Invite {
+                name: "Ken",
+                email: "ken@example.co.jp",
+                role: Role::User,
+            },
+            &client(),
+        )
+        .await
+        .unwrap();
+    for _ in 1..crate::domain::INVITATIONS_PER_DAY {
+        w.auth.resend_invitation(&me, id, &client()).await.unwrap();
+    }
+    assert_eq!(
+        w.auth
+            .resend_invitation(&me, id, &client())
+            .await
+            .unwrap_err(),
+        ManageError::RateLimited
+    );
+    w.clock.advance(Duration::hours(24));
+    let me = session_of(&w, "owner@example.co.jp", PW).await;
+    w.auth.resend_invitation(&me, id, &client()).await.unwrap();
+}

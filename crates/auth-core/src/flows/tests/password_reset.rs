@@ -178,3 +178,34 @@ async fn p3_an_expired_reset_link_is_refused() {
         ResetError::Ticket(TicketError::Expired)
     );
 }
+
+#[tokio::test]
+async fn x5_reset_mails_to_one_account_are_capped_per_day_with_the_same_answer() {
+    let w = TestWorld::new();
+    w.basic_owner().await;
+    for _ in 0..crate::domain::RESET_LINKS_PER_DAY + 3 {
+        assert_eq!(
+            w.auth.request_password_reset(EMAIL, &client()).await,
+            Ok(())
+        );
+    }
+    let resets = w
+        .store
+        .queued_mail()
+        .iter()
+        .filter(|m| matches!(m.kind, MailKind::PasswordReset { .. }))
+        .count();
+    assert_eq!(resets, crate::domain::RESET_LINKS_PER_DAY as usize);
+    w.clock.advance(chrono::Duration::hours(24));
+    w.auth
+        .request_password_reset(EMAIL, &client())
+        .await
+        .unwrap();
+    let resets = w
+        .store
+        .queued_mail()
+        .iter()
+        .filter(|m| matches!(m.kind, MailKind::PasswordReset { .. }))
+        .count();
+    assert_eq!(resets, crate::domain::RESET_LINKS_PER_DAY as usize + 1);
+}

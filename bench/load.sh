@@ -42,8 +42,8 @@ cookie=$(python3 bench/setup.py "$base" "$token" load@example.co.jp Kumo-2024x)
 wrk -t2 -c16 -d3s -s bench/signin.lua "$base/api/sign-in" > /dev/null
 wrk -t2 -c64 -d3s -H "Cookie: $cookie" "$base/api/session" > /dev/null
 
-echo "== password sign-ins (16 connections, 20 s)"
-wrk -t2 -c16 -d20s --latency -s bench/signin.lua "$base/api/sign-in" | tee target/load-signin.txt
+echo "== password sign-ins (16 connections, 1 load thread, 20 s)"
+wrk -t1 -c16 -d20s --latency -s bench/signin.lua "$base/api/sign-in" | tee target/load-signin.txt
 rate=$(awk '/^Requests\/sec/ {print $2}' target/load-signin.txt)
 python3 -c "print(f'sign-ins: {float($rate):.1f}/s = {100*float($rate)/float($limit):.0f} % of the Argon2id limit {float($limit):.1f}/s')"
 

@@ -15,8 +15,8 @@ use super::Auth;
 use super::manage::{Actor, ManageError};
 use crate::domain::{
     AccountId, AdminAction, AuditKind, ClientInfo, ConnectionId, Email, LoginMethod, MailKind,
-    MethodChoice, NoticeKind, Password, PasswordContext, Role, SecretToken, Session, SettingsItem,
-    Ticket, TicketError, TicketLink, TicketPurpose,
+    MethodChoice, NoticeKind, Password, PasswordContext, Role, Session, SettingsItem, Ticket,
+    TicketError, TicketLink, TicketPurpose,
 };
 use crate::ports::{EmailChange, MethodChange};
 
@@ -345,14 +345,16 @@ impl Auth {
     }
 
     async fn email_ticket(&self, token: &str) -> Result<(Ticket, Email), ManageError> {
-        let ticket = self.live_ticket(token, TicketPurpose::EmailChange).await?;
+        let ticket = self
+            .live_ticket::<ManageError>(token, TicketPurpose::EmailChange)
+            .await?;
         let email = ticket.new_email.clone().ok_or(TicketError::Unknown)?;
         Ok((ticket, email))
     }
 
     async fn method_ticket(&self, token: &str) -> Result<(Ticket, Actor), ManageError> {
         let ticket = self
-            .live_ticket(token, TicketPurpose::LoginMethodChange)
+            .live_ticket::<ManageError>(token, TicketPurpose::LoginMethodChange)
             .await?;
         let account = self
             .ports
@@ -367,22 +369,6 @@ impl Auth {
             .await?
             .ok_or(TicketError::Voided)?;
         Ok((ticket, Actor { account, contract }))
-    }
-
-    async fn live_ticket(
-        &self,
-        token: &str,
-        purpose: TicketPurpose,
-    ) -> Result<Ticket, ManageError> {
-        let token = SecretToken::parse(token).map_err(|_| TicketError::Unknown)?;
-        let ticket = self
-            .ports
-            .store
-            .ticket(token.hash())
-            .await?
-            .ok_or(TicketError::Unknown)?;
-        ticket.check(purpose, self.ports.clock.now())?;
-        Ok(ticket)
     }
 }
 

@@ -335,14 +335,9 @@ impl Auth {
         &self,
         token: &str,
     ) -> Result<(Ticket, Invitation, Contract), ManageError> {
-        let token = SecretToken::parse(token).map_err(|_| TicketError::Unknown)?;
         let ticket = self
-            .ports
-            .store
-            .ticket(token.hash())
-            .await?
-            .ok_or(TicketError::Unknown)?;
-        ticket.check(TicketPurpose::Invitation, self.ports.clock.now())?;
+            .live_ticket::<ManageError>(token, TicketPurpose::Invitation)
+            .await?;
         let invitation = self
             .ports
             .store

@@ -23,7 +23,7 @@ use thiserror::Error;
 
 use crate::domain::{
     Account, AccountId, AuditEvent, AuditKind, ClientInfo, ContractId, Mail, MailId, MailKind,
-    SessionPolicy,
+    SecretToken, SessionPolicy, Ticket, TicketError, TicketPurpose,
 };
 use crate::ports::{
     AuditLog, Clock, HashError, PasswordHasher, SecretSource, SmsSender, Store, StoreError,
@@ -104,6 +104,24 @@ impl Auth {
     /// The settings in force.
     pub fn settings(&self) -> &Settings {
         &self.settings
+    }
+
+    /// The ticket behind a link, if it may be used now for `purpose`: one place for every flow
+    /// that opens a mailed link.
+    async fn live_ticket<E>(&self, token: &str, purpose: TicketPurpose) -> Result<Ticket, E>
+    where
+        E: From<TicketError> + From<Infrastructure>,
+    {
+        let token = SecretToken::parse(token).map_err(|_| TicketError::Unknown)?;
+        let ticket = self
+            .ports
+            .store
+            .ticket(token.hash())
+            .await
+            .map_err(Infrastructure::from)?
+            .ok_or(TicketError::Unknown)?;
+        ticket.check(purpose, self.ports.clock.now())?;
+        Ok(ticket)
     }
 
     async fn audit(

@@ -14,8 +14,8 @@ use thiserror::Error;
 use super::{Auth, Infrastructure};
 use crate::domain::{
     Account, AuditKind, ClientInfo, Email, EmailError, MailKind, NoticeKind, Password,
-    PasswordContext, PasswordRejected, RESET_LINKS_PER_DAY, SecretToken, Ticket, TicketError,
-    TicketLink, TicketPurpose,
+    PasswordContext, PasswordRejected, RESET_LINKS_PER_DAY, Ticket, TicketError, TicketLink,
+    TicketPurpose,
 };
 use crate::ports::PasswordReset;
 
@@ -189,15 +189,9 @@ impl Auth {
     }
 
     async fn reset_ticket(&self, token: &str) -> Result<(Ticket, Account), ResetError> {
-        let token = SecretToken::parse(token).map_err(|_| TicketError::Unknown)?;
         let ticket = self
-            .ports
-            .store
-            .ticket(token.hash())
-            .await
-            .map_err(Infrastructure::from)?
-            .ok_or(TicketError::Unknown)?;
-        ticket.check(TicketPurpose::PasswordReset, self.ports.clock.now())?;
+            .live_ticket::<ResetError>(token, TicketPurpose::PasswordReset)
+            .await?;
         let account = self
             .ports
             .store

@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use axum::body::Body;
-use axum::extract::{MatchedPath, State};
+use axum::extract::{FromRequestParts, MatchedPath, State};
 use axum::http::{HeaderName, HeaderValue, Method, Request, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -80,7 +80,6 @@ async fn limit_headers(req: Request<Body>, next: Next) -> Response {
 /// `SameSite=Lax` cookies and JSON bodies, no other site can make a signed-in browser act.
 pub async fn refuse_cross_site(
     State(state): State<AppState>,
-    ctx: Ctx,
     req: Request<Body>,
     next: Next,
 ) -> Response {
@@ -106,8 +105,13 @@ pub async fn refuse_cross_site(
                     != Some(o)
         });
         if cross || foreign {
+            // The request context (language, cookies) is built only for a refusal: every other
+            // request builds it once, in its handler.
+            let api = req.uri().path().starts_with("/api/");
+            let (mut parts, _) = req.into_parts();
+            let Ok(ctx) = Ctx::from_request_parts(&mut parts, &state).await;
             // The API answers in JSON; a page form gets a page saying what to do.
-            if !req.uri().path().starts_with("/api/") {
+            if !api {
                 return crate::pages::csrf::refused(ctx);
             }
             return ApiError::new(StatusCode::FORBIDDEN, Msg::CrossSiteRequest, ctx.lang)

@@ -12,7 +12,6 @@ use app_http::http::{Listener, router};
 use app_http::{wiring, worker};
 use auth_core::domain::DeliveryState;
 use auth_core::flows::invitations::ContractRequest;
-use auth_core::ports::OutboxStore;
 
 /// tobira: sign-in and account management.
 #[derive(Debug, Parser)]
@@ -169,10 +168,14 @@ async fn run(command: Command, config: Config) -> Result<(), String> {
             Ok(())
         }
         Command::Mail(MailCommand::List) => {
-            let store = wiring::open_store(&config)
+            let wired = wiring::wire(&config).await.map_err(|e| e.to_string())?;
+            for queued in wired
+                .state
+                .auth()
+                .unsent_mail()
                 .await
-                .map_err(|e| e.to_string())?;
-            for queued in store.unsent_mail().await.map_err(|e| e.to_string())? {
+                .map_err(|e| e.to_string())?
+            {
                 let state = match &queued.state {
                     DeliveryState::Pending {
                         attempts,
@@ -189,29 +192,18 @@ async fn run(command: Command, config: Config) -> Result<(), String> {
             Ok(())
         }
         Command::Mail(MailCommand::Resend { id }) => {
-            let store = wiring::open_store(&config)
-                .await
-                .map_err(|e| e.to_string())?;
+            let wired = wiring::wire(&config).await.map_err(|e| e.to_string())?;
             let id =
                 auth_core::domain::MailId::parse(&id).map_err(|_| "not a mail ID".to_owned())?;
-            let now = auth_core::ports::Clock::now(&app_http::system::SystemClock);
-            let state = DeliveryState::Pending {
-                attempts: 0,
-                next_attempt_at: now,
-            };
-            let known = store
-                .unsent_mail()
+            if !wired
+                .state
+                .auth()
+                .requeue_mail(id)
                 .await
                 .map_err(|e| e.to_string())?
-                .iter()
-                .any(|q| q.mail.id == id);
-            if !known {
+            {
                 return Err("no unsent mail has this ID".into());
             }
-            store
-                .record_delivery(id, state)
-                .await
-                .map_err(|e| e.to_string())?;
             println!("mail {id} queued again");
             Ok(())
         }

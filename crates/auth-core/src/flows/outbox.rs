@@ -13,8 +13,8 @@
 use chrono::Duration;
 
 use super::{Auth, Infrastructure};
-use crate::domain::{DeliveryState, MAX_DELIVERY_ATTEMPTS, retry_delay};
-use crate::ports::{MailError, Mailer};
+use crate::domain::{DeliveryState, MAX_DELIVERY_ATTEMPTS, MailId, retry_delay};
+use crate::ports::{MailError, Mailer, QueuedMail};
 
 /// How long a claimed mail is reserved for the worker that claimed it.
 pub const DELIVERY_LEASE: Duration = Duration::minutes(5);
@@ -31,6 +31,32 @@ pub struct DeliveryReport {
 }
 
 impl Auth {
+    /// Every mail not yet sent, oldest first: pending and abandoned (for operators).
+    ///
+    /// # Errors
+    /// [`Infrastructure`] when the store fails.
+    pub async fn unsent_mail(&self) -> Result<Vec<QueuedMail>, Infrastructure> {
+        Ok(self.ports.store.unsent_mail().await?)
+    }
+
+    /// Queues an unsent mail again from its first attempt, due now (an operator's resend of an
+    /// abandoned mail). Returns whether such a mail exists.
+    ///
+    /// # Errors
+    /// [`Infrastructure`] when the store fails.
+    pub async fn requeue_mail(&self, id: MailId) -> Result<bool, Infrastructure> {
+        let store = &self.ports.store;
+        if !store.unsent_mail().await?.iter().any(|q| q.mail.id == id) {
+            return Ok(false);
+        }
+        let due = DeliveryState::Pending {
+            attempts: 0,
+            next_attempt_at: self.ports.clock.now(),
+        };
+        store.record_delivery(id, due).await?;
+        Ok(true)
+    }
+
     /// Delivers up to `limit` due mails.
     ///
     /// # Errors

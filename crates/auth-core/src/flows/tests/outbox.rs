@@ -122,3 +122,38 @@ async fn x6_a_permanent_failure_is_abandoned_at_once() {
         1
     );
 }
+
+#[tokio::test]
+async fn x6_an_operator_requeues_an_abandoned_mail_and_it_is_delivered() {
+    let w = TestWorld::new();
+    w.basic_owner().await;
+    w.auth
+        .request_password_reset("owner@example.co.jp", &super::client())
+        .await
+        .unwrap();
+    let mailer = RecordingMailer::default();
+    mailer.fail_with(Some(MailError::Permanent("550 mailbox unavailable".into())));
+    assert_eq!(
+        w.auth
+            .deliver_due_mail(&mailer, 10)
+            .await
+            .unwrap()
+            .abandoned,
+        1
+    );
+    let id = w.auth.unsent_mail().await.unwrap()[0].mail.id;
+    assert!(
+        !w.auth
+            .requeue_mail(crate::domain::MailId::generate(w.secrets.as_ref()))
+            .await
+            .unwrap()
+    );
+    assert!(w.auth.requeue_mail(id).await.unwrap());
+    mailer.fail_with(None);
+    assert_eq!(w.auth.deliver_due_mail(&mailer, 10).await.unwrap().sent, 1);
+    assert!(w.auth.unsent_mail().await.unwrap().is_empty());
+    assert!(
+        !w.auth.requeue_mail(id).await.unwrap(),
+        "a sent mail is not queued again"
+    );
+}

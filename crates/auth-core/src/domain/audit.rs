@@ -5,7 +5,7 @@ use std::net::IpAddr;
 use chrono::{DateTime, Utc};
 
 use super::{
-    AccessRoute, AccountId, ChannelKind, ContractId, SecondFactorKind, SessionScope,
+    AccessRoute, AccountId, ChannelKind, ContractId, Provider, SecondFactorKind, SessionScope,
     TwoFactorPolicy,
 };
 
@@ -32,10 +32,35 @@ pub enum SignInFailure {
     UnboundIdentity,
 }
 
+/// How a round trip to a federated provider ended (L7, X1). What the verified identity then
+/// did (signed in, registered, changed method) is recorded by its own event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ProviderResult {
+    /// The provider verified an identity.
+    Verified,
+    /// The callback's `state` was missing, unknown, expired, already used, from another
+    /// browser or for another provider.
+    BadState,
+    /// The person or the provider declined (`error=access_denied`, ...).
+    Denied,
+    /// The provider's answer failed verification (signature, issuer, audience, nonce, time).
+    Rejected,
+    /// The provider could not be reached or answered garbage.
+    Unavailable,
+}
+
 /// What happened.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum AuditKind {
+    /// A round trip to a federated provider ended (L7).
+    ProviderSignIn {
+        /// Which provider.
+        provider: Provider,
+        /// How it ended.
+        result: ProviderResult,
+    },
     /// A sign-in completed and a session began.
     SignInSucceeded {
         /// Service or settings menu.

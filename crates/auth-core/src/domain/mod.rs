@@ -5,6 +5,7 @@ mod audit;
 mod client;
 mod contract;
 mod email;
+mod federation;
 mod identity;
 mod ids;
 mod invitation;
@@ -25,7 +26,7 @@ pub use account::{
     Account, CONNECTION_ID_SUFFIX_LEN, ConnectionId, ConnectionIdError, Locale, LoginMethod,
     Provider, Role, Subject, SubjectError,
 };
-pub use audit::{AuditEvent, AuditKind, SignInFailure};
+pub use audit::{AuditEvent, AuditKind, ProviderResult, SignInFailure};
 pub use client::{
     Channel, ChannelKind, ClientInfo, LineArea, LineNumber, LineNumberError, MAX_USER_AGENT_CHARS,
 };
@@ -34,6 +35,9 @@ pub use contract::{
 };
 pub use contract::{AdConnection, ContractStatus};
 pub use email::{Email, EmailError, MAX_EMAIL_BYTES, MAX_LOCAL_PART_BYTES};
+pub use federation::{
+    Ceremony, FEDERATION_REQUEST_VALIDITY, FederationPurpose, FederationRequest, ProviderCallback,
+};
 pub use identity::{ExternalIdentity, MethodChoice};
 pub use ids::{AccountId, ContractId, IdError, MailId, SessionId};
 pub use invitation::Invitation;

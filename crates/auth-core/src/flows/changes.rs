@@ -286,6 +286,33 @@ impl Auth {
         client: &ClientInfo,
     ) -> Result<(), ManageError> {
         let (ticket, actor) = self.method_ticket(token).await?;
+        self.complete_resolved_method_change(ticket, actor, choice, client)
+            .await
+    }
+
+    /// [`Auth::complete_method_change`] for the ticket with `hash` (a change that went through
+    /// a provider round trip).
+    pub(crate) async fn complete_method_change_by_hash(
+        &self,
+        hash: crate::domain::TokenHash,
+        choice: &MethodChoice<'_>,
+        client: &ClientInfo,
+    ) -> Result<(), ManageError> {
+        let ticket = self
+            .live_ticket_by_hash::<ManageError>(hash, TicketPurpose::LoginMethodChange)
+            .await?;
+        let actor = self.method_ticket_actor(&ticket).await?;
+        self.complete_resolved_method_change(ticket, actor, choice, client)
+            .await
+    }
+
+    async fn complete_resolved_method_change(
+        &self,
+        ticket: Ticket,
+        actor: Actor,
+        choice: &MethodChoice<'_>,
+        client: &ClientInfo,
+    ) -> Result<(), ManageError> {
         let account = &actor.account;
         let (method, password_hash) = self
             .method_for(
@@ -356,6 +383,11 @@ impl Auth {
         let ticket = self
             .live_ticket::<ManageError>(token, TicketPurpose::LoginMethodChange)
             .await?;
+        let actor = self.method_ticket_actor(&ticket).await?;
+        Ok((ticket, actor))
+    }
+
+    async fn method_ticket_actor(&self, ticket: &Ticket) -> Result<Actor, ManageError> {
         let account = self
             .ports
             .store
@@ -368,7 +400,7 @@ impl Auth {
             .contract(account.contract)
             .await?
             .ok_or(TicketError::Voided)?;
-        Ok((ticket, Actor { account, contract }))
+        Ok(Actor { account, contract })
     }
 }
 

@@ -8,7 +8,7 @@ use crate::domain::{
     ContractId, ContractName, ContractStatus, DisplayName, Email, ExternalIdentity, Invitation,
     Locale, LockState, LoginMethod, MailKind, MethodChoice, Password, PasswordContext,
     PasswordHash, Plan, Role, SecretToken, Session, Ticket, TicketError, TicketLink, TicketPurpose,
-    TwoFactorPolicy,
+    TokenHash, TwoFactorPolicy,
 };
 
 /// An invitation request (I1).
@@ -231,7 +231,33 @@ impl Auth {
         choice: &MethodChoice<'_>,
         client: &ClientInfo,
     ) -> Result<AccountId, ManageError> {
-        let (ticket, invitation, contract) = self.invitation_ticket(token).await?;
+        let resolved = self.invitation_ticket(token).await?;
+        self.accept_resolved_invitation(resolved, choice, client)
+            .await
+    }
+
+    /// [`Auth::accept_invitation`] for the invitation whose ticket has `hash` (a registration
+    /// that went through a provider round trip).
+    pub(crate) async fn accept_invitation_by_hash(
+        &self,
+        hash: TokenHash,
+        choice: &MethodChoice<'_>,
+        client: &ClientInfo,
+    ) -> Result<AccountId, ManageError> {
+        let ticket = self
+            .live_ticket_by_hash::<ManageError>(hash, TicketPurpose::Invitation)
+            .await?;
+        let resolved = self.invitation_of(ticket).await?;
+        self.accept_resolved_invitation(resolved, choice, client)
+            .await
+    }
+
+    async fn accept_resolved_invitation(
+        &self,
+        (ticket, invitation, contract): (Ticket, Invitation, Contract),
+        choice: &MethodChoice<'_>,
+        client: &ClientInfo,
+    ) -> Result<AccountId, ManageError> {
         let (method, hash) = self
             .method_for(&contract, &invitation.email, invitation.role, choice, None)
             .await?;
@@ -338,6 +364,14 @@ impl Auth {
         let ticket = self
             .live_ticket::<ManageError>(token, TicketPurpose::Invitation)
             .await?;
+        self.invitation_of(ticket).await
+    }
+
+    /// An invitation ticket's invitation and contract.
+    async fn invitation_of(
+        &self,
+        ticket: Ticket,
+    ) -> Result<(Ticket, Invitation, Contract), ManageError> {
         let invitation = self
             .ports
             .store

@@ -6,6 +6,7 @@
 
 pub mod admin;
 pub mod changes;
+pub mod federation;
 pub mod invitations;
 pub mod manage;
 pub mod outbox;
@@ -23,10 +24,11 @@ use thiserror::Error;
 
 use crate::domain::{
     Account, AccountId, AuditEvent, AuditKind, ClientInfo, ContractId, Mail, MailId, MailKind,
-    SecretToken, SessionPolicy, Ticket, TicketError, TicketPurpose,
+    SecretToken, SessionPolicy, Ticket, TicketError, TicketPurpose, TokenHash,
 };
 use crate::ports::{
-    AuditLog, Clock, HashError, PasswordHasher, SecretSource, SmsSender, Store, StoreError,
+    AuditLog, Clock, HashError, IdentityProviders, NoProviders, PasswordHasher, SecretSource,
+    SmsSender, Store, StoreError,
 };
 
 /// The ports a core instance works through.
@@ -69,6 +71,7 @@ impl Default for Settings {
 pub struct Auth {
     ports: Ports,
     settings: Settings,
+    providers: Arc<dyn IdentityProviders>,
 }
 
 /// A failure outside the business rules: the caller answers "try again later".
@@ -98,7 +101,19 @@ impl From<HashError> for Infrastructure {
 impl Auth {
     /// A core working through `ports` with `settings`.
     pub fn new(ports: Ports, settings: Settings) -> Self {
-        Self { ports, settings }
+        Self {
+            ports,
+            settings,
+            providers: Arc::new(NoProviders),
+        }
+    }
+
+    /// The same core offering sign-in with `providers` (L7); without them no provider is
+    /// configured.
+    #[must_use]
+    pub fn with_identity_providers(mut self, providers: Arc<dyn IdentityProviders>) -> Self {
+        self.providers = providers;
+        self
     }
 
     /// The settings in force.
@@ -113,10 +128,23 @@ impl Auth {
         E: From<TicketError> + From<Infrastructure>,
     {
         let token = SecretToken::parse(token).map_err(|_| TicketError::Unknown)?;
+        self.live_ticket_by_hash(token.hash(), purpose).await
+    }
+
+    /// [`Auth::live_ticket`] for a ticket known by its hash (a flow that kept it across a
+    /// provider round trip).
+    async fn live_ticket_by_hash<E>(
+        &self,
+        hash: TokenHash,
+        purpose: TicketPurpose,
+    ) -> Result<Ticket, E>
+    where
+        E: From<TicketError> + From<Infrastructure>,
+    {
         let ticket = self
             .ports
             .store
-            .ticket(token.hash())
+            .ticket(hash)
             .await
             .map_err(Infrastructure::from)?
             .ok_or(TicketError::Unknown)?;

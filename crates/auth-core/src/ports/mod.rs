@@ -7,6 +7,7 @@
 mod audit;
 mod clock;
 mod hasher;
+mod identity;
 mod mailer;
 mod secrets;
 mod sms;
@@ -15,14 +16,15 @@ mod store;
 pub use audit::AuditLog;
 pub use clock::Clock;
 pub use hasher::{HashError, PasswordHasher, Verification};
+pub use identity::{IdentityProviders, IdpError, NoProviders};
 #[cfg(test)]
 pub use mailer::MockMailer;
 pub use mailer::{MailError, Mailer};
 pub use secrets::SecretSource;
 pub use sms::{SmsError, SmsMessage, SmsSender};
 pub use store::{
-    AccountStore, ChangeRefused, ContractStore, EmailChange, EnrolmentCommit, InsertAccountError,
-    InvitationStore, LockArtifacts, MethodChange, OutboxStore, PasswordChange, PasswordReset,
-    QueuedMail, SessionStore, Store, StoreError, Success, SuccessRefused, TicketStore,
-    TwoFactorStore,
+    AccountStore, ChangeRefused, ContractStore, EmailChange, EnrolmentCommit, FederationStore,
+    InsertAccountError, InvitationStore, LockArtifacts, MethodChange, OutboxStore, PasswordChange,
+    PasswordReset, QueuedMail, SessionStore, Store, StoreError, Success, SuccessRefused,
+    TicketStore, TwoFactorStore,
 };

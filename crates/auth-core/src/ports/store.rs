@@ -3,7 +3,8 @@ use chrono::{DateTime, Duration, Utc};
 use thiserror::Error;
 
 use crate::domain::{
-    AccessRoute, AdConnection, ExternalIdentity, Invitation, LineNumber, LoginMethod, Plan,
+    AccessRoute, AdConnection, ExternalIdentity, FederationRequest, Invitation, LineNumber,
+    LoginMethod, Plan,
 };
 use crate::domain::{
     Account, AccountId, Contract, ContractId, DeliveryState, Email, Enrolment, FailureOutcome,
@@ -726,6 +727,32 @@ pub trait InvitationStore: Send + Sync {
     ) -> Result<bool, StoreError>;
 }
 
+/// Provider sign-ins in progress (L7): shared by every instance, so a browser may return to
+/// any of them.
+#[async_trait]
+pub trait FederationStore: Send + Sync {
+    /// Stores a request under its `state` hash.
+    ///
+    /// # Errors
+    /// [`StoreError`] when nothing was stored.
+    async fn insert_federation_request(
+        &self,
+        request: &FederationRequest,
+    ) -> Result<(), StoreError>;
+
+    /// Removes the request stored under `state` and returns it if it was still live at `at`.
+    /// Of concurrent takers of one request, exactly one receives it; a lapsed request is
+    /// removed and returned to no one.
+    ///
+    /// # Errors
+    /// [`StoreError`] when the store failed; nothing was removed.
+    async fn take_federation_request(
+        &self,
+        state: TokenHash,
+        at: DateTime<Utc>,
+    ) -> Result<Option<FederationRequest>, StoreError>;
+}
+
 /// Everything a store adapter provides.
 pub trait Store:
     AccountStore
@@ -735,6 +762,7 @@ pub trait Store:
     + TwoFactorStore
     + ContractStore
     + InvitationStore
+    + FederationStore
 {
 }
 
@@ -746,5 +774,6 @@ impl<T> Store for T where
         + TwoFactorStore
         + ContractStore
         + InvitationStore
+        + FederationStore
 {
 }

@@ -58,7 +58,8 @@ macro_rules! store_conformance_tests {
             email_changes_apply_atomically_and_keep_addresses_unique,
             method_changes_bind_identities_uniquely_and_clear_second_factors,
             removing_an_account_removes_what_hangs_on_it,
-            link_sends_are_capped_per_account_and_purpose
+            link_sends_are_capped_per_account_and_purpose,
+            federation_requests_are_taken_once_and_lapse
         );
     };
     (@each $make:expr; $($name:ident),* $(,)?) => {
@@ -1672,5 +1673,70 @@ pub async fn link_sends_are_capped_per_account_and_purpose<S: Store + 'static>(s
             )
             .await
             .unwrap()
+    );
+}
+
+/// L7: a provider sign-in's request is kept with every field, taken by exactly one of
+/// concurrent callbacks, and never after it lapsed.
+pub async fn federation_requests_are_taken_once_and_lapse<S: Store + 'static>(store: Arc<S>) {
+    use crate::domain::{Ceremony, FEDERATION_REQUEST_VALIDITY, FederationPurpose};
+    let w = TestWorld::with_store(store);
+    let now = w.clock.now();
+    let purposes = [
+        FederationPurpose::SignIn {
+            scope: SessionScope::Settings,
+        },
+        FederationPurpose::Invitation {
+            ticket: SecretToken::generate(w.secrets.as_ref()).hash(),
+        },
+        FederationPurpose::OwnMethod {
+            session: SessionId::generate(w.secrets.as_ref()),
+        },
+        FederationPurpose::MethodChange {
+            ticket: SecretToken::generate(w.secrets.as_ref()).hash(),
+        },
+    ];
+    for (provider, purpose) in Provider::ALL.into_iter().zip(purposes) {
+        let request = Ceremony::generate(w.secrets.as_ref()).request(provider, purpose, now);
+        w.store.insert_federation_request(&request).await.unwrap();
+        let racers = (0..8).map(|_| w.store.take_federation_request(request.state, now));
+        let taken: Vec<_> = join_all(racers)
+            .await
+            .into_iter()
+            .filter_map(|r| r.unwrap())
+            .collect();
+        assert_eq!(taken, vec![request.clone()], "taken exactly once, intact");
+        assert!(
+            w.store
+                .take_federation_request(request.state, now)
+                .await
+                .unwrap()
+                .is_none()
+        );
+    }
+    // A lapsed request is returned to no one, even if it was never taken.
+    let request = Ceremony::generate(w.secrets.as_ref()).request(
+        Provider::Google,
+        FederationPurpose::SignIn {
+            scope: SessionScope::Service,
+        },
+        now,
+    );
+    w.store.insert_federation_request(&request).await.unwrap();
+    let late = now + FEDERATION_REQUEST_VALIDITY;
+    assert!(
+        w.store
+            .take_federation_request(request.state, late)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        w.store
+            .take_federation_request(request.state, now)
+            .await
+            .unwrap()
+            .is_none(),
+        "a lapsed request is removed when found"
     );
 }

@@ -44,6 +44,7 @@ struct State {
     consents: std::collections::HashSet<(ContractId, LineNumber)>,
     invitations: HashMap<AccountId, Invitation>,
     link_sends: Vec<(AccountId, TicketPurpose, DateTime<Utc>)>,
+    federation: HashMap<TokenHash, crate::domain::FederationRequest>,
 }
 
 /// Links voided by an e-mail or login-method change (they would act on the account as it was).
@@ -951,6 +952,28 @@ impl InvitationStore for MemoryStore {
         let mut s = self.state()?;
         void_unused(&mut s, account, &[TicketPurpose::Invitation], at, None);
         Ok(s.invitations.remove(&account).is_some())
+    }
+}
+
+#[async_trait]
+impl crate::ports::FederationStore for MemoryStore {
+    async fn insert_federation_request(
+        &self,
+        request: &crate::domain::FederationRequest,
+    ) -> Result<(), StoreError> {
+        let mut s = self.state()?;
+        s.federation.insert(request.state, request.clone());
+        Ok(())
+    }
+
+    async fn take_federation_request(
+        &self,
+        state: TokenHash,
+        at: DateTime<Utc>,
+    ) -> Result<Option<crate::domain::FederationRequest>, StoreError> {
+        let mut s = self.state()?;
+        s.federation.retain(|_, r| r.is_live(at));
+        Ok(s.federation.remove(&state))
     }
 }
 

@@ -5,8 +5,8 @@
 
 use async_trait::async_trait;
 use auth_core::domain::{
-    AccessRoute, AccountId, AuditEvent, AuditKind, ChannelKind, ContractId, SecondFactorKind,
-    SessionScope, SignInFailure, TwoFactorPolicy,
+    AccessRoute, AccountId, AuditEvent, AuditKind, ChannelKind, ContractId, Provider,
+    ProviderResult, SecondFactorKind, SessionScope, SignInFailure, TwoFactorPolicy,
 };
 use auth_core::ports::{AuditLog, StoreError};
 use diesel::prelude::*;
@@ -21,8 +21,12 @@ use crate::sql_types::{At, Id};
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "kebab-case")]
 enum KindDto {
-    SignInSucceeded { scope: String },
-    SignInFailed { reason: FailureDto },
+    SignInSucceeded {
+        scope: String,
+    },
+    SignInFailed {
+        reason: FailureDto,
+    },
     AccountLocked,
     AccountUnlocked,
     PasswordResetRequested,
@@ -30,9 +34,15 @@ enum KindDto {
     PasswordChanged,
     PasswordRehashed,
     SessionEnded,
-    SecondFactorEnrolled { factor: String },
-    SecondFactorPassed { factor: String },
-    SecondFactorFailed { factor: String },
+    SecondFactorEnrolled {
+        factor: String,
+    },
+    SecondFactorPassed {
+        factor: String,
+    },
+    SecondFactorFailed {
+        factor: String,
+    },
     RecoveryCodeUsed,
     RecoveryCodeFailed,
     InvitationSent,
@@ -46,11 +56,30 @@ enum KindDto {
     LineRegistered,
     LineRemoved,
     LineConsentGiven,
-    AccessRouteChanged { route: String },
+    AccessRouteChanged {
+        route: String,
+    },
     ActiveDirectoryEnabled,
     PlanChanged,
     ContractCancelled,
-    TwoFactorPolicyChanged { policy: String },
+    TwoFactorPolicyChanged {
+        policy: String,
+    },
+    ProviderSignIn {
+        provider: String,
+        result: ProviderResultDto,
+    },
+}
+
+/// How a provider round trip ended (names as the stored JSON spells them).
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+enum ProviderResultDto {
+    Verified,
+    BadState,
+    Denied,
+    Rejected,
+    Unavailable,
 }
 
 /// Why a sign-in failed (names as the stored JSON spells them).
@@ -126,6 +155,17 @@ fn encode_kind(kind: &AuditKind) -> Result<String, StoreError> {
         AuditKind::TwoFactorPolicyChanged { policy } => KindDto::TwoFactorPolicyChanged {
             policy: policy.as_str().to_owned(),
         },
+        AuditKind::ProviderSignIn { provider, result } => KindDto::ProviderSignIn {
+            provider: provider.as_str().to_owned(),
+            result: match result {
+                ProviderResult::Verified => ProviderResultDto::Verified,
+                ProviderResult::BadState => ProviderResultDto::BadState,
+                ProviderResult::Denied => ProviderResultDto::Denied,
+                ProviderResult::Rejected => ProviderResultDto::Rejected,
+                ProviderResult::Unavailable => ProviderResultDto::Unavailable,
+                _ => return Err(unsupported("provider result")),
+            },
+        },
         // `AuditKind` is `#[non_exhaustive]`: a kind added to the core needs a variant here.
         _ => return Err(unsupported("kind of audit event")),
     };
@@ -191,6 +231,16 @@ fn decode_kind(json: &str) -> Result<AuditKind, StoreError> {
         KindDto::TwoFactorPolicyChanged { policy } => AuditKind::TwoFactorPolicyChanged {
             policy: TwoFactorPolicy::from_name(&policy)
                 .ok_or_else(|| corrupt("audit two-factor policy"))?,
+        },
+        KindDto::ProviderSignIn { provider, result } => AuditKind::ProviderSignIn {
+            provider: Provider::from_name(&provider).ok_or_else(|| corrupt("audit provider"))?,
+            result: match result {
+                ProviderResultDto::Verified => ProviderResult::Verified,
+                ProviderResultDto::BadState => ProviderResult::BadState,
+                ProviderResultDto::Denied => ProviderResult::Denied,
+                ProviderResultDto::Rejected => ProviderResult::Rejected,
+                ProviderResultDto::Unavailable => ProviderResult::Unavailable,
+            },
         },
     })
 }

@@ -61,6 +61,7 @@ mod audit;
 mod conn;
 mod directory;
 mod error;
+mod federation;
 mod mail;
 mod rows;
 mod schema;

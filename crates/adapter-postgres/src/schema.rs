@@ -226,6 +226,20 @@ diesel::joinable!(enrolments -> accounts (account_id));
 diesel::joinable!(pending_sign_ins -> accounts (account_id));
 diesel::joinable!(remembered_browsers -> accounts (account_id));
 diesel::joinable!(lines -> contracts (contract_id));
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::sql_types::Instant;
+
+    federation_requests (state_hash) {
+        state_hash -> Binary,
+        browser_hash -> Binary,
+        provider -> Text,
+        purpose -> Text,
+        created_at -> Instant,
+        expires_at -> Instant,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     contracts,
     accounts,
@@ -241,4 +255,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     line_consents,
     invitations,
     audit_events,
+    federation_requests,
 );

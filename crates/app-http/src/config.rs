@@ -89,6 +89,65 @@ fn default_smtp_timeout() -> u64 {
     30
 }
 
+/// One federated provider (L7). The client secret comes from `client_secret` (e.g. the
+/// environment: `TOBIRA_PROVIDERS__GOOGLE__CLIENT_SECRET`) or a file, and is never logged.
+#[derive(Clone, Serialize, Deserialize)]
+pub struct ProviderConfig {
+    /// The client ID registered at the provider.
+    pub client_id: String,
+    /// The client secret.
+    #[serde(default)]
+    pub client_secret: Option<String>,
+    /// A file holding the client secret (its surrounding white space is ignored).
+    #[serde(default)]
+    pub client_secret_file: Option<PathBuf>,
+    /// Where to read the provider's metadata, for tests and private deployments.
+    #[serde(default)]
+    pub discovery_url: Option<String>,
+    /// The issuer the provider's metadata and tokens name, when not the public one.
+    #[serde(default)]
+    pub issuer: Option<String>,
+    /// Microsoft only: the tenant IDs allowed to sign in (empty: any).
+    #[serde(default)]
+    pub tenants: Vec<String>,
+}
+
+impl std::fmt::Debug for ProviderConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ProviderConfig")
+            .field("client_id", &self.client_id)
+            .field(
+                "client_secret",
+                &self.client_secret.as_ref().map(|_| "<redacted>"),
+            )
+            .field("client_secret_file", &self.client_secret_file)
+            .field("discovery_url", &self.discovery_url)
+            .field("issuer", &self.issuer)
+            .field("tenants", &self.tenants)
+            .finish()
+    }
+}
+
+/// The federated providers; a provider not given keeps its button disabled.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct ProvidersConfig {
+    /// Google.
+    #[serde(default)]
+    pub google: Option<ProviderConfig>,
+    /// Facebook.
+    #[serde(default)]
+    pub facebook: Option<ProviderConfig>,
+    /// Microsoft (work, school and personal accounts).
+    #[serde(default)]
+    pub microsoft: Option<ProviderConfig>,
+    /// docomo d-account.
+    #[serde(default)]
+    pub d_account: Option<ProviderConfig>,
+    /// Hosts reached over plain `http` (tests, private networks); all others need `https`.
+    #[serde(default)]
+    pub insecure_http_hosts: Vec<String>,
+}
+
 /// The whole configuration.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Config {
@@ -126,6 +185,9 @@ pub struct Config {
     pub rate_limit_per_minute: u32,
     /// Largest request body accepted, in bytes.
     pub max_body_bytes: usize,
+    /// Federated sign-in providers (L7).
+    #[serde(default)]
+    pub providers: ProvidersConfig,
 }
 
 impl Default for Config {
@@ -147,6 +209,7 @@ impl Default for Config {
             totp_issuer: "tobira".into(),
             rate_limit_per_minute: 30,
             max_body_bytes: 64 * 1024,
+            providers: ProvidersConfig::default(),
         }
     }
 }
@@ -228,6 +291,14 @@ impl Config {
     /// Whether cookies must be `Secure` (served over TLS).
     pub fn secure_cookies(&self) -> bool {
         self.behind_tls_proxy || self.public_url().starts_with("https://")
+    }
+
+    /// The public base URL of the line channel in force.
+    pub fn line_public_url(&self) -> String {
+        self.line_public_url
+            .clone()
+            .map(|u| u.trim_end_matches('/').to_owned())
+            .unwrap_or_else(|| self.public_url())
     }
 
     /// Directory of the development mail outbox.

@@ -54,6 +54,20 @@ impl AppState {
         &self.inner.config
     }
 
+    /// The redirect URI registered at providers for the listener a browser uses (L7, L9):
+    /// built from the configured public URLs, never from a request's Host header.
+    pub fn federation_callback(
+        &self,
+        listener: crate::http::Listener,
+        provider: auth_core::domain::Provider,
+    ) -> String {
+        let base = match listener {
+            crate::http::Listener::Line => self.inner.config.line_public_url(),
+            _ => self.inner.config.public_url(),
+        };
+        format!("{base}/federation/{}/callback", provider.as_str())
+    }
+
     /// Whether a sensitive request from `address` is within its rate (X5). IPv6 clients are
     /// counted per /64, the block one subscriber usually holds.
     pub fn within_rate(&self, address: IpAddr) -> bool {

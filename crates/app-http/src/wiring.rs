@@ -9,12 +9,13 @@ use std::time::Duration;
 use async_trait::async_trait;
 use thiserror::Error;
 
+use adapter_idp::{IdpSettings, OidcProviders, ProviderSettings};
 use adapter_postgres::{DieselStore, PoolSettings};
 use adapter_smtp::{FileMailer, PublicBaseUrl, Security, Sender, SmtpConfig, SmtpMailer};
-use auth_core::domain::Mail;
+use auth_core::domain::{Mail, Provider};
 use auth_core::flows::{Auth, Ports, Settings};
 use auth_core::hashing::{Argon2Hasher, HashParams};
-use auth_core::ports::{MailError, Mailer};
+use auth_core::ports::{IdentityProviders, MailError, Mailer};
 
 use crate::audit::LoggedAudit;
 use crate::config::{Config, SmtpSecurity};
@@ -33,6 +34,9 @@ pub enum WiringError {
     /// The mail settings are invalid.
     #[error("mail: {0}")]
     Mail(String),
+    /// A federated provider's settings are invalid.
+    #[error("providers: {0}")]
+    Providers(String),
     /// The data directory cannot be created.
     #[error("data directory {0}: {1}")]
     DataDir(PathBuf, String),
@@ -103,6 +107,10 @@ pub async fn wire(config: &Config) -> Result<Wired, WiringError> {
             ..Settings::default()
         },
     );
+    let auth = match identity_providers(config)? {
+        Some(providers) => auth.with_identity_providers(providers),
+        None => auth,
+    };
     let mailer = mailer(config)?;
     let state = AppState::new(auth, store.clone(), config.clone());
     Ok(Wired {
@@ -110,6 +118,62 @@ pub async fn wire(config: &Config) -> Result<Wired, WiringError> {
         mailer,
         store,
     })
+}
+
+/// The federated providers the configuration names, if any (L7).
+///
+/// # Errors
+/// [`WiringError::Providers`] for a missing secret or an unusable address.
+pub fn identity_providers(
+    config: &Config,
+) -> Result<Option<Arc<dyn IdentityProviders>>, WiringError> {
+    let p = &config.providers;
+    let mut providers = Vec::new();
+    for (provider, settings) in [
+        (Provider::Google, &p.google),
+        (Provider::Facebook, &p.facebook),
+        (Provider::Microsoft, &p.microsoft),
+        (Provider::DAccount, &p.d_account),
+    ] {
+        let Some(settings) = settings else { continue };
+        let secret = match (&settings.client_secret, &settings.client_secret_file) {
+            (Some(secret), _) => secret.clone(),
+            (None, Some(file)) => std::fs::read_to_string(file)
+                .map_err(|e| {
+                    WiringError::Providers(format!(
+                        "{}: client_secret_file {}: {e}",
+                        provider.as_str(),
+                        file.display()
+                    ))
+                })?
+                .trim()
+                .to_owned(),
+            (None, None) => {
+                return Err(WiringError::Providers(format!(
+                    "{}: client_secret or client_secret_file is required",
+                    provider.as_str()
+                )));
+            }
+        };
+        providers.push(ProviderSettings {
+            provider,
+            client_id: settings.client_id.clone(),
+            client_secret: secret.into(),
+            discovery_url: settings.discovery_url.clone(),
+            issuer: settings.issuer.clone(),
+            tenants: settings.tenants.clone(),
+        });
+    }
+    if providers.is_empty() {
+        return Ok(None);
+    }
+    let adapter = OidcProviders::new(IdpSettings {
+        providers,
+        insecure_http_hosts: p.insecure_http_hosts.clone(),
+        ..IdpSettings::default()
+    })
+    .map_err(|e| WiringError::Providers(e.to_string()))?;
+    Ok(Some(Arc::new(adapter)))
 }
 
 /// The mailer the configuration asks for.

@@ -34,6 +34,8 @@ pub enum CookieKind {
     Pending,
     /// A remembered browser's device token (L6).
     Device,
+    /// The browser key of a provider sign-in in progress (L7).
+    Federation,
     /// The chosen language.
     Lang,
 }
@@ -45,6 +47,7 @@ impl CookieKind {
             Self::Settings => "tobira_settings",
             Self::Pending => "tobira_pending",
             Self::Device => "tobira_device",
+            Self::Federation => "tobira_federation",
             Self::Lang => "tobira_lang",
         }
     }
@@ -61,7 +64,7 @@ impl CookieKind {
     fn max_age_seconds(self) -> Option<i64> {
         match self {
             Self::Session | Self::Settings => Some(12 * 3600),
-            Self::Pending => Some(10 * 60),
+            Self::Pending | Self::Federation => Some(10 * 60),
             Self::Device => Some(30 * 24 * 3600),
             Self::Lang => Some(365 * 24 * 3600),
         }

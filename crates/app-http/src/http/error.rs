@@ -9,6 +9,7 @@ use serde::Serialize;
 
 use auth_core::domain::{PasswordRejected, PasswordRule, TicketError};
 use auth_core::flows::Infrastructure;
+use auth_core::flows::federation::FederationError;
 use auth_core::flows::manage::ManageError;
 use auth_core::flows::password_change::ChangePasswordError;
 use auth_core::flows::password_reset::{ResetError, ResetRequestError};
@@ -174,6 +175,37 @@ pub fn ticket_error(e: TicketError, lang: Lang) -> ApiError {
         msg,
         lang,
     )
+}
+
+impl ToApi for FederationError {
+    fn to_api(self, lang: Lang) -> ApiError {
+        match self {
+            FederationError::NotConfigured => {
+                ApiError::new(StatusCode::NOT_FOUND, Msg::ProviderNotConfigured, lang)
+            }
+            FederationError::BadState => {
+                ApiError::new(StatusCode::BAD_REQUEST, Msg::FederationStateInvalid, lang)
+            }
+            FederationError::Denied => {
+                ApiError::new(StatusCode::FORBIDDEN, Msg::ProviderDenied, lang)
+            }
+            FederationError::Unavailable(detail) => {
+                tracing::warn!(%detail, "identity provider unavailable");
+                ApiError::new(StatusCode::BAD_GATEWAY, Msg::ProviderUnavailable, lang)
+            }
+            FederationError::Rejected(detail) => {
+                tracing::warn!(%detail, "identity provider answer refused");
+                ApiError::new(StatusCode::UNAUTHORIZED, Msg::ProviderRejected, lang)
+            }
+            FederationError::SignIn(e) => e.to_api(lang),
+            FederationError::Manage(e) => e.to_api(lang),
+            FederationError::Infrastructure(e) => e.to_api(lang),
+            other => {
+                tracing::error!(error = %other, "unmapped federation error");
+                ApiError::new(StatusCode::SERVICE_UNAVAILABLE, Msg::Unavailable, lang)
+            }
+        }
+    }
 }
 
 impl ToApi for SignInError {

@@ -3,7 +3,7 @@
 use axum::Json;
 use utoipa::OpenApi;
 
-use super::api::{account, admin, signin, tickets};
+use super::api::{account, admin, federation, signin, tickets};
 use super::error;
 
 /// The API description.
@@ -25,6 +25,8 @@ use super::error;
         signin::confirm_recovery_code,
         signin::line_consent,
         signin::sign_out,
+        federation::start,
+        federation::callback,
         tickets::forgot_password,
         tickets::check_reset,
         tickets::reset_password,

@@ -24,7 +24,22 @@ pub(super) fn text(msg: Msg) -> &'static str {
         Msg::InternetNotAllowed => {
             "Your contract allows sign-in only through its registered lines."
         }
-        Msg::UnboundIdentity => "This sign-in is not linked to any account.",
+        Msg::UnboundIdentity => {
+            "This account of the sign-in service is not linked to any tobira account. Sign in with your e-mail address and password, or ask your administrator for an invitation or a login-method change link."
+        }
+        Msg::ProviderNotConfigured => "Signing in with this service is not available.",
+        Msg::FederationStateInvalid => {
+            "This sign-in has expired or was already completed. Please start again from the sign-in page."
+        }
+        Msg::ProviderDenied => {
+            "The sign-in was cancelled at the sign-in service. Nothing was changed; you can try again."
+        }
+        Msg::ProviderUnavailable => {
+            "The sign-in service cannot be reached right now. Please try again later, or sign in with your e-mail address and password."
+        }
+        Msg::ProviderRejected => {
+            "The answer of the sign-in service could not be verified. Nothing was changed; please start again."
+        }
         Msg::WrongStep => "This step is not available now.",
         Msg::InvalidPhone => {
             "Enter a Japanese mobile number starting with 070, 080 or 090, or an international number starting with +."

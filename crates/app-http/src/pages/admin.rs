@@ -588,6 +588,7 @@ fn audit_text(page: &Page, kind: &AuditKind) -> String {
         K::PlanChanged => T::AuditPlanChanged,
         K::ContractCancelled => T::AuditContractCancelled,
         K::TwoFactorPolicyChanged { .. } => T::AuditPolicyChanged,
+        K::ProviderSignIn { .. } => T::AuditProviderSignIn,
         _ => T::AuditOther,
     };
     // The variant's details, as its stable name (for example the failure reason).
@@ -599,6 +600,9 @@ fn audit_text(page: &Page, kind: &AuditKind) -> String {
         K::SignInSucceeded { scope } => Some(scope.as_str().to_owned()),
         K::AccessRouteChanged { route } => Some(format!("{route:?}")),
         K::TwoFactorPolicyChanged { policy } => Some(format!("{policy:?}")),
+        K::ProviderSignIn { provider, result } => {
+            Some(format!("{}: {result:?}", provider.as_str()))
+        }
         _ => None,
     };
     match detail {

@@ -1,6 +1,7 @@
 //! The page shell and the form widgets every page uses: labelled fields with their errors
 //! beside them, password fields with the rule and a show/hide toggle, the CSRF field.
 
+use auth_core::domain::Provider;
 use maud::{DOCTYPE, Markup, html};
 
 use super::text::T;
@@ -265,15 +266,94 @@ pub(crate) fn radios(
     }
 }
 
-/// The sign-in choices that need an identity provider: shown, disabled, with a note (L7, L8).
-pub(crate) fn unavailable_providers(page: &Page, active_directory: Option<&str>) -> Markup {
+/// What a provider button does (L7).
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum ProviderUse<'a> {
+    /// Sign in to the service or the settings menu.
+    SignIn(auth_core::domain::SessionScope),
+    /// Register from this invitation token (through its confirmation page, I2).
+    Invitation(&'a str),
+    /// The owner's own login method (M1).
+    OwnMethod,
+    /// A login-method change link's token (M2).
+    MethodChange(&'a str),
+}
+
+/// A provider's name as its own service writes it in each language.
+pub(crate) fn provider_name(provider: Provider, lang: Lang) -> &'static str {
+    match (provider, lang) {
+        (Provider::Google, Lang::Ja) => "Googleアカウント",
+        (Provider::Google, _) => "Google",
+        (Provider::Facebook, Lang::Ja) => "Facebookアカウント",
+        (Provider::Facebook, _) => "Facebook",
+        (Provider::Microsoft, Lang::Ja) => "Microsoftアカウント",
+        (Provider::Microsoft, _) => "Microsoft",
+        (_, Lang::Ja) => "dアカウント",
+        (_, _) => "d-account",
+    }
+}
+
+/// The label of `provider`'s button for a use.
+fn provider_label(page: &Page, provider: Provider, usage: ProviderUse<'_>) -> String {
+    let name = provider_name(provider, page.lang());
+    let key = match usage {
+        ProviderUse::SignIn(_) => T::SignInWithProvider,
+        ProviderUse::Invitation(_) => T::RegisterWithProvider,
+        ProviderUse::OwnMethod | ProviderUse::MethodChange(_) => T::SwitchToProvider,
+    };
+    page.tf(key, &[name])
+}
+
+/// The button of one provider: a form that starts its round trip, or for an invitation a
+/// link to the confirmation page first (I2).
+fn provider_button(page: &Page, provider: Provider, usage: ProviderUse<'_>) -> Markup {
+    let label = provider_label(page, provider, usage);
+    let action = format!("/federation/{}/start", provider.as_str());
+    let (purpose, token) = match usage {
+        ProviderUse::SignIn(auth_core::domain::SessionScope::Settings) => ("settings_sign_in", ""),
+        ProviderUse::SignIn(_) => ("sign_in", ""),
+        ProviderUse::Invitation(token) => {
+            let review = format!("/invitation/{token}/provider/{}", provider.as_str());
+            return html! { a.button.provider href=(review) data-provider=(provider.as_str()) { (label) } };
+        }
+        ProviderUse::OwnMethod => ("own_method", ""),
+        ProviderUse::MethodChange(token) => ("method_change", token),
+    };
+    form(
+        page,
+        &action,
+        html! {
+            input type="hidden" name="purpose" value=(purpose);
+            @if !token.is_empty() { input type="hidden" name="token" value=(token); }
+            button type="submit" class="provider" data-provider=(provider.as_str()) { (label) }
+        },
+    )
+}
+
+/// The sign-in choices that need an identity provider (L7, L8): the configured providers as
+/// working buttons, the others shown disabled with a note.
+pub(crate) fn providers(
+    page: &Page,
+    usage: ProviderUse<'_>,
+    active_directory: Option<&str>,
+) -> Markup {
+    let missing: Vec<Provider> = Provider::ALL
+        .into_iter()
+        .filter(|p| !page.providers.contains(p))
+        .collect();
     html! {
         section.providers aria-labelledby="providers-title" {
             h2 id="providers-title" { (page.t(T::OtherMethods)) }
-            p.hint { (page.t(T::ProvidersUnavailable)) }
+            @if !missing.is_empty() { p.hint { (page.t(T::ProvidersUnavailable)) } }
             ul.provider-list {
-                @for name in [T::Google, T::Facebook, T::Microsoft, T::DAccount] {
-                    li { button type="button" disabled { (page.t(name)) } }
+                @for provider in Provider::ALL {
+                    li {
+                        @if page.providers.contains(&provider) {
+                            (provider_button(page, provider, usage))
+                        } @else {
+                            button type="button" disabled { (provider_label(page, provider, usage)) }
+                        }
+                    }
                 }
                 li {
                     button type="button" disabled { (page.t(T::ActiveDirectory)) }

@@ -15,6 +15,7 @@ mod account;
 mod admin;
 mod assets;
 pub mod csrf;
+mod federation;
 mod layout;
 mod settings;
 mod signin;
@@ -48,6 +49,8 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/sign-in/sms/resend", post(signin::resend_sms))
         .route("/password/forgot", post(signin::forgot))
         .route("/unlock/{token}", post(signin::unlock))
+        .route("/federation/{provider}/start", post(federation::start))
+        .route("/federation/{provider}/callback", get(federation::callback))
         .route_layer(axum::middleware::from_fn_with_state(state, rate_limited));
     Router::new()
         .merge(limited)
@@ -88,6 +91,10 @@ pub fn routes(state: AppState) -> Router<AppState> {
             post(tickets::review_invitation),
         )
         .route("/invitation-accepted", get(tickets::invitation_done))
+        .route(
+            "/invitation/{token}/provider/{provider}",
+            get(federation::review_invitation),
+        )
         .route(
             "/email-change/{token}",
             get(tickets::email_change_page).post(tickets::complete_email_change),
@@ -179,6 +186,8 @@ pub struct Page {
     path: String,
     /// A notice named by the `notice` query parameter.
     notice: Option<T>,
+    /// The federated providers this deployment offers (L7).
+    pub providers: Vec<auth_core::domain::Provider>,
 }
 
 impl<S> FromRequestParts<S> for Page
@@ -191,6 +200,7 @@ where
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let ctx = Ctx::from_request_parts(parts, state).await?;
         let mut page = Page::from_ctx(ctx);
+        page.providers = AppState::from_ref(state).auth().identity_providers();
         page.path = parts.uri.path().to_owned();
         page.notice = parts.uri.query().and_then(|q| {
             q.split('&')
@@ -214,6 +224,7 @@ impl Page {
             new_csrf,
             path: "/".into(),
             notice: None,
+            providers: Vec::new(),
         }
     }
 

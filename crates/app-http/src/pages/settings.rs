@@ -258,7 +258,7 @@ fn method_view(page: &Page, errors: &Errors) -> Markup {
                 div.actions { button type="submit" { (page.t(T::SetMethodButton)) } }
             }))
         }
-        (layout::unavailable_providers(page, None))
+        (layout::providers(page, layout::ProviderUse::OwnMethod, None))
         p.hint { (page.t(T::OwnerNoAd)) }
         (back_to_menu(page))
     }

@@ -47,7 +47,7 @@ fn sign_in_view(page: &Page, scope: SessionScope, email: &str, errors: &Errors) 
         }))
         p { a href="/password/forgot" { (page.t(T::ForgotPasswordLink)) } }
         p { a href=(other) { (page.t(other_text)) } }
-        (layout::unavailable_providers(page, None))
+        (layout::providers(page, layout::ProviderUse::SignIn(scope), None))
     }
 }
 
@@ -137,7 +137,7 @@ async fn password_sign_in(
 /// Sets the session cookie of a completed sign-in, drops the pending one, ends a session the
 /// browser held before (the ID rotates at sign-in), and goes to the service or the settings
 /// menu.
-async fn finish(
+pub(crate) async fn finish(
     state: &AppState,
     ctx: &Ctx,
     jar: CookieJar,

@@ -42,7 +42,7 @@ fn invitation_view(page: &Page, token: &str, view: &InvitationView, errors: &Err
                 div.actions { button type="submit" { (page.t(T::ReviewButton)) } }
             }))
         }
-        (layout::unavailable_providers(page, connection))
+        (layout::providers(page, layout::ProviderUse::Invitation(token), connection))
     }
 }
 
@@ -242,7 +242,7 @@ fn method_change_view(
                 div.actions { button type="submit" { (page.t(T::SetMethodButton)) } }
             }))
         }
-        (layout::unavailable_providers(page, connection))
+        (layout::providers(page, layout::ProviderUse::MethodChange(token), connection))
     }
 }
 

@@ -12,6 +12,7 @@
 
 mod browser;
 mod e2e;
+mod federation;
 mod pages;
 mod router;
 mod support;

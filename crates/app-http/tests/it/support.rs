@@ -33,6 +33,21 @@ impl TestApp {
         Self { world, app }
     }
 
+    /// An app offering federated sign-in through `providers`, its clock at the real time (ID
+    /// tokens carry real times).
+    #[allow(clippy::disallowed_methods)]
+    pub fn with_providers(
+        providers: Arc<dyn auth_core::ports::IdentityProviders>,
+        listener: Listener,
+    ) -> Self {
+        let world = TestWorld::new();
+        world.clock.set(chrono::Utc::now());
+        let auth = world.auth.clone().with_identity_providers(providers);
+        let state = AppState::new(auth, world.store.clone(), Config::default());
+        let app = router(state, listener);
+        Self { world, app }
+    }
+
     pub fn browser(&self) -> Browser {
         Browser {
             app: self.app.clone(),

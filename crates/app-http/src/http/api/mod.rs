@@ -3,6 +3,7 @@
 
 pub mod account;
 pub mod admin;
+pub mod federation;
 pub mod signin;
 pub mod tickets;
 
@@ -27,6 +28,11 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/api/sign-in/recovery", post(signin::use_recovery_code))
         .route("/api/password/forgot", post(tickets::forgot_password))
         .route("/api/unlock/{token}", post(tickets::unlock))
+        .route("/api/federation/{provider}/start", post(federation::start))
+        .route(
+            "/api/federation/{provider}/callback",
+            post(federation::callback),
+        )
         .route_layer(axum::middleware::from_fn_with_state(state, rate_limited));
     Router::new()
         .merge(limited)

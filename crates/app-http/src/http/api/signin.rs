@@ -96,7 +96,7 @@ fn step_dto(step: SecondFactorStep) -> StepDto {
     }
 }
 
-fn scope_of(dto: ScopeDto) -> SessionScope {
+pub(crate) fn scope_of(dto: ScopeDto) -> SessionScope {
     match dto {
         ScopeDto::Service => SessionScope::Service,
         ScopeDto::Settings => SessionScope::Settings,
@@ -105,7 +105,7 @@ fn scope_of(dto: ScopeDto) -> SessionScope {
 
 /// Sets the session cookie of a completed sign-in, drops the pending one, and ends a session
 /// the browser held before (the ID rotates at sign-in).
-async fn signed_in(
+pub(crate) async fn signed_in(
     state: &AppState,
     ctx: &Ctx,
     jar: CookieJar,
@@ -128,7 +128,11 @@ async fn signed_in(
     (jar, Json(SignInResponse::SignedIn { scope }))
 }
 
-fn pending(ctx: &Ctx, jar: CookieJar, grant: PendingGrant) -> (CookieJar, Json<SignInResponse>) {
+pub(crate) fn pending(
+    ctx: &Ctx,
+    jar: CookieJar,
+    grant: PendingGrant,
+) -> (CookieJar, Json<SignInResponse>) {
     let jar = jar.add(ctx.cookie(CookieKind::Pending, grant.token.expose().to_string()));
     (
         jar,

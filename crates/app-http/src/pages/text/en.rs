@@ -66,8 +66,18 @@ pub(super) fn text(key: T) -> &'static str {
         T::ToServiceSignIn => "Sign in to the service instead",
         T::OtherMethods => "Other ways to sign in",
         T::ProvidersUnavailable => {
-            "Signing in with these services is not available yet, as no identity provider has been set up."
+            "The greyed-out services have not been set up and cannot be used yet."
         }
+        T::SignInWithProvider => "Sign in with {}",
+        T::RegisterWithProvider => "Register with {}",
+        T::SwitchToProvider => "Switch to {}",
+        T::ProviderReviewIntro => {
+            "You are about to register with the details below. Pressing \"{}\" takes you to the sign-in service; registration completes when you have signed in there."
+        }
+        T::ContinueToProvider => "Register and continue to the sign-in service",
+        T::FederationFailedTitle => "Signing in with the external service failed",
+        T::MethodChangedTitle => "Your sign-in method was changed",
+        T::MethodChangedBody => "From now on, sign in with your new method.",
         T::Google => "Sign in with Google",
         T::Facebook => "Sign in with Facebook",
         T::Microsoft => "Sign in with Microsoft",
@@ -335,6 +345,7 @@ pub(super) fn text(key: T) -> &'static str {
         T::AuditPlanChanged => "Plan changed",
         T::AuditContractCancelled => "Contract cancelled",
         T::AuditPolicyChanged => "Two-step verification policy changed",
+        T::AuditProviderSignIn => "Sign-in at an external provider",
         T::AuditOther => "Other event",
         // Notices after a redirect
         T::NoticeSignedOut => "You have signed out.",

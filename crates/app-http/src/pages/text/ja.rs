@@ -70,8 +70,18 @@ pub(super) fn text(key: T) -> &'static str {
         T::ToServiceSignIn => "サービスへのログインはこちら",
         T::OtherMethods => "その他のログイン方法",
         T::ProvidersUnavailable => {
-            "外部認証サービスが未設定のため、以下の方法は現在ご利用いただけません。"
+            "灰色のボタンの外部認証サービスは未設定のため、現在ご利用いただけません。"
         }
+        T::SignInWithProvider => "{}でログイン",
+        T::RegisterWithProvider => "{}で登録",
+        T::SwitchToProvider => "{}に切り替える",
+        T::ProviderReviewIntro => {
+            "以下の内容で登録します。「{}」を押すと外部認証サービスのログイン画面に移動し、ログインが完了すると登録が完了します。"
+        }
+        T::ContinueToProvider => "登録して外部認証サービスへ進む",
+        T::FederationFailedTitle => "外部認証サービスでのログインに失敗しました",
+        T::MethodChangedTitle => "ログイン方法を変更しました",
+        T::MethodChangedBody => "次回からは新しいログイン方法でログインしてください。",
         T::Google => "Google でログイン",
         T::Facebook => "Facebook でログイン",
         T::Microsoft => "Microsoft でログイン",
@@ -333,6 +343,7 @@ pub(super) fn text(key: T) -> &'static str {
         T::AuditPlanChanged => "プラン変更",
         T::AuditContractCancelled => "解約",
         T::AuditPolicyChanged => "二段階認証設定の変更",
+        T::AuditProviderSignIn => "外部認証サービスでのログイン",
         T::AuditOther => "その他のイベント",
         // 完了のお知らせ
         T::NoticeSignedOut => "ログアウトしました。",

@@ -1,0 +1,221 @@
+//! Federated sign-in over JSON (L7): start a provider round trip for a purpose, and hand the
+//! provider's callback parameters back. The same use cases as the pages
+//! ([`Auth::start_federation`](auth_core::flows::Auth::start_federation),
+//! [`Auth::finish_federation`](auth_core::flows::Auth::finish_federation)).
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum_extra::extract::CookieJar;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use auth_core::domain::{Provider, ProviderCallback, Session, SessionScope};
+use auth_core::flows::federation::{FederationFor, FederationOutcome};
+use auth_core::flows::signin::SignInOutcome;
+
+use super::signin::{ScopeDto, SignInResponse, StepDto, pending, signed_in};
+use crate::http::Listener;
+use crate::http::context::{CookieKind, Ctx};
+use crate::http::error::{ApiError, ErrorBody, ToApi};
+use crate::messages::Msg;
+use crate::state::AppState;
+
+/// What a provider sign-in is for.
+#[derive(Deserialize, ToSchema)]
+#[serde(tag = "purpose", rename_all = "snake_case")]
+pub enum FederationStartBody {
+    /// Sign in to the service or the settings menu.
+    SignIn {
+        /// `service` (default) or `settings`.
+        #[serde(default)]
+        scope: ScopeDto,
+    },
+    /// Register from an invitation (I2).
+    Invitation {
+        /// The invitation link's token.
+        token: String,
+    },
+    /// The owner's own login method (M1); needs the settings session cookie.
+    OwnMethod,
+    /// A login-method change link (M2).
+    MethodChange {
+        /// The link's token.
+        token: String,
+    },
+}
+
+/// Where to send the browser.
+#[derive(Serialize, ToSchema)]
+pub struct FederationStartResponse {
+    /// The provider's authorization URL. The `tobira_federation` cookie is set and must come
+    /// back with the callback.
+    pub authorization_url: String,
+}
+
+/// The parameters the provider put on the redirect URI, as the browser received them.
+#[derive(Deserialize, ToSchema, Default)]
+pub struct FederationCallbackBody {
+    /// The authorization code.
+    #[serde(default)]
+    pub code: Option<String>,
+    /// The `state` parameter.
+    #[serde(default)]
+    pub state: Option<String>,
+    /// The RFC 9207 `iss` parameter, when present.
+    #[serde(default)]
+    pub iss: Option<String>,
+    /// The provider's `error`, when it refused.
+    #[serde(default)]
+    pub error: Option<String>,
+}
+
+impl From<FederationCallbackBody> for ProviderCallback {
+    fn from(b: FederationCallbackBody) -> Self {
+        Self {
+            code: b.code,
+            state: b.state,
+            iss: b.iss,
+            error: b.error,
+        }
+    }
+}
+
+/// What the provider sign-in did.
+#[derive(Serialize, ToSchema)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum FederationResponse {
+    /// Signed in; the session cookie is set.
+    SignedIn {
+        /// The session's scope.
+        scope: ScopeDto,
+    },
+    /// A further step is needed (line consent, N5); the pending cookie is set.
+    Pending {
+        /// What to do next.
+        step: StepDto,
+    },
+    /// The invitation was accepted; the account can sign in (I2).
+    Registered,
+    /// The login method is now the provider (M1, M2).
+    MethodChanged,
+}
+
+/// The provider named in a path, if it is one tobira knows.
+pub(crate) fn provider_of(name: &str, ctx: &Ctx) -> Result<Provider, ApiError> {
+    Provider::from_name(name)
+        .ok_or_else(|| ApiError::new(StatusCode::NOT_FOUND, Msg::ProviderNotConfigured, ctx.lang))
+}
+
+/// The settings session of the browser, if any (for M1's callback).
+pub(crate) async fn settings_session(state: &AppState, ctx: &Ctx) -> Option<Session> {
+    super::session(state, ctx, SessionScope::Settings)
+        .await
+        .ok()
+}
+
+/// Starts a provider sign-in (L7, I2, M1, M2).
+#[utoipa::path(post, path = "/api/federation/{provider}/start", request_body = FederationStartBody,
+    params(("provider" = String, Path, description = "`google`, `facebook`, `microsoft` or `d-account`")),
+    responses(
+    (status = 200, body = FederationStartResponse),
+    (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+    (status = 410, body = ErrorBody), (status = 429, body = ErrorBody), (status = 502, body = ErrorBody),
+    (status = 503, body = ErrorBody)))]
+pub async fn start(
+    State(state): State<AppState>,
+    axum::Extension(listener): axum::Extension<Listener>,
+    ctx: Ctx,
+    jar: CookieJar,
+    Path(provider): Path<String>,
+    Json(body): Json<FederationStartBody>,
+) -> Result<(CookieJar, Json<FederationStartResponse>), ApiError> {
+    let provider = provider_of(&provider, &ctx)?;
+    let me;
+    let purpose = match &body {
+        FederationStartBody::SignIn { scope } => FederationFor::SignIn {
+            scope: super::signin::scope_of(*scope),
+        },
+        FederationStartBody::Invitation { token } => FederationFor::Invitation { token },
+        FederationStartBody::OwnMethod => {
+            me = super::session(&state, &ctx, SessionScope::Settings).await?;
+            FederationFor::OwnMethod { me: &me }
+        }
+        FederationStartBody::MethodChange { token } => FederationFor::MethodChange { token },
+    };
+    let redirect = state
+        .auth()
+        .start_federation(
+            provider,
+            purpose,
+            &state.federation_callback(listener, provider),
+        )
+        .await
+        .map_err(|e| e.to_api(ctx.lang))?;
+    let jar = jar.add(ctx.cookie(
+        CookieKind::Federation,
+        redirect.browser_key.expose().to_string(),
+    ));
+    Ok((
+        jar,
+        Json(FederationStartResponse {
+            authorization_url: redirect.authorization_url,
+        }),
+    ))
+}
+
+/// Finishes a provider sign-in with the callback's parameters (L7, I2, M1, M2).
+#[utoipa::path(post, path = "/api/federation/{provider}/callback", request_body = FederationCallbackBody,
+    params(("provider" = String, Path, description = "`google`, `facebook`, `microsoft` or `d-account`")),
+    responses(
+    (status = 200, body = FederationResponse),
+    (status = 400, description = "Missing, unknown, expired or replayed state", body = ErrorBody),
+    (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+    (status = 409, body = ErrorBody), (status = 429, body = ErrorBody), (status = 502, body = ErrorBody),
+    (status = 503, body = ErrorBody)))]
+pub async fn callback(
+    State(state): State<AppState>,
+    axum::Extension(listener): axum::Extension<Listener>,
+    ctx: Ctx,
+    jar: CookieJar,
+    Path(provider): Path<String>,
+    Json(body): Json<FederationCallbackBody>,
+) -> Result<(CookieJar, Json<FederationResponse>), ApiError> {
+    let provider = provider_of(&provider, &ctx)?;
+    let browser_key = ctx.token(CookieKind::Federation).map(|k| k.expose());
+    let me = settings_session(&state, &ctx).await;
+    let jar = jar.remove(ctx.removal(CookieKind::Federation));
+    let outcome = state
+        .auth()
+        .finish_federation(
+            provider,
+            &body.into(),
+            browser_key.as_deref().map(String::as_str),
+            me.as_ref(),
+            &state.federation_callback(listener, provider),
+            &ctx.client,
+        )
+        .await
+        .map_err(|e| e.to_api(ctx.lang))?;
+    Ok(match outcome {
+        FederationOutcome::SignIn(SignInOutcome::SignedIn(grant)) => {
+            let (jar, Json(answer)) = signed_in(&state, &ctx, jar, grant, None).await;
+            (jar, Json(answer.into()))
+        }
+        FederationOutcome::SignIn(SignInOutcome::SecondFactorRequired(grant)) => {
+            let (jar, Json(answer)) = pending(&ctx, jar, grant);
+            (jar, Json(answer.into()))
+        }
+        FederationOutcome::Registered(_) => (jar, Json(FederationResponse::Registered)),
+        _ => (jar, Json(FederationResponse::MethodChanged)),
+    })
+}
+
+impl From<SignInResponse> for FederationResponse {
+    fn from(r: SignInResponse) -> Self {
+        match r {
+            SignInResponse::SignedIn { scope } => Self::SignedIn { scope },
+            SignInResponse::Pending { step } => Self::Pending { step },
+        }
+    }
+}

@@ -1,0 +1,210 @@
+//! Federated sign-in pages (L7): a button's form starts the provider round trip, the
+//! provider sends the browser back to the callback, which finishes it with the same use case
+//! as the API and continues as the purpose demands. An invitation goes through its
+//! confirmation page first (I2).
+
+use axum::Extension;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum_extra::extract::CookieJar;
+use maud::html;
+use serde::Deserialize;
+
+use auth_core::domain::{ProviderCallback, SessionScope};
+use auth_core::flows::federation::{FederationFor, FederationOutcome};
+use auth_core::flows::signin::SignInOutcome;
+
+use super::csrf::Posted;
+use super::layout;
+use super::text::T;
+use super::{Page, see_other};
+use crate::http::Listener;
+use crate::http::api::federation::{provider_of, settings_session};
+use crate::http::context::CookieKind;
+use crate::http::error::{ApiError, ToApi};
+use crate::state::AppState;
+
+/// A provider button's form.
+#[derive(Deserialize)]
+pub(crate) struct StartForm {
+    #[serde(default)]
+    purpose: String,
+    #[serde(default)]
+    token: String,
+}
+
+/// What the provider put on the redirect URI.
+#[derive(Deserialize, Default)]
+pub(crate) struct CallbackQuery {
+    code: Option<String>,
+    state: Option<String>,
+    iss: Option<String>,
+    error: Option<String>,
+}
+
+/// Starts a provider round trip: the browser key goes into a cookie, the browser to the
+/// provider.
+pub(crate) async fn start(
+    State(state): State<AppState>,
+    Extension(listener): Extension<Listener>,
+    page: Page,
+    jar: CookieJar,
+    Path(provider): Path<String>,
+    Posted(form): Posted<StartForm>,
+) -> Response {
+    let ctx = &page.ctx;
+    let provider = match provider_of(&provider, ctx) {
+        Ok(p) => p,
+        Err(e) => return page.failure(&e),
+    };
+    let me;
+    let purpose = match form.purpose.as_str() {
+        "sign_in" => FederationFor::SignIn {
+            scope: SessionScope::Service,
+        },
+        "settings_sign_in" => FederationFor::SignIn {
+            scope: SessionScope::Settings,
+        },
+        "invitation" => FederationFor::Invitation { token: &form.token },
+        "own_method" => {
+            me = match super::signed_in(&state, &page, SessionScope::Settings).await {
+                Ok(s) => s,
+                Err(r) => return r,
+            };
+            FederationFor::OwnMethod { me: &me }
+        }
+        "method_change" => FederationFor::MethodChange { token: &form.token },
+        _ => return page.failure(&ApiError::bad_request("purpose", page.lang())),
+    };
+    match state
+        .auth()
+        .start_federation(
+            provider,
+            purpose,
+            &state.federation_callback(listener, provider),
+        )
+        .await
+    {
+        Ok(redirect) => {
+            let jar = jar.add(ctx.cookie(
+                CookieKind::Federation,
+                redirect.browser_key.expose().to_string(),
+            ));
+            (jar, Redirect::to(&redirect.authorization_url)).into_response()
+        }
+        Err(e) => failed(&page, &e.to_api(page.lang())),
+    }
+}
+
+/// The provider's answer: finishes the round trip and continues with its purpose.
+pub(crate) async fn callback(
+    State(state): State<AppState>,
+    Extension(listener): Extension<Listener>,
+    page: Page,
+    jar: CookieJar,
+    Path(provider): Path<String>,
+    Query(query): Query<CallbackQuery>,
+) -> Response {
+    let ctx = &page.ctx;
+    let provider = match provider_of(&provider, ctx) {
+        Ok(p) => p,
+        Err(e) => return page.failure(&e),
+    };
+    let browser_key = ctx.token(CookieKind::Federation).map(|k| k.expose());
+    let me = settings_session(&state, ctx).await;
+    let jar = jar.remove(ctx.removal(CookieKind::Federation));
+    let callback = ProviderCallback {
+        code: query.code,
+        state: query.state,
+        iss: query.iss,
+        error: query.error,
+    };
+    let outcome = state
+        .auth()
+        .finish_federation(
+            provider,
+            &callback,
+            browser_key.as_deref().map(String::as_str),
+            me.as_ref(),
+            &state.federation_callback(listener, provider),
+            &ctx.client,
+        )
+        .await;
+    match outcome {
+        Ok(FederationOutcome::SignIn(SignInOutcome::SignedIn(grant))) => {
+            super::signin::finish(&state, ctx, jar, grant, None).await
+        }
+        Ok(FederationOutcome::SignIn(SignInOutcome::SecondFactorRequired(grant))) => {
+            let jar = jar.add(ctx.cookie(CookieKind::Pending, grant.token.expose().to_string()));
+            (jar, see_other("/sign-in/step")).into_response()
+        }
+        Ok(FederationOutcome::Registered(_)) => {
+            (jar, see_other("/invitation-accepted")).into_response()
+        }
+        Ok(FederationOutcome::OwnMethodChanged) => {
+            (jar, see_other("/settings?notice=method_changed")).into_response()
+        }
+        Ok(_) => {
+            let body = html! {
+                p { (page.t(T::MethodChangedBody)) }
+                p { a.button href="/sign-in" { (page.t(T::SignInButton)) } }
+            };
+            (jar, page.ok(T::MethodChangedTitle, body)).into_response()
+        }
+        Err(e) => (jar, failed(&page, &e.to_api(page.lang()))).into_response(),
+    }
+}
+
+/// The confirmation page of a registration with a provider (I2): what will be registered,
+/// and the button that goes to the provider.
+pub(crate) async fn review_invitation(
+    State(state): State<AppState>,
+    page: Page,
+    Path((token, provider)): Path<(String, String)>,
+) -> Response {
+    let provider = match provider_of(&provider, &page.ctx) {
+        Ok(p) if page.providers.contains(&p) => p,
+        Ok(_) => {
+            return page.failure(
+                &auth_core::flows::federation::FederationError::NotConfigured.to_api(page.lang()),
+            );
+        }
+        Err(e) => return page.failure(&e),
+    };
+    let view = match state.auth().open_invitation(&token).await {
+        Ok(view) => view,
+        Err(e) => return page.failure(&e.to_api(page.lang())),
+    };
+    let name = layout::provider_name(provider, page.lang());
+    let button = page.t(T::ContinueToProvider);
+    let body = html! {
+        p { (page.tf(T::ProviderReviewIntro, &[button])) }
+        (layout::details(&[
+            (page.t(T::Contract), view.contract_name.as_str().to_owned()),
+            (page.t(T::Name), view.name.as_str().to_owned()),
+            (page.t(T::SignInId), view.email.as_str().to_owned()),
+            (page.t(T::LoginMethod), name.to_owned()),
+        ]))
+        (layout::form(&page, &format!("/federation/{}/start", provider.as_str()), html! {
+            input type="hidden" name="purpose" value="invitation";
+            input type="hidden" name="token" value=(token);
+            div.actions { button type="submit" id="continue" { (button) } }
+        }))
+        p { a href={ "/invitation/" (token) } { (page.t(T::BackToEdit)) } }
+    };
+    page.ok(T::ReviewTitle, body)
+}
+
+/// A refused round trip: what went wrong, and the way back to sign in. Password sign-in is
+/// untouched.
+fn failed(page: &Page, e: &ApiError) -> Response {
+    if e.status == StatusCode::SERVICE_UNAVAILABLE {
+        return page.failure(e);
+    }
+    let body = html! {
+        div.errors role="alert" { p { (crate::messages::text(e.msg, page.lang())) } }
+        p { a.button href="/sign-in" { (page.t(T::BackToSignIn)) } }
+    };
+    page.render(e.status, T::FederationFailedTitle, body)
+}

@@ -10,6 +10,9 @@ export RUST_BACKTRACE="${RUST_BACKTRACE:-1}"
 # Real SMTP server (aiosmtpd) for the mail adapter's tests; idempotent.
 bash tests/support/smtp.sh >/dev/null
 
+# Real OpenID providers (node's oidc-provider) for federated sign-in tests; idempotent.
+bash tests/support/oidc.sh >/dev/null
+
 # Headless Chromium and its driver for the page tests; idempotent (installs as root when missing).
 bash tests/support/browser.sh >/dev/null
 

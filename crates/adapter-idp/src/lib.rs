@@ -58,9 +58,9 @@ use std::collections::HashMap;
 
 use async_trait::async_trait;
 use auth_core::domain::{Ceremony, ExternalIdentity, Provider, ProviderCallback};
-use auth_core::ports::{IdentityProviders, IdpError};
+use auth_core::ports::{AccountChoice, IdentityProviders, IdpError};
 use chrono::{DateTime, Utc};
-use openidconnect::core::{CoreAuthenticationFlow, CoreClient, CoreJsonWebKeySet};
+use openidconnect::core::{CoreAuthPrompt, CoreAuthenticationFlow, CoreClient, CoreJsonWebKeySet};
 use openidconnect::{
     AuthUrl, AuthorizationCode, ClientId, ClientSecret, CsrfToken, IssuerUrl, Nonce,
     PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, RequestTokenError, Scope, TokenUrl,
@@ -194,6 +194,7 @@ impl IdentityProviders for OidcProviders {
         provider: Provider,
         ceremony: &Ceremony,
         redirect_uri: &str,
+        choice: AccountChoice,
     ) -> Result<String, IdpError> {
         let p = self.configured(provider)?;
         let endpoints = self.endpoints(p).await?;
@@ -210,6 +211,9 @@ impl IdentityProviders for OidcProviders {
             .set_pkce_challenge(PkceCodeChallenge::from_code_verifier_sha256(&verifier));
         for scope in p.profile.scopes.iter().filter(|s| **s != "openid") {
             request = request.add_scope(Scope::new((*scope).to_owned()));
+        }
+        if choice == AccountChoice::Select {
+            request = request.add_prompt(CoreAuthPrompt::SelectAccount);
         }
         let (url, _, _) = request.url();
         Ok(url.to_string())
@@ -270,7 +274,7 @@ impl IdentityProviders for OidcProviders {
         let kid = token::header_kid(&raw);
         let keys = p
             .metadata
-            .keys_for(kid.as_deref(), &endpoints, &self.http, &self.settings)
+            .candidate_keys(kid.as_deref(), &endpoints, &self.http, &self.settings)
             .await
             .map_err(metadata_error)?;
         let nonce = ceremony.nonce();

@@ -51,7 +51,7 @@ impl Profile {
                 ]),
                 vec![Alg::RsaSsaPkcs1V15Sha256],
                 SubjectRule::Sub,
-                &["openid", "email"][..],
+                &["openid"][..],
             ),
             Provider::Microsoft => (
                 "https://login.microsoftonline.com/common/v2.0/.well-known/openid-configuration",
@@ -60,7 +60,8 @@ impl Profile {
                 ),
                 vec![Alg::RsaSsaPkcs1V15Sha256],
                 SubjectRule::TenantAndObject,
-                &["openid", "email", "profile"][..],
+                // `profile` makes Microsoft include `oid`.
+                &["openid", "profile"][..],
             ),
             // Meta's OpenID Connect code flow with PKCE ("manually built login flow").
             Provider::Facebook => (
@@ -68,7 +69,7 @@ impl Profile {
                 IssuerRule::Exact(vec!["https://www.facebook.com".into()]),
                 vec![Alg::RsaSsaPkcs1V15Sha256],
                 SubjectRule::Sub,
-                &["openid", "email"][..],
+                &["openid"][..],
             ),
             // docomo d-account Connect: RS256, or HS256 with the client secret.
             Provider::DAccount => (

@@ -83,7 +83,7 @@ pub enum SettingsError {
     /// The client ID is empty.
     #[error("{0}: client_id is empty")]
     MissingClientId(&'static str),
-    /// The client secret is empty, or too short for HS256 where the provider uses it.
+    /// The client secret is empty.
     #[error("{0}: client_secret is empty")]
     MissingClientSecret(&'static str),
     /// An address is not a URL, or not `https` without being listed as an insecure host.

@@ -9,8 +9,6 @@ use std::time::Duration;
 
 use auth_core::domain::Provider;
 use serde::Deserialize;
-use tokio::io::AsyncBufReadExt as _;
-use tokio::process::{Child, Command};
 
 use crate::{IdpSettings, ProviderSettings};
 
@@ -61,10 +59,11 @@ pub struct Profiles {
 pub struct TestProviderError(String);
 
 /// A running test provider process; killed when dropped (it also exits when its standard
-/// input closes, so a test that dies leaves nothing running).
+/// input closes, so a test that dies leaves nothing running). It does not depend on an async
+/// runtime, so one process may serve every test of a binary ([`TestProviders::shared`]).
 #[derive(Debug)]
 pub struct TestProviders {
-    child: Child,
+    child: std::process::Child,
     /// What it serves.
     pub profiles: Profiles,
 }
@@ -74,34 +73,56 @@ impl TestProviders {
     ///
     /// # Errors
     /// When the install script or the process fails.
-    pub async fn start() -> Result<Self, TestProviderError> {
-        let (node, script) = installed().await?;
-        let mut child = Command::new(node)
+    pub fn start() -> Result<Self, TestProviderError> {
+        let (node, script) = installed()?;
+        let mut child = std::process::Command::new(node)
             .arg(script)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .kill_on_drop(true)
+            .stderr(Stdio::null())
             .spawn()
             .map_err(|e| TestProviderError(format!("cannot start node: {e}")))?;
         let stdout = child
             .stdout
             .take()
             .ok_or_else(|| TestProviderError("no standard output".into()))?;
-        let mut lines = tokio::io::BufReader::new(stdout).lines();
-        let line = tokio::time::timeout(Duration::from_secs(60), lines.next_line())
-            .await
-            .map_err(|_| TestProviderError("no answer within 60 s".into()))?
-            .map_err(|e| TestProviderError(e.to_string()))?
-            .ok_or_else(|| TestProviderError("exited before it was ready".into()))?;
+        // Bounded: a provider that never prints fails the caller instead of hanging it.
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let mut line = String::new();
+            let read = std::io::BufRead::read_line(&mut std::io::BufReader::new(stdout), &mut line);
+            let _ = tx.send(read.map(|_| line));
+        });
+        let line = match rx.recv_timeout(Duration::from_secs(120)) {
+            Ok(Ok(line)) if !line.trim().is_empty() => line,
+            other => {
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err(TestProviderError(format!("did not start: {other:?}")));
+            }
+        };
         let profiles = serde_json::from_str(&line)
             .map_err(|e| TestProviderError(format!("unreadable profiles {line:?}: {e}")))?;
         Ok(Self { child, profiles })
     }
 
+    /// One process for every caller in this test binary that does not stop it.
+    ///
+    /// # Errors
+    /// When it could not be started.
+    pub fn shared() -> Result<&'static Self, TestProviderError> {
+        static SHARED: std::sync::OnceLock<Result<TestProviders, String>> =
+            std::sync::OnceLock::new();
+        SHARED
+            .get_or_init(|| Self::start().map_err(|e| e.0))
+            .as_ref()
+            .map_err(|e| TestProviderError(e.clone()))
+    }
+
     /// Stops the process now (to test a provider that is down).
-    pub async fn stop(&mut self) {
-        let _ = self.child.kill().await;
+    pub fn stop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 
     /// The adapter's settings for `providers` at this process, plain `http` allowed on
@@ -145,25 +166,27 @@ impl TestProviders {
     }
 }
 
+impl Drop for TestProviders {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
 /// Runs `tests/support/oidc.sh` once per process: the node executable and the provider script.
-async fn installed() -> Result<(PathBuf, PathBuf), TestProviderError> {
-    static INSTALLED: tokio::sync::OnceCell<(PathBuf, PathBuf)> =
-        tokio::sync::OnceCell::const_new();
+fn installed() -> Result<(PathBuf, PathBuf), TestProviderError> {
+    static INSTALLED: std::sync::OnceLock<Result<(PathBuf, PathBuf), String>> =
+        std::sync::OnceLock::new();
     INSTALLED
-        .get_or_try_init(|| async {
+        .get_or_init(|| {
             let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/support/oidc.sh");
-            let out = Command::new("bash")
+            let out = std::process::Command::new("bash")
                 .arg(&script)
+                .stdin(Stdio::null())
                 .stderr(Stdio::inherit())
                 .output()
-                .await
-                .map_err(|e| TestProviderError(format!("{}: {e}", script.display())))?;
+                .map_err(|e| format!("{}: {e}", script.display()))?;
             if !out.status.success() {
-                return Err(TestProviderError(format!(
-                    "{} failed ({})",
-                    script.display(),
-                    out.status
-                )));
+                return Err(format!("{} failed ({})", script.display(), out.status));
             }
             let text = String::from_utf8_lossy(&out.stdout).into_owned();
             let mut lines = text.lines();
@@ -171,11 +194,11 @@ async fn installed() -> Result<(PathBuf, PathBuf), TestProviderError> {
                 (Some(node), Some(script)) => {
                     Ok((PathBuf::from(node.trim()), PathBuf::from(script.trim())))
                 }
-                _ => Err(TestProviderError(format!("unexpected output {text:?}"))),
+                _ => Err(format!("unexpected output {text:?}")),
             }
         })
-        .await
-        .cloned()
+        .clone()
+        .map_err(TestProviderError)
 }
 
 /// Walks a provider's sign-in as `login` (sent as `login_hint`, so no page is shown) with a
@@ -217,6 +240,21 @@ pub async fn sign_in_at_provider(
             .map_err(|e| TestProviderError(format!("redirect {location:?}: {e}")))?;
     }
     Err(TestProviderError("too many redirects".into()))
+}
+
+/// The provider's answer as the browser brought it to the redirect URI.
+pub fn callback_of(url: &url::Url) -> auth_core::domain::ProviderCallback {
+    let get = |name: &str| {
+        url.query_pairs()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.into_owned())
+    };
+    auth_core::domain::ProviderCallback {
+        code: get("code"),
+        state: get("state"),
+        iss: get("iss"),
+        error: get("error"),
+    }
 }
 
 /// A client for [`sign_in_at_provider`]: keeps cookies, follows no redirect.

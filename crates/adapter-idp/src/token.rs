@@ -73,8 +73,31 @@ pub(crate) fn header_kid(raw: &str) -> Option<String> {
     value.get("kid")?.as_str().map(str::to_owned)
 }
 
-/// Verifies `raw` with `keys`; the error text is for the log.
+/// Verifies `raw` with the first of `candidates` (one key each) that its signature fits; the
+/// error text (of the first candidate) is for the log.
 pub(crate) fn verify(
+    raw: &str,
+    candidates: Vec<CoreJsonWebKeySet>,
+    expect: &Expectations<'_>,
+) -> Result<Verified, String> {
+    let mut candidates = candidates;
+    if candidates.is_empty() {
+        // HS256 (d-account) needs no published key; anything else fails for want of one.
+        candidates.push(CoreJsonWebKeySet::new(Vec::new()));
+    }
+    let mut first_error = None;
+    for keys in candidates {
+        match verify_with(raw, keys, expect) {
+            Ok(verified) => return Ok(verified),
+            Err(e) => {
+                first_error.get_or_insert(e);
+            }
+        }
+    }
+    Err(first_error.unwrap_or_else(|| "no signing key".into()))
+}
+
+fn verify_with(
     raw: &str,
     keys: CoreJsonWebKeySet,
     expect: &Expectations<'_>,

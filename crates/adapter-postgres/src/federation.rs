@@ -123,7 +123,15 @@ impl FederationStore for DieselStore {
         request: &FederationRequest,
     ) -> Result<(), StoreError> {
         let row = RequestRow::from_domain(request)?;
+        let now = At(request.created_at);
         self.run(move |conn| {
+            // Lapsed requests are swept as new ones arrive, so the table holds at most the
+            // requests of the last validity period, whether or not their browsers return.
+            diesel::delete(
+                federation_requests::table.filter(federation_requests::expires_at.le(now)),
+            )
+            .execute(conn)
+            .map_err(error::db)?;
             diesel::insert_into(federation_requests::table)
                 .values(&row)
                 .execute(conn)

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use adapter_idp::{IdpSettings, OidcProviders, ProviderSettings};
 use auth_core::domain::{Ceremony, ExternalIdentity, Provider, ProviderCallback};
-use auth_core::ports::{IdentityProviders, IdpError};
+use auth_core::ports::{AccountChoice, IdentityProviders, IdpError};
 use auth_core::testing::SeededSecrets;
 use chrono::{DateTime, Utc};
 use rsa::pkcs1::EncodeRsaPublicKey as _;
@@ -233,7 +233,12 @@ async fn l7_authorization_url_carries_state_nonce_pkce_s256_and_scopes() {
     let f = Fixture::new(Provider::Google).await;
     let url = f
         .providers
-        .authorization_url(Provider::Google, &f.ceremony, REDIRECT_URI)
+        .authorization_url(
+            Provider::Google,
+            &f.ceremony,
+            REDIRECT_URI,
+            AccountChoice::Current,
+        )
         .await
         .unwrap();
     let url = url::Url::parse(&url).unwrap();
@@ -261,8 +266,9 @@ async fn l7_authorization_url_carries_state_nonce_pkce_s256_and_scopes() {
     assert_eq!(one("code_challenge_method"), "S256");
     let scope = one("scope");
     let scopes: Vec<&str> = scope.split(' ').collect();
-    assert!(scopes.contains(&"openid"), "{scope}");
-    assert!(scopes.contains(&"email"), "{scope}");
+    // Only what is used: the subject.
+    assert_eq!(scopes, vec!["openid"], "{scope}");
+    assert!(!url.query_pairs().any(|(k, _)| k == "prompt"));
     // Nothing secret leaves in the URL.
     assert!(!url.as_str().contains(CLIENT_SECRET));
     assert!(!url.as_str().contains(f.ceremony.pkce_verifier().as_str()));
@@ -285,7 +291,12 @@ async fn l7_only_configured_providers_are_offered() {
     assert_eq!(result, Err(IdpError::NotConfigured));
     assert_eq!(
         f.providers
-            .authorization_url(Provider::Microsoft, &f.ceremony, REDIRECT_URI)
+            .authorization_url(
+                Provider::Microsoft,
+                &f.ceremony,
+                REDIRECT_URI,
+                AccountChoice::Current
+            )
             .await,
         Err(IdpError::NotConfigured)
     );
@@ -724,6 +735,62 @@ async fn l7_d_account_key_without_kid_verifies_a_token_with_kid() {
 }
 
 #[tokio::test]
+async fn l7_binding_flows_let_the_person_choose_the_provider_account() {
+    let f = Fixture::new(Provider::Google).await;
+    let url = f
+        .providers
+        .authorization_url(
+            Provider::Google,
+            &f.ceremony,
+            REDIRECT_URI,
+            AccountChoice::Select,
+        )
+        .await
+        .unwrap();
+    let url = url::Url::parse(&url).unwrap();
+    let prompt: Vec<_> = url.query_pairs().filter(|(k, _)| k == "prompt").collect();
+    assert_eq!(prompt.len(), 1);
+    assert_eq!(prompt[0].1, "select_account");
+}
+
+#[tokio::test]
+async fn l7_d_account_rotation_with_two_kid_less_keys_tries_each() {
+    let f = Fixture::new(Provider::DAccount).await;
+    // During a rotation both keys are published, neither with a `kid`.
+    f.idp.set_jwks(vec![
+        jwk(&other_key().to_public_key(), None),
+        jwk(&signing_key().to_public_key(), None),
+    ]);
+    let token = rs256(signing_key(), Some("new-key"), &f.claims());
+    assert_eq!(subject(f.finish(&token).await, Provider::DAccount), SUBJECT);
+    let token = rs256(other_key(), None, &f.claims());
+    assert_eq!(subject(f.finish(&token).await, Provider::DAccount), SUBJECT);
+}
+
+#[tokio::test]
+async fn l7_keys_held_keep_serving_when_a_refresh_fails() {
+    let f = Fixture::with(Provider::Google, |s| {
+        s.jwks_refetch_interval = std::time::Duration::ZERO;
+    })
+    .await;
+    assert_eq!(
+        subject(f.finish(&f.valid()).await, Provider::Google),
+        SUBJECT
+    );
+    // The key set goes bad; a token naming an unknown key causes a re-read that fails, and
+    // the keys held still verify the next valid token.
+    f.idp.set_jwks_answer(Answer::Garbage);
+    rejected(
+        f.finish(&rs256(signing_key(), Some("unknown-kid"), &f.claims()))
+            .await,
+    );
+    assert_eq!(
+        subject(f.finish(&f.valid()).await, Provider::Google),
+        SUBJECT
+    );
+}
+
+#[tokio::test]
 async fn l7_d_account_hs256_with_the_client_secret_is_accepted() {
     let f = Fixture::new(Provider::DAccount).await;
     let token = hs256(CLIENT_SECRET.as_bytes(), None, &f.claims());
@@ -926,7 +993,12 @@ async fn l7_metadata_naming_another_issuer_is_refused() {
     rejected(f.finish_with(&f.callback(None)).await);
     assert!(matches!(
         f.providers
-            .authorization_url(Provider::Google, &f.ceremony, REDIRECT_URI)
+            .authorization_url(
+                Provider::Google,
+                &f.ceremony,
+                REDIRECT_URI,
+                AccountChoice::Current
+            )
             .await,
         Err(IdpError::Rejected(_))
     ));
@@ -966,7 +1038,12 @@ async fn l7_provider_down_is_unavailable() {
     unavailable(f.finish(&f.valid()).await);
     assert!(matches!(
         f.providers
-            .authorization_url(Provider::Google, &f.ceremony, REDIRECT_URI)
+            .authorization_url(
+                Provider::Google,
+                &f.ceremony,
+                REDIRECT_URI,
+                AccountChoice::Current
+            )
             .await,
         Err(IdpError::Unavailable(_))
     ));
@@ -1053,7 +1130,12 @@ async fn l7_discovery_redirect_is_not_followed() {
     );
     assert!(
         f.providers
-            .authorization_url(Provider::Google, &f.ceremony, REDIRECT_URI)
+            .authorization_url(
+                Provider::Google,
+                &f.ceremony,
+                REDIRECT_URI,
+                AccountChoice::Current
+            )
             .await
             .is_err()
     );

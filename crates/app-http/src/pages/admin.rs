@@ -59,7 +59,9 @@ fn nav(page: &Page, actions: &[AdminAction]) -> Markup {
 fn method_text(page: &Page, method: &LoginMethod) -> String {
     match method {
         LoginMethod::Password => page.t(T::MethodPassword).to_owned(),
-        LoginMethod::Federated { provider, .. } => provider.as_str().to_owned(),
+        LoginMethod::Federated { provider, .. } => {
+            super::layout::provider_name(*provider, page.lang()).to_owned()
+        }
         _ => page.t(T::ActiveDirectory).to_owned(),
     }
 }

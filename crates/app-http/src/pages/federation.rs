@@ -6,7 +6,7 @@
 use axum::Extension;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum_extra::extract::CookieJar;
 use maud::html;
 use serde::Deserialize;
@@ -91,7 +91,7 @@ pub(crate) async fn start(
                 CookieKind::Federation,
                 redirect.browser_key.expose().to_string(),
             ));
-            (jar, Redirect::to(&redirect.authorization_url)).into_response()
+            (jar, onward(&page, &redirect.authorization_url)).into_response()
         }
         Err(e) => failed(&page, &e.to_api(page.lang())),
     }
@@ -194,6 +194,24 @@ pub(crate) async fn review_invitation(
         p { a href={ "/invitation/" (token) } { (page.t(T::BackToEdit)) } }
     };
     page.ok(T::ReviewTitle, body)
+}
+
+/// The page that sends the browser on to the provider. A form's answer may not redirect to
+/// another origin (the pages' `form-action 'self'` policy also governs redirects), so the
+/// answer is a page that navigates there itself — the `Refresh` header and its `<meta>` twin,
+/// which need no script — with a link for anyone whose browser does neither.
+fn onward(page: &Page, to: &str) -> Response {
+    let body = html! {
+        meta http-equiv="refresh" content={ "0;url=" (to) };
+        p { a.button href=(to) rel="noreferrer" { (page.t(T::ContinueToProviderLink)) } }
+    };
+    let mut response = page.ok(T::ContinueToProviderTitle, body);
+    if let Ok(value) = axum::http::HeaderValue::from_str(&format!("0;url={to}")) {
+        response
+            .headers_mut()
+            .insert(axum::http::header::REFRESH, value);
+    }
+    response
 }
 
 /// A refused round trip: what went wrong, and the way back to sign in. Password sign-in is

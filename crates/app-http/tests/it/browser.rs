@@ -15,10 +15,10 @@ use tokio::process::{Child, Command};
 
 use auth_core::domain::{TOTP_STEP_SECONDS, TotpSecret, totp_code_at};
 
-const PW: &str = "Kumo-2024";
+pub(crate) const PW: &str = "Kumo-2024";
 
 /// Chromium and chromedriver, installed if missing.
-fn browser_tools() -> (PathBuf, PathBuf) {
+pub(crate) fn browser_tools() -> (PathBuf, PathBuf) {
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/support/browser.sh");
     let out = std::process::Command::new("bash")
         .arg(&script)
@@ -36,7 +36,7 @@ fn browser_tools() -> (PathBuf, PathBuf) {
     (chromium, driver)
 }
 
-fn free_port() -> u16 {
+pub(crate) fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -45,10 +45,10 @@ fn free_port() -> u16 {
 }
 
 /// A running `tobira serve` on a free port, killed on drop.
-struct Tobira {
-    child: Child,
-    base: String,
-    data_dir: tempfile::TempDir,
+pub(crate) struct Tobira {
+    pub(crate) child: Child,
+    pub(crate) base: String,
+    pub(crate) data_dir: tempfile::TempDir,
 }
 
 impl Drop for Tobira {
@@ -58,7 +58,7 @@ impl Drop for Tobira {
 }
 
 /// A `tobira` command on `data_dir`, whose links point at `public_url`.
-fn tobira(data_dir: &Path, public_url: &str) -> Command {
+pub(crate) fn tobira(data_dir: &Path, public_url: &str) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_tobira"));
     cmd.arg("--data-dir")
         .arg(data_dir)
@@ -104,7 +104,7 @@ impl Tobira {
     }
 
     /// `tobira contract create`: the owner's invitation link as printed.
-    async fn create_contract(&self, owner: &str, plan: &str) -> String {
+    pub(crate) async fn create_contract(&self, owner: &str, plan: &str) -> String {
         let out = tobira(self.data_dir.path(), &self.base)
             .args([
                 "contract",
@@ -134,7 +134,7 @@ impl Tobira {
 
     /// The newest link containing `marker` in a mail of the `.eml` outbox, waiting for the
     /// outbox worker to write it.
-    async fn link_in_outbox(&self, marker: &str) -> String {
+    pub(crate) async fn link_in_outbox(&self, marker: &str) -> String {
         let dir = self.data_dir.path().join("outbox").join("mail");
         for _ in 0..60 {
             let mut found: Vec<(std::time::SystemTime, String)> = Vec::new();
@@ -168,7 +168,7 @@ impl Tobira {
 }
 
 /// chromedriver on a free port, killed on drop.
-struct Driver {
+pub(crate) struct Driver {
     child: Child,
     url: String,
 }
@@ -188,7 +188,7 @@ impl Drop for Driver {
 }
 
 impl Driver {
-    async fn start(driver: &Path) -> Self {
+    pub(crate) async fn start(driver: &Path) -> Self {
         let port = free_port();
         let child = Command::new(driver)
             .arg(format!("--port={port}"))
@@ -213,8 +213,8 @@ impl Driver {
 }
 
 /// A browser session with its own profile directory, saving a screenshot of each page.
-struct Browser {
-    client: Client,
+pub(crate) struct Browser {
+    pub(crate) client: Client,
     _profile: tempfile::TempDir,
     shots: PathBuf,
     prefix: &'static str,
@@ -222,7 +222,7 @@ struct Browser {
 }
 
 impl Browser {
-    async fn open(driver: &Driver, chromium: &Path, prefix: &'static str) -> Self {
+    pub(crate) async fn open(driver: &Driver, chromium: &Path, prefix: &'static str) -> Self {
         let profile = tempfile::tempdir().unwrap();
         let caps = json!({
             "browserName": "chrome",
@@ -268,7 +268,7 @@ impl Browser {
     }
 
     /// Saves a screenshot of the page shown.
-    async fn shot(&mut self, name: &str) {
+    pub(crate) async fn shot(&mut self, name: &str) {
         self.count += 1;
         let png = self.client.screenshot().await.unwrap();
         let path = self
@@ -277,15 +277,15 @@ impl Browser {
         std::fs::write(path, png).unwrap();
     }
 
-    async fn goto(&self, url: &str) {
+    pub(crate) async fn goto(&self, url: &str) {
         self.client.goto(url).await.unwrap();
     }
 
-    async fn path(&self) -> String {
+    pub(crate) async fn path(&self) -> String {
         self.client.current_url().await.unwrap().path().to_owned()
     }
 
-    async fn text(&self) -> String {
+    pub(crate) async fn text(&self) -> String {
         self.client
             .find(Locator::Css("body"))
             .await
@@ -295,7 +295,7 @@ impl Browser {
             .unwrap()
     }
 
-    async fn fill(&self, css: &str, value: &str) {
+    pub(crate) async fn fill(&self, css: &str, value: &str) {
         let e = self.client.find(Locator::Css(css)).await.unwrap();
         e.clear().await.unwrap();
         e.send_keys(value).await.unwrap();
@@ -303,7 +303,7 @@ impl Browser {
 
     /// Clicks and waits for the next page (every click here loads one: the old document
     /// goes stale, then the new one is complete).
-    async fn click(&self, css: &str) {
+    pub(crate) async fn click(&self, css: &str) {
         let old = self.client.find(Locator::Css("html")).await.unwrap();
         let e = self.client.find(Locator::Css(css)).await.unwrap();
         e.click().await.unwrap();
@@ -336,7 +336,7 @@ impl Browser {
             .unwrap()
     }
 
-    async fn sign_in(&self, action: &str, email: &str, password: &str) {
+    pub(crate) async fn sign_in(&self, action: &str, email: &str, password: &str) {
         self.fill("#email", email).await;
         self.fill("#password", password).await;
         self.click(&format!("form[action='{action}'] button[type=submit]"))
@@ -344,7 +344,7 @@ impl Browser {
     }
 
     /// Registers through an invitation link with a password (I2).
-    async fn register(&mut self, link: &str) {
+    pub(crate) async fn register(&mut self, link: &str) {
         self.goto(link).await;
         self.shot("invitation").await;
         self.fill("#password", PW).await;
@@ -362,7 +362,7 @@ impl Browser {
 
     /// Enrols the authenticator app at the second-factor step: returns the secret and the
     /// step its first code was used in.
-    async fn enrol_totp(&mut self) -> (TotpSecret, i64) {
+    pub(crate) async fn enrol_totp(&mut self) -> (TotpSecret, i64) {
         assert_eq!(self.path().await, "/sign-in/step");
         self.shot("second-factor-choice").await;
         self.click("form[action='/sign-in/totp'] button").await;
@@ -398,7 +398,7 @@ fn step_of(at: chrono::DateTime<chrono::Utc>) -> i64 {
 }
 
 /// A TOTP code of a step after `used` (a code is never accepted twice for one step, T7).
-async fn next_code(secret: &TotpSecret, used: i64) -> String {
+pub(crate) async fn next_code(secret: &TotpSecret, used: i64) -> String {
     loop {
         let now = wall_clock();
         if step_of(now) > used {

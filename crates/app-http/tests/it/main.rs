@@ -11,6 +11,7 @@
 )]
 
 mod browser;
+mod browser_federation;
 mod e2e;
 mod federation;
 mod pages;

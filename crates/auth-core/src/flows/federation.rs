@@ -16,7 +16,7 @@ use crate::domain::{
     Provider, ProviderCallback, ProviderResult, SecretToken, Session, SessionScope, SettingsItem,
     TicketPurpose,
 };
-use crate::ports::IdpError;
+use crate::ports::{AccountChoice, IdpError};
 
 /// What a provider sign-in is started for.
 #[derive(Debug, Clone, Copy)]
@@ -45,7 +45,6 @@ pub enum FederationFor<'a> {
 }
 
 /// Where to send the browser, and the key it must keep until it comes back.
-#[derive(Debug)]
 pub struct FederationRedirect {
     /// The provider's authorization URL with `state`, `nonce` and the PKCE challenge.
     pub authorization_url: String,
@@ -104,6 +103,13 @@ impl From<crate::ports::StoreError> for FederationError {
     }
 }
 
+impl std::fmt::Debug for FederationRedirect {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The URL carries the `state` and `nonce`.
+        f.write_str("FederationRedirect(<redacted>)")
+    }
+}
+
 impl Auth {
     /// The providers this deployment offers, in display order.
     pub fn identity_providers(&self) -> Vec<Provider> {
@@ -146,9 +152,13 @@ impl Auth {
             },
         };
         let ceremony = Ceremony::generate(self.ports.secrets.as_ref());
+        let choice = match purpose {
+            FederationPurpose::SignIn { .. } => AccountChoice::Current,
+            _ => AccountChoice::Select,
+        };
         let authorization_url = self
             .providers
-            .authorization_url(provider, &ceremony, redirect_uri)
+            .authorization_url(provider, &ceremony, redirect_uri, choice)
             .await
             .map_err(idp_error)?;
         let request = ceremony.request(provider, purpose, self.ports.clock.now());

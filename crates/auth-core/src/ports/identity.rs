@@ -8,6 +8,17 @@ use thiserror::Error;
 
 use crate::domain::{Ceremony, ExternalIdentity, Provider, ProviderCallback};
 
+/// Which account the provider should sign in with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum AccountChoice {
+    /// Whoever is signed in at the provider (plain sign-in).
+    Current,
+    /// Let the person choose the account (OpenID `prompt=select_account`): a binding must not
+    /// silently take whoever was last signed in on a shared computer.
+    Select,
+}
+
 /// Why a provider round trip gave no identity. The detail is for operators' logs, never for
 /// the person signing in, and never holds a token or code.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
@@ -49,6 +60,7 @@ pub trait IdentityProviders: Send + Sync {
         provider: Provider,
         ceremony: &Ceremony,
         redirect_uri: &str,
+        choice: AccountChoice,
     ) -> Result<String, IdpError>;
 
     /// Verifies the provider's answer and returns the identity it proves.
@@ -80,6 +92,7 @@ impl IdentityProviders for NoProviders {
         _: Provider,
         _: &Ceremony,
         _: &str,
+        _: AccountChoice,
     ) -> Result<String, IdpError> {
         Err(IdpError::NotConfigured)
     }

@@ -16,7 +16,7 @@ mod store;
 pub use audit::AuditLog;
 pub use clock::Clock;
 pub use hasher::{HashError, PasswordHasher, Verification};
-pub use identity::{IdentityProviders, IdpError, NoProviders};
+pub use identity::{AccountChoice, IdentityProviders, IdpError, NoProviders};
 #[cfg(test)]
 pub use mailer::MockMailer;
 pub use mailer::{MailError, Mailer};

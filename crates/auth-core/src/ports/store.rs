@@ -731,7 +731,8 @@ pub trait InvitationStore: Send + Sync {
 /// any of them.
 #[async_trait]
 pub trait FederationStore: Send + Sync {
-    /// Stores a request under its `state` hash.
+    /// Stores a request under its `state` hash, and forgets requests that lapsed by its
+    /// creation time (so the store holds at most one validity period of requests).
     ///
     /// # Errors
     /// [`StoreError`] when nothing was stored.

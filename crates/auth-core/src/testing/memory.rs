@@ -962,6 +962,7 @@ impl crate::ports::FederationStore for MemoryStore {
         request: &crate::domain::FederationRequest,
     ) -> Result<(), StoreError> {
         let mut s = self.state()?;
+        s.federation.retain(|_, r| r.is_live(request.created_at));
         s.federation.insert(request.state, request.clone());
         Ok(())
     }

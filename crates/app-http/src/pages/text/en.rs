@@ -75,6 +75,8 @@ pub(super) fn text(key: T) -> &'static str {
             "You are about to register with the details below. Pressing \"{}\" takes you to the sign-in service; registration completes when you have signed in there."
         }
         T::ContinueToProvider => "Register and continue to the sign-in service",
+        T::ContinueToProviderTitle => "Taking you to the sign-in service",
+        T::ContinueToProviderLink => "If nothing happens, press here",
         T::FederationFailedTitle => "Signing in with the external service failed",
         T::MethodChangedTitle => "Your sign-in method was changed",
         T::MethodChangedBody => "From now on, sign in with your new method.",

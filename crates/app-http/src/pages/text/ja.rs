@@ -79,6 +79,8 @@ pub(super) fn text(key: T) -> &'static str {
             "以下の内容で登録します。「{}」を押すと外部認証サービスのログイン画面に移動し、ログインが完了すると登録が完了します。"
         }
         T::ContinueToProvider => "登録して外部認証サービスへ進む",
+        T::ContinueToProviderTitle => "外部認証サービスへ移動しています",
+        T::ContinueToProviderLink => "移動しない場合はこちらを押してください",
         T::FederationFailedTitle => "外部認証サービスでのログインに失敗しました",
         T::MethodChangedTitle => "ログイン方法を変更しました",
         T::MethodChangedBody => "次回からは新しいログイン方法でログインしてください。",

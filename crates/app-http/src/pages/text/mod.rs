@@ -84,6 +84,8 @@ keys! {
     SwitchToProvider,
     ProviderReviewIntro,
     ContinueToProvider,
+    ContinueToProviderTitle,
+    ContinueToProviderLink,
     FederationFailedTitle,
     MethodChangedTitle,
     MethodChangedBody,

@@ -71,12 +71,23 @@ pub(crate) fn tobira(data_dir: &Path, public_url: &str) -> Command {
 
 impl Tobira {
     async fn start() -> Self {
+        Self::start_with(None).await
+    }
+
+    /// `tobira serve` on a free port, with `config` (TOML) as its configuration file if given.
+    pub(crate) async fn start_with(config: Option<&str>) -> Self {
         let data_dir = tempfile::tempdir().unwrap();
         // A port chosen here rather than port 0: the public URL (links in mails, the Origin
         // the forms are checked against) must name it, also for `contract create`.
         let listen = format!("127.0.0.1:{}", free_port());
         let public_url = format!("http://{listen}");
-        let mut child = tobira(data_dir.path(), &public_url)
+        let mut cmd = tobira(data_dir.path(), &public_url);
+        if let Some(config) = config {
+            let file = data_dir.path().join("tobira.toml");
+            std::fs::write(&file, config).unwrap();
+            cmd.arg("--config").arg(file);
+        }
+        let mut child = cmd
             .args(["serve", "--listen", &listen])
             .env("TOBIRA_RATE_LIMIT_PER_MINUTE", "1000")
             .stdout(Stdio::piped())

@@ -5,15 +5,13 @@
 //!
 //! Each page visited is saved as a PNG under `<target>/screenshots/` (prefix `fed-`).
 
-use std::process::Stdio;
 use std::time::Duration;
 
 use fantoccini::Locator;
-use tokio::io::{AsyncBufReadExt, BufReader};
 
 use adapter_idp::testing::{Profile, TestProviders};
 
-use crate::browser::{Browser, Driver, PW, Tobira, browser_tools, free_port, next_code, tobira};
+use crate::browser::{Browser, Driver, PW, Tobira, browser_tools, next_code};
 
 const OWNER: &str = "owner@example.co.jp";
 const HANAKO: &str = "hanako@example.co.jp";
@@ -34,7 +32,6 @@ fn provider_table(name: &str, profile: &Profile) -> String {
 
 /// `tobira serve` on a free port with the test provider configured in a TOML file.
 async fn start_with_providers(idp: &TestProviders) -> Tobira {
-    let data_dir = tempfile::tempdir().unwrap();
     let p = &idp.profiles;
     let toml = format!(
         "[providers]\ninsecure_http_hosts = [\"127.0.0.1\"]\n\n{}{}{}{}",
@@ -43,37 +40,7 @@ async fn start_with_providers(idp: &TestProviders) -> Tobira {
         provider_table("facebook", &p.facebook),
         provider_table("d_account", &p.dacc),
     );
-    let config = data_dir.path().join("tobira.toml");
-    std::fs::write(&config, toml).unwrap();
-    let listen = format!("127.0.0.1:{}", free_port());
-    let public_url = format!("http://{listen}");
-    let mut child = tobira(data_dir.path(), &public_url)
-        .arg("--config")
-        .arg(&config)
-        .args(["serve", "--listen", &listen])
-        .env("TOBIRA_RATE_LIMIT_PER_MINUTE", "1000")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .kill_on_drop(true)
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let base = tokio::time::timeout(Duration::from_secs(60), async {
-        while let Some(line) = lines.next_line().await.unwrap() {
-            if let Some(url) = line.strip_prefix("listening on ") {
-                return url.trim().to_owned();
-            }
-        }
-        panic!("the server exited before listening");
-    })
-    .await
-    .expect("the server did not start in time");
-    assert_eq!(base, public_url);
-    Tobira {
-        child,
-        base,
-        data_dir,
-    }
+    Tobira::start_with(Some(&toml)).await
 }
 
 /// The newest link with `marker` in the outbox that is none of `seen` (a mail just sent).

@@ -32,6 +32,28 @@ pub(crate) fn id(uuid: uuid::Uuid) -> Id {
     Id(uuid)
 }
 
+/// Voids the account's unused reset and unlock tickets, inside the caller's transaction (P3:
+/// after a reset or a password change, an older link must not set the password again).
+fn void_reset_and_unlock(
+    conn: &mut AnyConnection,
+    account: Id,
+    at: DateTime<Utc>,
+) -> QueryResult<usize> {
+    diesel::update(
+        tickets::table
+            .filter(tickets::account_id.eq(account))
+            .filter(
+                tickets::purpose
+                    .eq(TicketPurpose::PasswordReset.as_str())
+                    .or(tickets::purpose.eq(TicketPurpose::Unlock.as_str())),
+            )
+            .filter(tickets::used_at.is_null())
+            .filter(tickets::voided_at.is_null()),
+    )
+    .set(tickets::voided_at.eq(Some(At(at))))
+    .execute(conn)
+}
+
 /// Whether an account exists (read inside the caller's transaction).
 pub(crate) fn account_exists(conn: &mut AnyConnection, account: Id) -> QueryResult<bool> {
     diesel::select(diesel::dsl::exists(
@@ -345,19 +367,7 @@ impl AccountStore for DieselStore {
                     // Rolls back the consumption too.
                     return Err(TxError::Ticket(TicketError::Voided));
                 }
-                diesel::update(
-                    tickets::table
-                        .filter(tickets::account_id.eq(account))
-                        .filter(
-                            tickets::purpose
-                                .eq(TicketPurpose::PasswordReset.as_str())
-                                .or(tickets::purpose.eq(TicketPurpose::Unlock.as_str())),
-                        )
-                        .filter(tickets::used_at.is_null())
-                        .filter(tickets::voided_at.is_null()),
-                )
-                .set(tickets::voided_at.eq(Some(At(at))))
-                .execute(conn)?;
+                void_reset_and_unlock(conn, account, at)?;
                 // T6: the second factor goes with the old password.
                 clear_second_factor(conn, account)?;
                 diesel::delete(sessions::table.filter(sessions::account_id.eq(account)))
@@ -391,6 +401,7 @@ impl AccountStore for DieselStore {
         let new_hash = change.new_hash.as_phc().to_owned();
         let keep = id(change.keep_session.as_uuid());
         let notice = NewMailRow::from_domain(&change.notice)?;
+        let at = change.at;
         self.run(move |conn| {
             plain(conn.transaction(|conn| {
                 let changed = diesel::update(
@@ -403,6 +414,8 @@ impl AccountStore for DieselStore {
                 if changed == 0 {
                     return Ok(false);
                 }
+                // P3: a reset or unlock link mailed before the change must not undo it.
+                void_reset_and_unlock(conn, account, at)?;
                 diesel::delete(
                     sessions::table
                         .filter(sessions::account_id.eq(account))

@@ -101,6 +101,8 @@ pub struct PasswordChange {
     pub keep_session: SessionId,
     /// The notice mail (X3).
     pub notice: Mail,
+    /// Now: when the account's outstanding reset and unlock tickets are voided (P3).
+    pub at: DateTime<Utc>,
 }
 
 /// A mail in the outbox with its delivery record.
@@ -211,8 +213,10 @@ pub trait AccountStore: Send + Sync {
     ) -> Result<(), StoreError>;
 
     /// Changes a password (P2) as one step: only if the stored hash is still `expected`, sets
-    /// the new hash, ends every session of the account but `keep_session`, and queues the
-    /// notice. Returns whether the change applied (`false`: the password changed meanwhile).
+    /// the new hash, voids the account's unused reset and unlock tickets (P3: a link mailed
+    /// before the change must not undo it), ends every session of the account but
+    /// `keep_session`, and queues the notice. Returns whether the change applied (`false`: the
+    /// password changed meanwhile, and nothing was written).
     ///
     /// # Errors
     /// [`StoreError`]; then nothing changed.

@@ -44,6 +44,8 @@ macro_rules! store_conformance_tests {
             unlock_tickets_unlock,
             password_reset_is_all_or_nothing,
             password_change_is_conditional_and_keeps_one_session,
+            p2_password_change_voids_reset_and_unlock_tickets,
+            p3_email_and_method_changes_void_reset_and_unlock_tickets,
             sessions_are_stored_touched_listed_and_deleted,
             outbox_claims_are_leased_and_recorded,
             pending_sign_ins_are_stored_updated_and_taken_once,
@@ -643,6 +645,7 @@ pub async fn password_change_is_conditional_and_keeps_one_session<S: Store + 'st
         new_hash: new.clone(),
         keep_session: mine.id,
         notice: notice(&w, &owner.email),
+        at: w.clock.now(),
     };
     assert!(!w.store.change_password(change(stale)).await.unwrap());
     assert_eq!(w.store.sessions_of(owner.id).await.unwrap().len(), 2);
@@ -658,6 +661,149 @@ pub async fn password_change_is_conditional_and_keeps_one_session<S: Store + 'st
             .password_hash,
         Some(new)
     );
+}
+
+/// P2, P3: a completed password change voids the account's unused reset and unlock tickets in
+/// the same step; a change that does not apply voids nothing; other accounts keep theirs.
+pub async fn p2_password_change_voids_reset_and_unlock_tickets<S: Store + 'static>(store: Arc<S>) {
+    let w = TestWorld::with_store(store);
+    let (contract, owner) = w.basic_owner().await;
+    let user = w
+        .account(
+            &contract,
+            "user@example.co.jp",
+            Role::User,
+            Some("Kumo-2024"),
+        )
+        .await;
+    let now = w.clock.now();
+    let mut hashes = Vec::new();
+    for (who, purpose) in [
+        (&owner, TicketPurpose::PasswordReset),
+        (&owner, TicketPurpose::Unlock),
+        (&owner, TicketPurpose::EmailChange),
+        (&user, TicketPurpose::PasswordReset),
+    ] {
+        let issued = Ticket::issue(purpose, who.id, now, w.secrets.as_ref());
+        w.store
+            .issue_ticket(&issued.ticket, &notice(&w, &who.email))
+            .await
+            .unwrap();
+        hashes.push(issued.ticket.hash);
+    }
+    let (_, mine) = session_for(&w, &owner);
+    w.store.insert_session(&mine).await.unwrap();
+    let change = |expected| PasswordChange {
+        account: owner.id,
+        expected,
+        new_hash: w.hasher.hash_text("Fresh-2027x").unwrap(),
+        keep_session: mine.id,
+        notice: notice(&w, &owner.email),
+        at: now,
+    };
+    let state = |i: usize| {
+        let s = w.store.clone();
+        let h = hashes[i];
+        async move { s.ticket(h).await.unwrap().unwrap().state }
+    };
+    let stale = w.hasher.hash_text("Stale-2020x").unwrap();
+    assert!(!w.store.change_password(change(stale)).await.unwrap());
+    assert_eq!(state(0).await, TicketState::Unused, "nothing applied");
+    assert_eq!(state(1).await, TicketState::Unused);
+    assert!(
+        w.store
+            .change_password(change(owner.password_hash.clone().unwrap()))
+            .await
+            .unwrap()
+    );
+    assert!(matches!(state(0).await, TicketState::Voided { .. }));
+    assert!(matches!(state(1).await, TicketState::Voided { .. }));
+    assert_eq!(state(2).await, TicketState::Unused, "not a password link");
+    assert_eq!(state(3).await, TicketState::Unused, "another account's");
+    assert_eq!(
+        w.store
+            .consume_ticket(hashes[0], TicketPurpose::PasswordReset, now)
+            .await
+            .unwrap()
+            .unwrap_err(),
+        TicketError::Voided
+    );
+    assert_eq!(
+        w.store.unlock_with_ticket(hashes[1], now).await.unwrap(),
+        Err(TicketError::Voided)
+    );
+}
+
+/// P3: an e-mail change and a login-method change void the account's outstanding reset and
+/// unlock tickets in the same step as the change.
+pub async fn p3_email_and_method_changes_void_reset_and_unlock_tickets<S: Store + 'static>(
+    store: Arc<S>,
+) {
+    let w = TestWorld::with_store(store);
+    let (_, owner) = w.basic_owner().await;
+    let now = w.clock.now();
+    let issue = |purpose| {
+        let s = w.store.clone();
+        let issued = Ticket::issue(purpose, owner.id, now, w.secrets.as_ref());
+        let mail = notice(&w, &owner.email);
+        async move {
+            s.issue_ticket(&issued.ticket, &mail).await.unwrap();
+            issued
+        }
+    };
+    let state = |h| {
+        let s = w.store.clone();
+        async move { s.ticket(h).await.unwrap().unwrap().state }
+    };
+    // An e-mail change.
+    let reset = issue(TicketPurpose::PasswordReset).await;
+    let unlock = issue(TicketPurpose::Unlock).await;
+    let mut change = Ticket::issue(
+        TicketPurpose::EmailChange,
+        owner.id,
+        now,
+        w.secrets.as_ref(),
+    );
+    change.ticket.new_email = Some(Email::parse("moved@example.co.jp").unwrap());
+    w.store
+        .issue_ticket(&change.ticket, &notice(&w, &owner.email))
+        .await
+        .unwrap();
+    w.store
+        .apply_email_change(EmailChange {
+            ticket: change.ticket.hash,
+            new_email: Email::parse("moved@example.co.jp").unwrap(),
+            new_password_hash: None,
+            notice: notice(&w, &owner.email),
+            at: now,
+        })
+        .await
+        .unwrap()
+        .unwrap();
+    for h in [reset.ticket.hash, unlock.ticket.hash] {
+        assert!(matches!(state(h).await, TicketState::Voided { .. }));
+    }
+    // A login-method change.
+    let reset = issue(TicketPurpose::PasswordReset).await;
+    let unlock = issue(TicketPurpose::Unlock).await;
+    w.store
+        .apply_method_change(MethodChange {
+            account: owner.id,
+            ticket: None,
+            method: LoginMethod::Federated {
+                provider: Provider::Google,
+                subject: Subject::parse("g-9").unwrap(),
+            },
+            password_hash: None,
+            notice: notice(&w, &owner.email),
+            at: now,
+        })
+        .await
+        .unwrap()
+        .unwrap();
+    for h in [reset.ticket.hash, unlock.ticket.hash] {
+        assert!(matches!(state(h).await, TicketState::Voided { .. }));
+    }
 }
 
 /// L11, X4: sessions by token hash; touch moves forward only; listing and deleting.

@@ -309,6 +309,13 @@ impl AccountStore for MemoryStore {
             return Ok(false);
         }
         acc.password_hash = Some(change.new_hash);
+        void_unused(
+            &mut s,
+            change.account,
+            &[TicketPurpose::PasswordReset, TicketPurpose::Unlock],
+            change.at,
+            None,
+        );
         s.sessions
             .retain(|_, sess| sess.account != change.account || sess.id == change.keep_session);
         enqueue(&mut s, &change.notice);

@@ -138,3 +138,28 @@ async fn p2_only_password_accounts_change_passwords() {
         Err(ChangePasswordError::NotAPasswordAccount)
     );
 }
+
+#[tokio::test]
+async fn p2_password_change_voids_reset_links() {
+    let w = TestWorld::new();
+    w.basic_owner().await;
+    w.auth
+        .request_password_reset(EMAIL, &client())
+        .await
+        .unwrap();
+    let reset = super::last_link(&w, crate::domain::TicketPurpose::PasswordReset);
+    let me = super::session_of(&w, EMAIL, RIGHT).await;
+    w.auth
+        .change_password(&me, change(RIGHT, NEW, NEW), &client())
+        .await
+        .unwrap();
+    assert_eq!(
+        w.auth
+            .reset_password(&reset, "Sakura-2032", "Sakura-2032", &client())
+            .await,
+        Err(crate::flows::password_reset::ResetError::Ticket(
+            crate::domain::TicketError::Voided
+        ))
+    );
+    sign_in(&w, EMAIL, NEW).await;
+}

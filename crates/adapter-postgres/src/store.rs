@@ -447,6 +447,34 @@ impl TicketStore for DieselStore {
         .await
     }
 
+    async fn issue_reset_ticket(&self, ticket: &Ticket, mail: &Mail) -> Result<(), StoreError> {
+        let row = TicketRow::from_domain(ticket);
+        let mail = NewMailRow::from_domain(mail)?;
+        let account = id(ticket.account.as_uuid());
+        let at = ticket.issued_at;
+        self.run(move |conn| {
+            plain(conn.transaction(|conn| {
+                // P3: only the newest reset link is live. The void writes first (SQLite never
+                // upgrades a read lock); on PostgreSQL concurrent issues serialise on the rows.
+                diesel::update(
+                    tickets::table
+                        .filter(tickets::account_id.eq(account))
+                        .filter(tickets::purpose.eq(TicketPurpose::PasswordReset.as_str()))
+                        .filter(tickets::used_at.is_null())
+                        .filter(tickets::voided_at.is_null()),
+                )
+                .set(tickets::voided_at.eq(Some(At(at))))
+                .execute(conn)?;
+                diesel::insert_into(tickets::table)
+                    .values(&row)
+                    .execute(conn)?;
+                insert_mail(conn, &mail)?;
+                Ok(())
+            }))
+        })
+        .await
+    }
+
     async fn ticket(&self, hash: TokenHash) -> Result<Option<Ticket>, StoreError> {
         let hash = hash.as_bytes().to_vec();
         self.run(move |conn| {

@@ -1,7 +1,8 @@
 //! Forgotten passwords (P3), which also unlock (L4).
 //!
 //! ```text
-//!   request(email) ──▶ [password account?] ── yes ──▶ reset ticket + mail queued
+//!   request(email) ──▶ [password account?] ── yes ──▶ reset ticket + mail queued,
+//!        │                                 │            older reset tickets voided
 //!        │                                 └─ no ───▶ nothing
 //!        └──▶ the same answer either way
 //!   open link ──▶ check ticket ──▶ form ──▶ reset(new, confirmation)
@@ -111,7 +112,7 @@ impl Auth {
         );
         self.ports
             .store
-            .issue_ticket(&issued.ticket, &mail)
+            .issue_reset_ticket(&issued.ticket, &mail)
             .await
             .map_err(Infrastructure::from)?;
         self.audit_account(&account, AuditKind::PasswordResetRequested, client)

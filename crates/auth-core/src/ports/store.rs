@@ -233,6 +233,14 @@ pub trait TicketStore: Send + Sync {
     /// [`StoreError`]; then neither was stored.
     async fn issue_ticket(&self, ticket: &Ticket, mail: &Mail) -> Result<(), StoreError>;
 
+    /// Stores a password-reset ticket and queues its mail, voiding the account's other unused
+    /// reset tickets, as one step (P3: only the newest reset link of an account is live). Of
+    /// concurrent issues, each voids those stored before it, so at most one stays unused.
+    ///
+    /// # Errors
+    /// [`StoreError`]; then nothing was stored or voided.
+    async fn issue_reset_ticket(&self, ticket: &Ticket, mail: &Mail) -> Result<(), StoreError>;
+
     /// The ticket with this hash, whatever its state.
     ///
     /// # Errors

@@ -46,6 +46,7 @@ macro_rules! store_conformance_tests {
             password_change_is_conditional_and_keeps_one_session,
             p2_password_change_voids_reset_and_unlock_tickets,
             p3_email_and_method_changes_void_reset_and_unlock_tickets,
+            p3_newest_reset_ticket_voids_older,
             sessions_are_stored_touched_listed_and_deleted,
             outbox_claims_are_leased_and_recorded,
             pending_sign_ins_are_stored_updated_and_taken_once,
@@ -804,6 +805,71 @@ pub async fn p3_email_and_method_changes_void_reset_and_unlock_tickets<S: Store 
     for h in [reset.ticket.hash, unlock.ticket.hash] {
         assert!(matches!(state(h).await, TicketState::Voided { .. }));
     }
+}
+
+/// P3: storing a reset ticket voids the account's older unused reset tickets in the same step
+/// (only the newest is live); unlock tickets and other accounts' tickets stay; the mail is
+/// queued with it.
+pub async fn p3_newest_reset_ticket_voids_older<S: Store + 'static>(store: Arc<S>) {
+    let w = TestWorld::with_store(store);
+    let (contract, owner) = w.basic_owner().await;
+    let user = w
+        .account(
+            &contract,
+            "user@example.co.jp",
+            Role::User,
+            Some("Kumo-2024"),
+        )
+        .await;
+    let now = w.clock.now();
+    let issue = |who: &crate::domain::Account, purpose| {
+        let s = w.store.clone();
+        let issued = Ticket::issue(purpose, who.id, now, w.secrets.as_ref());
+        let mail = notice(&w, &who.email);
+        async move {
+            if purpose == TicketPurpose::PasswordReset {
+                s.issue_reset_ticket(&issued.ticket, &mail).await.unwrap();
+            } else {
+                s.issue_ticket(&issued.ticket, &mail).await.unwrap();
+            }
+            issued.ticket.hash
+        }
+    };
+    let state = |h| {
+        let s = w.store.clone();
+        async move { s.ticket(h).await.unwrap().unwrap().state }
+    };
+    let mails_before = w.store.unsent_mail().await.unwrap().len();
+    let unlock = issue(&owner, TicketPurpose::Unlock).await;
+    let theirs = issue(&user, TicketPurpose::PasswordReset).await;
+    let first = issue(&owner, TicketPurpose::PasswordReset).await;
+    let second = issue(&owner, TicketPurpose::PasswordReset).await;
+    assert!(matches!(state(first).await, TicketState::Voided { .. }));
+    assert_eq!(state(second).await, TicketState::Unused);
+    assert_eq!(state(unlock).await, TicketState::Unused);
+    assert_eq!(state(theirs).await, TicketState::Unused);
+    assert_eq!(
+        w.store.unsent_mail().await.unwrap().len(),
+        mails_before + 4,
+        "each ticket's mail is queued with it"
+    );
+    assert_eq!(
+        w.store
+            .consume_ticket(first, TicketPurpose::PasswordReset, now)
+            .await
+            .unwrap()
+            .unwrap_err(),
+        TicketError::Voided
+    );
+    let third = issue(&owner, TicketPurpose::PasswordReset).await;
+    assert!(matches!(state(second).await, TicketState::Voided { .. }));
+    assert!(
+        w.store
+            .consume_ticket(third, TicketPurpose::PasswordReset, now)
+            .await
+            .unwrap()
+            .is_ok()
+    );
 }
 
 /// L11, X4: sessions by token hash; touch moves forward only; listing and deleting.

@@ -332,6 +332,20 @@ impl TicketStore for MemoryStore {
         Ok(())
     }
 
+    async fn issue_reset_ticket(&self, ticket: &Ticket, mail: &Mail) -> Result<(), StoreError> {
+        let mut s = self.state()?;
+        void_unused(
+            &mut s,
+            ticket.account,
+            &[TicketPurpose::PasswordReset],
+            ticket.issued_at,
+            None,
+        );
+        s.tickets.insert(ticket.hash, ticket.clone());
+        enqueue(&mut s, mail);
+        Ok(())
+    }
+
     async fn ticket(&self, hash: TokenHash) -> Result<Option<Ticket>, StoreError> {
         Ok(self.state()?.tickets.get(&hash).cloned())
     }

@@ -209,3 +209,30 @@ async fn x5_reset_mails_to_one_account_are_capped_per_day_with_the_same_answer()
         .count();
     assert_eq!(resets, crate::domain::RESET_LINKS_PER_DAY as usize + 1);
 }
+
+#[tokio::test]
+async fn p3_newest_reset_link_voids_older() {
+    let w = TestWorld::new();
+    w.basic_owner().await;
+    w.auth
+        .request_password_reset(EMAIL, &client())
+        .await
+        .unwrap();
+    let first = last_link(&w, TicketPurpose::PasswordReset);
+    w.auth
+        .request_password_reset(EMAIL, &client())
+        .await
+        .unwrap();
+    let second = last_link(&w, TicketPurpose::PasswordReset);
+    assert_ne!(first, second);
+    assert_eq!(
+        w.auth.reset_password(&first, NEW, NEW, &client()).await,
+        Err(ResetError::Ticket(TicketError::Voided)),
+        "the older link died when the newer one was requested"
+    );
+    w.auth
+        .reset_password(&second, NEW, NEW, &client())
+        .await
+        .unwrap();
+    sign_in(&w, EMAIL, NEW).await;
+}

@@ -680,12 +680,17 @@ pub trait ContractStore: Send + Sync {
         change: MethodChange,
     ) -> Result<Result<(), ChangeRefused>, StoreError>;
 
-    /// Removes an account with its sessions, tickets and second factor, as one step (X4).
-    /// Returns whether it existed.
+    /// Removes an account with its sessions, tickets and second factor, as one step (X4), and
+    /// in the same step withdraws the open invitations it issued (I1: their tickets are voided
+    /// at `at`, the invitations deleted). Returns whether it existed; if not, nothing changed.
     ///
     /// # Errors
     /// [`StoreError`].
-    async fn remove_account(&self, account: AccountId) -> Result<bool, StoreError>;
+    async fn remove_account(
+        &self,
+        account: AccountId,
+        at: DateTime<Utc>,
+    ) -> Result<bool, StoreError>;
 }
 
 /// Invitations (I1–I3).

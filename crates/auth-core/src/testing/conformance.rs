@@ -61,6 +61,7 @@ macro_rules! store_conformance_tests {
             email_changes_apply_atomically_and_keep_addresses_unique,
             method_changes_bind_identities_uniquely_and_clear_second_factors,
             removing_an_account_removes_what_hangs_on_it,
+            i1_removed_account_invitations_are_withdrawn,
             link_sends_are_capped_per_account_and_purpose
         );
     };
@@ -869,6 +870,84 @@ pub async fn p3_newest_reset_ticket_voids_older<S: Store + 'static>(store: Arc<S
             .await
             .unwrap()
             .is_ok()
+    );
+}
+
+/// I1: removing an account withdraws, in the same step, the open invitations it issued (their
+/// tickets voided, the invitations gone); invitations issued by others stay.
+pub async fn i1_removed_account_invitations_are_withdrawn<S: Store + 'static>(store: Arc<S>) {
+    let w = TestWorld::with_store(store);
+    let (contract, owner) = w.basic_owner().await;
+    let admin = w
+        .account(
+            &contract,
+            "admin@example.co.jp",
+            Role::Admin,
+            Some("Kumo-2024"),
+        )
+        .await;
+    let invite = |by: &crate::domain::Account, to: &str| {
+        let s = w.store.clone();
+        let invitation = Invitation {
+            account: crate::domain::AccountId::generate(w.secrets.as_ref()),
+            contract: contract.id,
+            email: Email::parse(to).unwrap(),
+            display_name: crate::domain::DisplayName::parse("新人").unwrap(),
+            role: Role::Admin,
+            invited_by: Some(by.id),
+            sent_at: w.clock.now(),
+        };
+        let issued = Ticket::issue(
+            TicketPurpose::Invitation,
+            invitation.account,
+            w.clock.now(),
+            w.secrets.as_ref(),
+        );
+        let mail = notice(&w, &invitation.email);
+        async move {
+            s.save_invitation(&invitation, &issued.ticket, &mail)
+                .await
+                .unwrap();
+            (invitation.account, issued.ticket.hash)
+        }
+    };
+    let (by_admin, by_admin_ticket) = invite(&admin, "a@example.co.jp").await;
+    let (by_owner, by_owner_ticket) = invite(&owner, "b@example.co.jp").await;
+    assert!(
+        w.store
+            .remove_account(admin.id, w.clock.now())
+            .await
+            .unwrap()
+    );
+    assert!(w.store.invitation(by_admin).await.unwrap().is_none());
+    assert!(matches!(
+        w.store
+            .ticket(by_admin_ticket)
+            .await
+            .unwrap()
+            .unwrap()
+            .state,
+        TicketState::Voided { .. }
+    ));
+    assert!(w.store.invitation(by_owner).await.unwrap().is_some());
+    assert_eq!(
+        w.store
+            .ticket(by_owner_ticket)
+            .await
+            .unwrap()
+            .unwrap()
+            .state,
+        TicketState::Unused
+    );
+    assert_eq!(
+        w.store
+            .invitations_of(contract.id)
+            .await
+            .unwrap()
+            .iter()
+            .map(|i| i.account)
+            .collect::<Vec<_>>(),
+        vec![by_owner]
     );
 }
 
@@ -1818,8 +1897,18 @@ pub async fn removing_an_account_removes_what_hangs_on_it<S: Store + 'static>(st
     let (_, session) = session_for(&w, &user);
     w.store.insert_session(&session).await.unwrap();
     enrolled(&w, &user, "ABCDEFGHJKLMNPQR").await;
-    assert!(w.store.remove_account(user.id).await.unwrap());
-    assert!(!w.store.remove_account(user.id).await.unwrap());
+    assert!(
+        w.store
+            .remove_account(user.id, w.clock.now())
+            .await
+            .unwrap()
+    );
+    assert!(
+        !w.store
+            .remove_account(user.id, w.clock.now())
+            .await
+            .unwrap()
+    );
     assert!(w.store.account(user.id).await.unwrap().is_none());
     assert!(w.store.sessions_of(user.id).await.unwrap().is_empty());
     assert!(w.store.enrolment(user.id).await.unwrap().is_none());

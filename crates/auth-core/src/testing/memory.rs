@@ -884,11 +884,26 @@ impl ContractStore for MemoryStore {
         Ok(Ok(()))
     }
 
-    async fn remove_account(&self, account: AccountId) -> Result<bool, StoreError> {
+    async fn remove_account(
+        &self,
+        account: AccountId,
+        at: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
         let mut s = self.state()?;
         let Some(acc) = s.accounts.remove(&account) else {
             return Ok(false);
         };
+        // I1: the invitations it issued go with it.
+        let issued: Vec<AccountId> = s
+            .invitations
+            .values()
+            .filter(|i| i.invited_by == Some(account))
+            .map(|i| i.account)
+            .collect();
+        for invited in issued {
+            void_unused(&mut s, invited, &[TicketPurpose::Invitation], at, None);
+            s.invitations.remove(&invited);
+        }
         s.by_email.remove(acc.email.key());
         s.sessions.retain(|_, sess| sess.account != account);
         s.tickets.retain(|_, t| t.account != account);

@@ -125,7 +125,7 @@ pub(crate) async fn session(
         .ok_or_else(|| ApiError::unauthorized(ctx.lang))?;
     state
         .auth()
-        .authenticate(&token, scope)
+        .authenticate(&token, scope, ctx.client.channel.kind())
         .await
         .map_err(|e| e.to_api(ctx.lang))
 }

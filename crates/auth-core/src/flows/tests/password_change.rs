@@ -27,7 +27,11 @@ async fn p2_a_change_keeps_this_session_and_ends_the_others() {
     let elsewhere = sign_in(&w, EMAIL, RIGHT).await;
     let me = w
         .auth
-        .authenticate(&here.token, SessionScope::Service)
+        .authenticate(
+            &here.token,
+            SessionScope::Service,
+            crate::domain::ChannelKind::Internet,
+        )
         .await
         .unwrap();
     w.auth
@@ -36,13 +40,21 @@ async fn p2_a_change_keeps_this_session_and_ends_the_others() {
         .unwrap();
     assert!(
         w.auth
-            .authenticate(&here.token, SessionScope::Service)
+            .authenticate(
+                &here.token,
+                SessionScope::Service,
+                crate::domain::ChannelKind::Internet
+            )
             .await
             .is_ok()
     );
     assert!(
         w.auth
-            .authenticate(&elsewhere.token, SessionScope::Service)
+            .authenticate(
+                &elsewhere.token,
+                SessionScope::Service,
+                crate::domain::ChannelKind::Internet
+            )
             .await
             .is_err()
     );
@@ -58,7 +70,11 @@ async fn p2_a_wrong_current_password_changes_nothing_and_counts_as_a_failure() {
     let here = sign_in(&w, EMAIL, RIGHT).await;
     let me = w
         .auth
-        .authenticate(&here.token, SessionScope::Service)
+        .authenticate(
+            &here.token,
+            SessionScope::Service,
+            crate::domain::ChannelKind::Internet,
+        )
         .await
         .unwrap();
     assert_eq!(
@@ -87,7 +103,11 @@ async fn p2_the_new_password_follows_p1_with_confirmation() {
     let here = sign_in(&w, EMAIL, RIGHT).await;
     let me = w
         .auth
-        .authenticate(&here.token, SessionScope::Service)
+        .authenticate(
+            &here.token,
+            SessionScope::Service,
+            crate::domain::ChannelKind::Internet,
+        )
         .await
         .unwrap();
     let Err(ChangePasswordError::Rejected(r)) = w

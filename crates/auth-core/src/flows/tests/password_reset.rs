@@ -80,7 +80,11 @@ async fn p3_a_reset_changes_the_password_ends_sessions_and_voids_other_links() {
 
     assert!(
         w.auth
-            .authenticate(&session.token, SessionScope::Service)
+            .authenticate(
+                &session.token,
+                SessionScope::Service,
+                crate::domain::ChannelKind::Internet
+            )
             .await
             .is_err()
     );

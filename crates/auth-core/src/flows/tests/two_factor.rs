@@ -98,13 +98,21 @@ async fn l6_an_internet_sign_in_under_the_enabled_policy_needs_a_second_factor()
     // X8: the pending token opens nothing.
     assert!(
         w.auth
-            .authenticate(&pending.token, SessionScope::Service)
+            .authenticate(
+                &pending.token,
+                SessionScope::Service,
+                crate::domain::ChannelKind::Internet
+            )
             .await
             .is_err()
     );
     assert!(
         w.auth
-            .authenticate(&pending.token, SessionScope::Settings)
+            .authenticate(
+                &pending.token,
+                SessionScope::Settings,
+                crate::domain::ChannelKind::Internet
+            )
             .await
             .is_err()
     );
@@ -512,7 +520,11 @@ async fn t8_only_the_owner_sets_the_policy_and_turning_it_off_needs_acknowledgem
     let (w, owner, _, _, done) = enrolled_totp_owner(false).await;
     let me = w
         .auth
-        .authenticate(&done.session.token, SessionScope::Service)
+        .authenticate(
+            &done.session.token,
+            SessionScope::Service,
+            crate::domain::ChannelKind::Internet,
+        )
         .await
         .unwrap();
     assert_eq!(
@@ -553,7 +565,11 @@ async fn t8_only_the_owner_sets_the_policy_and_turning_it_off_needs_acknowledgem
     };
     let admin_session = w
         .auth
-        .authenticate(&admin.token, SessionScope::Service)
+        .authenticate(
+            &admin.token,
+            SessionScope::Service,
+            crate::domain::ChannelKind::Internet,
+        )
         .await
         .unwrap();
     assert_eq!(

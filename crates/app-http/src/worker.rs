@@ -27,26 +27,21 @@ pub async fn prune_rate_limits(state: crate::state::AppState, mut shutdown: watc
     }
 }
 
-/// Delivers due mail until `shutdown` turns true.
+/// Delivery rounds in flight at once. A round whose mail server stalls keeps running (each
+/// mail is bounded by the mailer's timeout) while the next tick starts another round, which
+/// claims the mails queued since: the stalled ones are leased and not claimed twice (X6).
+pub const ROUNDS_IN_FLIGHT: usize = 4;
+
+/// Delivers due mail until `shutdown` turns true; then waits for the rounds in flight.
 pub async fn run(auth: Auth, mailer: Arc<dyn Mailer>, mut shutdown: watch::Receiver<bool>) {
+    let mut rounds = tokio::task::JoinSet::new();
     loop {
-        match auth.deliver_due_mail(mailer.as_ref(), DELIVERY_BATCH).await {
-            Ok(report) => {
-                if report.sent > 0 || report.retrying > 0 {
-                    tracing::info!(
-                        sent = report.sent,
-                        retrying = report.retrying,
-                        "outbox delivery"
-                    );
-                }
-                if report.abandoned > 0 {
-                    tracing::error!(
-                        abandoned = report.abandoned,
-                        "mail abandoned after repeated failures; see `tobira mail list`"
-                    );
-                }
-            }
-            Err(e) => tracing::warn!(error = %e, "outbox delivery failed; will retry"),
+        // Collect the rounds that finished; start one more if there is room.
+        while rounds.try_join_next().is_some() {}
+        if rounds.len() < ROUNDS_IN_FLIGHT {
+            let auth = auth.clone();
+            let mailer = mailer.clone();
+            rounds.spawn(async move { deliver_round(&auth, mailer.as_ref()).await });
         }
         tokio::select! {
             _ = tokio::time::sleep(DELIVERY_INTERVAL) => {}
@@ -55,5 +50,28 @@ pub async fn run(auth: Auth, mailer: Arc<dyn Mailer>, mut shutdown: watch::Recei
         if *shutdown.borrow() {
             break;
         }
+    }
+    while rounds.join_next().await.is_some() {}
+}
+
+/// One delivery round, logged.
+async fn deliver_round(auth: &Auth, mailer: &dyn Mailer) {
+    match auth.deliver_due_mail(mailer, DELIVERY_BATCH).await {
+        Ok(report) => {
+            if report.sent > 0 || report.retrying > 0 {
+                tracing::info!(
+                    sent = report.sent,
+                    retrying = report.retrying,
+                    "outbox delivery"
+                );
+            }
+            if report.abandoned > 0 {
+                tracing::error!(
+                    abandoned = report.abandoned,
+                    "mail abandoned after repeated failures; see `tobira mail list`"
+                );
+            }
+        }
+        Err(e) => tracing::warn!(error = %e, "outbox delivery failed; will retry"),
     }
 }

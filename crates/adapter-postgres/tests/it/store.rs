@@ -102,6 +102,7 @@ async fn x6_a_sent_mail_loses_its_token_and_stays_sent(store: Arc<DieselStore>) 
             DeliveryState::Pending {
                 attempts: 1,
                 next_attempt_at: now,
+                last_error: None,
             },
         )
         .await

@@ -13,5 +13,6 @@
 mod browser;
 mod e2e;
 mod pages;
+mod recovery;
 mod router;
 mod support;

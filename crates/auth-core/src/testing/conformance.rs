@@ -49,6 +49,7 @@ macro_rules! store_conformance_tests {
             p3_newest_reset_ticket_voids_older,
             sessions_are_stored_touched_listed_and_deleted,
             outbox_claims_are_leased_and_recorded,
+            x6_a_failed_attempt_keeps_its_last_error,
             pending_sign_ins_are_stored_updated_and_taken_once,
             enrolment_completes_once_and_totp_steps_are_spent_once,
             recovery_codes_are_replaced_once_under_concurrency,
@@ -1008,6 +1009,53 @@ pub async fn sessions_are_stored_touched_listed_and_deleted<S: Store + 'static>(
     assert_eq!(w.store.sessions_of(user.id).await.unwrap().len(), 1);
 }
 
+/// X6: a failed attempt's error is kept with the pending mail, read back by claims and by the
+/// operators' listing, replaced by the next result, and gone once the mail is sent.
+pub async fn x6_a_failed_attempt_keeps_its_last_error<S: Store + 'static>(store: Arc<S>) {
+    let w = TestWorld::with_store(store);
+    let (_, owner) = w.basic_owner().await;
+    let mail = notice(&w, &owner.email);
+    w.store.enqueue_mail(&mail).await.unwrap();
+    let now = w.clock.now();
+    let lease = Duration::minutes(5);
+    let claimed = w.store.claim_due_mail(now, lease, 10).await.unwrap();
+    assert!(matches!(
+        claimed[0].state,
+        DeliveryState::Pending {
+            last_error: None,
+            ..
+        }
+    ));
+    let failed = |n, error: &str| DeliveryState::Pending {
+        attempts: n,
+        next_attempt_at: now,
+        last_error: Some(error.to_owned()),
+    };
+    w.store
+        .record_delivery(mail.id, failed(1, "421 4.7.0 try again later"))
+        .await
+        .unwrap();
+    assert_eq!(
+        w.store.unsent_mail().await.unwrap()[0].state,
+        failed(1, "421 4.7.0 try again later")
+    );
+    let claimed = w.store.claim_due_mail(now, lease, 10).await.unwrap();
+    assert_eq!(claimed[0].state, failed(1, "421 4.7.0 try again later"));
+    w.store
+        .record_delivery(mail.id, failed(2, "connection timed out"))
+        .await
+        .unwrap();
+    assert_eq!(
+        w.store.unsent_mail().await.unwrap()[0].state,
+        failed(2, "connection timed out")
+    );
+    w.store
+        .record_delivery(mail.id, DeliveryState::Sent { at: now })
+        .await
+        .unwrap();
+    assert!(w.store.unsent_mail().await.unwrap().is_empty());
+}
+
 /// X6: due mails are claimed once per lease, and delivery results are kept.
 pub async fn outbox_claims_are_leased_and_recorded<S: Store + 'static>(store: Arc<S>) {
     let w = TestWorld::with_store(store);
@@ -1045,6 +1093,7 @@ pub async fn outbox_claims_are_leased_and_recorded<S: Store + 'static>(store: Ar
             DeliveryState::Pending {
                 attempts: 1,
                 next_attempt_at: retry_at,
+                last_error: None,
             },
         )
         .await
@@ -1062,7 +1111,8 @@ pub async fn outbox_claims_are_leased_and_recorded<S: Store + 'static>(store: Ar
         retried[0].state,
         DeliveryState::Pending {
             attempts: 1,
-            next_attempt_at: retry_at
+            next_attempt_at: retry_at,
+            last_error: None,
         }
     );
     w.store
@@ -1087,6 +1137,7 @@ pub async fn outbox_claims_are_leased_and_recorded<S: Store + 'static>(store: Ar
             DeliveryState::Pending {
                 attempts: 1,
                 next_attempt_at: now,
+                last_error: None,
             },
         )
         .await

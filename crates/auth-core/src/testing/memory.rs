@@ -142,6 +142,7 @@ fn enqueue(state: &mut State, mail: &Mail) {
         state: DeliveryState::Pending {
             attempts: 0,
             next_attempt_at: mail.created_at,
+            last_error: None,
         },
         leased_until: None,
     });

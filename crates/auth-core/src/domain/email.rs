@@ -2,7 +2,7 @@
 //!
 //! **One rule for the parser and the sender.** An address is accepted only if it can also be
 //! mailed. The local part (before `@`) is RFC 5322 `atext` — letters and digits (any script),
-//! `! # $ % & ' * + - / = ? ^ _ ` { | } ~` — and dots. Quoted local parts and the characters
+//! `` ! # $ % & ' * + - / = ? ^ _ ` { | } ~ `` — and dots. Quoted local parts and the characters
 //! only they allow (`"`, `<`, `>`, `,`, `(`, `)`, `:`, `;`, `[`, `]`, `\`, `@`) are refused:
 //! the SMTP adapter could not send to them, and no mailbox a customer uses needs them. The one
 //! deviation from RFC 5322 is deliberate: dots may lead, trail or repeat

@@ -62,6 +62,7 @@ mod conn;
 mod directory;
 mod error;
 mod mail;
+mod reset_requests;
 mod rows;
 mod schema;
 mod second_factor;

@@ -226,6 +226,22 @@ diesel::joinable!(enrolments -> accounts (account_id));
 diesel::joinable!(pending_sign_ins -> accounts (account_id));
 diesel::joinable!(remembered_browsers -> accounts (account_id));
 diesel::joinable!(lines -> contracts (contract_id));
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::sql_types::{Instant, Uuid};
+
+    reset_requests (id) {
+        id -> Uuid,
+        email -> Text,
+        channel -> Text,
+        line_number -> Nullable<Text>,
+        client_address -> Nullable<Text>,
+        user_agent -> Nullable<Text>,
+        requested_at -> Instant,
+        leased_until -> Nullable<Instant>,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     contracts,
     accounts,
@@ -241,4 +257,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     line_consents,
     invitations,
     audit_events,
+    reset_requests,
 );

@@ -4,12 +4,12 @@
 use async_trait::async_trait;
 use auth_core::domain::{
     Account, AccountId, Contract, ContractId, DeliveryState, Email, FailureOutcome, LOCK_THRESHOLD,
-    Mail, MailId, Session, SessionId, Ticket, TicketError, TicketPurpose, TokenHash,
-    TwoFactorPolicy,
+    Mail, MailId, ResetRequestId, Session, SessionId, Ticket, TicketError, TicketPurpose,
+    TokenHash, TwoFactorPolicy,
 };
 use auth_core::ports::{
     AccountStore, InsertAccountError, LockArtifacts, OutboxStore, PasswordChange, PasswordReset,
-    QueuedMail, SessionStore, StoreError, Success, SuccessRefused, TicketStore,
+    QueuedMail, ResetRequest, SessionStore, StoreError, Success, SuccessRefused, TicketStore,
 };
 use chrono::{DateTime, Duration, Utc};
 use diesel::dsl::case_when;
@@ -23,8 +23,9 @@ const LINK_SEND_LOCK: i32 = 0x746f_0003;
 use crate::conn::AnyConnection;
 use crate::error::{self, TxError, plain, ticket_outcome};
 use crate::mail::{DeliveryChange, MAIL_COLUMNS, MailRow, NewMailRow};
+use crate::reset_requests::ResetRequestRow;
 use crate::rows::{AccountRow, ContractRow, SessionRow, TicketRow};
-use crate::schema::{accounts, contracts, link_sends, outbox, sessions, tickets};
+use crate::schema::{accounts, contracts, link_sends, outbox, reset_requests, sessions, tickets};
 use crate::second_factor::clear_second_factor;
 use crate::sql_types::{At, Id, Instant};
 
@@ -567,6 +568,50 @@ impl TicketStore for DieselStore {
             .execute(conn)
             .map(|n| n as u64)
             .map_err(error::db)
+        })
+        .await
+    }
+
+    async fn queue_reset_request(&self, request: &ResetRequest) -> Result<(), StoreError> {
+        let row = ResetRequestRow::from_domain(request);
+        // One insert that reads nothing: the same work whatever the address (L5).
+        self.run(move |conn| {
+            diesel::insert_into(reset_requests::table)
+                .values(&row)
+                .execute(conn)
+                .map(drop)
+                .map_err(error::db)
+        })
+        .await
+    }
+
+    async fn claim_reset_requests(
+        &self,
+        at: DateTime<Utc>,
+        lease: Duration,
+        limit: u32,
+    ) -> Result<Vec<ResetRequest>, StoreError> {
+        let until = at + lease;
+        self.run(move |conn| {
+            let rows = crate::reset_requests::claim(conn, at, until, i64::from(limit))
+                .map_err(error::db)?;
+            let mut requests = rows
+                .into_iter()
+                .map(ResetRequestRow::into_domain)
+                .collect::<Result<Vec<_>, _>>()?;
+            requests.sort_by_key(|r| (r.requested_at, r.id));
+            Ok(requests)
+        })
+        .await
+    }
+
+    async fn finish_reset_request(&self, request: ResetRequestId) -> Result<(), StoreError> {
+        let key = id(request.as_uuid());
+        self.run(move |conn| {
+            diesel::delete(reset_requests::table.filter(reset_requests::id.eq(key)))
+                .execute(conn)
+                .map(drop)
+                .map_err(error::db)
         })
         .await
     }

@@ -233,6 +233,7 @@ async fn serve(mut config: Config) -> Result<(), String> {
     let outbox = tokio::spawn(worker::run(
         wired.state.auth().clone(),
         wired.mailer.clone(),
+        wired.state.outbox_wakeup(),
         stopped.clone(),
     ));
 

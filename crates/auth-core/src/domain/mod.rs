@@ -35,7 +35,7 @@ pub use contract::{
 pub use contract::{AdConnection, ContractStatus};
 pub use email::{Email, EmailError, MAX_EMAIL_BYTES, MAX_LOCAL_PART_BYTES, check_local_part};
 pub use identity::{ExternalIdentity, MethodChoice};
-pub use ids::{AccountId, ContractId, IdError, MailId, SessionId};
+pub use ids::{AccountId, ContractId, IdError, MailId, ResetRequestId, SessionId};
 pub use invitation::Invitation;
 pub use lockout::{FailureOutcome, IsLocked, LOCK_THRESHOLD, LockState};
 pub use mail::{

@@ -23,6 +23,6 @@ pub use sms::{SmsError, SmsMessage, SmsSender};
 pub use store::{
     AccountStore, ChangeRefused, ContractStore, EmailChange, EnrolmentCommit, InsertAccountError,
     InvitationStore, LockArtifacts, MethodChange, OutboxStore, PasswordChange, PasswordReset,
-    QueuedMail, SessionStore, Store, StoreError, Success, SuccessRefused, TicketStore,
-    TwoFactorStore,
+    QueuedMail, ResetRequest, SessionStore, Store, StoreError, Success, SuccessRefused,
+    TicketStore, TwoFactorStore,
 };

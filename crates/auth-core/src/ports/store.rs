@@ -3,7 +3,8 @@ use chrono::{DateTime, Duration, Utc};
 use thiserror::Error;
 
 use crate::domain::{
-    AccessRoute, AdConnection, ExternalIdentity, Invitation, LineNumber, LoginMethod, Plan,
+    AccessRoute, AdConnection, ClientInfo, ExternalIdentity, Invitation, LineNumber, LoginMethod,
+    Plan, ResetRequestId,
 };
 use crate::domain::{
     Account, AccountId, Contract, ContractId, DeliveryState, Email, Enrolment, FailureOutcome,
@@ -103,6 +104,21 @@ pub struct PasswordChange {
     pub notice: Mail,
     /// Now: when the account's outstanding reset and unlock tickets are voided (P3).
     pub at: DateTime<Utc>,
+}
+
+/// A "forgot password" request as it was asked (P3), queued for the outbox worker to resolve.
+/// Queuing it is the only store work of the request, and the same whether or not the address
+/// is registered (L5).
+#[derive(Debug, Clone)]
+pub struct ResetRequest {
+    /// Its identifier.
+    pub id: ResetRequestId,
+    /// The address as given (parsed; not looked up).
+    pub email: Email,
+    /// Who asked, for the audit event of a registered address (X1).
+    pub client: ClientInfo,
+    /// When.
+    pub requested_at: DateTime<Utc>,
 }
 
 /// A mail in the outbox with its delivery record.
@@ -284,6 +300,32 @@ pub trait TicketStore: Send + Sync {
         purpose: TicketPurpose,
         at: DateTime<Utc>,
     ) -> Result<u64, StoreError>;
+
+    /// Queues a "forgot password" request, durably, in one write that reads nothing else (so
+    /// it costs the same whatever the address) (L5, P3).
+    ///
+    /// # Errors
+    /// [`StoreError`]; then nothing was queued.
+    async fn queue_reset_request(&self, request: &ResetRequest) -> Result<(), StoreError>;
+
+    /// Claims up to `limit` queued reset requests, oldest first, that no other worker holds
+    /// at `at`, leasing them for `lease` (at most one worker holds a request at a time; a
+    /// request whose worker died is claimed again once its lease ran out).
+    ///
+    /// # Errors
+    /// [`StoreError`]; then nothing was claimed.
+    async fn claim_reset_requests(
+        &self,
+        at: DateTime<Utc>,
+        lease: Duration,
+        limit: u32,
+    ) -> Result<Vec<ResetRequest>, StoreError>;
+
+    /// Removes a resolved reset request (removing an unknown one is not an error).
+    ///
+    /// # Errors
+    /// [`StoreError`].
+    async fn finish_reset_request(&self, id: ResetRequestId) -> Result<(), StoreError>;
 }
 
 /// Sessions (L11, X4).

@@ -47,6 +47,7 @@ macro_rules! store_conformance_tests {
             p2_password_change_voids_reset_and_unlock_tickets,
             p3_email_and_method_changes_void_reset_and_unlock_tickets,
             p3_newest_reset_ticket_voids_older,
+            p3_reset_requests_are_queued_leased_and_finished,
             sessions_are_stored_touched_listed_and_deleted,
             outbox_claims_are_leased_and_recorded,
             x6_a_failed_attempt_keeps_its_last_error,
@@ -949,6 +950,79 @@ pub async fn i1_removed_account_invitations_are_withdrawn<S: Store + 'static>(st
             .map(|i| i.account)
             .collect::<Vec<_>>(),
         vec![by_owner]
+    );
+}
+
+/// P3, L5: a reset request is queued as given (address, client, time), claimed oldest first
+/// by one worker per lease, claimed again after its lease, and gone once finished.
+pub async fn p3_reset_requests_are_queued_leased_and_finished<S: Store + 'static>(store: Arc<S>) {
+    use crate::domain::{Channel, ResetRequestId};
+    use crate::ports::ResetRequest;
+    let w = TestWorld::with_store(store);
+    let now = w.clock.now();
+    let request = |email: &str, at, client: ClientInfo| ResetRequest {
+        id: ResetRequestId::generate(w.secrets.as_ref()),
+        email: Email::parse(email).unwrap(),
+        client,
+        requested_at: at,
+    };
+    let line = ClientInfo {
+        channel: Channel::Line(LineNumber::parse("CAF1234567890").unwrap()),
+        address: Some([10, 0, 0, 1].into()),
+        user_agent: Some("carrier".into()),
+    };
+    let later = request(
+        "Someone@Example.co.jp",
+        now + Duration::seconds(1),
+        w.client(),
+    );
+    let first = request("nobody@example.co.jp", now, line.clone());
+    let third = request(
+        "x@example.co.jp",
+        now + Duration::seconds(2),
+        ClientInfo::internet(None, None),
+    );
+    for r in [&later, &first, &third] {
+        w.store.queue_reset_request(r).await.unwrap();
+    }
+    let at = now + Duration::seconds(5);
+    let lease = Duration::minutes(5);
+    let claimed = w.store.claim_reset_requests(at, lease, 2).await.unwrap();
+    assert_eq!(
+        claimed.iter().map(|r| r.id).collect::<Vec<_>>(),
+        vec![first.id, later.id],
+        "oldest first, at most the limit"
+    );
+    assert_eq!(claimed[0].email.as_str(), "nobody@example.co.jp");
+    assert_eq!(claimed[0].client, line);
+    assert_eq!(claimed[0].requested_at, now);
+    assert_eq!(claimed[1].email.as_str(), "Someone@Example.co.jp");
+    assert_eq!(claimed[1].client, w.client());
+    let rest = w.store.claim_reset_requests(at, lease, 10).await.unwrap();
+    assert_eq!(
+        rest.iter().map(|r| r.id).collect::<Vec<_>>(),
+        vec![third.id],
+        "leased requests are not claimed twice"
+    );
+    assert_eq!(rest[0].client, ClientInfo::internet(None, None));
+    w.store.finish_reset_request(first.id).await.unwrap();
+    w.store.finish_reset_request(first.id).await.unwrap();
+    assert!(
+        w.store
+            .claim_reset_requests(at, lease, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    // A worker that died: its requests come back after the lease.
+    let again = w
+        .store
+        .claim_reset_requests(at + lease, lease, 10)
+        .await
+        .unwrap();
+    assert_eq!(
+        again.iter().map(|r| r.id).collect::<Vec<_>>(),
+        vec![later.id, third.id]
     );
 }
 

@@ -16,8 +16,8 @@ use crate::domain::{
 };
 use crate::ports::{
     AccountStore, EnrolmentCommit, InsertAccountError, LockArtifacts, OutboxStore, PasswordChange,
-    PasswordReset, QueuedMail, SessionStore, StoreError, Success, SuccessRefused, TicketStore,
-    TwoFactorStore,
+    PasswordReset, QueuedMail, ResetRequest, SessionStore, StoreError, Success, SuccessRefused,
+    TicketStore, TwoFactorStore,
 };
 use crate::ports::{ChangeRefused, ContractStore, EmailChange, InvitationStore, MethodChange};
 
@@ -44,6 +44,7 @@ struct State {
     consents: std::collections::HashSet<(ContractId, LineNumber)>,
     invitations: HashMap<AccountId, Invitation>,
     link_sends: Vec<(AccountId, TicketPurpose, DateTime<Utc>)>,
+    reset_requests: Vec<(ResetRequest, Option<DateTime<Utc>>)>,
 }
 
 /// Links voided by an e-mail or login-method change (they would act on the account as it was).
@@ -394,6 +395,42 @@ impl TicketStore for MemoryStore {
             at,
             None,
         ))
+    }
+
+    async fn queue_reset_request(&self, request: &ResetRequest) -> Result<(), StoreError> {
+        self.state()?.reset_requests.push((request.clone(), None));
+        Ok(())
+    }
+
+    async fn claim_reset_requests(
+        &self,
+        at: DateTime<Utc>,
+        lease: Duration,
+        limit: u32,
+    ) -> Result<Vec<ResetRequest>, StoreError> {
+        let mut s = self.state()?;
+        let mut free: Vec<&mut (ResetRequest, Option<DateTime<Utc>>)> = s
+            .reset_requests
+            .iter_mut()
+            .filter(|(_, leased)| leased.is_none_or(|until| until <= at))
+            .collect();
+        free.sort_by_key(|(r, _)| r.requested_at);
+        Ok(free
+            .into_iter()
+            .take(limit as usize)
+            .map(|(r, leased)| {
+                *leased = Some(at + lease);
+                r.clone()
+            })
+            .collect())
+    }
+
+    async fn finish_reset_request(
+        &self,
+        id: crate::domain::ResetRequestId,
+    ) -> Result<(), StoreError> {
+        self.state()?.reset_requests.retain(|(r, _)| r.id != id);
+        Ok(())
     }
 }
 

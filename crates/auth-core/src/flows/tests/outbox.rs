@@ -44,6 +44,7 @@ async fn x6_a_failing_mail_server_loses_nothing_and_retries_with_back_off() {
         .request_password_reset("owner@example.co.jp", &super::client())
         .await
         .unwrap();
+    w.auth.process_reset_requests(100).await.unwrap();
     let mailer = RecordingMailer::default();
     mailer.fail_with(Some(MailError::Transient("connection refused".into())));
     let report = w.auth.deliver_due_mail(&mailer, 10).await.unwrap();
@@ -84,6 +85,7 @@ async fn x6_a_mail_that_keeps_failing_is_abandoned_and_shown_to_operators() {
         .request_password_reset("owner@example.co.jp", &super::client())
         .await
         .unwrap();
+    w.auth.process_reset_requests(100).await.unwrap();
     let mailer = RecordingMailer::default();
     mailer.fail_with(Some(MailError::Transient("timeout".into())));
     let mut abandoned = 0;
@@ -111,6 +113,7 @@ async fn x6_a_permanent_failure_is_abandoned_at_once() {
         .request_password_reset("owner@example.co.jp", &super::client())
         .await
         .unwrap();
+    w.auth.process_reset_requests(100).await.unwrap();
     let mailer = RecordingMailer::default();
     mailer.fail_with(Some(MailError::Permanent("550 mailbox unavailable".into())));
     assert_eq!(
@@ -131,6 +134,7 @@ async fn x6_an_operator_requeues_an_abandoned_mail_and_it_is_delivered() {
         .request_password_reset("owner@example.co.jp", &super::client())
         .await
         .unwrap();
+    w.auth.process_reset_requests(100).await.unwrap();
     let mailer = RecordingMailer::default();
     mailer.fail_with(Some(MailError::Permanent("550 mailbox unavailable".into())));
     assert_eq!(
@@ -166,6 +170,7 @@ async fn x6_a_failed_attempt_records_its_error_without_the_link() {
         .request_password_reset("owner@example.co.jp", &super::client())
         .await
         .unwrap();
+    w.auth.process_reset_requests(100).await.unwrap();
     let token = super::last_link(&w, crate::domain::TicketPurpose::PasswordReset);
     let mailer = RecordingMailer::default();
     // A server that echoes the message back in its refusal.

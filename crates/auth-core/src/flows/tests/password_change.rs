@@ -167,6 +167,7 @@ async fn p2_password_change_voids_reset_links() {
         .request_password_reset(EMAIL, &client())
         .await
         .unwrap();
+    w.auth.process_reset_requests(100).await.unwrap();
     let reset = super::last_link(&w, crate::domain::TicketPurpose::PasswordReset);
     let me = super::session_of(&w, EMAIL, RIGHT).await;
     w.auth

@@ -461,6 +461,7 @@ async fn t6_a_password_reset_clears_the_enrolment_recovery_code_and_remembered_b
         .request_password_reset(EMAIL, &client())
         .await
         .unwrap();
+    w.auth.process_reset_requests(100).await.unwrap();
     let link = last_link(&w, TicketPurpose::PasswordReset);
     w.auth
         .reset_password(
@@ -779,6 +780,7 @@ async fn p3_a_sign_in_checked_against_a_replaced_password_goes_no_further() {
         .request_password_reset(EMAIL, &client())
         .await
         .unwrap();
+    w.auth.process_reset_requests(100).await.unwrap();
     let link = last_link(&w, TicketPurpose::PasswordReset);
     let victim = w.auth.clone();
     let reset: std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>> =

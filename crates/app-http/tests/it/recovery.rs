@@ -144,8 +144,10 @@ async fn l5_p3_forgot_password_answer_time_does_not_depend_on_the_address() {
     store.migrate().await.unwrap();
     let w = TestWorld::with_store(store);
     w.basic_owner().await;
-    let mut config = app_http::config::Config::default();
-    config.rate_limit_per_minute = 1_000_000;
+    let config = app_http::config::Config {
+        rate_limit_per_minute: 1_000_000,
+        ..Default::default()
+    };
     let state = app_http::state::AppState::new(w.auth.clone(), w.store.clone(), config);
     let app = app_http::http::router(state.clone(), app_http::http::Listener::Internet);
     let (stop, shutdown) = watch::channel(false);

@@ -202,3 +202,54 @@ async fn l5_p3_forgot_password_answer_time_does_not_depend_on_the_address() {
         if a > 0.5 { "more slowly" } else { "faster" }
     );
 }
+
+/// L10: a session opened over the carrier line is refused when the same cookie reaches the
+/// internet listener under `LineOnly`; it keeps working over the line.
+#[tokio::test]
+async fn l10_a_line_session_is_refused_on_the_internet_listener_under_line_only() {
+    use auth_core::domain::{AccessRoute, LineNumber};
+    use auth_core::ports::ContractStore as _;
+    use axum::http::StatusCode;
+    let w = TestWorld::new();
+    let (contract, _) = w.basic_owner().await;
+    w.store
+        .add_line(contract.id, &LineNumber::parse("CAF1234567890").unwrap())
+        .await
+        .unwrap();
+    w.store
+        .set_access_route(contract.id, AccessRoute::LineOnly)
+        .await
+        .unwrap();
+    let gateway: std::net::IpAddr = [192, 0, 2, 50].into();
+    let config = app_http::config::Config {
+        trusted_proxies: vec![gateway],
+        ..Default::default()
+    };
+    let state = app_http::state::AppState::new(w.auth.clone(), w.store.clone(), config);
+    let line = app_http::http::router(state.clone(), app_http::http::Listener::Line);
+    let internet = app_http::http::router(state, app_http::http::Listener::Internet);
+    let mut b = crate::support::Browser::on(line.clone())
+        .at_address("192.0.2.50:40000")
+        .header("X-Line-Number", "CAF1234567890");
+    let r = b
+        .post(
+            "/api/sign-in",
+            serde_json::json!({"email": "owner@example.co.jp", "password": "Kumo-2024"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.json);
+    assert_eq!(b.get("/api/me").await.status, StatusCode::OK);
+    // The same cookie, over the internet.
+    b.switch_to(internet);
+    b.headers.clear();
+    b.peer = Some("198.51.100.7:50000".parse().unwrap());
+    let r = b.get("/api/me").await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.json);
+    assert_eq!(r.json["error"]["code"], "internet_not_allowed");
+    // Back over the line it still works.
+    b.switch_to(line);
+    b.peer = Some("192.0.2.50:40000".parse().unwrap());
+    b.headers
+        .push(("X-Line-Number".into(), "CAF1234567890".into()));
+    assert_eq!(b.get("/api/me").await.status, StatusCode::OK);
+}

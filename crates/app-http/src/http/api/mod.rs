@@ -134,6 +134,8 @@ pub(crate) async fn session(
 pub(crate) async fn any_session(state: &AppState, ctx: &Ctx) -> Result<Session, ApiError> {
     match session(state, ctx, SessionScope::Service).await {
         Ok(s) => Ok(s),
+        // A live session refused over this channel (L10) stays refused.
+        Err(e) if e.status == axum::http::StatusCode::FORBIDDEN => Err(e),
         Err(_) => session(state, ctx, SessionScope::Settings).await,
     }
 }

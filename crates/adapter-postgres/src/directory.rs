@@ -426,13 +426,35 @@ impl ContractStore for DieselStore {
         .await
     }
 
-    async fn remove_account(&self, account: AccountId) -> Result<bool, StoreError> {
+    async fn remove_account(
+        &self,
+        account: AccountId,
+        at: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
         let key = id(account.as_uuid());
         self.run(move |conn| {
             applied(conn.transaction(|conn| {
                 // Everything hanging on the account, then the account; without an account
                 // nothing is removed at all.
                 diesel::delete(sessions::table.filter(sessions::account_id.eq(key)))
+                    .execute(conn)?;
+                // I1: the open invitations it issued are withdrawn with it.
+                diesel::update(
+                    tickets::table
+                        .filter(
+                            tickets::account_id.eq_any(
+                                invitations::table
+                                    .filter(invitations::invited_by.eq(key))
+                                    .select(invitations::account_id),
+                            ),
+                        )
+                        .filter(tickets::purpose.eq(TicketPurpose::Invitation.as_str()))
+                        .filter(tickets::used_at.is_null())
+                        .filter(tickets::voided_at.is_null()),
+                )
+                .set(tickets::voided_at.eq(Some(At(at))))
+                .execute(conn)?;
+                diesel::delete(invitations::table.filter(invitations::invited_by.eq(key)))
                     .execute(conn)?;
                 diesel::delete(tickets::table.filter(tickets::account_id.eq(key))).execute(conn)?;
                 clear_second_factor(conn, key)?;

@@ -287,6 +287,7 @@ impl MailRow {
                     .next_attempt_at
                     .ok_or_else(|| corrupt("next attempt time"))?
                     .0,
+                last_error: self.last_error,
             },
             "sent" => DeliveryState::Sent {
                 at: self.sent_at.ok_or_else(|| corrupt("sending time"))?.0,
@@ -328,13 +329,14 @@ impl DeliveryChange {
             DeliveryState::Pending {
                 attempts: n,
                 next_attempt_at,
+                last_error,
             } => (
                 Self {
                     state: "pending".into(),
                     attempts: attempts(*n)?,
                     next_attempt_at: Some(At(*next_attempt_at)),
                     sent_at: None,
-                    last_error: None,
+                    last_error: last_error.clone(),
                     leased_until: None,
                 },
                 false,

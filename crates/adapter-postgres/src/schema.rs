@@ -240,6 +240,22 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::sql_types::{Instant, Uuid};
+
+    reset_requests (id) {
+        id -> Uuid,
+        email -> Text,
+        channel -> Text,
+        line_number -> Nullable<Text>,
+        client_address -> Nullable<Text>,
+        user_agent -> Nullable<Text>,
+        requested_at -> Instant,
+        leased_until -> Nullable<Instant>,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     contracts,
     accounts,
@@ -256,4 +272,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     invitations,
     audit_events,
     federation_requests,
+    reset_requests,
 );

@@ -4,12 +4,12 @@
 use async_trait::async_trait;
 use auth_core::domain::{
     Account, AccountId, Contract, ContractId, DeliveryState, Email, FailureOutcome, LOCK_THRESHOLD,
-    Mail, MailId, Session, SessionId, Ticket, TicketError, TicketPurpose, TokenHash,
-    TwoFactorPolicy,
+    Mail, MailId, ResetRequestId, Session, SessionId, Ticket, TicketError, TicketPurpose,
+    TokenHash, TwoFactorPolicy,
 };
 use auth_core::ports::{
     AccountStore, InsertAccountError, LockArtifacts, OutboxStore, PasswordChange, PasswordReset,
-    QueuedMail, SessionStore, StoreError, Success, SuccessRefused, TicketStore,
+    QueuedMail, ResetRequest, SessionStore, StoreError, Success, SuccessRefused, TicketStore,
 };
 use chrono::{DateTime, Duration, Utc};
 use diesel::dsl::case_when;
@@ -23,13 +23,36 @@ const LINK_SEND_LOCK: i32 = 0x746f_0003;
 use crate::conn::AnyConnection;
 use crate::error::{self, TxError, plain, ticket_outcome};
 use crate::mail::{DeliveryChange, MAIL_COLUMNS, MailRow, NewMailRow};
+use crate::reset_requests::ResetRequestRow;
 use crate::rows::{AccountRow, ContractRow, SessionRow, TicketRow};
-use crate::schema::{accounts, contracts, link_sends, outbox, sessions, tickets};
+use crate::schema::{accounts, contracts, link_sends, outbox, reset_requests, sessions, tickets};
 use crate::second_factor::clear_second_factor;
 use crate::sql_types::{At, Id, Instant};
 
 pub(crate) fn id(uuid: uuid::Uuid) -> Id {
     Id(uuid)
+}
+
+/// Voids the account's unused reset and unlock tickets, inside the caller's transaction (P3:
+/// after a reset or a password change, an older link must not set the password again).
+fn void_reset_and_unlock(
+    conn: &mut AnyConnection,
+    account: Id,
+    at: DateTime<Utc>,
+) -> QueryResult<usize> {
+    diesel::update(
+        tickets::table
+            .filter(tickets::account_id.eq(account))
+            .filter(
+                tickets::purpose
+                    .eq(TicketPurpose::PasswordReset.as_str())
+                    .or(tickets::purpose.eq(TicketPurpose::Unlock.as_str())),
+            )
+            .filter(tickets::used_at.is_null())
+            .filter(tickets::voided_at.is_null()),
+    )
+    .set(tickets::voided_at.eq(Some(At(at))))
+    .execute(conn)
 }
 
 /// Whether an account exists (read inside the caller's transaction).
@@ -345,19 +368,7 @@ impl AccountStore for DieselStore {
                     // Rolls back the consumption too.
                     return Err(TxError::Ticket(TicketError::Voided));
                 }
-                diesel::update(
-                    tickets::table
-                        .filter(tickets::account_id.eq(account))
-                        .filter(
-                            tickets::purpose
-                                .eq(TicketPurpose::PasswordReset.as_str())
-                                .or(tickets::purpose.eq(TicketPurpose::Unlock.as_str())),
-                        )
-                        .filter(tickets::used_at.is_null())
-                        .filter(tickets::voided_at.is_null()),
-                )
-                .set(tickets::voided_at.eq(Some(At(at))))
-                .execute(conn)?;
+                void_reset_and_unlock(conn, account, at)?;
                 // T6: the second factor goes with the old password.
                 clear_second_factor(conn, account)?;
                 diesel::delete(sessions::table.filter(sessions::account_id.eq(account)))
@@ -391,6 +402,7 @@ impl AccountStore for DieselStore {
         let new_hash = change.new_hash.as_phc().to_owned();
         let keep = id(change.keep_session.as_uuid());
         let notice = NewMailRow::from_domain(&change.notice)?;
+        let at = change.at;
         self.run(move |conn| {
             plain(conn.transaction(|conn| {
                 let changed = diesel::update(
@@ -403,6 +415,8 @@ impl AccountStore for DieselStore {
                 if changed == 0 {
                     return Ok(false);
                 }
+                // P3: a reset or unlock link mailed before the change must not undo it.
+                void_reset_and_unlock(conn, account, at)?;
                 diesel::delete(
                     sessions::table
                         .filter(sessions::account_id.eq(account))
@@ -424,6 +438,34 @@ impl TicketStore for DieselStore {
         let mail = NewMailRow::from_domain(mail)?;
         self.run(move |conn| {
             plain(conn.transaction(|conn| {
+                diesel::insert_into(tickets::table)
+                    .values(&row)
+                    .execute(conn)?;
+                insert_mail(conn, &mail)?;
+                Ok(())
+            }))
+        })
+        .await
+    }
+
+    async fn issue_reset_ticket(&self, ticket: &Ticket, mail: &Mail) -> Result<(), StoreError> {
+        let row = TicketRow::from_domain(ticket);
+        let mail = NewMailRow::from_domain(mail)?;
+        let account = id(ticket.account.as_uuid());
+        let at = ticket.issued_at;
+        self.run(move |conn| {
+            plain(conn.transaction(|conn| {
+                // P3: only the newest reset link is live. The void writes first (SQLite never
+                // upgrades a read lock); on PostgreSQL concurrent issues serialise on the rows.
+                diesel::update(
+                    tickets::table
+                        .filter(tickets::account_id.eq(account))
+                        .filter(tickets::purpose.eq(TicketPurpose::PasswordReset.as_str()))
+                        .filter(tickets::used_at.is_null())
+                        .filter(tickets::voided_at.is_null()),
+                )
+                .set(tickets::voided_at.eq(Some(At(at))))
+                .execute(conn)?;
                 diesel::insert_into(tickets::table)
                     .values(&row)
                     .execute(conn)?;
@@ -526,6 +568,50 @@ impl TicketStore for DieselStore {
             .execute(conn)
             .map(|n| n as u64)
             .map_err(error::db)
+        })
+        .await
+    }
+
+    async fn queue_reset_request(&self, request: &ResetRequest) -> Result<(), StoreError> {
+        let row = ResetRequestRow::from_domain(request);
+        // One insert that reads nothing: the same work whatever the address (L5).
+        self.run(move |conn| {
+            diesel::insert_into(reset_requests::table)
+                .values(&row)
+                .execute(conn)
+                .map(drop)
+                .map_err(error::db)
+        })
+        .await
+    }
+
+    async fn claim_reset_requests(
+        &self,
+        at: DateTime<Utc>,
+        lease: Duration,
+        limit: u32,
+    ) -> Result<Vec<ResetRequest>, StoreError> {
+        let until = at + lease;
+        self.run(move |conn| {
+            let rows = crate::reset_requests::claim(conn, at, until, i64::from(limit))
+                .map_err(error::db)?;
+            let mut requests = rows
+                .into_iter()
+                .map(ResetRequestRow::into_domain)
+                .collect::<Result<Vec<_>, _>>()?;
+            requests.sort_by_key(|r| (r.requested_at, r.id));
+            Ok(requests)
+        })
+        .await
+    }
+
+    async fn finish_reset_request(&self, request: ResetRequestId) -> Result<(), StoreError> {
+        let key = id(request.as_uuid());
+        self.run(move |conn| {
+            diesel::delete(reset_requests::table.filter(reset_requests::id.eq(key)))
+                .execute(conn)
+                .map(drop)
+                .map_err(error::db)
         })
         .await
     }

@@ -3,10 +3,10 @@
 
 use std::time::SystemTime;
 
-use auth_core::domain::{Email, Mail, MailId};
+use auth_core::domain::{Email, Mail, MailId, check_local_part};
 use auth_core::ports::MailError;
-use lettre::Address;
 use lettre::Message;
+use lettre::address::{Address, Envelope};
 use lettre::message::header::{Header, HeaderName, HeaderValue};
 use lettre::message::{Mailbox, MultiPart};
 
@@ -59,7 +59,13 @@ impl Composer {
     /// CR or LF in a subject or a name can never start a new header.
     pub(crate) fn assemble(&self, mail: &Mail, rendered: Rendered) -> Result<Message, MailError> {
         let to = recipient(&mail.to)?;
+        // The envelope is given, not derived from the headers: lettre re-parses the `To` header
+        // with its own, stricter check, which refuses docomo-style recipients.
+        let envelope =
+            Envelope::new(Some(self.sender.mailbox().email.clone()), vec![to.clone()])
+                .map_err(|e| MailError::Permanent(format!("the envelope cannot be built: {e}")))?;
         Message::builder()
+            .envelope(envelope)
             .from(self.sender.mailbox().clone())
             .to(Mailbox::new(None, to))
             .subject(rendered.subject)
@@ -76,14 +82,23 @@ impl Composer {
 
 /// The recipient as a lettre address: the local part as the user spelled it, the domain in its
 /// ASCII (punycode) form, which every mail server accepts.
-fn recipient(email: &Email) -> Result<Address, MailError> {
+///
+/// One rule decides which addresses exist, `auth_core::domain::check_local_part`, shared with
+/// `Email::parse`. lettre's own check is stricter only in refusing dots that lead, trail or
+/// repeat (docomo-style `foo.@docomo.ne.jp`); for those the address is built unchecked, after
+/// the shared rule has passed it (and the domain was checked by IDNA when it was parsed).
+pub(crate) fn recipient(email: &Email) -> Result<Address, MailError> {
     let domain = email
         .key()
         .rsplit_once('@')
         .map(|(_, domain)| domain)
         .unwrap_or_default();
-    Address::new(email.local_part(), domain)
-        .map_err(|_| MailError::Permanent("invalid recipient address".into()))
+    let local = email.local_part();
+    Address::new(local, domain).or_else(|_| {
+        check_local_part(local)
+            .map(|()| Address::new_dangerous(local, domain))
+            .map_err(|_| MailError::Permanent("invalid recipient address".into()))
+    })
 }
 
 /// `Auto-Submitted: auto-generated` (RFC 3834): asks mail systems not to send vacation
@@ -168,6 +183,51 @@ mod tests {
         assert!(!raw.contains("\nBcc:"), "{raw}");
         let subject = &hs.iter().find(|(n, _)| n == "subject").unwrap().1;
         assert!(subject.contains("Bcc: attacker@example.com"), "{subject:?}");
+    }
+
+    #[test]
+    fn x6_docomo_style_addresses_are_accepted_by_lettre() {
+        let c = composer("tobira");
+        for to in ["foo.@docomo.ne.jp", "a..b@docomo.ne.jp", ".x@ezweb.ne.jp"] {
+            let mut m = mail();
+            m.to = Email::parse(to).unwrap();
+            let message = c.compose(&m).unwrap();
+            let envelope = message.envelope();
+            assert_eq!(
+                envelope
+                    .to()
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>(),
+                vec![to.to_owned()]
+            );
+            let raw = String::from_utf8(message.formatted()).unwrap();
+            assert!(raw.contains(&format!("To: {to}\r\n")), "{raw}");
+        }
+    }
+
+    #[test]
+    fn x6_the_shared_rule_and_lettre_agree_on_everything_else() {
+        // Whatever the parser accepts (dots aside), lettre's own check accepts too.
+        for to in [
+            "o'brien+tag@example.co.jp",
+            "!#$%&'*+-/=?^_`{|}~@example.co.jp",
+            "山田@example.co.jp",
+        ] {
+            let e = Email::parse(to).unwrap();
+            assert!(
+                Address::new(e.local_part(), "example.co.jp").is_ok(),
+                "{to}"
+            );
+        }
+        // And what lettre refuses outright, the parser refuses first.
+        for to in [
+            "\"q\"@example.co.jp",
+            "a<b@example.co.jp",
+            "a,b@example.co.jp",
+        ] {
+            assert!(Email::parse(to).is_err(), "{to}");
+        }
     }
 
     #[test]

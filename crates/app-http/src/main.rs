@@ -180,7 +180,13 @@ async fn run(command: Command, config: Config) -> Result<(), String> {
                     DeliveryState::Pending {
                         attempts,
                         next_attempt_at,
-                    } => format!("pending (attempts {attempts}, next {next_attempt_at})"),
+                        last_error,
+                    } => match last_error {
+                        Some(e) => format!(
+                            "pending (attempts {attempts}, next {next_attempt_at}, last error: {e})"
+                        ),
+                        None => format!("pending (attempts {attempts}, next {next_attempt_at})"),
+                    },
                     DeliveryState::Abandoned {
                         attempts,
                         last_error,
@@ -227,6 +233,7 @@ async fn serve(mut config: Config) -> Result<(), String> {
     let outbox = tokio::spawn(worker::run(
         wired.state.auth().clone(),
         wired.mailer.clone(),
+        wired.state.outbox_wakeup(),
         stopped.clone(),
     ));
 

@@ -22,6 +22,7 @@ struct Inner {
     store: Arc<dyn Store>,
     config: Config,
     limiter: DefaultKeyedRateLimiter<IpAddr>,
+    outbox_wakeup: Arc<tokio::sync::Notify>,
 }
 
 impl AppState {
@@ -35,6 +36,7 @@ impl AppState {
                 store,
                 config,
                 limiter,
+                outbox_wakeup: Arc::new(tokio::sync::Notify::new()),
             }),
         }
     }
@@ -66,6 +68,17 @@ impl AppState {
             _ => self.inner.config.public_url(),
         };
         format!("{base}/federation/{}/callback", provider.as_str())
+    }
+
+    /// What wakes the outbox worker before its next tick ([`crate::worker::run`]).
+    pub fn outbox_wakeup(&self) -> Arc<tokio::sync::Notify> {
+        self.inner.outbox_wakeup.clone()
+    }
+
+    /// Asks the outbox worker to start a round now: a request queued work for it (a reset
+    /// request) after answering. Costs the same whatever the work turns out to be.
+    pub fn wake_outbox(&self) {
+        self.inner.outbox_wakeup.notify_one();
     }
 
     /// Whether a sensitive request from `address` is within its rate (X5). IPv6 clients are

@@ -102,6 +102,7 @@ async fn x6_a_sent_mail_loses_its_token_and_stays_sent(store: Arc<DieselStore>) 
             DeliveryState::Pending {
                 attempts: 1,
                 next_attempt_at: now,
+                last_error: None,
             },
         )
         .await
@@ -308,7 +309,7 @@ async fn l7_identity_bindings_are_unique_in_the_store(store: Arc<DieselStore>) {
     );
     assert!(store.invitation(invited.account).await.unwrap().is_some());
     // Removing the bound account frees the identity.
-    assert!(store.remove_account(a.id).await.unwrap());
+    assert!(store.remove_account(a.id, invited.sent_at).await.unwrap());
     store.insert_account(&b).await.unwrap();
     assert_eq!(
         store
@@ -473,7 +474,7 @@ async fn first_version_rows_survive(url: &str) {
     let applied = store.migrate().await.unwrap();
     assert_eq!(
         applied,
-        ["20260501000000", "20260601000000"],
+        ["20260501000000", "20260601000000", "20261127100000"],
         "every later version applies"
     );
     let contract_id =

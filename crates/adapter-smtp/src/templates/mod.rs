@@ -293,17 +293,18 @@ mod tests {
     #[test]
     fn html_escapes_everything_that_comes_from_data() {
         let r = render(
-            &mail(Locale::Ja, "<b>&x@example.co.jp", locked()),
+            // `<` and `>` cannot be in an address (Email::parse refuses them); `&` can.
+            &mail(Locale::Ja, "b&x@example.co.jp", locked()),
             &base(),
             &base(),
             &sender(),
         )
         .unwrap();
-        assert!(!r.html.contains("<b>&x"));
-        assert!(r.html.contains("&lt;b&gt;&amp;x@example.co.jp"));
+        assert!(!r.html.contains("b&x"));
+        assert!(r.html.contains("b&amp;x@example.co.jp"));
         assert!(r.html.contains("雲ストレージ &lt;サポート&gt; &amp; Co"));
         // The plain text keeps the data as it is.
-        assert!(r.text.contains("<b>&x@example.co.jp"));
+        assert!(r.text.contains("b&x@example.co.jp"));
     }
 
     #[test]

@@ -64,3 +64,29 @@ async fn a_display_name_with_address_syntax_cannot_add_a_header_or_a_recipient()
     assert_eq!(from.address(), Some(support::SENDER));
     assert_eq!(from.name(), Some(name));
 }
+
+#[tokio::test]
+async fn x6_docomo_style_addresses_are_sent() {
+    let server = SmtpServer::start().await;
+    let mailer = support::mailer(server.port());
+    let secrets = SeededSecrets::new(22);
+    for to in ["foo.@docomo.ne.jp", "a..b@docomo.ne.jp"] {
+        let mail = support::mail(
+            &secrets,
+            to,
+            Locale::Ja,
+            MailKind::Notice {
+                kind: NoticeKind::PasswordChanged,
+            },
+        );
+        mailer.send(&mail).await.unwrap();
+    }
+    let messages = server.messages();
+    assert_eq!(messages.len(), 2);
+    let all: String = messages
+        .iter()
+        .map(|m| String::from_utf8_lossy(m).into_owned())
+        .collect();
+    assert!(all.contains("X-RcptTo: foo.@docomo.ne.jp\n"), "{all}");
+    assert!(all.contains("X-RcptTo: a..b@docomo.ne.jp\n"), "{all}");
+}

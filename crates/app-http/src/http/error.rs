@@ -243,6 +243,9 @@ impl ToApi for SessionError {
             SessionError::Expired => {
                 ApiError::new(StatusCode::UNAUTHORIZED, Msg::SessionExpired, lang)
             }
+            SessionError::InternetNotAllowed => {
+                ApiError::new(StatusCode::FORBIDDEN, Msg::InternetNotAllowed, lang)
+            }
             _ => ApiError::unauthorized(lang),
         }
     }

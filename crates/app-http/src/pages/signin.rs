@@ -710,7 +710,11 @@ pub(crate) async fn forgot(
         .request_password_reset(&form.email, &page.ctx.client)
         .await
     {
-        Ok(()) => see_other("/password/forgot/sent"),
+        Ok(()) => {
+            // The worker resolves the queued request off the response path (L5, P3).
+            state.wake_outbox();
+            see_other("/password/forgot/sent")
+        }
         Err(e) => {
             let e = e.to_api(page.lang());
             page.render(

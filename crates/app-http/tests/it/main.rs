@@ -15,5 +15,6 @@ mod browser_federation;
 mod e2e;
 mod federation;
 mod pages;
+mod recovery;
 mod router;
 mod support;

@@ -74,6 +74,21 @@ pub struct Browser {
 }
 
 impl Browser {
+    /// A browser on a router of its own (for instance the line listener's).
+    pub fn on(app: Router) -> Self {
+        Browser {
+            app,
+            cookies: BTreeMap::new(),
+            headers: Vec::new(),
+            peer: None,
+        }
+    }
+
+    /// The same browser, cookies and all, now talking to `app`.
+    pub fn switch_to(&mut self, app: Router) {
+        self.app = app;
+    }
+
     pub fn at_address(mut self, peer: &str) -> Self {
         self.peer = Some(peer.parse().unwrap());
         self

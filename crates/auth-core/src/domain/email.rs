@@ -1,4 +1,14 @@
 //! E-mail addresses: an account's ID.
+//!
+//! **One rule for the parser and the sender.** An address is accepted only if it can also be
+//! mailed. The local part (before `@`) is RFC 5322 `atext` — letters and digits (any script),
+//! `` ! # $ % & ' * + - / = ? ^ _ ` { | } ~ `` — and dots. Quoted local parts and the characters
+//! only they allow (`"`, `<`, `>`, `,`, `(`, `)`, `:`, `;`, `[`, `]`, `\`, `@`) are refused:
+//! the SMTP adapter could not send to them, and no mailbox a customer uses needs them. The one
+//! deviation from RFC 5322 is deliberate: dots may lead, trail or repeat
+//! (`foo.@docomo.ne.jp`, `a..b@docomo.ne.jp`), because Japanese carriers issued such
+//! addresses for years and their servers deliver to them; the SMTP adapter sends exactly these
+//! addresses with [`check_local_part`] as its rule. See `docs/mail.md`.
 
 use std::fmt;
 
@@ -28,6 +38,10 @@ pub enum EmailError {
     /// A control character (CR, LF, tab, ...) or white space inside the address.
     #[error("the e-mail address contains a control character or a space")]
     ForbiddenCharacter,
+    /// A character the part before `@` may not hold (a quote, `<`, `,`, ...): mail could not
+    /// be sent to such an address.
+    #[error("the part before '@' may not contain '{0}'")]
+    LocalPartCharacter(char),
     /// The part after the `@` is not a valid internationalised domain name.
     #[error("the domain after '@' is not a valid domain name")]
     Domain,
@@ -64,9 +78,7 @@ impl Email {
         let (Some(local), Some(domain), None) = (parts.next(), parts.next(), parts.next()) else {
             return Err(EmailError::AtSign);
         };
-        if local.is_empty() || local.len() > MAX_LOCAL_PART_BYTES {
-            return Err(EmailError::LocalPart);
-        }
+        check_local_part(local)?;
         let ascii_domain = idna::domain_to_ascii_strict(domain).map_err(|_| EmailError::Domain)?;
         if ascii_domain.is_empty() || !ascii_domain.contains('.') || ascii_domain.ends_with('.') {
             return Err(EmailError::Domain);
@@ -94,6 +106,34 @@ impl Email {
     /// The part before the `@`, as the user spelled it.
     pub fn local_part(&self) -> &str {
         self.display.split('@').next().unwrap_or_default()
+    }
+}
+
+/// The local-part rule shared by [`Email::parse`] and the mail sender: 1 to
+/// [`MAX_LOCAL_PART_BYTES`] bytes of RFC 5322 `atext` and dots, the dots anywhere (see the
+/// module documentation for why).
+///
+/// # Errors
+/// [`EmailError::LocalPart`] for an empty or too long part, [`EmailError::ForbiddenCharacter`]
+/// for control characters and white space, [`EmailError::LocalPartCharacter`] with the first
+/// character outside the rule.
+pub fn check_local_part(local: &str) -> Result<(), EmailError> {
+    if local.is_empty() || local.len() > MAX_LOCAL_PART_BYTES {
+        return Err(EmailError::LocalPart);
+    }
+    match local.chars().find(|c| !is_local_part_char(*c)) {
+        None => Ok(()),
+        Some(c) if c.is_control() || c.is_whitespace() => Err(EmailError::ForbiddenCharacter),
+        Some(c) => Err(EmailError::LocalPartCharacter(c)),
+    }
+}
+
+/// RFC 5322 `atext` (with RFC 6532's non-ASCII characters) or a dot.
+fn is_local_part_char(c: char) -> bool {
+    if c.is_ascii() {
+        c.is_ascii_alphanumeric() || "!#$%&'*+-/=?^_`{|}~.".contains(c)
+    } else {
+        !c.is_control() && !c.is_whitespace()
     }
 }
 
@@ -194,6 +234,47 @@ mod tests {
             EmailError::Domain
         );
         assert_eq!(Email::parse("a@-bad-.com").unwrap_err(), EmailError::Domain);
+    }
+
+    #[test]
+    fn x6_local_parts_the_mailer_refuses_are_refused() {
+        for (text, bad) in [
+            ("\"quoted\"@example.co.jp", '"'),
+            ("a<b@example.co.jp", '<'),
+            ("a>b@example.co.jp", '>'),
+            ("a,b@example.co.jp", ','),
+            ("a(b)@example.co.jp", '('),
+            ("a:b@example.co.jp", ':'),
+            ("a;b@example.co.jp", ';'),
+            ("a[b]@example.co.jp", '['),
+            ("a\\b@example.co.jp", '\\'),
+        ] {
+            assert_eq!(
+                Email::parse(text).unwrap_err(),
+                EmailError::LocalPartCharacter(bad),
+                "{text}"
+            );
+        }
+        assert_eq!(
+            EmailError::LocalPartCharacter('"').to_string(),
+            "the part before '@' may not contain '\"'"
+        );
+    }
+
+    #[test]
+    fn x6_docomo_style_local_parts_stay_accepted() {
+        for text in [
+            "foo.@docomo.ne.jp",
+            "a..b@docomo.ne.jp",
+            ".dot@ezweb.ne.jp",
+            "o'brien+tag@example.co.jp",
+            "!#$%&'*+-/=?^_`{|}~@example.co.jp",
+            "山田@example.co.jp",
+        ] {
+            let e = Email::parse(text).unwrap();
+            assert_eq!(e.as_str(), text);
+            assert_eq!(check_local_part(e.local_part()), Ok(()));
+        }
     }
 
     proptest! {

@@ -74,3 +74,7 @@ uuid_id!(
     /// Identifies a queued mail in the outbox.
     MailId
 );
+uuid_id!(
+    /// Identifies a queued "forgot password" request (P3).
+    ResetRequestId
+);

@@ -101,6 +101,9 @@ pub enum DeliveryState {
         attempts: u32,
         /// Not to be tried before this time.
         next_attempt_at: DateTime<Utc>,
+        /// Why the last attempt failed, for operators (no secrets: the outbox removes the
+        /// mail's link token from it); `None` before the first failure.
+        last_error: Option<String>,
     },
     /// Accepted by the mail server.
     Sent {

@@ -34,12 +34,12 @@ pub use contract::{
     AccessRoute, Contract, Plan, TRIAL_LENGTH, TRIAL_UPGRADE_GRACE, TwoFactorPolicy,
 };
 pub use contract::{AdConnection, ContractStatus};
-pub use email::{Email, EmailError, MAX_EMAIL_BYTES, MAX_LOCAL_PART_BYTES};
+pub use email::{Email, EmailError, MAX_EMAIL_BYTES, MAX_LOCAL_PART_BYTES, check_local_part};
 pub use federation::{
     Ceremony, FEDERATION_REQUEST_VALIDITY, FederationPurpose, FederationRequest, ProviderCallback,
 };
 pub use identity::{ExternalIdentity, MethodChoice};
-pub use ids::{AccountId, ContractId, IdError, MailId, SessionId};
+pub use ids::{AccountId, ContractId, IdError, MailId, ResetRequestId, SessionId};
 pub use invitation::Invitation;
 pub use lockout::{FailureOutcome, IsLocked, LOCK_THRESHOLD, LockState};
 pub use mail::{

@@ -105,7 +105,10 @@ impl Auth {
         if account.role == Role::Owner || account.id == actor.account.id {
             return Err(ManageError::OwnerIsProtected);
         }
-        self.ports.store.remove_account(account.id).await?;
+        self.ports
+            .store
+            .remove_account(account.id, self.ports.clock.now())
+            .await?;
         self.audit(
             Some(actor.contract.id),
             Some(account.id),

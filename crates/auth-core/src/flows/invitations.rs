@@ -8,7 +8,7 @@ use crate::domain::{
     ContractId, ContractName, ContractStatus, DisplayName, Email, ExternalIdentity, Invitation,
     Locale, LockState, LoginMethod, MailKind, MethodChoice, Password, PasswordContext,
     PasswordHash, Plan, Role, SecretToken, Session, Ticket, TicketError, TicketLink, TicketPurpose,
-    TokenHash, TwoFactorPolicy,
+    TokenHash, TwoFactorPolicy, can_administer,
 };
 
 /// An invitation request (I1).
@@ -384,7 +384,41 @@ impl Auth {
             .contract(invitation.contract)
             .await?
             .ok_or(TicketError::Voided)?;
+        self.ensure_invitation_stands(&invitation, &contract)
+            .await?;
         Ok((ticket, invitation, contract))
+    }
+
+    /// I1: the invitation's role is checked against the contract as it is now. An owner's
+    /// invitation stands while the contract has no owner; any other needs its issuer to be an
+    /// account of this contract that may still invite (a removed issuer's invitations are
+    /// withdrawn by the store; one that lost the admin role no longer vouches for them). A
+    /// failed check reads as a voided link (I3).
+    async fn ensure_invitation_stands(
+        &self,
+        invitation: &Invitation,
+        contract: &Contract,
+    ) -> Result<(), ManageError> {
+        let stands = match invitation.role {
+            Role::Owner => !self
+                .ports
+                .store
+                .accounts_of(contract.id)
+                .await?
+                .iter()
+                .any(|a| a.role == Role::Owner),
+            _ => match invitation.invited_by {
+                Some(issuer) => self.ports.store.account(issuer).await?.is_some_and(|a| {
+                    a.contract == contract.id && can_administer(AdminAction::Invite, a.role)
+                }),
+                None => false,
+            },
+        };
+        if stands {
+            Ok(())
+        } else {
+            Err(TicketError::Voided.into())
+        }
     }
 
     async fn own_invitation(

@@ -1,6 +1,8 @@
 //! Mail delivery from the outbox (X6): claim due mails, send each through the [`Mailer`],
 //! record the result; retry with exponential back-off and abandon after
-//! [`MAX_DELIVERY_ATTEMPTS`].
+//! [`MAX_DELIVERY_ATTEMPTS`]. Each failed attempt stores its error for operators, without the
+//! mail's link token. The claimed mails of a round are sent concurrently (at most
+//! [`DELIVERY_CONCURRENCY`] at a time), so one slow recipient does not hold back the others.
 //!
 //! ```text
 //!   queued ──▶ Pending{0} ── claim + send ok ──▶ Sent
@@ -11,13 +13,39 @@
 //! ```
 
 use chrono::Duration;
+use futures_util::stream::{self, StreamExt as _};
 
 use super::{Auth, Infrastructure};
-use crate::domain::{DeliveryState, MAX_DELIVERY_ATTEMPTS, MailId, retry_delay};
+use crate::domain::{DeliveryState, MAX_DELIVERY_ATTEMPTS, Mail, MailId, MailKind, retry_delay};
 use crate::ports::{MailError, Mailer, QueuedMail};
 
 /// How long a claimed mail is reserved for the worker that claimed it.
 pub const DELIVERY_LEASE: Duration = Duration::minutes(5);
+
+/// Most mails of one round in flight at once (X6): a stalled recipient takes one slot.
+pub const DELIVERY_CONCURRENCY: usize = 8;
+
+/// Longest error text kept for operators, in characters.
+pub const MAX_ERROR_CHARS: usize = 500;
+
+/// What a failed attempt records: the error's text without the mail's link token (a
+/// server that echoes the message must not leak the link into the store or the operator's
+/// listing), at most [`MAX_ERROR_CHARS`] characters.
+pub fn error_note(mail: &Mail, error: &str) -> String {
+    let link = match &mail.kind {
+        MailKind::AccountLocked { unlock: link }
+        | MailKind::PasswordReset { reset: link }
+        | MailKind::Invitation { link, .. }
+        | MailKind::EmailChange { link }
+        | MailKind::LoginMethodChange { link } => Some(link.token.expose()),
+        _ => None,
+    };
+    let text = match link {
+        Some(token) if !token.is_empty() => error.replace(token.as_str(), "[link]"),
+        _ => error.to_owned(),
+    };
+    text.chars().take(MAX_ERROR_CHARS).collect()
+}
 
 /// What one delivery round did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -52,12 +80,14 @@ impl Auth {
         let due = DeliveryState::Pending {
             attempts: 0,
             next_attempt_at: self.ports.clock.now(),
+            last_error: None,
         };
         store.record_delivery(id, due).await?;
         Ok(true)
     }
 
-    /// Delivers up to `limit` due mails.
+    /// Delivers up to `limit` due mails, at most [`DELIVERY_CONCURRENCY`] at a time: a mail
+    /// whose server stalls holds one slot (until the mailer's own timeout), not the round.
     ///
     /// # Errors
     /// [`Infrastructure`] when the store fails; mails already sent in this round stay sent.
@@ -66,40 +96,77 @@ impl Auth {
         mailer: &dyn Mailer,
         limit: u32,
     ) -> Result<DeliveryReport, Infrastructure> {
-        let store = &self.ports.store;
-        let claimed = store
+        let claimed = self
+            .ports
+            .store
             .claim_due_mail(self.ports.clock.now(), DELIVERY_LEASE, limit)
             .await?;
+        let outcomes: Vec<Result<Outcome, Infrastructure>> = stream::iter(claimed)
+            .map(|queued| self.deliver_one(mailer, queued))
+            .buffer_unordered(DELIVERY_CONCURRENCY)
+            .collect()
+            .await;
         let mut report = DeliveryReport::default();
-        for queued in claimed {
-            let attempts = match queued.state {
-                DeliveryState::Pending { attempts, .. } => attempts,
-                _ => continue,
-            };
-            let state = match mailer.send(&queued.mail).await {
-                Ok(()) => {
-                    report.sent += 1;
-                    DeliveryState::Sent {
-                        at: self.ports.clock.now(),
-                    }
-                }
-                Err(MailError::Transient(_)) if attempts + 1 < MAX_DELIVERY_ATTEMPTS => {
-                    report.retrying += 1;
-                    DeliveryState::Pending {
-                        attempts: attempts + 1,
-                        next_attempt_at: self.ports.clock.now() + retry_delay(attempts),
-                    }
-                }
-                Err(MailError::Transient(e) | MailError::Permanent(e)) => {
-                    report.abandoned += 1;
-                    DeliveryState::Abandoned {
-                        attempts: attempts + 1,
-                        last_error: e,
-                    }
-                }
-            };
-            store.record_delivery(queued.mail.id, state).await?;
+        let mut failure = None;
+        for outcome in outcomes {
+            match outcome {
+                Ok(Outcome::Sent) => report.sent += 1,
+                Ok(Outcome::Retrying) => report.retrying += 1,
+                Ok(Outcome::Abandoned) => report.abandoned += 1,
+                Ok(Outcome::Skipped) => {}
+                Err(e) => failure = Some(e),
+            }
         }
-        Ok(report)
+        match failure {
+            Some(e) => Err(e),
+            None => Ok(report),
+        }
     }
+
+    /// Sends one claimed mail and records the result.
+    async fn deliver_one(
+        &self,
+        mailer: &dyn Mailer,
+        queued: QueuedMail,
+    ) -> Result<Outcome, Infrastructure> {
+        let DeliveryState::Pending { attempts, .. } = queued.state else {
+            return Ok(Outcome::Skipped);
+        };
+        let (state, outcome) = match mailer.send(&queued.mail).await {
+            Ok(()) => (
+                DeliveryState::Sent {
+                    at: self.ports.clock.now(),
+                },
+                Outcome::Sent,
+            ),
+            Err(MailError::Transient(e)) if attempts + 1 < MAX_DELIVERY_ATTEMPTS => (
+                DeliveryState::Pending {
+                    attempts: attempts + 1,
+                    next_attempt_at: self.ports.clock.now() + retry_delay(attempts),
+                    last_error: Some(error_note(&queued.mail, &e)),
+                },
+                Outcome::Retrying,
+            ),
+            Err(MailError::Transient(e) | MailError::Permanent(e)) => (
+                DeliveryState::Abandoned {
+                    attempts: attempts + 1,
+                    last_error: error_note(&queued.mail, &e),
+                },
+                Outcome::Abandoned,
+            ),
+        };
+        self.ports
+            .store
+            .record_delivery(queued.mail.id, state)
+            .await?;
+        Ok(outcome)
+    }
+}
+
+/// What became of one claimed mail.
+enum Outcome {
+    Sent,
+    Retrying,
+    Abandoned,
+    Skipped,
 }

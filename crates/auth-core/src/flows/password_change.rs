@@ -117,6 +117,7 @@ impl Auth {
                 new_hash,
                 keep_session: me.id,
                 notice,
+                at: self.ports.clock.now(),
             })
             .await
             .map_err(Infrastructure::from)?;

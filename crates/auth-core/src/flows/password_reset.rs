@@ -1,9 +1,11 @@
 //! Forgotten passwords (P3), which also unlock (L4).
 //!
 //! ```text
-//!   request(email) ──▶ [password account?] ── yes ──▶ reset ticket + mail queued
-//!        │                                 └─ no ───▶ nothing
-//!        └──▶ the same answer either way
+//!   request(email) ──▶ one write: the request queued ──▶ the same answer, in the same time
+//!   worker: claim request ──▶ [password account, under the X5 cap?]
+//!        ├─ yes ──▶ one store step: reset ticket + mail queued, older reset tickets voided
+//!        └─ no ───▶ nothing
+//!        ──▶ request removed
 //!   open link ──▶ check ticket ──▶ form ──▶ reset(new, confirmation)
 //!        ──▶ one store step: consume ticket, new hash, unlock, void other reset/unlock
 //!            tickets, clear second factor, end all sessions, queue notice
@@ -14,10 +16,10 @@ use thiserror::Error;
 use super::{Auth, Infrastructure};
 use crate::domain::{
     Account, AuditKind, ClientInfo, Email, EmailError, MailKind, NoticeKind, Password,
-    PasswordContext, PasswordRejected, RESET_LINKS_PER_DAY, Ticket, TicketError, TicketLink,
-    TicketPurpose,
+    PasswordContext, PasswordRejected, RESET_LINKS_PER_DAY, ResetRequestId, Ticket, TicketError,
+    TicketLink, TicketPurpose,
 };
-use crate::ports::PasswordReset;
+use crate::ports::{PasswordReset, ResetRequest};
 
 /// Why a reset request was refused.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
@@ -53,9 +55,15 @@ pub struct ResetForm {
     pub email: Email,
 }
 
+/// How long a claimed reset request is reserved for the worker that claimed it.
+pub const RESET_REQUEST_LEASE: chrono::Duration = chrono::Duration::minutes(5);
+
 impl Auth {
-    /// "Forgot password": mails a reset ticket if the address belongs to a password account.
-    /// The answer is the same whether or not it does (P3).
+    /// "Forgot password" (P3): queues the request and answers. The answer, and the work done
+    /// before it, are the same whether or not the address is registered: one durable write
+    /// that reads nothing (L5: no timing oracle). The outbox worker resolves the request later
+    /// ([`Auth::process_reset_requests`]): a reset ticket and its mail for a password account,
+    /// nothing otherwise.
     ///
     /// # Errors
     /// [`ResetRequestError::InvalidEmail`] for text that is no address at all.
@@ -65,38 +73,69 @@ impl Auth {
         client: &ClientInfo,
     ) -> Result<(), ResetRequestError> {
         let email = Email::parse(email).map_err(ResetRequestError::InvalidEmail)?;
-        let Some(account) = self
-            .ports
+        let request = ResetRequest {
+            id: ResetRequestId::generate(self.ports.secrets.as_ref()),
+            email,
+            client: client.clone(),
+            requested_at: self.ports.clock.now(),
+        };
+        self.ports
             .store
-            .account_by_email(&email)
+            .queue_reset_request(&request)
             .await
-            .map_err(Infrastructure::from)?
-        else {
+            .map_err(Infrastructure::from)?;
+        Ok(())
+    }
+
+    /// Resolves up to `limit` queued reset requests (the outbox worker calls this off the
+    /// request path): for an address of a password account, within the X5 cap, a reset ticket
+    /// is stored with its mail, voiding the account's older reset tickets (only the newest is
+    /// live); anything else is dropped. Returns how many requests were resolved. A request
+    /// whose resolution failed stays queued and is claimed again after its lease.
+    ///
+    /// # Errors
+    /// [`Infrastructure`] when the store fails; requests resolved before stay resolved.
+    pub async fn process_reset_requests(&self, limit: u32) -> Result<u32, Infrastructure> {
+        let store = &self.ports.store;
+        let claimed = store
+            .claim_reset_requests(self.ports.clock.now(), RESET_REQUEST_LEASE, limit)
+            .await?;
+        let mut resolved = 0;
+        for request in claimed {
+            self.resolve_reset_request(&request).await?;
+            store.finish_reset_request(request.id).await?;
+            resolved += 1;
+        }
+        Ok(resolved)
+    }
+
+    /// Issues the reset ticket a request asks for, if its address belongs to a password
+    /// account and the account's daily cap allows another link (X5).
+    async fn resolve_reset_request(&self, request: &ResetRequest) -> Result<(), Infrastructure> {
+        let store = &self.ports.store;
+        let Some(account) = store.account_by_email(&request.email).await? else {
             return Ok(());
         };
         if !account.login_method.is_password() {
             return Ok(());
         }
-        // X5: a mailbox is not flooded; past the cap the answer stays the same, with no mail.
+        // X5: a mailbox is not flooded; past the cap no mail (the answer was the same anyway).
         let now = self.ports.clock.now();
-        if !self
-            .ports
-            .store
+        if !store
             .record_link_send(
                 account.id,
                 TicketPurpose::PasswordReset,
                 now,
                 RESET_LINKS_PER_DAY,
             )
-            .await
-            .map_err(Infrastructure::from)?
+            .await?
         {
             return Ok(());
         }
         let issued = Ticket::issue(
             TicketPurpose::PasswordReset,
             account.id,
-            self.ports.clock.now(),
+            now,
             self.ports.secrets.as_ref(),
         );
         let mail = self.mail_to(
@@ -109,12 +148,8 @@ impl Auth {
                 },
             },
         );
-        self.ports
-            .store
-            .issue_ticket(&issued.ticket, &mail)
-            .await
-            .map_err(Infrastructure::from)?;
-        self.audit_account(&account, AuditKind::PasswordResetRequested, client)
+        store.issue_reset_ticket(&issued.ticket, &mail).await?;
+        self.audit_account(&account, AuditKind::PasswordResetRequested, &request.client)
             .await;
         Ok(())
     }

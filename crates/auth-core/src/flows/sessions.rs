@@ -4,7 +4,8 @@ use thiserror::Error;
 
 use super::{Auth, Infrastructure};
 use crate::domain::{
-    AuditKind, ClientInfo, SecretToken, Session, SessionId, SessionScope, SessionStatus,
+    AccessRoute, AuditKind, ChannelKind, ClientInfo, SecretToken, Session, SessionId, SessionScope,
+    SessionStatus,
 };
 
 /// Why a request is not signed in.
@@ -17,20 +18,30 @@ pub enum SessionError {
     /// The session timed out (idle or absolute); it has been removed.
     #[error("the session has expired; please sign in again")]
     Expired,
+    /// The session was opened over a carrier line and this request came over the internet,
+    /// while the contract allows only the line (L10). The session stays usable over the line.
+    #[error("this contract allows access only over its registered lines")]
+    InternetNotAllowed,
     /// Try again later.
     #[error(transparent)]
     Infrastructure(#[from] Infrastructure),
 }
 
 impl Auth {
-    /// The live session for a presented token, recording this request's time (L11).
+    /// The live session for a presented token, arriving over `channel`, recording this
+    /// request's time (L11). A session stays bound to the channel it was opened on (L10): under
+    /// `LineOnly`, a session opened over a line is refused when it arrives over the internet.
+    /// (A session opened over the internet under `LineOnly` can only be the owner's settings
+    /// session, which L10 and N4 allow.)
     ///
     /// # Errors
-    /// [`SessionError::NotSignedIn`] or [`SessionError::Expired`].
+    /// [`SessionError::NotSignedIn`], [`SessionError::Expired`] or
+    /// [`SessionError::InternetNotAllowed`].
     pub async fn authenticate(
         &self,
         token: &SecretToken,
         scope: SessionScope,
+        channel: ChannelKind,
     ) -> Result<Session, SessionError> {
         let hash = token.hash();
         let store = &self.ports.store;
@@ -43,6 +54,17 @@ impl Auth {
         let now = self.ports.clock.now();
         match session.status(now, &self.settings.sessions) {
             SessionStatus::Active { touch } => {
+                if session.channel == ChannelKind::Line && channel == ChannelKind::Internet {
+                    // Only a line-opened session crossing to the internet costs a read.
+                    let route = store
+                        .contract(session.contract)
+                        .await
+                        .map_err(Infrastructure::from)?
+                        .map(|c| c.access_route);
+                    if route != Some(AccessRoute::LineAndInternet) {
+                        return Err(SessionError::InternetNotAllowed);
+                    }
+                }
                 if touch {
                     store
                         .touch_session(hash, now)

@@ -25,6 +25,7 @@ pub use sms::{SmsError, SmsMessage, SmsSender};
 pub use store::{
     AccountStore, ChangeRefused, ContractStore, EmailChange, EnrolmentCommit, FederationStore,
     InsertAccountError, InvitationStore, LockArtifacts, MethodChange, OutboxStore, PasswordChange,
-    PasswordReset, QueuedMail, SessionStore, Store, StoreError, Success, SuccessRefused,
+    PasswordReset, QueuedMail, ResetRequest, SessionStore, Store, StoreError, Success,
+    SuccessRefused,
     TicketStore, TwoFactorStore,
 };

@@ -3,8 +3,8 @@ use chrono::{DateTime, Duration, Utc};
 use thiserror::Error;
 
 use crate::domain::{
-    AccessRoute, AdConnection, ExternalIdentity, FederationRequest, Invitation, LineNumber,
-    LoginMethod, Plan,
+    AccessRoute, AdConnection, ClientInfo, ExternalIdentity, FederationRequest, Invitation,
+    LineNumber, LoginMethod, Plan, ResetRequestId,
 };
 use crate::domain::{
     Account, AccountId, Contract, ContractId, DeliveryState, Email, Enrolment, FailureOutcome,
@@ -102,6 +102,23 @@ pub struct PasswordChange {
     pub keep_session: SessionId,
     /// The notice mail (X3).
     pub notice: Mail,
+    /// Now: when the account's outstanding reset and unlock tickets are voided (P3).
+    pub at: DateTime<Utc>,
+}
+
+/// A "forgot password" request as it was asked (P3), queued for the outbox worker to resolve.
+/// Queuing it is the only store work of the request, and the same whether or not the address
+/// is registered (L5).
+#[derive(Debug, Clone)]
+pub struct ResetRequest {
+    /// Its identifier.
+    pub id: ResetRequestId,
+    /// The address as given (parsed; not looked up).
+    pub email: Email,
+    /// Who asked, for the audit event of a registered address (X1).
+    pub client: ClientInfo,
+    /// When.
+    pub requested_at: DateTime<Utc>,
 }
 
 /// A mail in the outbox with its delivery record.
@@ -212,8 +229,10 @@ pub trait AccountStore: Send + Sync {
     ) -> Result<(), StoreError>;
 
     /// Changes a password (P2) as one step: only if the stored hash is still `expected`, sets
-    /// the new hash, ends every session of the account but `keep_session`, and queues the
-    /// notice. Returns whether the change applied (`false`: the password changed meanwhile).
+    /// the new hash, voids the account's unused reset and unlock tickets (P3: a link mailed
+    /// before the change must not undo it), ends every session of the account but
+    /// `keep_session`, and queues the notice. Returns whether the change applied (`false`: the
+    /// password changed meanwhile, and nothing was written).
     ///
     /// # Errors
     /// [`StoreError`]; then nothing changed.
@@ -229,6 +248,14 @@ pub trait TicketStore: Send + Sync {
     /// # Errors
     /// [`StoreError`]; then neither was stored.
     async fn issue_ticket(&self, ticket: &Ticket, mail: &Mail) -> Result<(), StoreError>;
+
+    /// Stores a password-reset ticket and queues its mail, voiding the account's other unused
+    /// reset tickets, as one step (P3: only the newest reset link of an account is live). Of
+    /// concurrent issues, each voids those stored before it, so at most one stays unused.
+    ///
+    /// # Errors
+    /// [`StoreError`]; then nothing was stored or voided.
+    async fn issue_reset_ticket(&self, ticket: &Ticket, mail: &Mail) -> Result<(), StoreError>;
 
     /// The ticket with this hash, whatever its state.
     ///
@@ -273,6 +300,32 @@ pub trait TicketStore: Send + Sync {
         purpose: TicketPurpose,
         at: DateTime<Utc>,
     ) -> Result<u64, StoreError>;
+
+    /// Queues a "forgot password" request, durably, in one write that reads nothing else (so
+    /// it costs the same whatever the address) (L5, P3).
+    ///
+    /// # Errors
+    /// [`StoreError`]; then nothing was queued.
+    async fn queue_reset_request(&self, request: &ResetRequest) -> Result<(), StoreError>;
+
+    /// Claims up to `limit` queued reset requests, oldest first, that no other worker holds
+    /// at `at`, leasing them for `lease` (at most one worker holds a request at a time; a
+    /// request whose worker died is claimed again once its lease ran out).
+    ///
+    /// # Errors
+    /// [`StoreError`]; then nothing was claimed.
+    async fn claim_reset_requests(
+        &self,
+        at: DateTime<Utc>,
+        lease: Duration,
+        limit: u32,
+    ) -> Result<Vec<ResetRequest>, StoreError>;
+
+    /// Removes a resolved reset request (removing an unknown one is not an error).
+    ///
+    /// # Errors
+    /// [`StoreError`].
+    async fn finish_reset_request(&self, id: ResetRequestId) -> Result<(), StoreError>;
 }
 
 /// Sessions (L11, X4).
@@ -669,12 +722,17 @@ pub trait ContractStore: Send + Sync {
         change: MethodChange,
     ) -> Result<Result<(), ChangeRefused>, StoreError>;
 
-    /// Removes an account with its sessions, tickets and second factor, as one step (X4).
-    /// Returns whether it existed.
+    /// Removes an account with its sessions, tickets and second factor, as one step (X4), and
+    /// in the same step withdraws the open invitations it issued (I1: their tickets are voided
+    /// at `at`, the invitations deleted). Returns whether it existed; if not, nothing changed.
     ///
     /// # Errors
     /// [`StoreError`].
-    async fn remove_account(&self, account: AccountId) -> Result<bool, StoreError>;
+    async fn remove_account(
+        &self,
+        account: AccountId,
+        at: DateTime<Utc>,
+    ) -> Result<bool, StoreError>;
 }
 
 /// Invitations (I1–I3).

@@ -44,8 +44,13 @@ macro_rules! store_conformance_tests {
             unlock_tickets_unlock,
             password_reset_is_all_or_nothing,
             password_change_is_conditional_and_keeps_one_session,
+            p2_password_change_voids_reset_and_unlock_tickets,
+            p3_email_and_method_changes_void_reset_and_unlock_tickets,
+            p3_newest_reset_ticket_voids_older,
+            p3_reset_requests_are_queued_leased_and_finished,
             sessions_are_stored_touched_listed_and_deleted,
             outbox_claims_are_leased_and_recorded,
+            x6_a_failed_attempt_keeps_its_last_error,
             pending_sign_ins_are_stored_updated_and_taken_once,
             enrolment_completes_once_and_totp_steps_are_spent_once,
             recovery_codes_are_replaced_once_under_concurrency,
@@ -58,6 +63,7 @@ macro_rules! store_conformance_tests {
             email_changes_apply_atomically_and_keep_addresses_unique,
             method_changes_bind_identities_uniquely_and_clear_second_factors,
             removing_an_account_removes_what_hangs_on_it,
+            i1_removed_account_invitations_are_withdrawn,
             link_sends_are_capped_per_account_and_purpose,
             federation_requests_are_taken_once_and_lapse
         );
@@ -644,6 +650,7 @@ pub async fn password_change_is_conditional_and_keeps_one_session<S: Store + 'st
         new_hash: new.clone(),
         keep_session: mine.id,
         notice: notice(&w, &owner.email),
+        at: w.clock.now(),
     };
     assert!(!w.store.change_password(change(stale)).await.unwrap());
     assert_eq!(w.store.sessions_of(owner.id).await.unwrap().len(), 2);
@@ -658,6 +665,365 @@ pub async fn password_change_is_conditional_and_keeps_one_session<S: Store + 'st
             .unwrap()
             .password_hash,
         Some(new)
+    );
+}
+
+/// P2, P3: a completed password change voids the account's unused reset and unlock tickets in
+/// the same step; a change that does not apply voids nothing; other accounts keep theirs.
+pub async fn p2_password_change_voids_reset_and_unlock_tickets<S: Store + 'static>(store: Arc<S>) {
+    let w = TestWorld::with_store(store);
+    let (contract, owner) = w.basic_owner().await;
+    let user = w
+        .account(
+            &contract,
+            "user@example.co.jp",
+            Role::User,
+            Some("Kumo-2024"),
+        )
+        .await;
+    let now = w.clock.now();
+    let mut hashes = Vec::new();
+    for (who, purpose) in [
+        (&owner, TicketPurpose::PasswordReset),
+        (&owner, TicketPurpose::Unlock),
+        (&owner, TicketPurpose::EmailChange),
+        (&user, TicketPurpose::PasswordReset),
+    ] {
+        let issued = Ticket::issue(purpose, who.id, now, w.secrets.as_ref());
+        w.store
+            .issue_ticket(&issued.ticket, &notice(&w, &who.email))
+            .await
+            .unwrap();
+        hashes.push(issued.ticket.hash);
+    }
+    let (_, mine) = session_for(&w, &owner);
+    w.store.insert_session(&mine).await.unwrap();
+    let change = |expected| PasswordChange {
+        account: owner.id,
+        expected,
+        new_hash: w.hasher.hash_text("Fresh-2027x").unwrap(),
+        keep_session: mine.id,
+        notice: notice(&w, &owner.email),
+        at: now,
+    };
+    let state = |i: usize| {
+        let s = w.store.clone();
+        let h = hashes[i];
+        async move { s.ticket(h).await.unwrap().unwrap().state }
+    };
+    let stale = w.hasher.hash_text("Stale-2020x").unwrap();
+    assert!(!w.store.change_password(change(stale)).await.unwrap());
+    assert_eq!(state(0).await, TicketState::Unused, "nothing applied");
+    assert_eq!(state(1).await, TicketState::Unused);
+    assert!(
+        w.store
+            .change_password(change(owner.password_hash.clone().unwrap()))
+            .await
+            .unwrap()
+    );
+    assert!(matches!(state(0).await, TicketState::Voided { .. }));
+    assert!(matches!(state(1).await, TicketState::Voided { .. }));
+    assert_eq!(state(2).await, TicketState::Unused, "not a password link");
+    assert_eq!(state(3).await, TicketState::Unused, "another account's");
+    assert_eq!(
+        w.store
+            .consume_ticket(hashes[0], TicketPurpose::PasswordReset, now)
+            .await
+            .unwrap()
+            .unwrap_err(),
+        TicketError::Voided
+    );
+    assert_eq!(
+        w.store.unlock_with_ticket(hashes[1], now).await.unwrap(),
+        Err(TicketError::Voided)
+    );
+}
+
+/// P3: an e-mail change and a login-method change void the account's outstanding reset and
+/// unlock tickets in the same step as the change.
+pub async fn p3_email_and_method_changes_void_reset_and_unlock_tickets<S: Store + 'static>(
+    store: Arc<S>,
+) {
+    let w = TestWorld::with_store(store);
+    let (_, owner) = w.basic_owner().await;
+    let now = w.clock.now();
+    let issue = |purpose| {
+        let s = w.store.clone();
+        let issued = Ticket::issue(purpose, owner.id, now, w.secrets.as_ref());
+        let mail = notice(&w, &owner.email);
+        async move {
+            s.issue_ticket(&issued.ticket, &mail).await.unwrap();
+            issued
+        }
+    };
+    let state = |h| {
+        let s = w.store.clone();
+        async move { s.ticket(h).await.unwrap().unwrap().state }
+    };
+    // An e-mail change.
+    let reset = issue(TicketPurpose::PasswordReset).await;
+    let unlock = issue(TicketPurpose::Unlock).await;
+    let mut change = Ticket::issue(
+        TicketPurpose::EmailChange,
+        owner.id,
+        now,
+        w.secrets.as_ref(),
+    );
+    change.ticket.new_email = Some(Email::parse("moved@example.co.jp").unwrap());
+    w.store
+        .issue_ticket(&change.ticket, &notice(&w, &owner.email))
+        .await
+        .unwrap();
+    w.store
+        .apply_email_change(EmailChange {
+            ticket: change.ticket.hash,
+            new_email: Email::parse("moved@example.co.jp").unwrap(),
+            new_password_hash: None,
+            notice: notice(&w, &owner.email),
+            at: now,
+        })
+        .await
+        .unwrap()
+        .unwrap();
+    for h in [reset.ticket.hash, unlock.ticket.hash] {
+        assert!(matches!(state(h).await, TicketState::Voided { .. }));
+    }
+    // A login-method change.
+    let reset = issue(TicketPurpose::PasswordReset).await;
+    let unlock = issue(TicketPurpose::Unlock).await;
+    w.store
+        .apply_method_change(MethodChange {
+            account: owner.id,
+            ticket: None,
+            method: LoginMethod::Federated {
+                provider: Provider::Google,
+                subject: Subject::parse("g-9").unwrap(),
+            },
+            password_hash: None,
+            notice: notice(&w, &owner.email),
+            at: now,
+        })
+        .await
+        .unwrap()
+        .unwrap();
+    for h in [reset.ticket.hash, unlock.ticket.hash] {
+        assert!(matches!(state(h).await, TicketState::Voided { .. }));
+    }
+}
+
+/// P3: storing a reset ticket voids the account's older unused reset tickets in the same step
+/// (only the newest is live); unlock tickets and other accounts' tickets stay; the mail is
+/// queued with it.
+pub async fn p3_newest_reset_ticket_voids_older<S: Store + 'static>(store: Arc<S>) {
+    let w = TestWorld::with_store(store);
+    let (contract, owner) = w.basic_owner().await;
+    let user = w
+        .account(
+            &contract,
+            "user@example.co.jp",
+            Role::User,
+            Some("Kumo-2024"),
+        )
+        .await;
+    let now = w.clock.now();
+    let issue = |who: &crate::domain::Account, purpose| {
+        let s = w.store.clone();
+        let issued = Ticket::issue(purpose, who.id, now, w.secrets.as_ref());
+        let mail = notice(&w, &who.email);
+        async move {
+            if purpose == TicketPurpose::PasswordReset {
+                s.issue_reset_ticket(&issued.ticket, &mail).await.unwrap();
+            } else {
+                s.issue_ticket(&issued.ticket, &mail).await.unwrap();
+            }
+            issued.ticket.hash
+        }
+    };
+    let state = |h| {
+        let s = w.store.clone();
+        async move { s.ticket(h).await.unwrap().unwrap().state }
+    };
+    let mails_before = w.store.unsent_mail().await.unwrap().len();
+    let unlock = issue(&owner, TicketPurpose::Unlock).await;
+    let theirs = issue(&user, TicketPurpose::PasswordReset).await;
+    let first = issue(&owner, TicketPurpose::PasswordReset).await;
+    let second = issue(&owner, TicketPurpose::PasswordReset).await;
+    assert!(matches!(state(first).await, TicketState::Voided { .. }));
+    assert_eq!(state(second).await, TicketState::Unused);
+    assert_eq!(state(unlock).await, TicketState::Unused);
+    assert_eq!(state(theirs).await, TicketState::Unused);
+    assert_eq!(
+        w.store.unsent_mail().await.unwrap().len(),
+        mails_before + 4,
+        "each ticket's mail is queued with it"
+    );
+    assert_eq!(
+        w.store
+            .consume_ticket(first, TicketPurpose::PasswordReset, now)
+            .await
+            .unwrap()
+            .unwrap_err(),
+        TicketError::Voided
+    );
+    let third = issue(&owner, TicketPurpose::PasswordReset).await;
+    assert!(matches!(state(second).await, TicketState::Voided { .. }));
+    assert!(
+        w.store
+            .consume_ticket(third, TicketPurpose::PasswordReset, now)
+            .await
+            .unwrap()
+            .is_ok()
+    );
+}
+
+/// I1: removing an account withdraws, in the same step, the open invitations it issued (their
+/// tickets voided, the invitations gone); invitations issued by others stay.
+pub async fn i1_removed_account_invitations_are_withdrawn<S: Store + 'static>(store: Arc<S>) {
+    let w = TestWorld::with_store(store);
+    let (contract, owner) = w.basic_owner().await;
+    let admin = w
+        .account(
+            &contract,
+            "admin@example.co.jp",
+            Role::Admin,
+            Some("Kumo-2024"),
+        )
+        .await;
+    let invite = |by: &crate::domain::Account, to: &str| {
+        let s = w.store.clone();
+        let invitation = Invitation {
+            account: crate::domain::AccountId::generate(w.secrets.as_ref()),
+            contract: contract.id,
+            email: Email::parse(to).unwrap(),
+            display_name: crate::domain::DisplayName::parse("新人").unwrap(),
+            role: Role::Admin,
+            invited_by: Some(by.id),
+            sent_at: w.clock.now(),
+        };
+        let issued = Ticket::issue(
+            TicketPurpose::Invitation,
+            invitation.account,
+            w.clock.now(),
+            w.secrets.as_ref(),
+        );
+        let mail = notice(&w, &invitation.email);
+        async move {
+            s.save_invitation(&invitation, &issued.ticket, &mail)
+                .await
+                .unwrap();
+            (invitation.account, issued.ticket.hash)
+        }
+    };
+    let (by_admin, by_admin_ticket) = invite(&admin, "a@example.co.jp").await;
+    let (by_owner, by_owner_ticket) = invite(&owner, "b@example.co.jp").await;
+    assert!(
+        w.store
+            .remove_account(admin.id, w.clock.now())
+            .await
+            .unwrap()
+    );
+    assert!(w.store.invitation(by_admin).await.unwrap().is_none());
+    assert!(matches!(
+        w.store
+            .ticket(by_admin_ticket)
+            .await
+            .unwrap()
+            .unwrap()
+            .state,
+        TicketState::Voided { .. }
+    ));
+    assert!(w.store.invitation(by_owner).await.unwrap().is_some());
+    assert_eq!(
+        w.store
+            .ticket(by_owner_ticket)
+            .await
+            .unwrap()
+            .unwrap()
+            .state,
+        TicketState::Unused
+    );
+    assert_eq!(
+        w.store
+            .invitations_of(contract.id)
+            .await
+            .unwrap()
+            .iter()
+            .map(|i| i.account)
+            .collect::<Vec<_>>(),
+        vec![by_owner]
+    );
+}
+
+/// P3, L5: a reset request is queued as given (address, client, time), claimed oldest first
+/// by one worker per lease, claimed again after its lease, and gone once finished.
+pub async fn p3_reset_requests_are_queued_leased_and_finished<S: Store + 'static>(store: Arc<S>) {
+    use crate::domain::{Channel, ResetRequestId};
+    use crate::ports::ResetRequest;
+    let w = TestWorld::with_store(store);
+    let now = w.clock.now();
+    let request = |email: &str, at, client: ClientInfo| ResetRequest {
+        id: ResetRequestId::generate(w.secrets.as_ref()),
+        email: Email::parse(email).unwrap(),
+        client,
+        requested_at: at,
+    };
+    let line = ClientInfo {
+        channel: Channel::Line(LineNumber::parse("CAF1234567890").unwrap()),
+        address: Some([10, 0, 0, 1].into()),
+        user_agent: Some("carrier".into()),
+    };
+    let later = request(
+        "Someone@Example.co.jp",
+        now + Duration::seconds(1),
+        w.client(),
+    );
+    let first = request("nobody@example.co.jp", now, line.clone());
+    let third = request(
+        "x@example.co.jp",
+        now + Duration::seconds(2),
+        ClientInfo::internet(None, None),
+    );
+    for r in [&later, &first, &third] {
+        w.store.queue_reset_request(r).await.unwrap();
+    }
+    let at = now + Duration::seconds(5);
+    let lease = Duration::minutes(5);
+    let claimed = w.store.claim_reset_requests(at, lease, 2).await.unwrap();
+    assert_eq!(
+        claimed.iter().map(|r| r.id).collect::<Vec<_>>(),
+        vec![first.id, later.id],
+        "oldest first, at most the limit"
+    );
+    assert_eq!(claimed[0].email.as_str(), "nobody@example.co.jp");
+    assert_eq!(claimed[0].client, line);
+    assert_eq!(claimed[0].requested_at, now);
+    assert_eq!(claimed[1].email.as_str(), "Someone@Example.co.jp");
+    assert_eq!(claimed[1].client, w.client());
+    let rest = w.store.claim_reset_requests(at, lease, 10).await.unwrap();
+    assert_eq!(
+        rest.iter().map(|r| r.id).collect::<Vec<_>>(),
+        vec![third.id],
+        "leased requests are not claimed twice"
+    );
+    assert_eq!(rest[0].client, ClientInfo::internet(None, None));
+    w.store.finish_reset_request(first.id).await.unwrap();
+    w.store.finish_reset_request(first.id).await.unwrap();
+    assert!(
+        w.store
+            .claim_reset_requests(at, lease, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    // A worker that died: its requests come back after the lease.
+    let again = w
+        .store
+        .claim_reset_requests(at + lease, lease, 10)
+        .await
+        .unwrap();
+    assert_eq!(
+        again.iter().map(|r| r.id).collect::<Vec<_>>(),
+        vec![later.id, third.id]
     );
 }
 
@@ -718,6 +1084,53 @@ pub async fn sessions_are_stored_touched_listed_and_deleted<S: Store + 'static>(
     assert_eq!(w.store.sessions_of(user.id).await.unwrap().len(), 1);
 }
 
+/// X6: a failed attempt's error is kept with the pending mail, read back by claims and by the
+/// operators' listing, replaced by the next result, and gone once the mail is sent.
+pub async fn x6_a_failed_attempt_keeps_its_last_error<S: Store + 'static>(store: Arc<S>) {
+    let w = TestWorld::with_store(store);
+    let (_, owner) = w.basic_owner().await;
+    let mail = notice(&w, &owner.email);
+    w.store.enqueue_mail(&mail).await.unwrap();
+    let now = w.clock.now();
+    let lease = Duration::minutes(5);
+    let claimed = w.store.claim_due_mail(now, lease, 10).await.unwrap();
+    assert!(matches!(
+        claimed[0].state,
+        DeliveryState::Pending {
+            last_error: None,
+            ..
+        }
+    ));
+    let failed = |n, error: &str| DeliveryState::Pending {
+        attempts: n,
+        next_attempt_at: now,
+        last_error: Some(error.to_owned()),
+    };
+    w.store
+        .record_delivery(mail.id, failed(1, "421 4.7.0 try again later"))
+        .await
+        .unwrap();
+    assert_eq!(
+        w.store.unsent_mail().await.unwrap()[0].state,
+        failed(1, "421 4.7.0 try again later")
+    );
+    let claimed = w.store.claim_due_mail(now, lease, 10).await.unwrap();
+    assert_eq!(claimed[0].state, failed(1, "421 4.7.0 try again later"));
+    w.store
+        .record_delivery(mail.id, failed(2, "connection timed out"))
+        .await
+        .unwrap();
+    assert_eq!(
+        w.store.unsent_mail().await.unwrap()[0].state,
+        failed(2, "connection timed out")
+    );
+    w.store
+        .record_delivery(mail.id, DeliveryState::Sent { at: now })
+        .await
+        .unwrap();
+    assert!(w.store.unsent_mail().await.unwrap().is_empty());
+}
+
 /// X6: due mails are claimed once per lease, and delivery results are kept.
 pub async fn outbox_claims_are_leased_and_recorded<S: Store + 'static>(store: Arc<S>) {
     let w = TestWorld::with_store(store);
@@ -755,6 +1168,7 @@ pub async fn outbox_claims_are_leased_and_recorded<S: Store + 'static>(store: Ar
             DeliveryState::Pending {
                 attempts: 1,
                 next_attempt_at: retry_at,
+                last_error: None,
             },
         )
         .await
@@ -772,7 +1186,8 @@ pub async fn outbox_claims_are_leased_and_recorded<S: Store + 'static>(store: Ar
         retried[0].state,
         DeliveryState::Pending {
             attempts: 1,
-            next_attempt_at: retry_at
+            next_attempt_at: retry_at,
+            last_error: None,
         }
     );
     w.store
@@ -797,6 +1212,7 @@ pub async fn outbox_claims_are_leased_and_recorded<S: Store + 'static>(store: Ar
             DeliveryState::Pending {
                 attempts: 1,
                 next_attempt_at: now,
+                last_error: None,
             },
         )
         .await
@@ -1607,8 +2023,18 @@ pub async fn removing_an_account_removes_what_hangs_on_it<S: Store + 'static>(st
     let (_, session) = session_for(&w, &user);
     w.store.insert_session(&session).await.unwrap();
     enrolled(&w, &user, "ABCDEFGHJKLMNPQR").await;
-    assert!(w.store.remove_account(user.id).await.unwrap());
-    assert!(!w.store.remove_account(user.id).await.unwrap());
+    assert!(
+        w.store
+            .remove_account(user.id, w.clock.now())
+            .await
+            .unwrap()
+    );
+    assert!(
+        !w.store
+            .remove_account(user.id, w.clock.now())
+            .await
+            .unwrap()
+    );
     assert!(w.store.account(user.id).await.unwrap().is_none());
     assert!(w.store.sessions_of(user.id).await.unwrap().is_empty());
     assert!(w.store.enrolment(user.id).await.unwrap().is_none());

@@ -16,8 +16,8 @@ use crate::domain::{
 };
 use crate::ports::{
     AccountStore, EnrolmentCommit, InsertAccountError, LockArtifacts, OutboxStore, PasswordChange,
-    PasswordReset, QueuedMail, SessionStore, StoreError, Success, SuccessRefused, TicketStore,
-    TwoFactorStore,
+    PasswordReset, QueuedMail, ResetRequest, SessionStore, StoreError, Success, SuccessRefused,
+    TicketStore, TwoFactorStore,
 };
 use crate::ports::{ChangeRefused, ContractStore, EmailChange, InvitationStore, MethodChange};
 
@@ -45,6 +45,7 @@ struct State {
     invitations: HashMap<AccountId, Invitation>,
     link_sends: Vec<(AccountId, TicketPurpose, DateTime<Utc>)>,
     federation: HashMap<TokenHash, crate::domain::FederationRequest>,
+    reset_requests: Vec<(ResetRequest, Option<DateTime<Utc>>)>,
 }
 
 /// Links voided by an e-mail or login-method change (they would act on the account as it was).
@@ -143,6 +144,7 @@ fn enqueue(state: &mut State, mail: &Mail) {
         state: DeliveryState::Pending {
             attempts: 0,
             next_attempt_at: mail.created_at,
+            last_error: None,
         },
         leased_until: None,
     });
@@ -310,6 +312,13 @@ impl AccountStore for MemoryStore {
             return Ok(false);
         }
         acc.password_hash = Some(change.new_hash);
+        void_unused(
+            &mut s,
+            change.account,
+            &[TicketPurpose::PasswordReset, TicketPurpose::Unlock],
+            change.at,
+            None,
+        );
         s.sessions
             .retain(|_, sess| sess.account != change.account || sess.id == change.keep_session);
         enqueue(&mut s, &change.notice);
@@ -321,6 +330,20 @@ impl AccountStore for MemoryStore {
 impl TicketStore for MemoryStore {
     async fn issue_ticket(&self, ticket: &Ticket, mail: &Mail) -> Result<(), StoreError> {
         let mut s = self.state()?;
+        s.tickets.insert(ticket.hash, ticket.clone());
+        enqueue(&mut s, mail);
+        Ok(())
+    }
+
+    async fn issue_reset_ticket(&self, ticket: &Ticket, mail: &Mail) -> Result<(), StoreError> {
+        let mut s = self.state()?;
+        void_unused(
+            &mut s,
+            ticket.account,
+            &[TicketPurpose::PasswordReset],
+            ticket.issued_at,
+            None,
+        );
         s.tickets.insert(ticket.hash, ticket.clone());
         enqueue(&mut s, mail);
         Ok(())
@@ -373,6 +396,42 @@ impl TicketStore for MemoryStore {
             at,
             None,
         ))
+    }
+
+    async fn queue_reset_request(&self, request: &ResetRequest) -> Result<(), StoreError> {
+        self.state()?.reset_requests.push((request.clone(), None));
+        Ok(())
+    }
+
+    async fn claim_reset_requests(
+        &self,
+        at: DateTime<Utc>,
+        lease: Duration,
+        limit: u32,
+    ) -> Result<Vec<ResetRequest>, StoreError> {
+        let mut s = self.state()?;
+        let mut free: Vec<&mut (ResetRequest, Option<DateTime<Utc>>)> = s
+            .reset_requests
+            .iter_mut()
+            .filter(|(_, leased)| leased.is_none_or(|until| until <= at))
+            .collect();
+        free.sort_by_key(|(r, _)| r.requested_at);
+        Ok(free
+            .into_iter()
+            .take(limit as usize)
+            .map(|(r, leased)| {
+                *leased = Some(at + lease);
+                r.clone()
+            })
+            .collect())
+    }
+
+    async fn finish_reset_request(
+        &self,
+        id: crate::domain::ResetRequestId,
+    ) -> Result<(), StoreError> {
+        self.state()?.reset_requests.retain(|(r, _)| r.id != id);
+        Ok(())
     }
 }
 
@@ -864,11 +923,26 @@ impl ContractStore for MemoryStore {
         Ok(Ok(()))
     }
 
-    async fn remove_account(&self, account: AccountId) -> Result<bool, StoreError> {
+    async fn remove_account(
+        &self,
+        account: AccountId,
+        at: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
         let mut s = self.state()?;
         let Some(acc) = s.accounts.remove(&account) else {
             return Ok(false);
         };
+        // I1: the invitations it issued go with it.
+        let issued: Vec<AccountId> = s
+            .invitations
+            .values()
+            .filter(|i| i.invited_by == Some(account))
+            .map(|i| i.account)
+            .collect();
+        for invited in issued {
+            void_unused(&mut s, invited, &[TicketPurpose::Invitation], at, None);
+            s.invitations.remove(&invited);
+        }
         s.by_email.remove(acc.email.key());
         s.sessions.retain(|_, sess| sess.account != account);
         s.tickets.retain(|_, t| t.account != account);

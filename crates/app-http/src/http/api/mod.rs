@@ -131,7 +131,7 @@ pub(crate) async fn session(
         .ok_or_else(|| ApiError::unauthorized(ctx.lang))?;
     state
         .auth()
-        .authenticate(&token, scope)
+        .authenticate(&token, scope, ctx.client.channel.kind())
         .await
         .map_err(|e| e.to_api(ctx.lang))
 }
@@ -140,6 +140,8 @@ pub(crate) async fn session(
 pub(crate) async fn any_session(state: &AppState, ctx: &Ctx) -> Result<Session, ApiError> {
     match session(state, ctx, SessionScope::Service).await {
         Ok(s) => Ok(s),
+        // A live session refused over this channel (L10) stays refused.
+        Err(e) if e.status == axum::http::StatusCode::FORBIDDEN => Err(e),
         Err(_) => session(state, ctx, SessionScope::Settings).await,
     }
 }

@@ -42,6 +42,8 @@ pub async fn forgot_password(
         .request_password_reset(&body.email, &ctx.client)
         .await
         .map_err(|e| e.to_api(ctx.lang))?;
+    // The worker resolves the queued request off the response path (L5, P3).
+    state.wake_outbox();
     Ok((
         StatusCode::ACCEPTED,
         Json(MessageDto {

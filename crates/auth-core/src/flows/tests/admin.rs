@@ -71,7 +71,11 @@ async fn x4_an_admin_ends_a_users_sessions_and_removing_a_user_ends_them_at_once
     );
     assert!(
         w.auth
-            .authenticate(&a.token, SessionScope::Service)
+            .authenticate(
+                &a.token,
+                SessionScope::Service,
+                crate::domain::ChannelKind::Internet
+            )
             .await
             .is_err()
     );
@@ -79,7 +83,11 @@ async fn x4_an_admin_ends_a_users_sessions_and_removing_a_user_ends_them_at_once
     w.auth.remove_user(&me, user.id, &client()).await.unwrap();
     assert!(
         w.auth
-            .authenticate(&c.token, SessionScope::Service)
+            .authenticate(
+                &c.token,
+                SessionScope::Service,
+                crate::domain::ChannelKind::Internet
+            )
             .await
             .is_err()
     );
@@ -142,7 +150,11 @@ async fn x4_an_admin_cannot_end_the_owners_sessions() {
     );
     assert!(
         w.auth
-            .authenticate(&owner_session.token, SessionScope::Service)
+            .authenticate(
+                &owner_session.token,
+                SessionScope::Service,
+                crate::domain::ChannelKind::Internet
+            )
             .await
             .is_ok()
     );

@@ -494,6 +494,7 @@ async fn e1_an_email_change_voids_links_mailed_to_the_old_address() {
         .request_password_reset("owner@example.co.jp", &client())
         .await
         .unwrap();
+    w.auth.process_reset_requests(100).await.unwrap();
     let reset = newest_link(&w, TicketPurpose::PasswordReset);
     let me = session_of(&w, "owner@example.co.jp", PW).await;
     w.auth

@@ -408,3 +408,109 @@ async fn x5_invitation_resends_are_capped_per_day() {
     let me = session_of(&w, "owner@example.co.jp", PW).await;
     w.auth.resend_invitation(&me, id, &client()).await.unwrap();
 }
+
+#[tokio::test]
+async fn i1_removed_admin_invitations_are_withdrawn() {
+    let w = TestWorld::new();
+    let (contract, _) = w.basic_owner().await;
+    let admin = w
+        .account(&contract, "admin@example.co.jp", Role::Admin, Some(PW))
+        .await;
+    let as_admin = session_of(&w, "admin@example.co.jp", PW).await;
+    let invited = w
+        .auth
+        .invite_user(
+            &as_admin,
+            Invite {
+                name: "佐藤 花子",
+                email: "hanako@example.co.jp",
+                role: Role::Admin,
+            },
+            &client(),
+        )
+        .await
+        .unwrap();
+    let token = newest_link(&w, TicketPurpose::Invitation);
+    let owner = session_of(&w, "owner@example.co.jp", PW).await;
+    w.auth
+        .remove_user(&owner, admin.id, &client())
+        .await
+        .unwrap();
+    assert!(
+        w.auth
+            .list_users(&owner)
+            .await
+            .unwrap()
+            .invitations
+            .is_empty(),
+        "the removed admin's invitation is withdrawn"
+    );
+    assert_eq!(
+        w.auth
+            .accept_invitation(&token, &password(), &client())
+            .await,
+        Err(ManageError::Ticket(TicketError::Voided))
+    );
+    assert!(w.store.account(invited).await.unwrap().is_none());
+}
+
+#[tokio::test]
+async fn i1_invitation_role_is_rechecked_at_acceptance() {
+    use crate::domain::{AccountId, DisplayName, Email, Invitation, Ticket};
+    let w = TestWorld::new();
+    let (contract, owner) = w.basic_owner().await;
+    // An issuer that no longer holds the admin role (as if it lost it after inviting).
+    let demoted = w
+        .account(&contract, "demoted@example.co.jp", Role::User, Some(PW))
+        .await;
+    let save = |by: Option<AccountId>, role: Role, to: &str| {
+        let invitation = Invitation {
+            account: AccountId::generate(w.secrets.as_ref()),
+            contract: contract.id,
+            email: Email::parse(to).unwrap(),
+            display_name: DisplayName::parse("新人").unwrap(),
+            role,
+            invited_by: by,
+            sent_at: w.clock.now(),
+        };
+        let issued = Ticket::issue(
+            TicketPurpose::Invitation,
+            invitation.account,
+            w.clock.now(),
+            w.secrets.as_ref(),
+        );
+        let mail = super::notice_mail(&w, &owner);
+        let store = w.store.clone();
+        async move {
+            store
+                .save_invitation(&invitation, &issued.ticket, &mail)
+                .await
+                .unwrap();
+            issued.token.expose().to_string()
+        }
+    };
+    let by_demoted = save(Some(demoted.id), Role::Admin, "a@example.co.jp").await;
+    let second_owner = save(None, Role::Owner, "b@example.co.jp").await;
+    let by_owner = save(Some(owner.id), Role::Admin, "c@example.co.jp").await;
+    for token in [&by_demoted, &second_owner] {
+        assert_eq!(
+            w.auth.open_invitation(token).await.unwrap_err(),
+            ManageError::Ticket(TicketError::Voided)
+        );
+        assert_eq!(
+            w.auth
+                .accept_invitation(token, &password(), &client())
+                .await,
+            Err(ManageError::Ticket(TicketError::Voided))
+        );
+    }
+    let id = w
+        .auth
+        .accept_invitation(&by_owner, &password(), &client())
+        .await
+        .unwrap();
+    assert_eq!(
+        w.store.account(id).await.unwrap().unwrap().role,
+        Role::Admin
+    );
+}

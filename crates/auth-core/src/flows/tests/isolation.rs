@@ -65,7 +65,11 @@ async fn tenant(w: &TestWorld<MemoryStore>, tag: &str, line: &str) -> Tenant {
         };
         sessions.push(
             w.auth
-                .authenticate(&g.token, SessionScope::Service)
+                .authenticate(
+                    &g.token,
+                    SessionScope::Service,
+                    crate::domain::ChannelKind::Internet,
+                )
                 .await
                 .unwrap(),
         );

@@ -179,7 +179,11 @@ async fn session_of_any(w: &TestWorld<MemoryStore>) -> crate::domain::Session {
         panic!("line sign-in must not need a second factor")
     };
     w.auth
-        .authenticate(&g.token, SessionScope::Service)
+        .authenticate(
+            &g.token,
+            SessionScope::Service,
+            crate::domain::ChannelKind::Line,
+        )
         .await
         .unwrap()
 }
@@ -199,7 +203,11 @@ async fn n3_admins_cannot_set_the_access_route() {
     };
     let admin = w
         .auth
-        .authenticate(&g.token, SessionScope::Service)
+        .authenticate(
+            &g.token,
+            SessionScope::Service,
+            crate::domain::ChannelKind::Line,
+        )
         .await
         .unwrap();
     assert_eq!(
@@ -262,7 +270,11 @@ async fn n4_an_owner_locked_out_by_a_wrong_line_switches_back_from_the_internet(
     };
     let me = w
         .auth
-        .authenticate(&g.token, SessionScope::Settings)
+        .authenticate(
+            &g.token,
+            SessionScope::Settings,
+            crate::domain::ChannelKind::Internet,
+        )
         .await
         .unwrap();
     w.auth
@@ -300,7 +312,11 @@ async fn n5_a_west_japan_line_asks_consent_once() {
     );
     assert!(
         w.auth
-            .authenticate(&p.token, SessionScope::Service)
+            .authenticate(
+                &p.token,
+                SessionScope::Service,
+                crate::domain::ChannelKind::Internet
+            )
             .await
             .is_err(),
         "no session before consent"
@@ -414,4 +430,81 @@ async fn l8_active_directory_sign_in_goes_through_the_contracts_connection_on_bo
         })
         .await;
     assert!(matches!(r, Err(SignInError::LineNotRegistered)));
+}
+
+#[tokio::test]
+async fn l10_line_session_is_refused_over_the_internet_under_line_only() {
+    use crate::domain::ChannelKind;
+    use crate::flows::sessions::SessionError;
+    let (w, owner) = contract_with_line().await;
+    let contract = w.store.contract(owner.contract).await.unwrap().unwrap();
+    w.store
+        .set_two_factor_policy(contract.id, TwoFactorPolicy::Disabled)
+        .await
+        .unwrap();
+    w.account(&contract, "user@example.co.jp", Role::User, Some(PW))
+        .await;
+    let line_session = |email: &'static str, scope| {
+        let w = &w;
+        async move {
+            match sign_in_via(w, email, over(EAST), scope).await {
+                Ok(SignInOutcome::SignedIn(g)) => g.token,
+                other => panic!("line sign-in must give a session: {other:?}"),
+            }
+        }
+    };
+    let user = line_session("user@example.co.jp", SessionScope::Service).await;
+    let owner_settings = line_session("owner@example.co.jp", SessionScope::Settings).await;
+    // Under LineAndInternet a line session may cross to the internet.
+    assert!(
+        w.auth
+            .authenticate(&user, SessionScope::Service, ChannelKind::Internet)
+            .await
+            .is_ok()
+    );
+    w.store
+        .set_access_route(contract.id, AccessRoute::LineOnly)
+        .await
+        .unwrap();
+    for (token, scope) in [
+        (&user, SessionScope::Service),
+        (&owner_settings, SessionScope::Settings),
+    ] {
+        assert_eq!(
+            w.auth
+                .authenticate(token, scope, ChannelKind::Internet)
+                .await
+                .unwrap_err(),
+            SessionError::InternetNotAllowed,
+            "a line-opened session is refused over the internet"
+        );
+        assert!(
+            w.auth
+                .authenticate(token, scope, ChannelKind::Line)
+                .await
+                .is_ok(),
+            "and still works over its line"
+        );
+    }
+    // The owner's settings session opened over the internet (L10, N4) stays allowed.
+    let SignInOutcome::SignedIn(g) = w
+        .auth
+        .sign_in_with_password(PasswordSignIn {
+            email: "owner@example.co.jp",
+            password: PasswordCandidate::new(PW),
+            client: client(),
+            scope: SessionScope::Settings,
+            remembered_browser: None,
+        })
+        .await
+        .unwrap()
+    else {
+        panic!("two-factor is off in this contract")
+    };
+    assert!(
+        w.auth
+            .authenticate(&g.token, SessionScope::Settings, ChannelKind::Internet)
+            .await
+            .is_ok()
+    );
 }

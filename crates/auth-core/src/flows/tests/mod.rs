@@ -86,7 +86,11 @@ async fn session_of(
 ) -> crate::domain::Session {
     let grant = sign_in(w, email, password).await;
     w.auth
-        .authenticate(&grant.token, SessionScope::Service)
+        .authenticate(
+            &grant.token,
+            SessionScope::Service,
+            crate::domain::ChannelKind::Internet,
+        )
         .await
         .expect("a live session")
 }

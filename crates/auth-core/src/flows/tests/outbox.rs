@@ -44,6 +44,7 @@ async fn x6_a_failing_mail_server_loses_nothing_and_retries_with_back_off() {
         .request_password_reset("owner@example.co.jp", &super::client())
         .await
         .unwrap();
+    w.auth.process_reset_requests(100).await.unwrap();
     let mailer = RecordingMailer::default();
     mailer.fail_with(Some(MailError::Transient("connection refused".into())));
     let report = w.auth.deliver_due_mail(&mailer, 10).await.unwrap();
@@ -84,6 +85,7 @@ async fn x6_a_mail_that_keeps_failing_is_abandoned_and_shown_to_operators() {
         .request_password_reset("owner@example.co.jp", &super::client())
         .await
         .unwrap();
+    w.auth.process_reset_requests(100).await.unwrap();
     let mailer = RecordingMailer::default();
     mailer.fail_with(Some(MailError::Transient("timeout".into())));
     let mut abandoned = 0;
@@ -111,6 +113,7 @@ async fn x6_a_permanent_failure_is_abandoned_at_once() {
         .request_password_reset("owner@example.co.jp", &super::client())
         .await
         .unwrap();
+    w.auth.process_reset_requests(100).await.unwrap();
     let mailer = RecordingMailer::default();
     mailer.fail_with(Some(MailError::Permanent("550 mailbox unavailable".into())));
     assert_eq!(
@@ -131,6 +134,7 @@ async fn x6_an_operator_requeues_an_abandoned_mail_and_it_is_delivered() {
         .request_password_reset("owner@example.co.jp", &super::client())
         .await
         .unwrap();
+    w.auth.process_reset_requests(100).await.unwrap();
     let mailer = RecordingMailer::default();
     mailer.fail_with(Some(MailError::Permanent("550 mailbox unavailable".into())));
     assert_eq!(
@@ -156,4 +160,99 @@ async fn x6_an_operator_requeues_an_abandoned_mail_and_it_is_delivered() {
         !w.auth.requeue_mail(id).await.unwrap(),
         "a sent mail is not queued again"
     );
+}
+
+#[tokio::test]
+async fn x6_a_failed_attempt_records_its_error_without_the_link() {
+    let w = TestWorld::new();
+    w.basic_owner().await;
+    w.auth
+        .request_password_reset("owner@example.co.jp", &super::client())
+        .await
+        .unwrap();
+    w.auth.process_reset_requests(100).await.unwrap();
+    let token = super::last_link(&w, crate::domain::TicketPurpose::PasswordReset);
+    let mailer = RecordingMailer::default();
+    // A server that echoes the message back in its refusal.
+    mailer.fail_with(Some(MailError::Transient(format!(
+        "451 greylisted; body began: https://auth.example/password/reset/{token}"
+    ))));
+    w.auth.deliver_due_mail(&mailer, 10).await.unwrap();
+    let unsent = w.auth.unsent_mail().await.unwrap();
+    let DeliveryState::Pending {
+        attempts: 1,
+        last_error: Some(error),
+        ..
+    } = &unsent[0].state
+    else {
+        panic!("a pending retry with its error: {:?}", unsent[0].state)
+    };
+    assert!(error.starts_with("451 greylisted"), "{error}");
+    assert!(!error.contains(&token), "the link stays out: {error}");
+    assert!(error.contains("[link]"));
+    // A long error is cut for the listing.
+    mailer.fail_with(Some(MailError::Transient("x".repeat(5_000))));
+    w.clock.advance(Duration::hours(3));
+    w.auth.deliver_due_mail(&mailer, 10).await.unwrap();
+    let unsent = w.auth.unsent_mail().await.unwrap();
+    let DeliveryState::Pending {
+        last_error: Some(error),
+        ..
+    } = &unsent[0].state
+    else {
+        panic!("still pending")
+    };
+    assert_eq!(error.chars().count(), crate::flows::outbox::MAX_ERROR_CHARS);
+}
+
+/// A mailer that stalls on one recipient until released, and reports every other send.
+struct StallingMailer {
+    stalled: String,
+    release: tokio::sync::Notify,
+    sent_other: tokio::sync::Notify,
+}
+
+#[async_trait::async_trait]
+impl crate::ports::Mailer for StallingMailer {
+    async fn send(&self, mail: &crate::domain::Mail) -> Result<(), MailError> {
+        if mail.to.as_str() == self.stalled {
+            self.release.notified().await;
+        } else {
+            self.sent_other.notify_one();
+        }
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn x6_a_stalled_mail_does_not_delay_another() {
+    let w = TestWorld::new();
+    let (_, owner) = w.basic_owner().await;
+    let mut slow = super::notice_mail(&w, &owner);
+    slow.to = crate::domain::Email::parse("slow@example.co.jp").unwrap();
+    let fast = super::notice_mail(&w, &owner);
+    // The stalled mail is first in the queue.
+    w.store.enqueue_mail(&slow).await.unwrap();
+    w.store.enqueue_mail(&fast).await.unwrap();
+    let mailer = std::sync::Arc::new(StallingMailer {
+        stalled: "slow@example.co.jp".into(),
+        release: tokio::sync::Notify::new(),
+        sent_other: tokio::sync::Notify::new(),
+    });
+    let round = tokio::spawn({
+        let auth = w.auth.clone();
+        let mailer = mailer.clone();
+        async move { auth.deliver_due_mail(mailer.as_ref(), 10).await }
+    });
+    // One at a time, the second mail would wait for the first forever.
+    tokio::time::timeout(
+        std::time::Duration::from_secs(10),
+        mailer.sent_other.notified(),
+    )
+    .await
+    .expect("the other mail is sent while the first one stalls");
+    assert!(!round.is_finished(), "the stalled mail is still in flight");
+    mailer.release.notify_one();
+    let report = round.await.unwrap().unwrap();
+    assert_eq!(report.sent, 2);
 }

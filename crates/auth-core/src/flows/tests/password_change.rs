@@ -27,7 +27,11 @@ async fn p2_a_change_keeps_this_session_and_ends_the_others() {
     let elsewhere = sign_in(&w, EMAIL, RIGHT).await;
     let me = w
         .auth
-        .authenticate(&here.token, SessionScope::Service)
+        .authenticate(
+            &here.token,
+            SessionScope::Service,
+            crate::domain::ChannelKind::Internet,
+        )
         .await
         .unwrap();
     w.auth
@@ -36,13 +40,21 @@ async fn p2_a_change_keeps_this_session_and_ends_the_others() {
         .unwrap();
     assert!(
         w.auth
-            .authenticate(&here.token, SessionScope::Service)
+            .authenticate(
+                &here.token,
+                SessionScope::Service,
+                crate::domain::ChannelKind::Internet
+            )
             .await
             .is_ok()
     );
     assert!(
         w.auth
-            .authenticate(&elsewhere.token, SessionScope::Service)
+            .authenticate(
+                &elsewhere.token,
+                SessionScope::Service,
+                crate::domain::ChannelKind::Internet
+            )
             .await
             .is_err()
     );
@@ -58,7 +70,11 @@ async fn p2_a_wrong_current_password_changes_nothing_and_counts_as_a_failure() {
     let here = sign_in(&w, EMAIL, RIGHT).await;
     let me = w
         .auth
-        .authenticate(&here.token, SessionScope::Service)
+        .authenticate(
+            &here.token,
+            SessionScope::Service,
+            crate::domain::ChannelKind::Internet,
+        )
         .await
         .unwrap();
     assert_eq!(
@@ -87,7 +103,11 @@ async fn p2_the_new_password_follows_p1_with_confirmation() {
     let here = sign_in(&w, EMAIL, RIGHT).await;
     let me = w
         .auth
-        .authenticate(&here.token, SessionScope::Service)
+        .authenticate(
+            &here.token,
+            SessionScope::Service,
+            crate::domain::ChannelKind::Internet,
+        )
         .await
         .unwrap();
     let Err(ChangePasswordError::Rejected(r)) = w
@@ -137,4 +157,30 @@ async fn p2_only_password_accounts_change_passwords() {
             .await,
         Err(ChangePasswordError::NotAPasswordAccount)
     );
+}
+
+#[tokio::test]
+async fn p2_password_change_voids_reset_links() {
+    let w = TestWorld::new();
+    w.basic_owner().await;
+    w.auth
+        .request_password_reset(EMAIL, &client())
+        .await
+        .unwrap();
+    w.auth.process_reset_requests(100).await.unwrap();
+    let reset = super::last_link(&w, crate::domain::TicketPurpose::PasswordReset);
+    let me = super::session_of(&w, EMAIL, RIGHT).await;
+    w.auth
+        .change_password(&me, change(RIGHT, NEW, NEW), &client())
+        .await
+        .unwrap();
+    assert_eq!(
+        w.auth
+            .reset_password(&reset, "Sakura-2032", "Sakura-2032", &client())
+            .await,
+        Err(crate::flows::password_reset::ResetError::Ticket(
+            crate::domain::TicketError::Voided
+        ))
+    );
+    sign_in(&w, EMAIL, NEW).await;
 }

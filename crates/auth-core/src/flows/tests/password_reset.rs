@@ -31,6 +31,7 @@ async fn p3_the_answer_is_the_same_whether_or_not_the_email_is_registered() {
             .await,
         Ok(())
     );
+    assert_eq!(w.auth.process_reset_requests(100).await, Ok(2));
     assert!(
         w.store.queued_mail().is_empty(),
         "no mail for unknown or non-password accounts"
@@ -41,6 +42,7 @@ async fn p3_the_answer_is_the_same_whether_or_not_the_email_is_registered() {
             .await,
         Ok(())
     );
+    assert_eq!(w.auth.process_reset_requests(100).await, Ok(1));
     let mails = w.store.queued_mail();
     assert_eq!(mails.len(), 1);
     let MailKind::PasswordReset { reset } = &mails[0].kind else {
@@ -58,11 +60,13 @@ async fn p3_a_reset_changes_the_password_ends_sessions_and_voids_other_links() {
         .request_password_reset(EMAIL, &client())
         .await
         .unwrap();
+    w.auth.process_reset_requests(100).await.unwrap();
     let first = last_link(&w, TicketPurpose::PasswordReset);
     w.auth
         .request_password_reset(EMAIL, &client())
         .await
         .unwrap();
+    w.auth.process_reset_requests(100).await.unwrap();
     let second = last_link(&w, TicketPurpose::PasswordReset);
     assert_eq!(
         w.auth
@@ -80,7 +84,11 @@ async fn p3_a_reset_changes_the_password_ends_sessions_and_voids_other_links() {
 
     assert!(
         w.auth
-            .authenticate(&session.token, SessionScope::Service)
+            .authenticate(
+                &session.token,
+                SessionScope::Service,
+                crate::domain::ChannelKind::Internet
+            )
             .await
             .is_err()
     );
@@ -111,6 +119,7 @@ async fn p1_a_rejected_new_password_names_its_rules_and_keeps_the_link_valid() {
         .request_password_reset(EMAIL, &client())
         .await
         .unwrap();
+    w.auth.process_reset_requests(100).await.unwrap();
     let link = last_link(&w, TicketPurpose::PasswordReset);
     let Err(ResetError::Rejected(rejected)) = w
         .auth
@@ -136,6 +145,7 @@ async fn x2_a_new_password_may_not_contain_the_email_or_the_contract_name() {
         .request_password_reset(EMAIL, &client())
         .await
         .unwrap();
+    w.auth.process_reset_requests(100).await.unwrap();
     let link = last_link(&w, TicketPurpose::PasswordReset);
     let Err(ResetError::Rejected(r)) = w
         .auth
@@ -171,6 +181,7 @@ async fn p3_an_expired_reset_link_is_refused() {
         .request_password_reset(EMAIL, &client())
         .await
         .unwrap();
+    w.auth.process_reset_requests(100).await.unwrap();
     let link = last_link(&w, TicketPurpose::PasswordReset);
     w.clock.advance(chrono::Duration::days(14));
     assert_eq!(
@@ -189,6 +200,7 @@ async fn x5_reset_mails_to_one_account_are_capped_per_day_with_the_same_answer()
             Ok(())
         );
     }
+    w.auth.process_reset_requests(100).await.unwrap();
     let resets = w
         .store
         .queued_mail()
@@ -201,6 +213,7 @@ async fn x5_reset_mails_to_one_account_are_capped_per_day_with_the_same_answer()
         .request_password_reset(EMAIL, &client())
         .await
         .unwrap();
+    w.auth.process_reset_requests(100).await.unwrap();
     let resets = w
         .store
         .queued_mail()
@@ -208,4 +221,63 @@ async fn x5_reset_mails_to_one_account_are_capped_per_day_with_the_same_answer()
         .filter(|m| matches!(m.kind, MailKind::PasswordReset { .. }))
         .count();
     assert_eq!(resets, crate::domain::RESET_LINKS_PER_DAY as usize + 1);
+}
+
+#[tokio::test]
+async fn p3_newest_reset_link_voids_older() {
+    let w = TestWorld::new();
+    w.basic_owner().await;
+    w.auth
+        .request_password_reset(EMAIL, &client())
+        .await
+        .unwrap();
+    w.auth.process_reset_requests(100).await.unwrap();
+    let first = last_link(&w, TicketPurpose::PasswordReset);
+    w.auth
+        .request_password_reset(EMAIL, &client())
+        .await
+        .unwrap();
+    w.auth.process_reset_requests(100).await.unwrap();
+    let second = last_link(&w, TicketPurpose::PasswordReset);
+    assert_ne!(first, second);
+    assert_eq!(
+        w.auth.reset_password(&first, NEW, NEW, &client()).await,
+        Err(ResetError::Ticket(TicketError::Voided)),
+        "the older link died when the newer one was requested"
+    );
+    w.auth
+        .reset_password(&second, NEW, NEW, &client())
+        .await
+        .unwrap();
+    sign_in(&w, EMAIL, NEW).await;
+}
+
+#[tokio::test]
+async fn l5_a_forgot_password_request_does_the_same_work_for_any_address() {
+    let w = TestWorld::new();
+    w.basic_owner().await;
+    let events_before = w.audit.events().len();
+    for email in [EMAIL, "nobody@example.co.jp"] {
+        assert_eq!(
+            w.auth.request_password_reset(email, &client()).await,
+            Ok(())
+        );
+    }
+    // On the request path nothing is looked up or written but the queued request itself.
+    assert!(w.store.queued_mail().is_empty());
+    assert_eq!(w.audit.events().len(), events_before);
+    // The worker resolves both off the request path: one reset for the registered address.
+    assert_eq!(w.auth.process_reset_requests(100).await, Ok(2));
+    assert_eq!(
+        w.auth.process_reset_requests(100).await,
+        Ok(0),
+        "resolved once"
+    );
+    let mails = w.store.queued_mail();
+    assert_eq!(mails.len(), 1);
+    assert!(matches!(mails[0].kind, MailKind::PasswordReset { .. }));
+    assert_eq!(mails[0].to.as_str(), EMAIL);
+    let last = w.audit.events().pop().unwrap();
+    assert_eq!(last.kind, crate::domain::AuditKind::PasswordResetRequested);
+    assert_eq!(last.client_address, client().address);
 }

@@ -21,14 +21,22 @@ async fn l11_a_session_slides_with_use_and_ends_after_the_idle_timeout() {
     for _ in 0..4 {
         w.clock.advance(policy.idle - Duration::minutes(1));
         w.auth
-            .authenticate(&grant.token, SessionScope::Service)
+            .authenticate(
+                &grant.token,
+                SessionScope::Service,
+                crate::domain::ChannelKind::Internet,
+            )
             .await
             .unwrap();
     }
     w.clock.advance(policy.idle);
     assert_eq!(
         w.auth
-            .authenticate(&grant.token, SessionScope::Service)
+            .authenticate(
+                &grant.token,
+                SessionScope::Service,
+                crate::domain::ChannelKind::Internet
+            )
             .await
             .unwrap_err(),
         SessionError::Expired
@@ -47,14 +55,22 @@ async fn l11_a_session_ends_at_the_absolute_timeout_however_busy() {
     for _ in 0..steps - 1 {
         w.clock.advance(Duration::minutes(10));
         w.auth
-            .authenticate(&grant.token, SessionScope::Service)
+            .authenticate(
+                &grant.token,
+                SessionScope::Service,
+                crate::domain::ChannelKind::Internet,
+            )
             .await
             .unwrap();
     }
     w.clock.advance(Duration::minutes(10));
     assert_eq!(
         w.auth
-            .authenticate(&grant.token, SessionScope::Service)
+            .authenticate(
+                &grant.token,
+                SessionScope::Service,
+                crate::domain::ChannelKind::Internet
+            )
             .await
             .unwrap_err(),
         SessionError::Expired
@@ -69,7 +85,11 @@ async fn l11_sign_out_ends_the_session() {
     w.auth.sign_out(&grant.token, &client()).await.unwrap();
     assert_eq!(
         w.auth
-            .authenticate(&grant.token, SessionScope::Service)
+            .authenticate(
+                &grant.token,
+                SessionScope::Service,
+                crate::domain::ChannelKind::Internet
+            )
             .await
             .unwrap_err(),
         SessionError::NotSignedIn
@@ -85,7 +105,11 @@ async fn s2_a_service_session_does_not_open_the_settings_menu() {
     let grant = sign_in(&w, EMAIL, RIGHT).await;
     assert_eq!(
         w.auth
-            .authenticate(&grant.token, SessionScope::Settings)
+            .authenticate(
+                &grant.token,
+                SessionScope::Settings,
+                crate::domain::ChannelKind::Internet
+            )
             .await
             .unwrap_err(),
         SessionError::NotSignedIn
@@ -108,7 +132,11 @@ async fn x4_an_account_lists_and_ends_its_own_sessions_only() {
     let other = sign_in(&w, "user@example.co.jp", RIGHT).await;
     let me = w
         .auth
-        .authenticate(&a.token, SessionScope::Service)
+        .authenticate(
+            &a.token,
+            SessionScope::Service,
+            crate::domain::ChannelKind::Internet,
+        )
         .await
         .unwrap();
     let mine = w.auth.my_sessions(&me).await.unwrap();
@@ -127,13 +155,21 @@ async fn x4_an_account_lists_and_ends_its_own_sessions_only() {
     );
     assert!(
         w.auth
-            .authenticate(&b.token, SessionScope::Service)
+            .authenticate(
+                &b.token,
+                SessionScope::Service,
+                crate::domain::ChannelKind::Internet
+            )
             .await
             .is_err()
     );
     assert!(
         w.auth
-            .authenticate(&other.token, SessionScope::Service)
+            .authenticate(
+                &other.token,
+                SessionScope::Service,
+                crate::domain::ChannelKind::Internet
+            )
             .await
             .is_ok()
     );

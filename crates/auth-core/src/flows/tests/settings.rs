@@ -52,7 +52,11 @@ async fn settings_sign_in(
         panic!("two-factor is off here")
     };
     Ok(w.auth
-        .authenticate(&g.token, SessionScope::Settings)
+        .authenticate(
+            &g.token,
+            SessionScope::Settings,
+            crate::domain::ChannelKind::Internet,
+        )
         .await
         .unwrap())
 }

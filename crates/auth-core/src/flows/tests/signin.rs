@@ -179,6 +179,7 @@ async fn l4_an_expired_unlock_ticket_is_refused_and_a_password_reset_unlocks() {
         .request_password_reset(EMAIL, &client())
         .await
         .unwrap();
+    w.auth.process_reset_requests(100).await.unwrap();
     let reset = last_link(&w, TicketPurpose::PasswordReset);
     w.auth
         .reset_password(&reset, "Hanami-2031", "Hanami-2031", &client())

@@ -98,13 +98,21 @@ async fn l6_an_internet_sign_in_under_the_enabled_policy_needs_a_second_factor()
     // X8: the pending token opens nothing.
     assert!(
         w.auth
-            .authenticate(&pending.token, SessionScope::Service)
+            .authenticate(
+                &pending.token,
+                SessionScope::Service,
+                crate::domain::ChannelKind::Internet
+            )
             .await
             .is_err()
     );
     assert!(
         w.auth
-            .authenticate(&pending.token, SessionScope::Settings)
+            .authenticate(
+                &pending.token,
+                SessionScope::Settings,
+                crate::domain::ChannelKind::Internet
+            )
             .await
             .is_err()
     );
@@ -453,6 +461,7 @@ async fn t6_a_password_reset_clears_the_enrolment_recovery_code_and_remembered_b
         .request_password_reset(EMAIL, &client())
         .await
         .unwrap();
+    w.auth.process_reset_requests(100).await.unwrap();
     let link = last_link(&w, TicketPurpose::PasswordReset);
     w.auth
         .reset_password(
@@ -512,7 +521,11 @@ async fn t8_only_the_owner_sets_the_policy_and_turning_it_off_needs_acknowledgem
     let (w, owner, _, _, done) = enrolled_totp_owner(false).await;
     let me = w
         .auth
-        .authenticate(&done.session.token, SessionScope::Service)
+        .authenticate(
+            &done.session.token,
+            SessionScope::Service,
+            crate::domain::ChannelKind::Internet,
+        )
         .await
         .unwrap();
     assert_eq!(
@@ -553,7 +566,11 @@ async fn t8_only_the_owner_sets_the_policy_and_turning_it_off_needs_acknowledgem
     };
     let admin_session = w
         .auth
-        .authenticate(&admin.token, SessionScope::Service)
+        .authenticate(
+            &admin.token,
+            SessionScope::Service,
+            crate::domain::ChannelKind::Internet,
+        )
         .await
         .unwrap();
     assert_eq!(
@@ -763,6 +780,7 @@ async fn p3_a_sign_in_checked_against_a_replaced_password_goes_no_further() {
         .request_password_reset(EMAIL, &client())
         .await
         .unwrap();
+    w.auth.process_reset_requests(100).await.unwrap();
     let link = last_link(&w, TicketPurpose::PasswordReset);
     let victim = w.auth.clone();
     let reset: std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>> =

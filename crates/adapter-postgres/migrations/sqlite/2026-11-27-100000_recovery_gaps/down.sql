@@ -1,0 +1,2 @@
+DROP TABLE reset_requests;
+DROP INDEX invitations_invited_by;

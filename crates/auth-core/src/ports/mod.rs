@@ -26,6 +26,5 @@ pub use store::{
     AccountStore, ChangeRefused, ContractStore, EmailChange, EnrolmentCommit, FederationStore,
     InsertAccountError, InvitationStore, LockArtifacts, MethodChange, OutboxStore, PasswordChange,
     PasswordReset, QueuedMail, ResetRequest, SessionStore, Store, StoreError, Success,
-    SuccessRefused,
-    TicketStore, TwoFactorStore,
+    SuccessRefused, TicketStore, TwoFactorStore,
 };

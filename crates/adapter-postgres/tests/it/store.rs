@@ -474,7 +474,12 @@ async fn first_version_rows_survive(url: &str) {
     let applied = store.migrate().await.unwrap();
     assert_eq!(
         applied,
-        ["20260501000000", "20260601000000", "20261127100000"],
+        [
+            "20260501000000",
+            "20260601000000",
+            "20261127100000",
+            "20261127200000"
+        ],
         "every later version applies"
     );
     let contract_id =

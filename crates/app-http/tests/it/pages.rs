@@ -90,7 +90,7 @@ async fn pages_render_in_japanese_by_default_and_in_english_on_request() {
     // Identity providers are shown, disabled, with a note (L7, L8).
     assert!(
         r.body
-            .contains("<button type=\"button\" disabled>Google でログイン</button>")
+            .contains("<button type=\"button\" disabled>Googleアカウントでログイン</button>")
     );
     assert!(r.body.contains("dアカウントでログイン"));
     assert!(r.body.contains("外部認証サービスが未設定"));

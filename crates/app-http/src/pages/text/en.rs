@@ -80,10 +80,6 @@ pub(super) fn text(key: T) -> &'static str {
         T::FederationFailedTitle => "Signing in with the external service failed",
         T::MethodChangedTitle => "Your sign-in method was changed",
         T::MethodChangedBody => "From now on, sign in with your new method.",
-        T::Google => "Sign in with Google",
-        T::Facebook => "Sign in with Facebook",
-        T::Microsoft => "Sign in with Microsoft",
-        T::DAccount => "Sign in with d-account",
         T::ActiveDirectory => "Active Directory",
         T::ConnectionIdIs => "Connection ID of your contract: {}",
         // Second factor

@@ -70,7 +70,7 @@ pub(super) fn text(key: T) -> &'static str {
         T::ToServiceSignIn => "サービスへのログインはこちら",
         T::OtherMethods => "その他のログイン方法",
         T::ProvidersUnavailable => {
-            "灰色のボタンの外部認証サービスは未設定のため、現在ご利用いただけません。"
+            "外部認証サービスが未設定のボタンは灰色で表示され、現在ご利用いただけません。"
         }
         T::SignInWithProvider => "{}でログイン",
         T::RegisterWithProvider => "{}で登録",
@@ -84,10 +84,6 @@ pub(super) fn text(key: T) -> &'static str {
         T::FederationFailedTitle => "外部認証サービスでのログインに失敗しました",
         T::MethodChangedTitle => "ログイン方法を変更しました",
         T::MethodChangedBody => "次回からは新しいログイン方法でログインしてください。",
-        T::Google => "Google でログイン",
-        T::Facebook => "Facebook でログイン",
-        T::Microsoft => "Microsoft でログイン",
-        T::DAccount => "dアカウントでログイン",
         T::ActiveDirectory => "Active Directory",
         T::ConnectionIdIs => "ご契約の接続ID：{}",
         // 二段階認証

@@ -572,3 +572,61 @@ async fn an_upgraded_postgres_database_keeps_its_rows() {
     .await
     .unwrap();
 }
+
+/// A version no binary of this repository knows: a newer tobira applied it.
+const NEWER_VERSION: &str = "29991231000000";
+
+/// `migrate` refuses a schema that a newer binary migrated, names the unknown version, and
+/// applies nothing; `unknown_migrations` reports the same.
+async fn a_newer_schema_is_refused(store: &DieselStore) {
+    assert!(store.unknown_migrations().await.unwrap().is_empty());
+    assert!(store.migrate().await.unwrap().is_empty(), "already current");
+}
+
+async fn refused_after_newer(store: &DieselStore) {
+    let err = store.migrate().await.unwrap_err();
+    assert_eq!(
+        err,
+        adapter_postgres::MigrateError::NewerSchema {
+            unknown: vec![NEWER_VERSION.to_owned()]
+        }
+    );
+    assert!(err.to_string().contains(NEWER_VERSION), "{err}");
+    assert!(err.to_string().contains("newer than this binary"), "{err}");
+    assert_eq!(
+        store.unknown_migrations().await.unwrap(),
+        [NEWER_VERSION.to_owned()]
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_refuses_a_schema_newer_than_the_binary() {
+    let (path, store) = support::sqlite_store_at().await;
+    a_newer_schema_is_refused(&store).await;
+    tokio::task::spawn_blocking(move || {
+        let mut raw = SqliteConnection::establish(&path).unwrap();
+        raw.batch_execute(&format!(
+            "INSERT INTO __diesel_schema_migrations (version) VALUES ('{NEWER_VERSION}')"
+        ))
+        .unwrap();
+    })
+    .await
+    .unwrap();
+    refused_after_newer(&store).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_refuses_a_schema_newer_than_the_binary() {
+    let (store, url) = support::pg_store_with(PoolSettings::default()).await;
+    a_newer_schema_is_refused(&store).await;
+    tokio::task::spawn_blocking(move || {
+        let mut raw = diesel::PgConnection::establish(&url).unwrap();
+        raw.batch_execute(&format!(
+            "INSERT INTO __diesel_schema_migrations (version) VALUES ('{NEWER_VERSION}')"
+        ))
+        .unwrap();
+    })
+    .await
+    .unwrap();
+    refused_after_newer(&store).await;
+}

@@ -224,6 +224,11 @@ async fn serve(mut config: Config) -> Result<(), String> {
     // With no public URL configured, links and the origin check use the address actually
     // bound (port 0 picks a free port).
     config.listen = address;
+    if config.public_url.is_none() && !config.database_url().starts_with("sqlite") {
+        // On a shared store several instances usually serve one address: without it, links
+        // and the origin check name this instance's own address.
+        tracing::warn!(%address, "public_url is not set: links and the origin check use this instance's own address");
+    }
     let wired = wiring::wire(&config).await.map_err(|e| e.to_string())?;
     let (stop, stopped) = watch::channel(false);
     let pruning = tokio::spawn(worker::prune_rate_limits(

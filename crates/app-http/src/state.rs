@@ -21,6 +21,7 @@ struct Inner {
     auth: Auth,
     store: Arc<dyn Store>,
     config: Config,
+    allowed_origins: Vec<String>,
     limiter: DefaultKeyedRateLimiter<IpAddr>,
     outbox_wakeup: Arc<tokio::sync::Notify>,
 }
@@ -34,6 +35,7 @@ impl AppState {
             inner: Arc::new(Inner {
                 auth,
                 store,
+                allowed_origins: config.allowed_origins(),
                 config,
                 limiter,
                 outbox_wakeup: Arc::new(tokio::sync::Notify::new()),
@@ -54,6 +56,11 @@ impl AppState {
     /// The configuration.
     pub fn config(&self) -> &Config {
         &self.inner.config
+    }
+
+    /// The origins a state-changing request may come from ([`Config::allowed_origins`]).
+    pub fn allowed_origins(&self) -> &[String] {
+        &self.inner.allowed_origins
     }
 
     /// The redirect URI registered at providers for the listener a browser uses (L7, L9):

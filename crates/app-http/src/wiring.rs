@@ -59,7 +59,11 @@ pub struct Wired {
 pub async fn open_store(config: &Config) -> Result<Arc<DieselStore>, WiringError> {
     std::fs::create_dir_all(&config.data_dir)
         .map_err(|e| WiringError::DataDir(config.data_dir.clone(), e.to_string()))?;
-    let store = DieselStore::connect(&config.database_url(), PoolSettings::default())
+    let pool = PoolSettings {
+        max_size: config.database_pool_size,
+        ..PoolSettings::default()
+    };
+    let store = DieselStore::connect(&config.database_url(), pool)
         .await
         .map_err(|e| WiringError::Store(e.to_string()))?;
     let applied = store

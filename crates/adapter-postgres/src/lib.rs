@@ -63,6 +63,7 @@ mod directory;
 mod error;
 mod federation;
 mod mail;
+mod rate_limits;
 mod reset_requests;
 mod rows;
 mod schema;

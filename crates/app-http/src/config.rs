@@ -305,6 +305,14 @@ impl Config {
             .unwrap_or_else(|| format!("sqlite://{}", self.data_dir.join("tobira.db").display()))
     }
 
+    /// Whether the store is one several instances share (PostgreSQL): then per-address rate
+    /// limits are counted in the store, not only in each process. An embedded SQLite file
+    /// belongs to one instance.
+    pub fn shared_store(&self) -> bool {
+        let url = self.database_url();
+        url.starts_with("postgres://") || url.starts_with("postgresql://")
+    }
+
     /// The public base URL of the internet channel in force.
     pub fn public_url(&self) -> String {
         self.public_url

@@ -21,7 +21,7 @@ pub const RESET_REQUEST_BATCH: u32 = 50;
 pub async fn prune_rate_limits(state: crate::state::AppState, mut shutdown: watch::Receiver<bool>) {
     loop {
         tokio::select! {
-            _ = tokio::time::sleep(Duration::from_secs(60)) => state.prune_rate_limits(),
+            _ = tokio::time::sleep(Duration::from_secs(60)) => state.prune_rate_limits().await,
             _ = shutdown.changed() => break,
         }
         if *shutdown.borrow() {

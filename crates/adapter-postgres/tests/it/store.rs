@@ -43,6 +43,7 @@ macro_rules! on_both_backends {
 }
 
 on_both_backends!(
+    x5_rate_windows_end_by_the_database_clock,
     x6_a_sent_mail_loses_its_token_and_stays_sent,
     migrations_are_applied_once,
     l9_a_pending_sign_in_over_a_line_keeps_its_line,
@@ -478,7 +479,8 @@ async fn first_version_rows_survive(url: &str) {
             "20260501000000",
             "20260601000000",
             "20261127100000",
-            "20261127200000"
+            "20261127200000",
+            "20261128100000"
         ],
         "every later version applies"
     );
@@ -629,4 +631,19 @@ async fn postgres_refuses_a_schema_newer_than_the_binary() {
     .await
     .unwrap();
     refused_after_newer(&store).await;
+}
+
+/// X5: a rate window ends by the database's clock, and forgotten counters are gone.
+async fn x5_rate_windows_end_by_the_database_clock(store: Arc<DieselStore>) {
+    use auth_core::ports::RateLimitStore;
+    let window = Duration::milliseconds(300);
+    assert!(store.count_hit("k", window, 1).await.unwrap());
+    assert!(!store.count_hit("k", window, 1).await.unwrap());
+    tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+    assert!(
+        store.count_hit("k", window, 1).await.unwrap(),
+        "next window"
+    );
+    tokio::time::sleep(std::time::Duration::from_millis(700)).await;
+    assert_eq!(store.forget_rate_hits(window).await.unwrap(), 1);
 }

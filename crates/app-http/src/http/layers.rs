@@ -126,7 +126,7 @@ pub async fn rate_limited(
     next: Next,
 ) -> Response {
     if let Some(address) = ctx.client.address
-        && !state.within_rate(address)
+        && !state.within_rate(address).await
     {
         return ApiError::new(
             StatusCode::TOO_MANY_REQUESTS,

@@ -25,6 +25,6 @@ pub use sms::{SmsError, SmsMessage, SmsSender};
 pub use store::{
     AccountStore, ChangeRefused, ContractStore, EmailChange, EnrolmentCommit, FederationStore,
     InsertAccountError, InvitationStore, LockArtifacts, MethodChange, OutboxStore, PasswordChange,
-    PasswordReset, QueuedMail, ResetRequest, SessionStore, Store, StoreError, Success,
-    SuccessRefused, TicketStore, TwoFactorStore,
+    PasswordReset, QueuedMail, RateLimitStore, ResetRequest, SessionStore, Store, StoreError,
+    Success, SuccessRefused, TicketStore, TwoFactorStore,
 };

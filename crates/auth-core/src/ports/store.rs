@@ -812,6 +812,29 @@ pub trait FederationStore: Send + Sync {
     ) -> Result<Option<FederationRequest>, StoreError>;
 }
 
+/// Shared rate-limit counters (X5): held by the store, so that every instance on one store
+/// counts a client against one allowance.
+#[async_trait]
+pub trait RateLimitStore: Send + Sync {
+    /// Counts one hit for `key` and answers whether it is within `limit` hits per `window`,
+    /// by the **store's own clock** (never a caller's). Fixed windows: the first hit of a key
+    /// opens a window of length `window`; the hits until it ends count against `limit`; the
+    /// first hit after it opens the next window. Atomic: of any number of concurrent hits on
+    /// one key, at most `limit` per window are allowed (refused hits count too).
+    ///
+    /// # Errors
+    /// [`StoreError`] when the store fails; then nothing was counted.
+    async fn count_hit(&self, key: &str, window: Duration, limit: u32) -> Result<bool, StoreError>;
+
+    /// Forgets the counters whose window ended (by the store's clock) before `window` ago;
+    /// returns how many. Keeps the counters bounded; never changes an answer of
+    /// [`RateLimitStore::count_hit`] made with a window no longer than `window`.
+    ///
+    /// # Errors
+    /// [`StoreError`].
+    async fn forget_rate_hits(&self, window: Duration) -> Result<u64, StoreError>;
+}
+
 /// Everything a store adapter provides.
 pub trait Store:
     AccountStore
@@ -822,6 +845,7 @@ pub trait Store:
     + ContractStore
     + InvitationStore
     + FederationStore
+    + RateLimitStore
 {
 }
 
@@ -834,5 +858,6 @@ impl<T> Store for T where
         + ContractStore
         + InvitationStore
         + FederationStore
+        + RateLimitStore
 {
 }

@@ -65,7 +65,8 @@ macro_rules! store_conformance_tests {
             removing_an_account_removes_what_hangs_on_it,
             i1_removed_account_invitations_are_withdrawn,
             link_sends_are_capped_per_account_and_purpose,
-            federation_requests_are_taken_once_and_lapse
+            federation_requests_are_taken_once_and_lapse,
+            x5_rate_hits_are_counted_atomically_per_key_and_window
         );
     };
     (@each $make:expr; $($name:ident),* $(,)?) => {
@@ -2164,5 +2165,54 @@ pub async fn federation_requests_are_taken_once_and_lapse<S: Store + 'static>(st
             .unwrap()
             .is_none(),
         "a lapsed request is removed when found"
+    );
+}
+
+/// X5: a key gets `limit` hits per window whatever the number of racers; keys are counted
+/// apart; forgetting old counters never reopens a live window.
+pub async fn x5_rate_hits_are_counted_atomically_per_key_and_window<S: Store + 'static>(
+    store: Arc<S>,
+) {
+    let minute = Duration::minutes(1);
+    for _ in 0..3 {
+        assert!(
+            store
+                .count_hit("client:192.0.2.1", minute, 3)
+                .await
+                .unwrap()
+        );
+    }
+    assert!(
+        !store
+            .count_hit("client:192.0.2.1", minute, 3)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .count_hit("client:192.0.2.1", minute, 3)
+            .await
+            .unwrap()
+    );
+    assert!(
+        store
+            .count_hit("client:192.0.2.2", minute, 3)
+            .await
+            .unwrap()
+    );
+    let racers = (0..20).map(|_| store.count_hit("client:198.51.100.7", minute, 5));
+    let allowed = join_all(racers)
+        .await
+        .into_iter()
+        .filter(|r| *r.as_ref().unwrap())
+        .count();
+    assert_eq!(allowed, 5, "exactly the allowance under concurrency");
+    store.forget_rate_hits(minute).await.unwrap();
+    assert!(
+        !store
+            .count_hit("client:192.0.2.1", minute, 3)
+            .await
+            .unwrap(),
+        "a live window is kept"
     );
 }

@@ -4,7 +4,7 @@
 
 use async_trait::async_trait;
 use auth_core::ports::{RateLimitStore, StoreError};
-use chrono::Duration;
+use chrono::{DateTime, Duration, Utc};
 use diesel::RunQueryDsl;
 use diesel::sql_types::{BigInt, Integer, Text};
 
@@ -13,8 +13,9 @@ use crate::conn::AnyConnection;
 use crate::error;
 
 /// The database's clock in microseconds since the Unix epoch, per backend.
-const PG_NOW_US: &str = "(EXTRACT(EPOCH FROM now()) * 1000000)::bigint";
-const SQLITE_NOW_US: &str = "CAST((julianday('now') - 2440587.5) * 86400000000.0 AS INTEGER)";
+pub(crate) const PG_NOW_US: &str = "(EXTRACT(EPOCH FROM now()) * 1000000)::bigint";
+pub(crate) const SQLITE_NOW_US: &str =
+    "CAST((julianday('now') - 2440587.5) * 86400000000.0 AS INTEGER)";
 
 /// Counts one hit: a new key or an ended window starts a window at the database's time with
 /// one hit; otherwise the window's hits grow by one (saturating).
@@ -28,6 +29,28 @@ fn count_sql(now: &str, key: &str, window: &str) -> String {
                                   THEN {now} ELSE rate_limits.window_start_us END \
          RETURNING hits"
     )
+}
+
+#[derive(diesel::QueryableByName)]
+struct Micros {
+    #[diesel(sql_type = BigInt)]
+    us: i64,
+}
+
+/// The database's clock (on PostgreSQL, the current transaction's start), for leases that
+/// several instances compare (X6): their own clocks play no part.
+pub(crate) fn database_now(conn: &mut AnyConnection) -> diesel::QueryResult<DateTime<Utc>> {
+    let row: Micros = match conn {
+        AnyConnection::Postgresql(pg) => {
+            diesel::sql_query(format!("SELECT {PG_NOW_US} AS us")).get_result(pg)
+        }
+        AnyConnection::Sqlite(lite) => {
+            diesel::sql_query(format!("SELECT {SQLITE_NOW_US} AS us")).get_result(lite)
+        }
+    }?;
+    DateTime::from_timestamp_micros(row.us).ok_or_else(|| {
+        diesel::result::Error::DeserializationError("the database clock is out of range".into())
+    })
 }
 
 #[derive(diesel::QueryableByName)]

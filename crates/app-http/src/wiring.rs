@@ -15,7 +15,7 @@ use adapter_smtp::{FileMailer, PublicBaseUrl, Security, Sender, SmtpConfig, Smtp
 use auth_core::domain::{Mail, Provider};
 use auth_core::flows::{Auth, Ports, Settings};
 use auth_core::hashing::{Argon2Hasher, HashParams};
-use auth_core::ports::{IdentityProviders, MailError, Mailer};
+use auth_core::ports::{IdentityProviders, LeaseOwner, MailError, Mailer};
 
 use crate::audit::LoggedAudit;
 use crate::config::{Config, SmtpSecurity};
@@ -111,6 +111,9 @@ pub async fn wire(config: &Config) -> Result<Wired, WiringError> {
             ..Settings::default()
         },
     );
+    // One lease owner per process: a worker's results count only for the mails it holds (X6).
+    let owner = LeaseOwner::generate(&format!("tobira-{}", std::process::id()), &OsSecrets);
+    let auth = auth.with_lease_owner(owner);
     let auth = match identity_providers(config)? {
         Some(providers) => auth.with_identity_providers(providers),
         None => auth,

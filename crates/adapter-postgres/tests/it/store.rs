@@ -79,7 +79,12 @@ async fn x6_a_sent_mail_loses_its_token_and_stays_sent(store: Arc<DieselStore>) 
     };
     store.issue_ticket(&issued.ticket, &mail).await.unwrap();
     let claimed = store
-        .claim_due_mail(now, chrono::Duration::minutes(5), 10)
+        .claim_due_mail(
+            now,
+            &auth_core::ports::LeaseOwner::new("w"),
+            chrono::Duration::minutes(5),
+            10,
+        )
         .await
         .unwrap();
     assert_eq!(claimed.len(), 1);
@@ -92,7 +97,7 @@ async fn x6_a_sent_mail_loses_its_token_and_stays_sent(store: Arc<DieselStore>) 
     assert!(store.stored_link_token(mail.id).await.unwrap().is_some());
 
     store
-        .record_delivery(mail.id, DeliveryState::Sent { at: now })
+        .record_delivery(mail.id, None, DeliveryState::Sent { at: now })
         .await
         .unwrap();
     assert_eq!(store.stored_link_token(mail.id).await.unwrap(), None);
@@ -100,6 +105,7 @@ async fn x6_a_sent_mail_loses_its_token_and_stays_sent(store: Arc<DieselStore>) 
     store
         .record_delivery(
             mail.id,
+            None,
             DeliveryState::Pending {
                 attempts: 1,
                 next_attempt_at: now,
@@ -112,7 +118,12 @@ async fn x6_a_sent_mail_loses_its_token_and_stays_sent(store: Arc<DieselStore>) 
     let later = now + chrono::Duration::hours(1);
     assert!(
         store
-            .claim_due_mail(later, chrono::Duration::minutes(5), 10)
+            .claim_due_mail(
+                later,
+                &auth_core::ports::LeaseOwner::new("w"),
+                chrono::Duration::minutes(5),
+                10
+            )
             .await
             .unwrap()
             .is_empty()
@@ -480,7 +491,8 @@ async fn first_version_rows_survive(url: &str) {
             "20260601000000",
             "20261127100000",
             "20261127200000",
-            "20261128100000"
+            "20261128100000",
+            "20261128200000"
         ],
         "every later version applies"
     );

@@ -17,9 +17,9 @@ use crate::domain::{
     Ticket, TicketError, TicketPurpose, TicketState, TokenHash, TwoFactorPolicy,
 };
 use crate::ports::{
-    AccountStore, EnrolmentCommit, InsertAccountError, LockArtifacts, OutboxStore, PasswordChange,
-    PasswordReset, QueuedMail, ResetRequest, SessionStore, StoreError, Success, SuccessRefused,
-    TicketStore, TwoFactorStore,
+    AccountStore, EnrolmentCommit, InsertAccountError, LeaseOwner, LockArtifacts, OutboxStore,
+    PasswordChange, PasswordReset, QueuedMail, ResetRequest, SessionStore, StoreError, Success,
+    SuccessRefused, TicketStore, TwoFactorStore,
 };
 use crate::ports::{ChangeRefused, ContractStore, EmailChange, InvitationStore, MethodChange};
 
@@ -28,6 +28,7 @@ struct OutboxEntry {
     mail: Mail,
     state: DeliveryState,
     leased_until: Option<DateTime<Utc>>,
+    leased_by: Option<LeaseOwner>,
 }
 
 #[derive(Debug, Default)]
@@ -172,6 +173,7 @@ fn enqueue(state: &mut State, mail: &Mail) {
             last_error: None,
         },
         leased_until: None,
+        leased_by: None,
     });
 }
 
@@ -533,9 +535,11 @@ impl OutboxStore for MemoryStore {
     async fn claim_due_mail(
         &self,
         at: DateTime<Utc>,
+        owner: &LeaseOwner,
         lease: Duration,
         limit: u32,
     ) -> Result<Vec<QueuedMail>, StoreError> {
+        let now = self.now();
         let mut s = self.state()?;
         let mut claimed = Vec::new();
         for e in s.outbox.iter_mut() {
@@ -543,9 +547,10 @@ impl OutboxStore for MemoryStore {
                 break;
             }
             let due = matches!(e.state, DeliveryState::Pending { next_attempt_at, .. } if next_attempt_at <= at);
-            let free = e.leased_until.is_none_or(|until| until <= at);
+            let free = e.leased_until.is_none_or(|until| until <= now);
             if due && free {
-                e.leased_until = Some(at + lease);
+                e.leased_until = Some(now + lease);
+                e.leased_by = Some(owner.clone());
                 claimed.push(QueuedMail {
                     mail: e.mail.clone(),
                     state: e.state.clone(),
@@ -555,15 +560,57 @@ impl OutboxStore for MemoryStore {
         Ok(claimed)
     }
 
-    async fn record_delivery(&self, id: MailId, state: DeliveryState) -> Result<(), StoreError> {
+    async fn renew_mail_leases(
+        &self,
+        owner: &LeaseOwner,
+        lease: Duration,
+    ) -> Result<u64, StoreError> {
+        let now = self.now();
+        let mut s = self.state()?;
+        let mut renewed = 0;
+        for e in s.outbox.iter_mut() {
+            if e.leased_by.as_ref() == Some(owner)
+                && matches!(e.state, DeliveryState::Pending { .. })
+            {
+                e.leased_until = Some(now + lease);
+                renewed += 1;
+            }
+        }
+        Ok(renewed)
+    }
+
+    async fn release_mail_leases(&self, owner: &LeaseOwner) -> Result<u64, StoreError> {
+        let mut s = self.state()?;
+        let mut released = 0;
+        for e in s.outbox.iter_mut() {
+            if e.leased_by.as_ref() == Some(owner)
+                && matches!(e.state, DeliveryState::Pending { .. })
+            {
+                e.leased_until = None;
+                e.leased_by = None;
+                released += 1;
+            }
+        }
+        Ok(released)
+    }
+
+    async fn record_delivery(
+        &self,
+        id: MailId,
+        holder: Option<&LeaseOwner>,
+        state: DeliveryState,
+    ) -> Result<bool, StoreError> {
         let mut s = self.state()?;
         if let Some(e) = s.outbox.iter_mut().find(|e| e.mail.id == id)
             && !matches!(e.state, DeliveryState::Sent { .. })
+            && holder.is_none_or(|h| e.leased_by.as_ref() == Some(h))
         {
             e.state = state;
             e.leased_until = None;
+            e.leased_by = None;
+            return Ok(true);
         }
-        Ok(())
+        Ok(false)
     }
 
     async fn unsent_mail(&self) -> Result<Vec<QueuedMail>, StoreError> {

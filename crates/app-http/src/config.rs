@@ -188,6 +188,11 @@ pub struct Config {
     pub rate_limit_per_minute: u32,
     /// Largest request body accepted, in bytes.
     pub max_body_bytes: usize,
+    /// Seconds a client may take to send a request's complete headers, and to start its next
+    /// request on a kept-alive connection; then the connection is closed.
+    pub header_read_timeout_seconds: u64,
+    /// Connections each listener keeps open at most; more wait until one closes.
+    pub max_connections: usize,
     /// Store connections this instance opens at most. With N instances on one PostgreSQL,
     /// N × this (plus operators' tools) must stay below the server's `max_connections`.
     pub database_pool_size: usize,
@@ -215,6 +220,8 @@ impl Default for Config {
             totp_issuer: "tobira".into(),
             rate_limit_per_minute: 30,
             max_body_bytes: 64 * 1024,
+            header_read_timeout_seconds: 10,
+            max_connections: 1024,
             database_pool_size: 10,
             providers: ProvidersConfig::default(),
         }
@@ -262,6 +269,18 @@ impl Config {
         if self.rate_limit_per_minute == 0 {
             return Err(ConfigError::Invalid {
                 field: "rate_limit_per_minute",
+                reason: "at least 1".into(),
+            });
+        }
+        if !(1..=300).contains(&self.header_read_timeout_seconds) {
+            return Err(ConfigError::Invalid {
+                field: "header_read_timeout_seconds",
+                reason: "from 1 to 300".into(),
+            });
+        }
+        if self.max_connections == 0 {
+            return Err(ConfigError::Invalid {
+                field: "max_connections",
                 reason: "at least 1".into(),
             });
         }
@@ -348,6 +367,14 @@ impl Config {
             }
         }
         origins
+    }
+
+    /// The connection limits of each listener.
+    pub fn serve_settings(&self) -> crate::server::ServeSettings {
+        crate::server::ServeSettings {
+            header_read_timeout: std::time::Duration::from_secs(self.header_read_timeout_seconds),
+            max_connections: self.max_connections,
+        }
     }
 
     /// Directory of the development mail outbox.

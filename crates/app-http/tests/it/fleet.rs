@@ -165,3 +165,156 @@ async fn x5_two_instances_on_one_store_share_one_allowance() {
         .await;
     assert_ne!(r.status, StatusCode::TOO_MANY_REQUESTS, "{}", r.json);
 }
+
+/// Starts the accept loop of the real binary on a free loopback port, around the in-memory app.
+async fn serving(
+    settings: app_http::server::ServeSettings,
+) -> (
+    std::net::SocketAddr,
+    tokio::sync::watch::Sender<bool>,
+    tokio::task::JoinHandle<()>,
+) {
+    let world = TestWorld::new();
+    let state = AppState::new(world.auth.clone(), world.store.clone(), Config::default());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let task = tokio::spawn(app_http::server::serve(
+        listener,
+        router(state, Listener::Internet),
+        settings,
+        stopped,
+    ));
+    (address, stop, task)
+}
+
+/// Reads until the server closes the connection (or fails it); returns what was read, or
+/// `None` if it stayed open for `within`.
+async fn closed_within(
+    stream: &mut tokio::net::TcpStream,
+    within: std::time::Duration,
+) -> Option<Vec<u8>> {
+    use tokio::io::AsyncReadExt as _;
+    let mut read = Vec::new();
+    let mut buf = [0u8; 4096];
+    tokio::time::timeout(within, async {
+        loop {
+            match stream.read(&mut buf).await {
+                Ok(0) | Err(_) => return,
+                Ok(n) => read.extend_from_slice(&buf[..n]),
+            }
+        }
+    })
+    .await
+    .ok()
+    .map(|()| read)
+}
+
+/// A client that sends a request's headers a line at a time is disconnected once the header
+/// timeout passes, and so is a kept-alive connection with no next request.
+#[tokio::test]
+async fn slow_headers_and_idle_keep_alive_connections_time_out() {
+    use std::time::{Duration, Instant};
+    use tokio::io::AsyncWriteExt as _;
+    let (address, stop, task) = serving(app_http::server::ServeSettings {
+        header_read_timeout: Duration::from_secs(1),
+        max_connections: 16,
+    })
+    .await;
+
+    let mut slow = tokio::net::TcpStream::connect(address).await.unwrap();
+    let started = Instant::now();
+    slow.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
+        .await
+        .unwrap();
+    let trickle = async {
+        for n in 0..40 {
+            tokio::time::sleep(Duration::from_millis(200)).await;
+            if slow
+                .write_all(format!("X-Line-{n}: 1\r\n").as_bytes())
+                .await
+                .is_err()
+            {
+                break;
+            }
+        }
+    };
+    tokio::time::timeout(Duration::from_secs(10), trickle)
+        .await
+        .unwrap();
+    let reply = closed_within(&mut slow, Duration::from_secs(5)).await;
+    let reply = reply.expect("the slow client is disconnected");
+    assert!(!String::from_utf8_lossy(&reply).contains("200 OK"));
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
+
+    let mut idle = tokio::net::TcpStream::connect(address).await.unwrap();
+    idle.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        .await
+        .unwrap();
+    let started = Instant::now();
+    let reply = closed_within(&mut idle, Duration::from_secs(5))
+        .await
+        .expect("an idle kept-alive connection is closed");
+    assert!(String::from_utf8_lossy(&reply).starts_with("HTTP/1.1 200"));
+    assert!(started.elapsed() < Duration::from_secs(4));
+    stop.send(true).unwrap();
+    tokio::time::timeout(Duration::from_secs(10), task)
+        .await
+        .unwrap()
+        .unwrap();
+}
+
+/// Connections beyond the cap wait unanswered while the cap is full; the server keeps serving
+/// the connections it holds, and the waiting one is served once another closes.
+#[tokio::test]
+async fn connections_beyond_the_cap_wait_and_the_server_stays_responsive() {
+    use std::time::Duration;
+    use tokio::io::AsyncWriteExt as _;
+    let (address, stop, task) = serving(app_http::server::ServeSettings {
+        header_read_timeout: Duration::from_secs(30),
+        max_connections: 2,
+    })
+    .await;
+    let request = b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+    // Two slow clients hold the cap.
+    let mut held = Vec::new();
+    for _ in 0..2 {
+        let mut s = tokio::net::TcpStream::connect(address).await.unwrap();
+        s.write_all(b"GET /healthz HTTP/1.1\r\n").await.unwrap();
+        held.push(s);
+    }
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let mut waiting = tokio::net::TcpStream::connect(address).await.unwrap();
+    waiting.write_all(request).await.unwrap();
+    assert!(
+        closed_within(&mut waiting, Duration::from_millis(700))
+            .await
+            .is_none(),
+        "beyond the cap a connection is not served"
+    );
+    // A held connection completes its request and is answered: the server is responsive.
+    let mut first = held.remove(0);
+    first
+        .write_all(b"Host: x\r\nConnection: close\r\n\r\n")
+        .await
+        .unwrap();
+    let reply = closed_within(&mut first, Duration::from_secs(5))
+        .await
+        .unwrap();
+    assert!(String::from_utf8_lossy(&reply).starts_with("HTTP/1.1 200"));
+    // Its slot went to the waiting connection.
+    let reply = closed_within(&mut waiting, Duration::from_secs(5))
+        .await
+        .expect("the waiting connection is served once a slot is free");
+    assert!(String::from_utf8_lossy(&reply).starts_with("HTTP/1.1 200"));
+    drop(held);
+    stop.send(true).unwrap();
+    tokio::time::timeout(Duration::from_secs(10), task)
+        .await
+        .unwrap()
+        .unwrap();
+}

@@ -12,7 +12,7 @@
 //! [deadpool](deadpool) pool, never on the async executor.
 //!
 //! ```no_run
-//! # async fn run() -> Result<(), auth_core::ports::StoreError> {
+//! # async fn run() -> Result<(), adapter_postgres::MigrateError> {
 //! use adapter_postgres::{DieselStore, PoolSettings};
 //!
 //! // "postgres://tobira@db.internal/tobira" in production.
@@ -63,6 +63,7 @@ mod directory;
 mod error;
 mod federation;
 mod mail;
+mod rate_limits;
 mod reset_requests;
 mod rows;
 mod schema;
@@ -73,6 +74,7 @@ mod store;
 use auth_core::ports::{AuditLog, Store, StoreError};
 use deadpool::managed::Object;
 use diesel::RunQueryDsl;
+use diesel::migration::MigrationSource;
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 
 pub use conn::{Backend, PoolSettings};
@@ -86,6 +88,54 @@ const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqli
 
 /// Key of the PostgreSQL advisory lock that serialises concurrent `migrate` calls.
 const MIGRATION_LOCK_KEY: i64 = 0x746f_6269_7261; // "tobira"
+
+/// Migrating the schema failed or was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum MigrateError {
+    /// The database has migrations applied that this binary does not know: a newer version
+    /// of tobira migrated it. This binary must not serve it (its queries may not match the
+    /// schema); run the newer version, or restore the schema.
+    #[error(
+        "the database schema is newer than this binary: applied migrations {} are unknown to it; \
+         run a tobira version that knows them",
+        unknown.join(", ")
+    )]
+    NewerSchema {
+        /// The unknown applied versions, newest first.
+        unknown: Vec<String>,
+    },
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// The applied migration versions of `conn` that `known` does not contain, newest first.
+fn unknown_versions<DB, C>(
+    conn: &mut C,
+    known: EmbeddedMigrations,
+) -> diesel::migration::Result<Vec<String>>
+where
+    DB: diesel::backend::Backend,
+    C: MigrationHarness<DB>,
+    EmbeddedMigrations: MigrationSource<DB>,
+{
+    let known: Vec<String> = known
+        .migrations()?
+        .iter()
+        .map(|m| m.name().version().to_string())
+        .collect();
+    Ok(conn
+        .applied_migrations()?
+        .iter()
+        .map(ToString::to_string)
+        .filter(|v| !known.contains(v))
+        .collect())
+}
+
+fn migration_failed(e: Box<dyn std::error::Error + Send + Sync>) -> StoreError {
+    StoreError::Unavailable(format!("migration failed: {e}"))
+}
 
 /// Every store port of the core on PostgreSQL or SQLite. Cheap to clone (clones share the
 /// pool).
@@ -136,33 +186,65 @@ impl DieselStore {
     /// versions applied. Safe to call at every start; on PostgreSQL concurrent callers wait
     /// for each other (advisory lock).
     ///
+    /// Refuses a database that has migrations applied which this binary does not know (a
+    /// newer version of tobira migrated it): nothing is applied then, and the error names them.
+    ///
     /// # Errors
-    /// [`StoreError::Unavailable`] when the database cannot be reached or a migration fails;
-    /// then the failed migration was rolled back.
-    pub async fn migrate(&self) -> Result<Vec<String>, StoreError> {
+    /// [`MigrateError::NewerSchema`] for unknown applied versions;
+    /// [`MigrateError::Store`] ([`StoreError::Unavailable`]) when the database cannot be
+    /// reached or a migration fails; then the failed migration was rolled back.
+    pub async fn migrate(&self) -> Result<Vec<String>, MigrateError> {
+        let outcome = self
+            .run(|conn| {
+                let applied = match conn {
+                    AnyConnection::Postgresql(pg) => {
+                        diesel::sql_query(format!("SELECT pg_advisory_lock({MIGRATION_LOCK_KEY})"))
+                            .execute(pg)
+                            .map_err(error::db)?;
+                        let applied = unknown_versions(pg, POSTGRES_MIGRATIONS).and_then(|u| {
+                            if u.is_empty() {
+                                pg.run_pending_migrations(POSTGRES_MIGRATIONS)
+                                    .map(|v| Ok(v.iter().map(ToString::to_string).collect()))
+                            } else {
+                                Ok(Err(u))
+                            }
+                        });
+                        diesel::sql_query(format!(
+                            "SELECT pg_advisory_unlock({MIGRATION_LOCK_KEY})"
+                        ))
+                        .execute(pg)
+                        .map_err(error::db)?;
+                        applied.map_err(migration_failed)?
+                    }
+                    AnyConnection::Sqlite(lite) => unknown_versions(lite, SQLITE_MIGRATIONS)
+                        .and_then(|u| {
+                            if u.is_empty() {
+                                lite.run_pending_migrations(SQLITE_MIGRATIONS)
+                                    .map(|v| Ok(v.iter().map(ToString::to_string).collect()))
+                            } else {
+                                Ok(Err(u))
+                            }
+                        })
+                        .map_err(migration_failed)?,
+                };
+                Ok(applied)
+            })
+            .await?;
+        outcome.map_err(|unknown| MigrateError::NewerSchema { unknown })
+    }
+
+    /// The versions applied to the database that this binary does not know (empty when the
+    /// schema is one this binary can serve, possibly with migrations still to apply).
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`] when the database cannot be read.
+    pub async fn unknown_migrations(&self) -> Result<Vec<String>, StoreError> {
         self.run(|conn| {
-            let failed = |e: Box<dyn std::error::Error + Send + Sync>| {
-                StoreError::Unavailable(format!("migration failed: {e}"))
-            };
-            let applied = match conn {
-                AnyConnection::Postgresql(pg) => {
-                    diesel::sql_query(format!("SELECT pg_advisory_lock({MIGRATION_LOCK_KEY})"))
-                        .execute(pg)
-                        .map_err(error::db)?;
-                    let applied = pg
-                        .run_pending_migrations(POSTGRES_MIGRATIONS)
-                        .map(|v| v.iter().map(ToString::to_string).collect::<Vec<_>>());
-                    diesel::sql_query(format!("SELECT pg_advisory_unlock({MIGRATION_LOCK_KEY})"))
-                        .execute(pg)
-                        .map_err(error::db)?;
-                    applied.map_err(failed)?
-                }
-                AnyConnection::Sqlite(lite) => lite
-                    .run_pending_migrations(SQLITE_MIGRATIONS)
-                    .map(|v| v.iter().map(ToString::to_string).collect::<Vec<_>>())
-                    .map_err(failed)?,
-            };
-            Ok(applied)
+            match conn {
+                AnyConnection::Postgresql(pg) => unknown_versions(pg, POSTGRES_MIGRATIONS),
+                AnyConnection::Sqlite(lite) => unknown_versions(lite, SQLITE_MIGRATIONS),
+            }
+            .map_err(migration_failed)
         })
         .await
     }

@@ -319,6 +319,7 @@ pub(crate) struct DeliveryChange {
     sent_at: Option<At>,
     last_error: Option<String>,
     leased_until: Option<At>,
+    leased_by: Option<String>,
 }
 
 impl DeliveryChange {
@@ -338,6 +339,7 @@ impl DeliveryChange {
                     sent_at: None,
                     last_error: last_error.clone(),
                     leased_until: None,
+                    leased_by: None,
                 },
                 false,
             ),
@@ -349,6 +351,7 @@ impl DeliveryChange {
                     sent_at: Some(At(*at)),
                     last_error: None,
                     leased_until: None,
+                    leased_by: None,
                 },
                 true,
             ),
@@ -363,6 +366,7 @@ impl DeliveryChange {
                     sent_at: None,
                     last_error: Some(last_error.clone()),
                     leased_until: None,
+                    leased_by: None,
                 },
                 false,
             ),

@@ -95,6 +95,7 @@ diesel::table! {
         sent_at -> Nullable<Instant>,
         last_error -> Nullable<Text>,
         leased_until -> Nullable<Instant>,
+        leased_by -> Nullable<Text>,
     }
 }
 

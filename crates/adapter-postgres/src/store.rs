@@ -8,8 +8,9 @@ use auth_core::domain::{
     TokenHash, TwoFactorPolicy,
 };
 use auth_core::ports::{
-    AccountStore, InsertAccountError, LockArtifacts, OutboxStore, PasswordChange, PasswordReset,
-    QueuedMail, ResetRequest, SessionStore, StoreError, Success, SuccessRefused, TicketStore,
+    AccountStore, InsertAccountError, LeaseOwner, LockArtifacts, OutboxStore, PasswordChange,
+    PasswordReset, QueuedMail, ResetRequest, SessionStore, StoreError, Success, SuccessRefused,
+    TicketStore,
 };
 use chrono::{DateTime, Duration, Utc};
 use diesel::dsl::case_when;
@@ -23,6 +24,7 @@ const LINK_SEND_LOCK: i32 = 0x746f_0003;
 use crate::conn::AnyConnection;
 use crate::error::{self, TxError, plain, ticket_outcome};
 use crate::mail::{DeliveryChange, MAIL_COLUMNS, MailRow, NewMailRow};
+use crate::rate_limits::database_now;
 use crate::reset_requests::ResetRequestRow;
 use crate::rows::{AccountRow, ContractRow, SessionRow, TicketRow};
 use crate::schema::{accounts, contracts, link_sends, outbox, reset_requests, sessions, tickets};
@@ -738,18 +740,24 @@ diesel::alias!(outbox as candidate: CandidateAlias);
 /// candidates are first locked with `FOR UPDATE SKIP LOCKED` (in the same transaction), so
 /// concurrent claimers take different mails instead of queueing on the same rows; on SQLite,
 /// whose writers are serialised, one `UPDATE ... WHERE seq IN (SELECT ...)` does it.
+///
+/// Due-ness compares with `at` (the caller's time, which wrote the due times); leases with
+/// the database's clock (`now`), so a worker whose clock runs fast takes no leased mail early.
 fn claim(
     conn: &mut AnyConnection,
     at: DateTime<Utc>,
-    until: DateTime<Utc>,
+    owner: &str,
+    lease: Duration,
     limit: i64,
 ) -> QueryResult<Vec<MailRow>> {
+    let now = database_now(conn)?;
+    let until = now + lease;
     macro_rules! due {
         ($state:expr, $next:expr, $lease:expr) => {
             $state
                 .eq("pending")
                 .and($next.le(At(at)))
-                .and($lease.is_null().or($lease.le(At(at))))
+                .and($lease.is_null().or($lease.le(At(now))))
         };
     }
     macro_rules! candidates {
@@ -779,7 +787,10 @@ fn claim(
                         outbox::leased_until
                     )),
             )
-            .set(outbox::leased_until.eq(Some(At(until))))
+            .set((
+                outbox::leased_until.eq(Some(At(until))),
+                outbox::leased_by.eq(Some(owner)),
+            ))
             .returning(MAIL_COLUMNS)
         };
     }
@@ -805,34 +816,93 @@ impl OutboxStore for DieselStore {
     async fn claim_due_mail(
         &self,
         at: DateTime<Utc>,
+        owner: &LeaseOwner,
         lease: Duration,
         limit: u32,
     ) -> Result<Vec<QueuedMail>, StoreError> {
-        let until = at + lease;
+        let owner = owner.as_str().to_owned();
         self.run(move |conn| {
-            let mut rows = claim(conn, at, until, i64::from(limit)).map_err(error::db)?;
+            let mut rows = claim(conn, at, &owner, lease, i64::from(limit)).map_err(error::db)?;
             rows.sort_by_key(MailRow::order_key);
             rows.into_iter().map(MailRow::into_domain).collect()
         })
         .await
     }
 
-    async fn record_delivery(&self, mail: MailId, state: DeliveryState) -> Result<(), StoreError> {
+    async fn renew_mail_leases(
+        &self,
+        owner: &LeaseOwner,
+        lease: Duration,
+    ) -> Result<u64, StoreError> {
+        let owner = owner.as_str().to_owned();
+        self.run(move |conn| {
+            conn.transaction(|conn| {
+                let until = database_now(conn)? + lease;
+                diesel::update(
+                    outbox::table
+                        .filter(outbox::leased_by.eq(owner))
+                        .filter(outbox::state.eq("pending")),
+                )
+                .set(outbox::leased_until.eq(Some(At(until))))
+                .execute(conn)
+            })
+            .map(|n| n as u64)
+            .map_err(error::db)
+        })
+        .await
+    }
+
+    async fn release_mail_leases(&self, owner: &LeaseOwner) -> Result<u64, StoreError> {
+        let owner = owner.as_str().to_owned();
+        self.run(move |conn| {
+            diesel::update(
+                outbox::table
+                    .filter(outbox::leased_by.eq(owner))
+                    .filter(outbox::state.eq("pending")),
+            )
+            .set((
+                outbox::leased_until.eq(None::<At>),
+                outbox::leased_by.eq(None::<String>),
+            ))
+            .execute(conn)
+            .map(|n| n as u64)
+            .map_err(error::db)
+        })
+        .await
+    }
+
+    async fn record_delivery(
+        &self,
+        mail: MailId,
+        holder: Option<&LeaseOwner>,
+        state: DeliveryState,
+    ) -> Result<bool, StoreError> {
         let key = id(mail.as_uuid());
+        let holder = holder.map(|h| h.as_str().to_owned());
         let (change, sent) = DeliveryChange::from_domain(&state)?;
         self.run(move |conn| {
-            // A sent mail stays sent (it is never claimed again), and its token is erased.
+            // A sent mail stays sent (it is never claimed again), and its token is erased. A
+            // worker records only while it holds the lease (one statement: the check and the
+            // change cannot be separated by another claim).
             let target = outbox::table
                 .filter(outbox::id.eq(key))
                 .filter(outbox::state.ne("sent"));
-            if sent {
-                diesel::update(target)
-                    .set((&change, outbox::link_token.eq(None::<String>)))
-                    .execute(conn)
-            } else {
-                diesel::update(target).set(&change).execute(conn)
+            macro_rules! apply {
+                ($target:expr) => {
+                    if sent {
+                        diesel::update($target)
+                            .set((&change, outbox::link_token.eq(None::<String>)))
+                            .execute(conn)
+                    } else {
+                        diesel::update($target).set(&change).execute(conn)
+                    }
+                };
             }
-            .map(drop)
+            match holder {
+                Some(holder) => apply!(target.filter(outbox::leased_by.eq(holder))),
+                None => apply!(target),
+            }
+            .map(|n| n > 0)
             .map_err(error::db)
         })
         .await

@@ -48,8 +48,9 @@ pub enum ConfigError {
     Tls(String),
 }
 
-/// Longest timeout allowed: well inside the outbox lease (5 minutes), so no other worker
-/// claims a mail while it is still being sent.
+/// Longest timeout allowed. A send may outlast the outbox lease (45 seconds): the worker
+/// renews its leases while sends are in progress, so no other worker claims a mail while it
+/// is still being sent; the bound keeps a stalled server from holding a mail for long.
 pub const MAX_TIMEOUT: Duration = Duration::from_secs(120);
 
 /// The default timeout of one send.

@@ -9,7 +9,7 @@ use tokio::sync::watch;
 
 use app_http::config::{Config, LogFormat, Overrides};
 use app_http::http::{Listener, router};
-use app_http::{wiring, worker};
+use app_http::{server, wiring, worker};
 use auth_core::domain::DeliveryState;
 use auth_core::flows::invitations::ContractRequest;
 
@@ -224,6 +224,11 @@ async fn serve(mut config: Config) -> Result<(), String> {
     // With no public URL configured, links and the origin check use the address actually
     // bound (port 0 picks a free port).
     config.listen = address;
+    if config.public_url.is_none() && !config.database_url().starts_with("sqlite") {
+        // On a shared store several instances usually serve one address: without it, links
+        // and the origin check name this instance's own address.
+        tracing::warn!(%address, "public_url is not set: links and the origin check use this instance's own address");
+    }
     let wired = wiring::wire(&config).await.map_err(|e| e.to_string())?;
     let (stop, stopped) = watch::channel(false);
     let pruning = tokio::spawn(worker::prune_rate_limits(
@@ -247,30 +252,24 @@ async fn serve(mut config: Config) -> Result<(), String> {
             .await
             .map_err(|e| format!("cannot listen on {line}: {e}"))?;
         tracing::info!(address = %line, "line channel listening");
-        let app = router(wired.state.clone(), Listener::Line)
-            .into_make_service_with_connect_info::<SocketAddr>();
-        let mut s = stopped.clone();
-        line_server = Some(tokio::spawn(async move {
-            let _ = axum::serve(l, app)
-                .with_graceful_shutdown(async move {
-                    let _ = s.changed().await;
-                })
-                .await;
-        }));
+        let app = router(wired.state.clone(), Listener::Line);
+        line_server = Some(tokio::spawn(server::serve(
+            l,
+            app,
+            config.serve_settings(),
+            stopped.clone(),
+        )));
     }
-    let app = router(wired.state.clone(), Listener::Internet)
-        .into_make_service_with_connect_info::<SocketAddr>();
-    let mut s = stopped.clone();
-    let shutdown = async move {
-        tokio::select! {
-            _ = shutdown_signal() => {}
-            _ = s.changed() => {}
-        }
-    };
-    let result = axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
-        .await;
+    let app = router(wired.state.clone(), Listener::Internet);
+    let internet = tokio::spawn(server::serve(
+        listener,
+        app,
+        config.serve_settings(),
+        stopped.clone(),
+    ));
+    shutdown_signal().await;
     let _ = stop.send(true);
+    let result = internet.await;
     let _ = outbox.await;
     let _ = pruning.await;
     if let Some(l) = line_server {

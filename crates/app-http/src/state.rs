@@ -21,7 +21,10 @@ struct Inner {
     auth: Auth,
     store: Arc<dyn Store>,
     config: Config,
+    allowed_origins: Vec<String>,
     limiter: DefaultKeyedRateLimiter<IpAddr>,
+    /// Whether the store is shared by several instances, so that it counts rate limits too.
+    shared_rate_limits: bool,
     outbox_wakeup: Arc<tokio::sync::Notify>,
 }
 
@@ -30,12 +33,15 @@ impl AppState {
     pub fn new(auth: Auth, store: Arc<dyn Store>, config: Config) -> Self {
         let per_minute = NonZeroU32::new(config.rate_limit_per_minute).unwrap_or(NonZeroU32::MIN);
         let limiter = RateLimiter::keyed(Quota::per_minute(per_minute));
+        let shared_rate_limits = config.shared_store();
         Self {
             inner: Arc::new(Inner {
                 auth,
                 store,
+                allowed_origins: config.allowed_origins(),
                 config,
                 limiter,
+                shared_rate_limits,
                 outbox_wakeup: Arc::new(tokio::sync::Notify::new()),
             }),
         }
@@ -54,6 +60,11 @@ impl AppState {
     /// The configuration.
     pub fn config(&self) -> &Config {
         &self.inner.config
+    }
+
+    /// The origins a state-changing request may come from ([`Config::allowed_origins`]).
+    pub fn allowed_origins(&self) -> &[String] {
+        &self.inner.allowed_origins
     }
 
     /// The redirect URI registered at providers for the listener a browser uses (L7, L9):
@@ -81,18 +92,52 @@ impl AppState {
         self.inner.outbox_wakeup.notify_one();
     }
 
-    /// Whether a sensitive request from `address` is within its rate (X5). IPv6 clients are
-    /// counted per /64, the block one subscriber usually holds.
-    pub fn within_rate(&self, address: IpAddr) -> bool {
-        self.inner.limiter.check_key(&rate_key(address)).is_ok()
+    /// Whether a sensitive request from `address` is within its rate (X5): the one place both
+    /// routers ask. IPv6 clients are counted per /64, the block one subscriber usually holds.
+    ///
+    /// The in-process limiter answers first (a flood costs no store call). On a store shared
+    /// by several instances ([`Config::shared_store`]) the store then counts the hit against
+    /// the one allowance of all instances, in a window timed by the database's clock. Should
+    /// the store fail, the local answer stands: the request then meets the same store failure
+    /// in its handler.
+    pub async fn within_rate(&self, address: IpAddr) -> bool {
+        let key = rate_key(address);
+        if self.inner.limiter.check_key(&key).is_err() {
+            return false;
+        }
+        if !self.inner.shared_rate_limits {
+            return true;
+        }
+        let limit = self.inner.config.rate_limit_per_minute;
+        match self
+            .inner
+            .store
+            .count_hit(&format!("client:{key}"), RATE_WINDOW, limit)
+            .await
+        {
+            Ok(allowed) => allowed,
+            Err(e) => {
+                tracing::warn!(error = %e, "shared rate limit unavailable; the local limit applies");
+                true
+            }
+        }
     }
 
-    /// Forgets the rate state of addresses not seen recently, so its memory stays bounded.
-    pub fn prune_rate_limits(&self) {
+    /// Forgets the rate state of addresses not seen recently, so its memory (and the shared
+    /// counters) stay bounded.
+    pub async fn prune_rate_limits(&self) {
         self.inner.limiter.retain_recent();
         self.inner.limiter.shrink_to_fit();
+        if self.inner.shared_rate_limits
+            && let Err(e) = self.inner.store.forget_rate_hits(RATE_WINDOW).await
+        {
+            tracing::warn!(error = %e, "forgetting old rate-limit counters failed");
+        }
     }
 }
+
+/// The window of the per-address limits: `rate_limit_per_minute` hits per minute.
+pub const RATE_WINDOW: chrono::TimeDelta = chrono::TimeDelta::minutes(1);
 
 fn rate_key(address: IpAddr) -> IpAddr {
     match address {

@@ -15,7 +15,7 @@ use adapter_smtp::{FileMailer, PublicBaseUrl, Security, Sender, SmtpConfig, Smtp
 use auth_core::domain::{Mail, Provider};
 use auth_core::flows::{Auth, Ports, Settings};
 use auth_core::hashing::{Argon2Hasher, HashParams};
-use auth_core::ports::{IdentityProviders, MailError, Mailer};
+use auth_core::ports::{IdentityProviders, LeaseOwner, MailError, Mailer};
 
 use crate::audit::LoggedAudit;
 use crate::config::{Config, SmtpSecurity};
@@ -59,7 +59,11 @@ pub struct Wired {
 pub async fn open_store(config: &Config) -> Result<Arc<DieselStore>, WiringError> {
     std::fs::create_dir_all(&config.data_dir)
         .map_err(|e| WiringError::DataDir(config.data_dir.clone(), e.to_string()))?;
-    let store = DieselStore::connect(&config.database_url(), PoolSettings::default())
+    let pool = PoolSettings {
+        max_size: config.database_pool_size,
+        ..PoolSettings::default()
+    };
+    let store = DieselStore::connect(&config.database_url(), pool)
         .await
         .map_err(|e| WiringError::Store(e.to_string()))?;
     let applied = store
@@ -107,6 +111,9 @@ pub async fn wire(config: &Config) -> Result<Wired, WiringError> {
             ..Settings::default()
         },
     );
+    // One lease owner per process: a worker's results count only for the mails it holds (X6).
+    let owner = LeaseOwner::generate(&format!("tobira-{}", std::process::id()), &OsSecrets);
+    let auth = auth.with_lease_owner(owner);
     let auth = match identity_providers(config)? {
         Some(providers) => auth.with_identity_providers(providers),
         None => auth,

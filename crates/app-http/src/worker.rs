@@ -21,7 +21,7 @@ pub const RESET_REQUEST_BATCH: u32 = 50;
 pub async fn prune_rate_limits(state: crate::state::AppState, mut shutdown: watch::Receiver<bool>) {
     loop {
         tokio::select! {
-            _ = tokio::time::sleep(Duration::from_secs(60)) => state.prune_rate_limits(),
+            _ = tokio::time::sleep(Duration::from_secs(60)) => state.prune_rate_limits().await,
             _ = shutdown.changed() => break,
         }
         if *shutdown.borrow() {
@@ -35,10 +35,15 @@ pub async fn prune_rate_limits(state: crate::state::AppState, mut shutdown: watc
 /// claims the mails queued since: the stalled ones are leased and not claimed twice (X6).
 pub const ROUNDS_IN_FLIGHT: usize = 4;
 
-/// Runs rounds until `shutdown` turns true, then waits for the rounds in flight. A round first
-/// resolves queued "forgot password" requests (P3: their tickets and mails are written here,
-/// off the request path), then delivers due mail. A round starts every
-/// [`DELIVERY_INTERVAL`], and at once when `wake` is notified (a request queued work).
+/// Runs rounds until `shutdown` turns true. A round first resolves queued "forgot password"
+/// requests (P3: their tickets and mails are written here, off the request path), then
+/// delivers due mail. A round starts every [`DELIVERY_INTERVAL`], and at once when `wake` is
+/// notified (a request queued work).
+///
+/// Every [`LEASE_RENEWAL`](auth_core::flows::outbox::LEASE_RENEWAL) the leases of the mails
+/// being sent are renewed, so a slow send keeps its mail (X6). On shutdown no further mail is
+/// sent; the sends in progress finish (their leases still renewed) and every mail claimed but
+/// not sent is released, for another instance to send at once.
 pub async fn run(
     auth: Auth,
     mailer: Arc<dyn Mailer>,
@@ -46,6 +51,12 @@ pub async fn run(
     mut shutdown: watch::Receiver<bool>,
 ) {
     let mut rounds = tokio::task::JoinSet::new();
+    let mut renewal = tokio::time::interval(
+        auth_core::flows::outbox::LEASE_RENEWAL
+            .to_std()
+            .unwrap_or(Duration::from_secs(15)),
+    );
+    renewal.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         // Collect the rounds that finished; start one more if there is room.
         while rounds.try_join_next().is_some() {}
@@ -57,13 +68,34 @@ pub async fn run(
         tokio::select! {
             _ = tokio::time::sleep(DELIVERY_INTERVAL) => {}
             _ = wake.notified() => {}
+            _ = renewal.tick() => renew_leases(&auth).await,
             _ = shutdown.changed() => break,
         }
         if *shutdown.borrow() {
             break;
         }
     }
-    while rounds.join_next().await.is_some() {}
+    auth.stop_delivery();
+    loop {
+        tokio::select! {
+            finished = rounds.join_next() => if finished.is_none() { break },
+            _ = renewal.tick() => renew_leases(&auth).await,
+        }
+    }
+    match auth.release_mail_leases().await {
+        Ok(0) => {}
+        Ok(released) => tracing::info!(released, "unsent mail released for other instances"),
+        Err(e) => {
+            tracing::warn!(error = %e, "releasing mail leases failed; they run out by themselves")
+        }
+    }
+}
+
+/// Renews the leases of the mails this instance is sending.
+async fn renew_leases(auth: &Auth) {
+    if let Err(e) = auth.renew_mail_leases().await {
+        tracing::warn!(error = %e, "renewing mail leases failed; will retry");
+    }
 }
 
 /// One round, logged: reset requests, then due mail.

@@ -43,6 +43,7 @@ macro_rules! on_both_backends {
 }
 
 on_both_backends!(
+    x5_rate_windows_end_by_the_database_clock,
     x6_a_sent_mail_loses_its_token_and_stays_sent,
     migrations_are_applied_once,
     l9_a_pending_sign_in_over_a_line_keeps_its_line,
@@ -78,7 +79,12 @@ async fn x6_a_sent_mail_loses_its_token_and_stays_sent(store: Arc<DieselStore>) 
     };
     store.issue_ticket(&issued.ticket, &mail).await.unwrap();
     let claimed = store
-        .claim_due_mail(now, chrono::Duration::minutes(5), 10)
+        .claim_due_mail(
+            now,
+            &auth_core::ports::LeaseOwner::new("w"),
+            chrono::Duration::minutes(5),
+            10,
+        )
         .await
         .unwrap();
     assert_eq!(claimed.len(), 1);
@@ -91,7 +97,7 @@ async fn x6_a_sent_mail_loses_its_token_and_stays_sent(store: Arc<DieselStore>) 
     assert!(store.stored_link_token(mail.id).await.unwrap().is_some());
 
     store
-        .record_delivery(mail.id, DeliveryState::Sent { at: now })
+        .record_delivery(mail.id, None, DeliveryState::Sent { at: now })
         .await
         .unwrap();
     assert_eq!(store.stored_link_token(mail.id).await.unwrap(), None);
@@ -99,6 +105,7 @@ async fn x6_a_sent_mail_loses_its_token_and_stays_sent(store: Arc<DieselStore>) 
     store
         .record_delivery(
             mail.id,
+            None,
             DeliveryState::Pending {
                 attempts: 1,
                 next_attempt_at: now,
@@ -111,7 +118,12 @@ async fn x6_a_sent_mail_loses_its_token_and_stays_sent(store: Arc<DieselStore>) 
     let later = now + chrono::Duration::hours(1);
     assert!(
         store
-            .claim_due_mail(later, chrono::Duration::minutes(5), 10)
+            .claim_due_mail(
+                later,
+                &auth_core::ports::LeaseOwner::new("w"),
+                chrono::Duration::minutes(5),
+                10
+            )
             .await
             .unwrap()
             .is_empty()
@@ -478,7 +490,9 @@ async fn first_version_rows_survive(url: &str) {
             "20260501000000",
             "20260601000000",
             "20261127100000",
-            "20261127200000"
+            "20261127200000",
+            "20261128100000",
+            "20261128200000"
         ],
         "every later version applies"
     );
@@ -571,4 +585,77 @@ async fn an_upgraded_postgres_database_keeps_its_rows() {
     })
     .await
     .unwrap();
+}
+
+/// A version no binary of this repository knows: a newer tobira applied it.
+const NEWER_VERSION: &str = "29991231000000";
+
+/// `migrate` refuses a schema that a newer binary migrated, names the unknown version, and
+/// applies nothing; `unknown_migrations` reports the same.
+async fn a_newer_schema_is_refused(store: &DieselStore) {
+    assert!(store.unknown_migrations().await.unwrap().is_empty());
+    assert!(store.migrate().await.unwrap().is_empty(), "already current");
+}
+
+async fn refused_after_newer(store: &DieselStore) {
+    let err = store.migrate().await.unwrap_err();
+    assert_eq!(
+        err,
+        adapter_postgres::MigrateError::NewerSchema {
+            unknown: vec![NEWER_VERSION.to_owned()]
+        }
+    );
+    assert!(err.to_string().contains(NEWER_VERSION), "{err}");
+    assert!(err.to_string().contains("newer than this binary"), "{err}");
+    assert_eq!(
+        store.unknown_migrations().await.unwrap(),
+        [NEWER_VERSION.to_owned()]
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_refuses_a_schema_newer_than_the_binary() {
+    let (path, store) = support::sqlite_store_at().await;
+    a_newer_schema_is_refused(&store).await;
+    tokio::task::spawn_blocking(move || {
+        let mut raw = SqliteConnection::establish(&path).unwrap();
+        raw.batch_execute(&format!(
+            "INSERT INTO __diesel_schema_migrations (version) VALUES ('{NEWER_VERSION}')"
+        ))
+        .unwrap();
+    })
+    .await
+    .unwrap();
+    refused_after_newer(&store).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_refuses_a_schema_newer_than_the_binary() {
+    let (store, url) = support::pg_store_with(PoolSettings::default()).await;
+    a_newer_schema_is_refused(&store).await;
+    tokio::task::spawn_blocking(move || {
+        let mut raw = diesel::PgConnection::establish(&url).unwrap();
+        raw.batch_execute(&format!(
+            "INSERT INTO __diesel_schema_migrations (version) VALUES ('{NEWER_VERSION}')"
+        ))
+        .unwrap();
+    })
+    .await
+    .unwrap();
+    refused_after_newer(&store).await;
+}
+
+/// X5: a rate window ends by the database's clock, and forgotten counters are gone.
+async fn x5_rate_windows_end_by_the_database_clock(store: Arc<DieselStore>) {
+    use auth_core::ports::RateLimitStore;
+    let window = Duration::milliseconds(300);
+    assert!(store.count_hit("k", window, 1).await.unwrap());
+    assert!(!store.count_hit("k", window, 1).await.unwrap());
+    tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+    assert!(
+        store.count_hit("k", window, 1).await.unwrap(),
+        "next window"
+    );
+    tokio::time::sleep(std::time::Duration::from_millis(700)).await;
+    assert_eq!(store.forget_rate_hits(window).await.unwrap(), 1);
 }

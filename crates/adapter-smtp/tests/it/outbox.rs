@@ -18,6 +18,7 @@ const RETRYING: DeliveryReport = DeliveryReport {
     sent: 0,
     retrying: 1,
     abandoned: 0,
+    not_recorded: 0,
 };
 
 /// A world whose owner has asked for a password reset: one mail queued. Checks that the

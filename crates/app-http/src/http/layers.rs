@@ -89,20 +89,16 @@ pub async fn refuse_cross_site(
         let fetch_site = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok());
         let cross = matches!(fetch_site, Some(site) if site != "same-origin" && site != "none");
         let origin = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok());
-        let config = state.config();
         // Under `Referrer-Policy: no-referrer` browsers send `Origin: null` even with a
         // same-origin form; such a request passes only when `Sec-Fetch-Site` says it is
         // same-origin.
+        // The origins compared with are those of the configured public URLs (the same on
+        // every instance of a fleet), not the address this instance listens on.
         let foreign = origin.is_some_and(|o| {
             if o == "null" {
                 return fetch_site != Some("same-origin");
             }
-            o != config.public_url()
-                && config
-                    .line_public_url
-                    .as_deref()
-                    .map(|l| l.trim_end_matches('/'))
-                    != Some(o)
+            !crate::config::origin_allowed(state.allowed_origins(), o)
         });
         if cross || foreign {
             // The request context (language, cookies) is built only for a refusal: every other
@@ -130,7 +126,7 @@ pub async fn rate_limited(
     next: Next,
 ) -> Response {
     if let Some(address) = ctx.client.address
-        && !state.within_rate(address)
+        && !state.within_rate(address).await
     {
         return ApiError::new(
             StatusCode::TOO_MANY_REQUESTS,

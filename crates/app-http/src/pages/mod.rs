@@ -462,7 +462,7 @@ async fn rate_limited(
     next: axum::middleware::Next,
 ) -> Response {
     if let Some(address) = ctx.client.address
-        && !state.within_rate(address)
+        && !state.within_rate(address).await
     {
         let mut response = Page::from_ctx(ctx).message(
             StatusCode::TOO_MANY_REQUESTS,

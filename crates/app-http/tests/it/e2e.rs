@@ -262,3 +262,58 @@ async fn e2e_the_real_binary_on_postgresql() {
         ])
         .status();
 }
+
+/// Schema drift: after a newer binary migrated the database (an applied version this binary
+/// does not know), `tobira migrate` and `tobira serve` refuse, naming the version.
+#[tokio::test]
+async fn a_binary_refuses_a_schema_newer_than_itself() {
+    let admin = std::env::var("DATABASE_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
+    let name = format!("tobira_drift_{}", uuid::Uuid::new_v4().simple());
+    let psql = |sql: &str, db: &str| {
+        std::process::Command::new("psql")
+            .arg(db)
+            .args(["-qc", sql])
+            .status()
+            .is_ok_and(|s| s.success())
+    };
+    assert!(
+        psql(&format!("CREATE DATABASE {name}"), &admin),
+        "PostgreSQL must be reachable at {admin}"
+    );
+    let url = match admin.rsplit_once('/') {
+        Some((prefix, _)) => format!("{prefix}/{name}"),
+        None => panic!("DATABASE_URL has no database name"),
+    };
+    let data_dir = tempfile::tempdir().unwrap();
+    let run = |args: &'static [&'static str]| {
+        let mut cmd = tobira(data_dir.path(), Some(&url));
+        cmd.args(args).kill_on_drop(true);
+        async move {
+            tokio::time::timeout(Duration::from_secs(60), cmd.output())
+                .await
+                .expect("the binary answers in time")
+                .unwrap()
+        }
+    };
+    let first = run(&["migrate"]).await;
+    assert!(first.status.success(), "{first:?}");
+    assert!(psql(
+        "INSERT INTO __diesel_schema_migrations (version) VALUES ('29991231000000')",
+        &url
+    ));
+    for args in [&["migrate"][..], &["serve", "--listen", "127.0.0.1:0"][..]] {
+        let out = run(args).await;
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{args:?} must refuse: {stderr}");
+        assert!(
+            stderr.contains("29991231000000") && stderr.contains("newer than this binary"),
+            "{args:?}: {stderr}"
+        );
+        assert!(!String::from_utf8_lossy(&out.stdout).contains("listening on"));
+    }
+    psql(
+        &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
+        &admin,
+    );
+}

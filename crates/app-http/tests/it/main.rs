@@ -14,6 +14,7 @@ mod browser;
 mod browser_federation;
 mod e2e;
 mod federation;
+mod fleet;
 mod pages;
 mod recovery;
 mod router;

@@ -72,6 +72,10 @@ pub struct Auth {
     ports: Ports,
     settings: Settings,
     providers: Arc<dyn IdentityProviders>,
+    /// Who this core's outbox worker is, for mail leases (X6).
+    lease_owner: crate::ports::LeaseOwner,
+    /// Set when the outbox worker stops: no further mail is sent (X6).
+    draining: Arc<std::sync::atomic::AtomicBool>,
 }
 
 /// A failure outside the business rules: the caller answers "try again later".
@@ -105,7 +109,23 @@ impl Auth {
             ports,
             settings,
             providers: Arc::new(NoProviders),
+            lease_owner: crate::ports::LeaseOwner::new("worker"),
+            draining: Arc::new(std::sync::atomic::AtomicBool::new(false)),
         }
+    }
+
+    /// The same core whose outbox worker leases mail as `owner` (X6). Every process of a
+    /// fleet needs its own ([`crate::ports::LeaseOwner::generate`]); the default, `worker`,
+    /// suits one process.
+    #[must_use]
+    pub fn with_lease_owner(mut self, owner: crate::ports::LeaseOwner) -> Self {
+        self.lease_owner = owner;
+        self
+    }
+
+    /// Who this core's outbox worker is.
+    pub fn lease_owner(&self) -> &crate::ports::LeaseOwner {
+        &self.lease_owner
     }
 
     /// The same core offering sign-in with `providers` (L7); without them no provider is

@@ -4,6 +4,14 @@
 //! mail's link token. The claimed mails of a round are sent concurrently (at most
 //! [`DELIVERY_CONCURRENCY`] at a time), so one slow recipient does not hold back the others.
 //!
+//! Leases (X6): a claimed mail is leased to this core's
+//! [`LeaseOwner`](crate::ports::LeaseOwner) for [`DELIVERY_LEASE`] by the store's clock; the worker renews its leases every [`LEASE_RENEWAL`] while sends are
+//! in progress ([`Auth::renew_mail_leases`]), records results only while it still holds the
+//! lease (a result recorded after the lease passed to another worker changes nothing), and on
+//! shutdown stops sending ([`Auth::stop_delivery`]) and releases what it did not send
+//! ([`Auth::release_mail_leases`]). A crashed worker's mails are claimed again once its
+//! leases ran out, within [`DELIVERY_LEASE`].
+//!
 //! ```text
 //!   queued ──▶ Pending{0} ── claim + send ok ──▶ Sent
 //!                 ▲   │
@@ -19,8 +27,13 @@ use super::{Auth, Infrastructure};
 use crate::domain::{DeliveryState, MAX_DELIVERY_ATTEMPTS, Mail, MailId, MailKind, retry_delay};
 use crate::ports::{MailError, Mailer, QueuedMail};
 
-/// How long a claimed mail is reserved for the worker that claimed it.
-pub const DELIVERY_LEASE: Duration = Duration::minutes(5);
+/// How long a claimed mail is reserved for the worker that claimed it, by the store's clock,
+/// unless renewed.
+pub const DELIVERY_LEASE: Duration = Duration::seconds(45);
+
+/// How often a worker renews the leases of the mails it is sending: well within
+/// [`DELIVERY_LEASE`], so a slow send keeps its mail.
+pub const LEASE_RENEWAL: Duration = Duration::seconds(15);
 
 /// Most mails of one round in flight at once (X6): a stalled recipient takes one slot.
 pub const DELIVERY_CONCURRENCY: usize = 8;
@@ -56,6 +69,9 @@ pub struct DeliveryReport {
     pub retrying: u32,
     /// Mails given up on.
     pub abandoned: u32,
+    /// Mails whose result was not recorded because their lease had passed to another worker
+    /// meanwhile (or that were not sent because the worker is stopping).
+    pub not_recorded: u32,
 }
 
 impl Auth {
@@ -82,8 +98,41 @@ impl Auth {
             next_attempt_at: self.ports.clock.now(),
             last_error: None,
         };
-        store.record_delivery(id, due).await?;
+        store.record_delivery(id, None, due).await?;
         Ok(true)
+    }
+
+    /// Extends the leases of the mails this core's worker is sending ([`LEASE_RENEWAL`]).
+    ///
+    /// # Errors
+    /// [`Infrastructure`] when the store fails.
+    pub async fn renew_mail_leases(&self) -> Result<u64, Infrastructure> {
+        Ok(self
+            .ports
+            .store
+            .renew_mail_leases(&self.lease_owner, DELIVERY_LEASE)
+            .await?)
+    }
+
+    /// Stops sending: a claimed mail not yet handed to the mailer is left unsent (sends in
+    /// progress finish). For shutdown, followed by [`Auth::release_mail_leases`]. Clones of
+    /// this core share it.
+    pub fn stop_delivery(&self) {
+        self.draining
+            .store(true, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    /// Releases every lease this core's worker still holds on unsent mail, so another worker
+    /// sends it at once (shutdown). Returns how many.
+    ///
+    /// # Errors
+    /// [`Infrastructure`] when the store fails (the leases then run out by themselves).
+    pub async fn release_mail_leases(&self) -> Result<u64, Infrastructure> {
+        Ok(self
+            .ports
+            .store
+            .release_mail_leases(&self.lease_owner)
+            .await?)
     }
 
     /// Delivers up to `limit` due mails, at most [`DELIVERY_CONCURRENCY`] at a time: a mail
@@ -99,7 +148,12 @@ impl Auth {
         let claimed = self
             .ports
             .store
-            .claim_due_mail(self.ports.clock.now(), DELIVERY_LEASE, limit)
+            .claim_due_mail(
+                self.ports.clock.now(),
+                &self.lease_owner,
+                DELIVERY_LEASE,
+                limit,
+            )
             .await?;
         let outcomes: Vec<Result<Outcome, Infrastructure>> = stream::iter(claimed)
             .map(|queued| self.deliver_one(mailer, queued))
@@ -113,6 +167,7 @@ impl Auth {
                 Ok(Outcome::Sent) => report.sent += 1,
                 Ok(Outcome::Retrying) => report.retrying += 1,
                 Ok(Outcome::Abandoned) => report.abandoned += 1,
+                Ok(Outcome::NotRecorded) => report.not_recorded += 1,
                 Ok(Outcome::Skipped) => {}
                 Err(e) => failure = Some(e),
             }
@@ -132,6 +187,9 @@ impl Auth {
         let DeliveryState::Pending { attempts, .. } = queued.state else {
             return Ok(Outcome::Skipped);
         };
+        if self.draining.load(std::sync::atomic::Ordering::SeqCst) {
+            return Ok(Outcome::NotRecorded);
+        }
         let (state, outcome) = match mailer.send(&queued.mail).await {
             Ok(()) => (
                 DeliveryState::Sent {
@@ -155,11 +213,16 @@ impl Auth {
                 Outcome::Abandoned,
             ),
         };
-        self.ports
+        let recorded = self
+            .ports
             .store
-            .record_delivery(queued.mail.id, state)
+            .record_delivery(queued.mail.id, Some(&self.lease_owner), state)
             .await?;
-        Ok(outcome)
+        Ok(if recorded {
+            outcome
+        } else {
+            Outcome::NotRecorded
+        })
     }
 }
 
@@ -168,5 +231,6 @@ enum Outcome {
     Sent,
     Retrying,
     Abandoned,
+    NotRecorded,
     Skipped,
 }

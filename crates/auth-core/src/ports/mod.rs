@@ -24,7 +24,7 @@ pub use secrets::SecretSource;
 pub use sms::{SmsError, SmsMessage, SmsSender};
 pub use store::{
     AccountStore, ChangeRefused, ContractStore, EmailChange, EnrolmentCommit, FederationStore,
-    InsertAccountError, InvitationStore, LockArtifacts, MethodChange, OutboxStore, PasswordChange,
-    PasswordReset, QueuedMail, ResetRequest, SessionStore, Store, StoreError, Success,
-    SuccessRefused, TicketStore, TwoFactorStore,
+    InsertAccountError, InvitationStore, LeaseOwner, LockArtifacts, MethodChange, OutboxStore,
+    PasswordChange, PasswordReset, QueuedMail, RateLimitStore, ResetRequest, SessionStore, Store,
+    StoreError, Success, SuccessRefused, TicketStore, TwoFactorStore,
 };

@@ -382,6 +382,36 @@ pub trait SessionStore: Send + Sync {
     ) -> Result<u64, StoreError>;
 }
 
+/// Who holds leases on queued mail: one ID per running outbox worker (process), so that a
+/// worker's results count only for the mails it still holds (X6).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct LeaseOwner(String);
+
+impl LeaseOwner {
+    /// Longest owner ID kept, in characters.
+    pub const MAX_CHARS: usize = 100;
+
+    /// An owner with the given ID (cut to [`LeaseOwner::MAX_CHARS`] characters).
+    pub fn new(id: &str) -> Self {
+        Self(id.chars().take(Self::MAX_CHARS).collect())
+    }
+
+    /// A fresh owner ID: `prefix`, a hyphen and 128 random bits in hex.
+    pub fn generate(prefix: &str, secrets: &dyn super::SecretSource) -> Self {
+        let mut bytes = [0u8; 16];
+        secrets.fill(&mut bytes);
+        Self::new(&format!(
+            "{prefix}-{}",
+            data_encoding::HEXLOWER.encode(&bytes)
+        ))
+    }
+
+    /// The ID.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
 /// The mail outbox (X6).
 #[async_trait]
 pub trait OutboxStore: Send + Sync {
@@ -391,27 +421,56 @@ pub trait OutboxStore: Send + Sync {
     /// [`StoreError`].
     async fn enqueue_mail(&self, mail: &Mail) -> Result<(), StoreError>;
 
-    /// Claims up to `limit` pending mails whose next attempt is due at `at`, leasing them for
-    /// `lease` so that no other worker claims them meanwhile (at most one worker holds a mail
-    /// at a time).
+    /// Claims up to `limit` pending mails whose next attempt is due at `at` (the caller's
+    /// time, which wrote the due times) and that no worker holds, leasing them to `owner` until
+    /// the **store's own clock** reads its now plus `lease`. A lease held by another owner is
+    /// never taken before it has run out by the store's clock, whatever `at` says (a worker
+    /// whose clock runs fast takes nothing early). At most one owner holds a mail at a time.
     ///
     /// # Errors
     /// [`StoreError`]; then nothing was claimed.
     async fn claim_due_mail(
         &self,
         at: DateTime<Utc>,
+        owner: &LeaseOwner,
         lease: Duration,
         limit: u32,
     ) -> Result<Vec<QueuedMail>, StoreError>;
 
-    /// Records a delivery attempt's result and releases the lease. Once `Sent`, a mail is
-    /// never claimed again, and a mail's token may be erased from the store. A mail recorded
-    /// `Sent` stays sent: a later result for it (a worker whose lease ran out reporting late)
-    /// changes nothing.
+    /// Extends every lease `owner` still holds on an unsent mail to the store's now plus
+    /// `lease` (a send in progress keeps its mail); returns how many. A lease that ran out and
+    /// was claimed by another owner is no longer `owner`'s and is not renewed.
     ///
     /// # Errors
     /// [`StoreError`].
-    async fn record_delivery(&self, id: MailId, state: DeliveryState) -> Result<(), StoreError>;
+    async fn renew_mail_leases(
+        &self,
+        owner: &LeaseOwner,
+        lease: Duration,
+    ) -> Result<u64, StoreError>;
+
+    /// Gives up every lease `owner` holds on an unsent mail, so that another worker may claim
+    /// it at once (a worker shutting down); returns how many.
+    ///
+    /// # Errors
+    /// [`StoreError`].
+    async fn release_mail_leases(&self, owner: &LeaseOwner) -> Result<u64, StoreError>;
+
+    /// Records a delivery attempt's result and releases the lease; returns whether it was
+    /// recorded. With `holder`, only while that owner still holds the mail's lease: a worker
+    /// whose lease passed to another records nothing (the other's result counts). Without
+    /// (an operator's requeue), whoever holds it. Once `Sent`, a mail is never claimed again,
+    /// and a mail's token may be erased from the store. A mail recorded `Sent` stays sent: a
+    /// later result for it changes nothing.
+    ///
+    /// # Errors
+    /// [`StoreError`].
+    async fn record_delivery(
+        &self,
+        id: MailId,
+        holder: Option<&LeaseOwner>,
+        state: DeliveryState,
+    ) -> Result<bool, StoreError>;
 
     /// Every mail in the outbox that has not been sent, oldest first (for operators).
     ///
@@ -812,6 +871,29 @@ pub trait FederationStore: Send + Sync {
     ) -> Result<Option<FederationRequest>, StoreError>;
 }
 
+/// Shared rate-limit counters (X5): held by the store, so that every instance on one store
+/// counts a client against one allowance.
+#[async_trait]
+pub trait RateLimitStore: Send + Sync {
+    /// Counts one hit for `key` and answers whether it is within `limit` hits per `window`,
+    /// by the **store's own clock** (never a caller's). Fixed windows: the first hit of a key
+    /// opens a window of length `window`; the hits until it ends count against `limit`; the
+    /// first hit after it opens the next window. Atomic: of any number of concurrent hits on
+    /// one key, at most `limit` per window are allowed (refused hits count too).
+    ///
+    /// # Errors
+    /// [`StoreError`] when the store fails; then nothing was counted.
+    async fn count_hit(&self, key: &str, window: Duration, limit: u32) -> Result<bool, StoreError>;
+
+    /// Forgets the counters whose window ended (by the store's clock) before `window` ago;
+    /// returns how many. Keeps the counters bounded; never changes an answer of
+    /// [`RateLimitStore::count_hit`] made with a window no longer than `window`.
+    ///
+    /// # Errors
+    /// [`StoreError`].
+    async fn forget_rate_hits(&self, window: Duration) -> Result<u64, StoreError>;
+}
+
 /// Everything a store adapter provides.
 pub trait Store:
     AccountStore
@@ -822,6 +904,7 @@ pub trait Store:
     + ContractStore
     + InvitationStore
     + FederationStore
+    + RateLimitStore
 {
 }
 
@@ -834,5 +917,6 @@ impl<T> Store for T where
         + ContractStore
         + InvitationStore
         + FederationStore
+        + RateLimitStore
 {
 }

@@ -25,7 +25,7 @@ use crate::domain::{
     ClientInfo, EnrolledFactor, Enrolment, PendingSignIn, PendingStage, PhoneNumber,
     RememberedBrowser, SmsChallenge, TotpSecret,
 };
-use crate::ports::{ChangeRefused, EmailChange, MethodChange};
+use crate::ports::{ChangeRefused, EmailChange, LeaseOwner, MethodChange};
 
 /// Generates one `#[tokio::test]` per conformance function. `$make` is an expression that
 /// evaluates to a future of a fresh `Arc<S>` store (each test gets its own).
@@ -65,7 +65,10 @@ macro_rules! store_conformance_tests {
             removing_an_account_removes_what_hangs_on_it,
             i1_removed_account_invitations_are_withdrawn,
             link_sends_are_capped_per_account_and_purpose,
-            federation_requests_are_taken_once_and_lapse
+            federation_requests_are_taken_once_and_lapse,
+            x5_rate_hits_are_counted_atomically_per_key_and_window,
+            x6_delivery_is_recorded_only_by_the_lease_holder,
+            x6_leases_run_by_the_store_clock_and_are_renewed_and_released
         );
     };
     (@each $make:expr; $($name:ident),* $(,)?) => {
@@ -76,6 +79,10 @@ macro_rules! store_conformance_tests {
             }
         )*
     };
+}
+
+fn worker(name: &str) -> LeaseOwner {
+    LeaseOwner::new(&format!("worker-{name}"))
 }
 
 fn notice<S>(w: &TestWorld<S>, to: &Email) -> Mail {
@@ -1093,7 +1100,11 @@ pub async fn x6_a_failed_attempt_keeps_its_last_error<S: Store + 'static>(store:
     w.store.enqueue_mail(&mail).await.unwrap();
     let now = w.clock.now();
     let lease = Duration::minutes(5);
-    let claimed = w.store.claim_due_mail(now, lease, 10).await.unwrap();
+    let claimed = w
+        .store
+        .claim_due_mail(now, &worker("a"), lease, 10)
+        .await
+        .unwrap();
     assert!(matches!(
         claimed[0].state,
         DeliveryState::Pending {
@@ -1107,17 +1118,21 @@ pub async fn x6_a_failed_attempt_keeps_its_last_error<S: Store + 'static>(store:
         last_error: Some(error.to_owned()),
     };
     w.store
-        .record_delivery(mail.id, failed(1, "421 4.7.0 try again later"))
+        .record_delivery(mail.id, None, failed(1, "421 4.7.0 try again later"))
         .await
         .unwrap();
     assert_eq!(
         w.store.unsent_mail().await.unwrap()[0].state,
         failed(1, "421 4.7.0 try again later")
     );
-    let claimed = w.store.claim_due_mail(now, lease, 10).await.unwrap();
+    let claimed = w
+        .store
+        .claim_due_mail(now, &worker("a"), lease, 10)
+        .await
+        .unwrap();
     assert_eq!(claimed[0].state, failed(1, "421 4.7.0 try again later"));
     w.store
-        .record_delivery(mail.id, failed(2, "connection timed out"))
+        .record_delivery(mail.id, None, failed(2, "connection timed out"))
         .await
         .unwrap();
     assert_eq!(
@@ -1125,7 +1140,7 @@ pub async fn x6_a_failed_attempt_keeps_its_last_error<S: Store + 'static>(store:
         failed(2, "connection timed out")
     );
     w.store
-        .record_delivery(mail.id, DeliveryState::Sent { at: now })
+        .record_delivery(mail.id, None, DeliveryState::Sent { at: now })
         .await
         .unwrap();
     assert!(w.store.unsent_mail().await.unwrap().is_empty());
@@ -1141,7 +1156,11 @@ pub async fn outbox_claims_are_leased_and_recorded<S: Store + 'static>(store: Ar
     w.store.enqueue_mail(&b).await.unwrap();
     let now = w.clock.now();
     let lease = Duration::minutes(5);
-    let first = w.store.claim_due_mail(now, lease, 1).await.unwrap();
+    let first = w
+        .store
+        .claim_due_mail(now, &worker("a"), lease, 1)
+        .await
+        .unwrap();
     assert_eq!(first.len(), 1);
     assert_eq!(first[0].mail.id, a.id);
     assert!(matches!(
@@ -1151,20 +1170,25 @@ pub async fn outbox_claims_are_leased_and_recorded<S: Store + 'static>(store: Ar
         }
     ));
     assert_eq!(first[0].mail.to, owner.email);
-    let second = w.store.claim_due_mail(now, lease, 10).await.unwrap();
+    let second = w
+        .store
+        .claim_due_mail(now, &worker("a"), lease, 10)
+        .await
+        .unwrap();
     assert_eq!(
         second.iter().map(|q| q.mail.id).collect::<Vec<_>>(),
         vec![b.id],
         "a leased mail is not claimed twice"
     );
     w.store
-        .record_delivery(a.id, DeliveryState::Sent { at: now })
+        .record_delivery(a.id, None, DeliveryState::Sent { at: now })
         .await
         .unwrap();
     let retry_at = now + Duration::minutes(1);
     w.store
         .record_delivery(
             b.id,
+            None,
             DeliveryState::Pending {
                 attempts: 1,
                 next_attempt_at: retry_at,
@@ -1175,12 +1199,16 @@ pub async fn outbox_claims_are_leased_and_recorded<S: Store + 'static>(store: Ar
         .unwrap();
     assert!(
         w.store
-            .claim_due_mail(now, lease, 10)
+            .claim_due_mail(now, &worker("a"), lease, 10)
             .await
             .unwrap()
             .is_empty()
     );
-    let retried = w.store.claim_due_mail(retry_at, lease, 10).await.unwrap();
+    let retried = w
+        .store
+        .claim_due_mail(retry_at, &worker("a"), lease, 10)
+        .await
+        .unwrap();
     assert_eq!(retried.len(), 1);
     assert_eq!(
         retried[0].state,
@@ -1193,6 +1221,7 @@ pub async fn outbox_claims_are_leased_and_recorded<S: Store + 'static>(store: Ar
     w.store
         .record_delivery(
             b.id,
+            None,
             DeliveryState::Abandoned {
                 attempts: 8,
                 last_error: "550 no such user".into(),
@@ -1209,6 +1238,7 @@ pub async fn outbox_claims_are_leased_and_recorded<S: Store + 'static>(store: Ar
     w.store
         .record_delivery(
             a.id,
+            None,
             DeliveryState::Pending {
                 attempts: 1,
                 next_attempt_at: now,
@@ -1224,7 +1254,7 @@ pub async fn outbox_claims_are_leased_and_recorded<S: Store + 'static>(store: Ar
     );
     assert!(
         w.store
-            .claim_due_mail(now, lease, 10)
+            .claim_due_mail(now, &worker("a"), lease, 10)
             .await
             .unwrap()
             .is_empty(),
@@ -1234,16 +1264,20 @@ pub async fn outbox_claims_are_leased_and_recorded<S: Store + 'static>(store: Ar
     let c = notice(&w, &owner.email);
     w.store.enqueue_mail(&c).await.unwrap();
     assert_eq!(
-        w.store.claim_due_mail(now, lease, 10).await.unwrap().len(),
-        1
-    );
-    assert_eq!(
         w.store
-            .claim_due_mail(now + lease, lease, 10)
+            .claim_due_mail(now, &worker("a"), lease, 10)
             .await
             .unwrap()
             .len(),
         1
+    );
+    assert!(
+        w.store
+            .claim_due_mail(now + lease, &worker("b"), lease, 10)
+            .await
+            .unwrap()
+            .is_empty(),
+        "a lease runs by the store's clock, not the claimer's"
     );
 }
 
@@ -2164,5 +2198,176 @@ pub async fn federation_requests_are_taken_once_and_lapse<S: Store + 'static>(st
             .unwrap()
             .is_none(),
         "a lapsed request is removed when found"
+    );
+}
+
+/// X5: a key gets `limit` hits per window whatever the number of racers; keys are counted
+/// apart; forgetting old counters never reopens a live window.
+pub async fn x5_rate_hits_are_counted_atomically_per_key_and_window<S: Store + 'static>(
+    store: Arc<S>,
+) {
+    let minute = Duration::minutes(1);
+    for _ in 0..3 {
+        assert!(
+            store
+                .count_hit("client:192.0.2.1", minute, 3)
+                .await
+                .unwrap()
+        );
+    }
+    assert!(
+        !store
+            .count_hit("client:192.0.2.1", minute, 3)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .count_hit("client:192.0.2.1", minute, 3)
+            .await
+            .unwrap()
+    );
+    assert!(
+        store
+            .count_hit("client:192.0.2.2", minute, 3)
+            .await
+            .unwrap()
+    );
+    let racers = (0..20).map(|_| store.count_hit("client:198.51.100.7", minute, 5));
+    let allowed = join_all(racers)
+        .await
+        .into_iter()
+        .filter(|r| *r.as_ref().unwrap())
+        .count();
+    assert_eq!(allowed, 5, "exactly the allowance under concurrency");
+    store.forget_rate_hits(minute).await.unwrap();
+    assert!(
+        !store
+            .count_hit("client:192.0.2.1", minute, 3)
+            .await
+            .unwrap(),
+        "a live window is kept"
+    );
+}
+
+/// X6: a worker whose lease ran out and passed to another records nothing (the other's result
+/// counts), renews nothing of it, and the holder's result is kept.
+pub async fn x6_delivery_is_recorded_only_by_the_lease_holder<S: Store + 'static>(store: Arc<S>) {
+    let w = TestWorld::with_store(store);
+    let (_, owner) = w.basic_owner().await;
+    let mail = notice(&w, &owner.email);
+    w.store.enqueue_mail(&mail).await.unwrap();
+    let now = w.clock.now();
+    let (a, b) = (worker("a"), worker("b"));
+    // A lease of no length has run out by the store's clock as soon as it is taken.
+    let first = w
+        .store
+        .claim_due_mail(now, &a, Duration::zero(), 10)
+        .await
+        .unwrap();
+    assert_eq!(first.len(), 1);
+    let second = w
+        .store
+        .claim_due_mail(now, &b, Duration::minutes(1), 10)
+        .await
+        .unwrap();
+    assert_eq!(second.len(), 1, "an expired lease frees the mail");
+    assert_eq!(
+        w.store
+            .renew_mail_leases(&a, Duration::minutes(1))
+            .await
+            .unwrap(),
+        0
+    );
+    assert!(
+        !w.store
+            .record_delivery(mail.id, Some(&a), DeliveryState::Sent { at: now })
+            .await
+            .unwrap(),
+        "the former holder records nothing"
+    );
+    assert_eq!(w.store.unsent_mail().await.unwrap().len(), 1);
+    let failed = DeliveryState::Pending {
+        attempts: 1,
+        next_attempt_at: now,
+        last_error: Some("421 try again".into()),
+    };
+    assert!(
+        w.store
+            .record_delivery(mail.id, Some(&b), failed.clone())
+            .await
+            .unwrap()
+    );
+    assert_eq!(w.store.unsent_mail().await.unwrap()[0].state, failed);
+    // Recorded: the lease is released, and neither worker holds it any more.
+    assert!(
+        !w.store
+            .record_delivery(mail.id, Some(&b), DeliveryState::Sent { at: now })
+            .await
+            .unwrap()
+    );
+    assert_eq!(
+        w.store
+            .claim_due_mail(now, &a, Duration::minutes(1), 10)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+}
+
+/// X6: a held lease is not taken by a claimer whose clock runs ahead (six minutes, a day);
+/// renewal keeps it; release frees it at once.
+pub async fn x6_leases_run_by_the_store_clock_and_are_renewed_and_released<S: Store + 'static>(
+    store: Arc<S>,
+) {
+    let w = TestWorld::with_store(store);
+    let (_, owner) = w.basic_owner().await;
+    let mail = notice(&w, &owner.email);
+    w.store.enqueue_mail(&mail).await.unwrap();
+    let now = w.clock.now();
+    let (a, b) = (worker("a"), worker("b"));
+    let lease = Duration::minutes(5);
+    assert_eq!(
+        w.store
+            .claim_due_mail(now, &a, lease, 10)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    for ahead in [Duration::minutes(6), Duration::days(1)] {
+        assert!(
+            w.store
+                .claim_due_mail(now + ahead, &b, lease, 10)
+                .await
+                .unwrap()
+                .is_empty(),
+            "a claimer {ahead} ahead takes nothing"
+        );
+    }
+    assert_eq!(w.store.renew_mail_leases(&a, lease).await.unwrap(), 1);
+    assert_eq!(w.store.renew_mail_leases(&b, lease).await.unwrap(), 0);
+    assert_eq!(w.store.release_mail_leases(&b).await.unwrap(), 0);
+    assert!(
+        w.store
+            .claim_due_mail(now, &b, lease, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(w.store.release_mail_leases(&a).await.unwrap(), 1);
+    let taken = w.store.claim_due_mail(now, &b, lease, 10).await.unwrap();
+    assert_eq!(taken.len(), 1, "a released mail is claimed at once");
+    assert!(
+        w.store
+            .record_delivery(mail.id, Some(&b), DeliveryState::Sent { at: now })
+            .await
+            .unwrap()
+    );
+    assert_eq!(
+        w.store.renew_mail_leases(&b, lease).await.unwrap(),
+        0,
+        "sent"
     );
 }

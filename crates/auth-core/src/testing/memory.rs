@@ -1,9 +1,11 @@
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};
+
+use super::ManualClock;
 
 use crate::domain::{
     AccessRoute, AdConnection, ContractStatus, ExternalIdentity, Invitation, LineNumber,
@@ -15,9 +17,9 @@ use crate::domain::{
     Ticket, TicketError, TicketPurpose, TicketState, TokenHash, TwoFactorPolicy,
 };
 use crate::ports::{
-    AccountStore, EnrolmentCommit, InsertAccountError, LockArtifacts, OutboxStore, PasswordChange,
-    PasswordReset, QueuedMail, ResetRequest, SessionStore, StoreError, Success, SuccessRefused,
-    TicketStore, TwoFactorStore,
+    AccountStore, EnrolmentCommit, InsertAccountError, LeaseOwner, LockArtifacts, OutboxStore,
+    PasswordChange, PasswordReset, QueuedMail, ResetRequest, SessionStore, StoreError, Success,
+    SuccessRefused, TicketStore, TwoFactorStore,
 };
 use crate::ports::{ChangeRefused, ContractStore, EmailChange, InvitationStore, MethodChange};
 
@@ -26,6 +28,7 @@ struct OutboxEntry {
     mail: Mail,
     state: DeliveryState,
     leased_until: Option<DateTime<Utc>>,
+    leased_by: Option<LeaseOwner>,
 }
 
 #[derive(Debug, Default)]
@@ -46,6 +49,8 @@ struct State {
     link_sends: Vec<(AccountId, TicketPurpose, DateTime<Utc>)>,
     federation: HashMap<TokenHash, crate::domain::FederationRequest>,
     reset_requests: Vec<(ResetRequest, Option<DateTime<Utc>>)>,
+    /// Rate-limit counters: key → (window start, hits).
+    rate_hits: HashMap<String, (DateTime<Utc>, u32)>,
 }
 
 /// Links voided by an e-mail or login-method change (they would act on the account as it was).
@@ -74,13 +79,34 @@ fn clear_two_factor(state: &mut State, account: AccountId) {
 /// Every store port in memory. One lock guards all state, so each method is atomic exactly as
 /// the port contracts demand of a database. [`MemoryStore::set_unavailable`] makes every call
 /// fail, to test that failures change nothing.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct MemoryStore {
     state: Mutex<State>,
     unavailable: AtomicBool,
+    clock: Arc<ManualClock>,
 }
 
 impl MemoryStore {
+    /// A store whose own clock (the "database's clock" of the port contracts: leases, rate
+    /// windows) is `clock`. [`MemoryStore::default`] has a clock of its own, standing still
+    /// at [`ManualClock::default`]'s time until moved through [`MemoryStore::clock`].
+    pub fn with_clock(clock: Arc<ManualClock>) -> Self {
+        Self {
+            state: Mutex::default(),
+            unavailable: AtomicBool::new(false),
+            clock,
+        }
+    }
+
+    /// The store's own clock.
+    pub fn clock(&self) -> &Arc<ManualClock> {
+        &self.clock
+    }
+
+    fn now(&self) -> DateTime<Utc> {
+        crate::ports::Clock::now(self.clock.as_ref())
+    }
+
     fn state(&self) -> Result<MutexGuard<'_, State>, StoreError> {
         if self.unavailable.load(Ordering::SeqCst) {
             return Err(StoreError::Unavailable("memory store switched off".into()));
@@ -147,6 +173,7 @@ fn enqueue(state: &mut State, mail: &Mail) {
             last_error: None,
         },
         leased_until: None,
+        leased_by: None,
     });
 }
 
@@ -508,9 +535,11 @@ impl OutboxStore for MemoryStore {
     async fn claim_due_mail(
         &self,
         at: DateTime<Utc>,
+        owner: &LeaseOwner,
         lease: Duration,
         limit: u32,
     ) -> Result<Vec<QueuedMail>, StoreError> {
+        let now = self.now();
         let mut s = self.state()?;
         let mut claimed = Vec::new();
         for e in s.outbox.iter_mut() {
@@ -518,9 +547,10 @@ impl OutboxStore for MemoryStore {
                 break;
             }
             let due = matches!(e.state, DeliveryState::Pending { next_attempt_at, .. } if next_attempt_at <= at);
-            let free = e.leased_until.is_none_or(|until| until <= at);
+            let free = e.leased_until.is_none_or(|until| until <= now);
             if due && free {
-                e.leased_until = Some(at + lease);
+                e.leased_until = Some(now + lease);
+                e.leased_by = Some(owner.clone());
                 claimed.push(QueuedMail {
                     mail: e.mail.clone(),
                     state: e.state.clone(),
@@ -530,15 +560,57 @@ impl OutboxStore for MemoryStore {
         Ok(claimed)
     }
 
-    async fn record_delivery(&self, id: MailId, state: DeliveryState) -> Result<(), StoreError> {
+    async fn renew_mail_leases(
+        &self,
+        owner: &LeaseOwner,
+        lease: Duration,
+    ) -> Result<u64, StoreError> {
+        let now = self.now();
+        let mut s = self.state()?;
+        let mut renewed = 0;
+        for e in s.outbox.iter_mut() {
+            if e.leased_by.as_ref() == Some(owner)
+                && matches!(e.state, DeliveryState::Pending { .. })
+            {
+                e.leased_until = Some(now + lease);
+                renewed += 1;
+            }
+        }
+        Ok(renewed)
+    }
+
+    async fn release_mail_leases(&self, owner: &LeaseOwner) -> Result<u64, StoreError> {
+        let mut s = self.state()?;
+        let mut released = 0;
+        for e in s.outbox.iter_mut() {
+            if e.leased_by.as_ref() == Some(owner)
+                && matches!(e.state, DeliveryState::Pending { .. })
+            {
+                e.leased_until = None;
+                e.leased_by = None;
+                released += 1;
+            }
+        }
+        Ok(released)
+    }
+
+    async fn record_delivery(
+        &self,
+        id: MailId,
+        holder: Option<&LeaseOwner>,
+        state: DeliveryState,
+    ) -> Result<bool, StoreError> {
         let mut s = self.state()?;
         if let Some(e) = s.outbox.iter_mut().find(|e| e.mail.id == id)
             && !matches!(e.state, DeliveryState::Sent { .. })
+            && holder.is_none_or(|h| e.leased_by.as_ref() == Some(h))
         {
             e.state = state;
             e.leased_until = None;
+            e.leased_by = None;
+            return Ok(true);
         }
-        Ok(())
+        Ok(false)
     }
 
     async fn unsent_mail(&self) -> Result<Vec<QueuedMail>, StoreError> {
@@ -1052,6 +1124,35 @@ impl crate::ports::FederationStore for MemoryStore {
     }
 }
 
+impl Default for MemoryStore {
+    fn default() -> Self {
+        Self::with_clock(Arc::new(ManualClock::default()))
+    }
+}
+
+#[async_trait]
+impl crate::ports::RateLimitStore for MemoryStore {
+    async fn count_hit(&self, key: &str, window: Duration, limit: u32) -> Result<bool, StoreError> {
+        let now = self.now();
+        let mut s = self.state()?;
+        let entry = s.rate_hits.entry(key.to_owned()).or_insert((now, 0));
+        if entry.0 + window <= now {
+            *entry = (now, 0);
+        }
+        entry.1 = entry.1.saturating_add(1);
+        Ok(entry.1 <= limit)
+    }
+
+    async fn forget_rate_hits(&self, window: Duration) -> Result<u64, StoreError> {
+        let now = self.now();
+        let mut s = self.state()?;
+        let before = s.rate_hits.len();
+        s.rate_hits
+            .retain(|_, (start, _)| *start + window + window > now);
+        Ok((before - s.rate_hits.len()) as u64)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use std::sync::Arc;
@@ -1059,4 +1160,24 @@ mod tests {
     use super::MemoryStore;
 
     crate::store_conformance_tests!(async { Arc::new(MemoryStore::default()) });
+
+    /// X5: windows are the store's own, not a caller's: they end when the store's clock
+    /// passes them.
+    #[tokio::test]
+    async fn x5_rate_windows_follow_the_store_clock() {
+        use crate::ports::RateLimitStore;
+        let store = MemoryStore::default();
+        let minute = chrono::Duration::minutes(1);
+        assert!(store.count_hit("k", minute, 1).await.unwrap());
+        assert!(!store.count_hit("k", minute, 1).await.unwrap());
+        store.clock().advance(chrono::Duration::seconds(59));
+        assert!(!store.count_hit("k", minute, 1).await.unwrap());
+        store.clock().advance(chrono::Duration::seconds(1));
+        assert!(
+            store.count_hit("k", minute, 1).await.unwrap(),
+            "next window"
+        );
+        store.clock().advance(chrono::Duration::minutes(3));
+        assert_eq!(store.forget_rate_hits(minute).await.unwrap(), 1);
+    }
 }

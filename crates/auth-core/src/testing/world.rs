@@ -29,9 +29,10 @@ pub struct TestWorld<S> {
 }
 
 impl TestWorld<MemoryStore> {
-    /// A world around a fresh in-memory store.
+    /// A world around a fresh in-memory store whose own clock is the world's clock.
     pub fn new() -> Self {
-        Self::with_store(Arc::new(MemoryStore::default()))
+        let clock = Arc::new(ManualClock::default());
+        Self::with_store_and_clock(Arc::new(MemoryStore::with_clock(clock.clone())), clock)
     }
 }
 
@@ -44,7 +45,11 @@ impl Default for TestWorld<MemoryStore> {
 impl<S: Store + 'static> TestWorld<S> {
     /// A world around `store`.
     pub fn with_store(store: Arc<S>) -> Self {
-        let clock = Arc::new(ManualClock::default());
+        Self::with_store_and_clock(store, Arc::new(ManualClock::default()))
+    }
+
+    /// A world around `store`, its core reading `clock`.
+    pub fn with_store_and_clock(store: Arc<S>, clock: Arc<ManualClock>) -> Self {
         let secrets = Arc::new(SeededSecrets::new(42));
         let hasher = Arc::new(FastHasher::default());
         let audit = Arc::new(MemoryAudit::default());

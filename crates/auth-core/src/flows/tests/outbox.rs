@@ -53,7 +53,8 @@ async fn x6_a_failing_mail_server_loses_nothing_and_retries_with_back_off() {
         DeliveryReport {
             sent: 0,
             retrying: 1,
-            abandoned: 0
+            abandoned: 0,
+            not_recorded: 0
         }
     );
     // Not due again until the back-off passes.
@@ -255,4 +256,109 @@ async fn x6_a_stalled_mail_does_not_delay_another() {
     mailer.release.notify_one();
     let report = round.await.unwrap().unwrap();
     assert_eq!(report.sent, 2);
+}
+
+/// A mailer that waits to be released before accepting each mail (a slow SMTP server).
+#[derive(Default)]
+struct SlowMailer {
+    entered: tokio::sync::Notify,
+    release: tokio::sync::Notify,
+    sent: std::sync::Mutex<Vec<crate::domain::MailId>>,
+}
+
+#[async_trait::async_trait]
+impl crate::ports::Mailer for SlowMailer {
+    async fn send(&self, mail: &crate::domain::Mail) -> Result<(), MailError> {
+        self.entered.notify_one();
+        self.release.notified().await;
+        self.sent.lock().unwrap().push(mail.id);
+        Ok(())
+    }
+}
+
+/// X6: instance A sends a mail slowly, past its original lease, renewing the lease meanwhile;
+/// instance B, its clock six minutes ahead, runs rounds all along and sends nothing: the mail
+/// leaves exactly once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn x6_a_slow_send_keeps_its_lease_and_a_fast_clock_takes_nothing() {
+    use crate::flows::outbox::DELIVERY_LEASE;
+    use crate::ports::LeaseOwner;
+    use crate::testing::ManualClock;
+    use std::sync::Arc;
+
+    let a = TestWorld::new();
+    let (_, owner) = a.basic_owner().await;
+    let mail = crate::domain::Mail {
+        id: crate::domain::MailId::generate(a.secrets.as_ref()),
+        to: owner.email.clone(),
+        locale: crate::domain::Locale::Ja,
+        kind: MailKind::Notice {
+            kind: crate::domain::NoticeKind::PasswordChanged,
+        },
+        created_at: a.clock.now(),
+    };
+    a.store.enqueue_mail(&mail).await.unwrap();
+    let auth_a = a.auth.clone().with_lease_owner(LeaseOwner::new("a"));
+    let fast_clock = Arc::new(ManualClock::at(a.clock.now() + Duration::minutes(6)));
+    let b = TestWorld::with_store_and_clock(a.store.clone(), fast_clock.clone());
+    let auth_b = b.auth.clone().with_lease_owner(LeaseOwner::new("b"));
+    let other = RecordingMailer::default();
+
+    let slow = Arc::new(SlowMailer::default());
+    let round = tokio::spawn({
+        let (auth, slow) = (auth_a.clone(), slow.clone());
+        async move { auth.deliver_due_mail(slow.as_ref(), 10).await }
+    });
+    slow.entered.notified().await;
+    // The send takes three leases' time; A renews every third of a lease, as the worker does.
+    for _ in 0..9 {
+        assert_eq!(auth_b.deliver_due_mail(&other, 10).await.unwrap().sent, 0);
+        a.clock.advance(DELIVERY_LEASE / 3);
+        fast_clock.advance(DELIVERY_LEASE / 3);
+        assert_eq!(auth_a.renew_mail_leases().await.unwrap(), 1);
+    }
+    assert_eq!(auth_b.deliver_due_mail(&other, 10).await.unwrap().sent, 0);
+    slow.release.notify_one();
+    assert_eq!(round.await.unwrap().unwrap().sent, 1);
+    assert_eq!(*slow.sent.lock().unwrap(), vec![mail.id]);
+    assert!(other.sent().is_empty(), "never sent twice");
+    assert_eq!(auth_b.deliver_due_mail(&other, 10).await.unwrap().sent, 0);
+}
+
+/// X6: a stopping worker sends nothing more and releases what it claimed; another instance
+/// sends it at once, without waiting for the lease to run out.
+#[tokio::test]
+async fn x6_shutdown_releases_unsent_mail_for_another_instance() {
+    use crate::ports::LeaseOwner;
+
+    let a = TestWorld::new();
+    let (_, owner) = a.basic_owner().await;
+    for _ in 0..2 {
+        let mail = crate::domain::Mail {
+            id: crate::domain::MailId::generate(a.secrets.as_ref()),
+            to: owner.email.clone(),
+            locale: crate::domain::Locale::Ja,
+            kind: MailKind::Notice {
+                kind: crate::domain::NoticeKind::PasswordChanged,
+            },
+            created_at: a.clock.now(),
+        };
+        a.store.enqueue_mail(&mail).await.unwrap();
+    }
+    let auth_a = a.auth.clone().with_lease_owner(LeaseOwner::new("a"));
+    // Another instance: its own core on the same store.
+    let b = TestWorld::with_store_and_clock(a.store.clone(), a.clock.clone());
+    let auth_b = b.auth.clone().with_lease_owner(LeaseOwner::new("b"));
+    let mailer = RecordingMailer::default();
+    auth_a.stop_delivery();
+    let report = auth_a.deliver_due_mail(&mailer, 10).await.unwrap();
+    assert_eq!((report.sent, report.not_recorded), (0, 2));
+    assert_eq!(
+        auth_b.deliver_due_mail(&mailer, 10).await.unwrap().sent,
+        0,
+        "still leased"
+    );
+    assert_eq!(auth_a.release_mail_leases().await.unwrap(), 2);
+    assert_eq!(auth_b.deliver_due_mail(&mailer, 10).await.unwrap().sent, 2);
+    assert_eq!(mailer.sent().len(), 2);
 }

@@ -10,6 +10,10 @@ export RUST_BACKTRACE="${RUST_BACKTRACE:-1}"
 # Real SMTP server (aiosmtpd) for the mail adapter's tests; idempotent.
 bash tests/support/smtp.sh >/dev/null
 
+# The API contract tools (openapi-spec-validator, schemathesis) for app-http's contract tests;
+# idempotent.
+bash tests/support/openapi.sh >/dev/null
+
 # Headless Chromium and its driver for the page tests; idempotent (installs as root when missing).
 bash tests/support/browser.sh >/dev/null
 

@@ -278,7 +278,7 @@ fn add_shared(op: &mut Operation, method: &HttpMethod, path_params: bool) {
 /// Whether a security list allows no cookie at all (an empty requirement).
 fn has_anonymous(alternatives: &[utoipa::openapi::security::SecurityRequirement]) -> bool {
     let empty = utoipa::openapi::security::SecurityRequirement::default();
-    alternatives.iter().any(|r| *r == empty)
+    alternatives.contains(&empty)
 }
 
 /// The schema of a boolean that must be `true` (a confirmation): `{"type": "boolean",

@@ -11,6 +11,7 @@
 )]
 
 mod browser;
+mod contract;
 mod e2e;
 mod federation;
 mod pages;

@@ -352,7 +352,8 @@ pub async fn add_line(
 #[utoipa::path(delete, path = "/api/admin/lines/{line}", tag = "admin", security(("tobira_session" = [])),
     params(("line" = String, Path, description = "The line number.", pattern = "^(CAF[0-9A-Za-z]{10}|COP[0-9A-Za-z]{8})$", example = "CAF1234567890")),
     responses((status = 204, description = "Removed."),
-    (status = 403, description = "Not the owner or an admin (`not_permitted`).", body = ErrorBody), (status = 404, description = "Not a line of this contract (`not_found`).", body = ErrorBody), (status = 409, body = ErrorBody)))]
+    (status = 403, description = "Not the owner or an admin (`not_permitted`).", body = ErrorBody), (status = 404, description = "Not a line of this contract (`not_found`).", body = ErrorBody), (status = 409, body = ErrorBody),
+    (status = 422, description = "Not a line number (`invalid_line_number`).", body = ErrorBody)))]
 pub async fn remove_line(
     State(state): State<AppState>,
     ctx: Ctx,

@@ -740,3 +740,48 @@ async fn schemathesis_finds_nothing_with_an_owners_cookies_or_unauthenticated() 
     let report = schemathesis(&server, None, &[]).await;
     assert!(only_unauthorized(&report).contains(&"GET /api/me"));
 }
+
+#[tokio::test]
+async fn x1_the_admin_console_labels_audit_reasons_in_both_languages() {
+    let app = TestApp::new();
+    app.world.basic_owner().await;
+    let mut api = app.browser();
+    let r = api
+        .post(
+            "/api/sign-in",
+            json!({"email": "owner@example.co.jp", "password": "Wrong-2024"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    let r = api
+        .post(
+            "/api/sign-in",
+            json!({"email": "owner@example.co.jp", "password": "Kumo-2024"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.json);
+    let events = api.get("/api/admin/audit").await.json;
+    assert!(
+        events
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["kind"] == "sign_in_failed" && e["reason"] == "wrong_password"),
+        "{events}"
+    );
+    for (lang, label) in [
+        ("en", "Sign-in failed (wrong password)"),
+        ("ja", "パスワードの誤り"),
+    ] {
+        let mut b = app.browser().header("accept-language", lang);
+        b.page("/sign-in").await;
+        b.submit(
+            "/sign-in",
+            &[("email", "owner@example.co.jp"), ("password", "Kumo-2024")],
+        )
+        .await;
+        let r = b.page("/admin/audit").await;
+        assert!(r.body.contains(label), "{lang}: {}", r.body);
+        assert!(!r.body.contains("WrongPassword"), "{}", r.body);
+    }
+}

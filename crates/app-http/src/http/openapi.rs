@@ -253,6 +253,16 @@ fn add_shared(op: &mut Operation, method: &HttpMethod, path_params: bool) {
         statuses.push(401);
     }
     let responses: &mut BTreeMap<String, RefOr<Response>> = &mut op.responses.responses;
+    // Every unsafe method may meet the cross-site refusal, whatever else its 403 says.
+    if !matches!(method, HttpMethod::Get)
+        && let Some(RefOr::T(forbidden)) = responses.get_mut("403")
+        && !forbidden.description.is_empty()
+        && !forbidden.description.contains("cross_site_request")
+    {
+        forbidden
+            .description
+            .push_str(" Also a cross-site request (`cross_site_request`).");
+    }
     // An operation's error without a description of its own is the shared one.
     for (key, response) in responses.iter_mut() {
         let undescribed = matches!(response, RefOr::T(r) if r.description.is_empty());

@@ -359,7 +359,8 @@ pub struct RecoveryCodeDto {
     responses((status = 200, description = "Enrolled; save the recovery code.", body = RecoveryCodeDto, example = json!({"recovery_code": "ABCD-EFGH-JKLM-NPQR"})),
     (status = 401, description = "Wrong code (`wrong_code`), or no pending sign-in.", body = ErrorBody),
     (status = 409, body = ErrorBody),
-    (status = 410, description = "The SMS code expired or too many wrong codes (`code_spent`).", body = ErrorBody)))]
+    (status = 410, description = "The SMS code expired or too many wrong codes (`code_spent`).", body = ErrorBody),
+    (status = 429, body = ErrorBody)))]
 pub async fn finish_enrolment(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -384,7 +385,8 @@ pub async fn finish_enrolment(
     responses((status = 200, description = "Signed in (or a further step, line consent, is needed).", body = SignInResponse, headers(("Set-Cookie" = String, description = "On `signed_in`: `tobira_session` or `tobira_settings` (by scope) with `HttpOnly; SameSite=Lax; Path=/; Max-Age=43200`, and `tobira_pending` removed; with `remember_browser` also `tobira_device` (30 days). On `pending`: `tobira_pending` (10 minutes).")), example = json!({"status": "signed_in", "scope": "service"})),
     (status = 401, description = "Wrong code (`wrong_code`), or no pending sign-in.", body = ErrorBody),
     (status = 409, body = ErrorBody),
-    (status = 410, description = "The SMS code expired or too many wrong codes (`code_spent`).", body = ErrorBody)))]
+    (status = 410, description = "The SMS code expired or too many wrong codes (`code_spent`).", body = ErrorBody),
+    (status = 429, body = ErrorBody)))]
 pub async fn answer_challenge(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -415,7 +417,8 @@ pub struct RecoveryBody {
     request_body(content = RecoveryBody, example = json!({"code": "ABCD-EFGH-JKLM-NPQR"})),
     responses((status = 200, description = "Accepted; save the new recovery code.", body = RecoveryCodeDto, example = json!({"recovery_code": "WXYZ-2345-6789-ABCD"})),
     (status = 401, description = "Wrong recovery code, or no pending sign-in.", body = ErrorBody),
-    (status = 409, body = ErrorBody)))]
+    (status = 409, body = ErrorBody),
+    (status = 429, body = ErrorBody)))]
 pub async fn use_recovery_code(
     State(state): State<AppState>,
     ctx: Ctx,

@@ -13,6 +13,10 @@ bash tests/support/smtp.sh >/dev/null
 # Real OpenID providers (node's oidc-provider) for federated sign-in tests; idempotent.
 bash tests/support/oidc.sh >/dev/null
 
+# The API contract tools (openapi-spec-validator, schemathesis) for app-http's contract tests;
+# idempotent.
+bash tests/support/openapi.sh >/dev/null
+
 # Headless Chromium and its driver for the page tests; idempotent (installs as root when missing).
 bash tests/support/browser.sh >/dev/null
 

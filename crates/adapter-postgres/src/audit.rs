@@ -94,6 +94,7 @@ enum FailureDto {
     LineNotRegistered,
     InternetNotAllowed,
     UnboundIdentity,
+    WrongSecondFactor,
 }
 
 fn encode_kind(kind: &AuditKind) -> Result<String, StoreError> {
@@ -112,6 +113,7 @@ fn encode_kind(kind: &AuditKind) -> Result<String, StoreError> {
                 SignInFailure::LineNotRegistered => FailureDto::LineNotRegistered,
                 SignInFailure::InternetNotAllowed => FailureDto::InternetNotAllowed,
                 SignInFailure::UnboundIdentity => FailureDto::UnboundIdentity,
+                SignInFailure::WrongSecondFactor => FailureDto::WrongSecondFactor,
                 // `SignInFailure` is `#[non_exhaustive]`: a reason added to the core needs a
                 // variant here.
                 _ => return Err(unsupported("sign-in failure reason")),
@@ -191,6 +193,7 @@ fn decode_kind(json: &str) -> Result<AuditKind, StoreError> {
                 FailureDto::LineNotRegistered => SignInFailure::LineNotRegistered,
                 FailureDto::InternetNotAllowed => SignInFailure::InternetNotAllowed,
                 FailureDto::UnboundIdentity => SignInFailure::UnboundIdentity,
+                FailureDto::WrongSecondFactor => SignInFailure::WrongSecondFactor,
             },
         },
         KindDto::AccountLocked => AuditKind::AccountLocked,
@@ -401,6 +404,7 @@ mod tests {
             SignInFailure::LineNotRegistered,
             SignInFailure::InternetNotAllowed,
             SignInFailure::UnboundIdentity,
+            SignInFailure::WrongSecondFactor,
         ] {
             kinds.push(AuditKind::SignInFailed { reason });
         }

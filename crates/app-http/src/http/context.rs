@@ -130,21 +130,7 @@ where
         let config = state.config();
         let secure = config.secure_cookies();
         let jar = CookieJar::from_headers(&parts.headers);
-        let lang_cookie = jar
-            .get(&CookieKind::Lang.name(secure))
-            .map(|c| c.value().to_owned());
-        let query_lang = parts.uri.query().and_then(|q| {
-            q.split('&')
-                .find_map(|kv| kv.strip_prefix("lang="))
-                .map(str::to_owned)
-        });
-        let lang = Lang::negotiate(
-            query_lang.as_deref().or(lang_cookie.as_deref()),
-            parts
-                .headers
-                .get(axum::http::header::ACCEPT_LANGUAGE)
-                .and_then(|v| v.to_str().ok()),
-        );
+        let lang = request_lang(&jar, &parts.uri, &parts.headers, secure);
         let peer = parts
             .extensions
             .get::<ConnectInfo<SocketAddr>>()
@@ -168,6 +154,30 @@ where
             secure,
         })
     }
+}
+
+/// The language of a request: the `lang` query parameter, else the language cookie, else
+/// `Accept-Language` (see [`Lang::negotiate`]).
+pub fn request_lang(
+    jar: &CookieJar,
+    uri: &axum::http::Uri,
+    headers: &HeaderMap,
+    secure: bool,
+) -> Lang {
+    let lang_cookie = jar
+        .get(&CookieKind::Lang.name(secure))
+        .map(|c| c.value().to_owned());
+    let query_lang = uri.query().and_then(|q| {
+        q.split('&')
+            .find_map(|kv| kv.strip_prefix("lang="))
+            .map(str::to_owned)
+    });
+    Lang::negotiate(
+        query_lang.as_deref().or(lang_cookie.as_deref()),
+        headers
+            .get(axum::http::header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok()),
+    )
 }
 
 /// Establishes the client: the address is the peer's, or — only when the peer is a trusted

@@ -2,6 +2,8 @@
 //! English, and where it applies the field and the rules broken. Internal error text never
 //! reaches a response; it is logged instead.
 
+use std::borrow::Cow;
+
 use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -29,14 +31,18 @@ pub struct ApiError {
     pub msg: Msg,
     /// The request field it concerns.
     pub field: Option<&'static str>,
+    /// For rejected bodies: the JSON path of the field concerned (e.g. `route` or `a.b`), when
+    /// it is not one of the fields named in code.
+    pub path: Option<String>,
     /// For password rejections: every rule broken.
     pub rules: Vec<PasswordRule>,
     /// The request's language.
     pub lang: Lang,
 }
 
-/// The JSON body of an error.
+/// The JSON body of every error under `/api/`.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(example = json!({"error": {"code": "invalid_credentials", "message": "The e-mail address or password is incorrect."}}))]
 pub struct ErrorBody {
     /// The error.
     pub error: ErrorDetail,
@@ -46,12 +52,16 @@ pub struct ErrorBody {
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ErrorDetail {
     /// Stable machine-readable code, e.g. `invalid_credentials`.
+    #[schema(value_type = ErrorCode)]
     pub code: &'static str,
-    /// Message for people, in the request's language.
+    /// Message for people, in the request's language (`Accept-Language`: Japanese by default,
+    /// or English).
+    #[schema(min_length = 1)]
     pub message: String,
-    /// The request field concerned, if any.
+    /// The request field concerned, if any: a field name, or a path such as `route` or `0`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub field: Option<&'static str>,
+    #[schema(min_length = 1)]
+    pub field: Option<Cow<'static, str>>,
     /// For password rejections: the rules broken, each with its message.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub rules: Vec<RuleDetail>,
@@ -61,6 +71,7 @@ pub struct ErrorDetail {
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct RuleDetail {
     /// Stable code, e.g. `too_short`.
+    #[schema(value_type = RuleCode)]
     pub code: &'static str,
     /// Message for people.
     pub message: String,
@@ -73,6 +84,7 @@ impl ApiError {
             status,
             msg,
             field: None,
+            path: None,
             rules: Vec::new(),
             lang,
         }
@@ -84,12 +96,19 @@ impl ApiError {
         self
     }
 
+    /// The same error, concerning the field at a JSON `path`.
+    pub fn at_path(mut self, path: String) -> Self {
+        self.path = Some(path);
+        self
+    }
+
     /// A password rejection listing its rules (P1, X2).
     pub fn password(rejected: &PasswordRejected, field: &'static str, lang: Lang) -> Self {
         Self {
             status: StatusCode::UNPROCESSABLE_ENTITY,
             msg: Msg::PasswordRejected,
             field: Some(field),
+            path: None,
             rules: rejected.rules.clone(),
             lang,
         }
@@ -105,13 +124,21 @@ impl ApiError {
         Self::new(StatusCode::BAD_REQUEST, Msg::BadRequest, lang).field(field)
     }
 
+    /// A path parameter that is not what it must be (e.g. an ID that is not a UUID).
+    pub fn invalid_path(field: &'static str, lang: Lang) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, Msg::InvalidPathParameter, lang).field(field)
+    }
+
     /// The body of this error.
     pub fn body(&self) -> ErrorBody {
         ErrorBody {
             error: ErrorDetail {
                 code: self.msg.code(),
                 message: messages::text(self.msg, self.lang),
-                field: self.field,
+                field: self
+                    .field
+                    .map(Cow::Borrowed)
+                    .or_else(|| self.path.clone().map(Cow::Owned)),
                 rules: self
                     .rules
                     .iter()
@@ -124,6 +151,39 @@ impl ApiError {
         }
     }
 }
+
+/// Every stable error code of the API, as a schema (`ErrorCode`): the codes of
+/// [`Msg::ALL`].
+pub struct ErrorCode;
+
+impl utoipa::PartialSchema for ErrorCode {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .description(Some(
+                "Stable machine-readable error code. Clients branch on it; the message is for people.",
+            ))
+            .enum_values(Some(Msg::ALL.iter().map(|m| m.code())))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for ErrorCode {}
+
+/// The stable codes of broken password rules, as a schema (`RuleCode`).
+pub struct RuleCode;
+
+impl utoipa::PartialSchema for RuleCode {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .description(Some("Stable code of a broken password rule (P1, X2)."))
+            .enum_values(Some(messages::RULE_CODES.iter().copied()))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for RuleCode {}
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {

@@ -60,6 +60,57 @@ pub fn common(router: axum::Router, max_body: usize, secure: bool) -> axum::Rout
             StatusCode::REQUEST_TIMEOUT,
             REQUEST_TIMEOUT,
         ))
+        .layer(axum::middleware::from_fn(move |req, next| {
+            api_json_errors(req, next, secure)
+        }))
+}
+
+/// Whether a path is the JSON API's.
+fn is_api(path: &str) -> bool {
+    path == "/api" || path.starts_with("/api/")
+}
+
+/// Under `/api/`, the answers the framework and the outer layers give without a body (unknown
+/// route, method not allowed, body or headers too large, timeout) get the API's error shape,
+/// with their own codes, in the request's language.
+async fn api_json_errors(req: Request<Body>, next: Next, secure: bool) -> Response {
+    if !is_api(req.uri().path()) {
+        return next.run(req).await;
+    }
+    let lang = {
+        let jar = axum_extra::extract::CookieJar::from_headers(req.headers());
+        super::context::request_lang(&jar, req.uri(), req.headers(), secure)
+    };
+    let response = next.run(req).await;
+    let is_json = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if is_json {
+        return response;
+    }
+    let msg = match response.status() {
+        StatusCode::NOT_FOUND => Msg::UnknownRoute,
+        StatusCode::METHOD_NOT_ALLOWED => Msg::MethodNotAllowed,
+        StatusCode::PAYLOAD_TOO_LARGE => Msg::PayloadTooLarge,
+        StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE => Msg::HeadersTooLarge,
+        StatusCode::REQUEST_TIMEOUT => Msg::RequestTimeout,
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => Msg::UnsupportedMediaType,
+        _ => return response,
+    };
+    let (parts, _) = response.into_parts();
+    let (mut answer, body) = ApiError::new(parts.status, msg, lang)
+        .into_response()
+        .into_parts();
+    // Keep what the layers set (request ID, security headers, `Allow`), not the old body's
+    // type and length.
+    for (name, value) in &parts.headers {
+        if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
+            answer.headers.append(name.clone(), value.clone());
+        }
+    }
+    Response::from_parts(answer, body)
 }
 
 /// Refuses requests whose headers exceed [`MAX_HEADER_BYTES`] (431) before anything else.

@@ -5,8 +5,11 @@
 pub mod api;
 pub mod context;
 pub mod error;
+pub mod extract;
 pub mod layers;
 pub mod openapi;
+
+use std::sync::Arc;
 
 use axum::Router;
 use axum::extract::State;
@@ -15,6 +18,10 @@ use axum::routing::get;
 
 use auth_core::domain::ContractId;
 
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
 use crate::state::AppState;
 pub use context::Listener;
 
@@ -22,12 +29,15 @@ pub use context::Listener;
 pub fn router(state: AppState, listener: Listener) -> Router {
     let max_body = state.config().max_body_bytes;
     let secure = state.config().secure_cookies();
+    let (api, doc) = api_router(state.clone()).split_for_parts();
+    let doc = Arc::new(openapi::finish(doc));
     let app = Router::new()
-        .merge(api::routes(state.clone()))
+        .merge(api)
         .merge(crate::pages::routes(state.clone()))
-        .route("/healthz", get(|| async { "ok" }))
-        .route("/readyz", get(readyz))
-        .route("/openapi.json", get(openapi::document))
+        .route(
+            "/openapi.json",
+            get(move || openapi::document(Arc::clone(&doc))),
+        )
         .with_state(state.clone())
         .layer(axum::middleware::from_fn_with_state(
             state,
@@ -36,7 +46,35 @@ pub fn router(state: AppState, listener: Listener) -> Router {
     layers::common(app, max_body, secure).layer(axum::Extension(listener))
 }
 
-/// Ready when the store answers.
+/// The JSON API and the health checks with their OpenAPI document.
+pub fn api_router(state: AppState) -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
+        .merge(api::routes(state))
+        .routes(routes!(healthz))
+        .routes(routes!(readyz))
+}
+
+/// The OpenAPI document of the API, as `/openapi.json` serves it.
+pub fn document(state: AppState) -> utoipa::openapi::OpenApi {
+    openapi::finish(api_router(state).into_openapi())
+}
+
+/// Liveness: the process answers.
+///
+/// Always `ok` while the process serves requests; it checks nothing else.
+#[utoipa::path(get, path = "/healthz", tag = "health", responses(
+    (status = 200, description = "The process is alive.", content_type = "text/plain", body = String, example = "ok")))]
+async fn healthz() -> &'static str {
+    "ok"
+}
+
+/// Readiness: the store answers.
+///
+/// `ready` when a store read succeeds; `503` with `store unavailable` otherwise, so a load
+/// balancer can take the instance out of rotation.
+#[utoipa::path(get, path = "/readyz", tag = "health", responses(
+    (status = 200, description = "The store answers.", content_type = "text/plain", body = String, example = "ready"),
+    (status = 503, description = "The store does not answer.", content_type = "text/plain", body = String, example = "store unavailable")))]
 async fn readyz(State(state): State<AppState>) -> (StatusCode, &'static str) {
     match state
         .store()

@@ -96,6 +96,24 @@ pub(super) fn text(msg: Msg) -> &'static str {
         Msg::ResetMailSent => {
             "If the address is registered, we have sent instructions to reset the password."
         }
+        Msg::SettingsSignInRequired => {
+            "Please sign in to the settings menu. A service sign-in does not open it."
+        }
+        Msg::UnsupportedMediaType => {
+            "Send the request body as JSON with Content-Type: application/json."
+        }
+        Msg::MalformedJson => "The request body is not valid JSON.",
+        Msg::JsonObjectExpected => "The request body must be a JSON object.",
+        Msg::MissingField => "A required field is missing.",
+        Msg::InvalidFieldType => "A field has the wrong type or an invalid value.",
+        Msg::UnknownValue => "A field has a value that is not one of the allowed values.",
+        Msg::InvalidBody => "The request body cannot be accepted.",
+        Msg::InvalidPathParameter => "The address contains an invalid value.",
+        Msg::InvalidQueryParameter => "A query parameter is invalid or out of range.",
+        Msg::HeadersTooLarge => "The request headers are too large.",
+        Msg::UnknownRoute => "There is no such API endpoint.",
+        Msg::MethodNotAllowed => "This API endpoint does not accept this method.",
+        Msg::RequestTimeout => "The request took too long. Please try again.",
     }
 }
 

@@ -100,6 +100,24 @@ pub(super) fn text(msg: Msg) -> &'static str {
         Msg::ResetMailSent => {
             "ご登録のメールアドレスであれば、パスワード再設定のご案内をお送りしました。"
         }
+        Msg::SettingsSignInRequired => {
+            "設定メニューにログインしてください。サービスへのログインでは設定メニューを開けません。"
+        }
+        Msg::UnsupportedMediaType => {
+            "リクエストの本文は Content-Type: application/json の JSON で送ってください。"
+        }
+        Msg::MalformedJson => "リクエストの本文が JSON として正しくありません。",
+        Msg::JsonObjectExpected => "リクエストの本文は JSON オブジェクトにしてください。",
+        Msg::MissingField => "必須の項目がありません。",
+        Msg::InvalidFieldType => "項目の型または値が正しくありません。",
+        Msg::UnknownValue => "項目の値が、指定できる値のいずれでもありません。",
+        Msg::InvalidBody => "リクエストの本文を受け付けられません。",
+        Msg::InvalidPathParameter => "アドレスに正しくない値が含まれています。",
+        Msg::InvalidQueryParameter => "クエリパラメーターが正しくないか、範囲外です。",
+        Msg::HeadersTooLarge => "リクエストヘッダーが大きすぎます。",
+        Msg::UnknownRoute => "この API はありません。",
+        Msg::MethodNotAllowed => "この API はこのメソッドを受け付けません。",
+        Msg::RequestTimeout => "リクエストに時間がかかりすぎました。もう一度お試しください。",
     }
 }
 

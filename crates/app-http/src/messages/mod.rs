@@ -155,6 +155,20 @@ messages! {
     PayloadTooLarge => "payload_too_large",
     CrossSiteRequest => "cross_site_request",
     ResetMailSent => "reset_mail_sent",
+    SettingsSignInRequired => "settings_sign_in_required",
+    UnsupportedMediaType => "unsupported_media_type",
+    MalformedJson => "malformed_json",
+    JsonObjectExpected => "json_object_expected",
+    MissingField => "missing_field",
+    InvalidFieldType => "invalid_field_type",
+    UnknownValue => "unknown_value",
+    InvalidBody => "invalid_body",
+    InvalidPathParameter => "invalid_path_parameter",
+    InvalidQueryParameter => "invalid_query_parameter",
+    HeadersTooLarge => "headers_too_large",
+    UnknownRoute => "unknown_route",
+    MethodNotAllowed => "method_not_allowed",
+    RequestTimeout => "request_timeout",
 }
 
 /// The text of a message.
@@ -165,6 +179,19 @@ pub fn text(msg: Msg, lang: Lang) -> String {
     }
     .to_owned()
 }
+
+/// Every stable code [`rule_code`] gives.
+pub const RULE_CODES: &[&str] = &[
+    "too_short",
+    "too_long",
+    "too_few_classes",
+    "confirmation_mismatch",
+    "common_password",
+    "contains_email",
+    "contains_contract_name",
+    "control_character",
+    "rejected",
+];
 
 /// The stable code of a password rule.
 pub fn rule_code(rule: PasswordRule) -> &'static str {

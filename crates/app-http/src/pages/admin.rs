@@ -593,20 +593,17 @@ fn audit_text(page: &Page, kind: &AuditKind) -> String {
         K::ProviderSignIn { .. } => T::AuditProviderSignIn,
         _ => T::AuditOther,
     };
-    // The variant's details, as its stable name (for example the failure reason).
-    let detail = match kind {
-        K::SignInFailed { reason } => Some(format!("{reason:?}")),
-        K::SecondFactorEnrolled { kind }
-        | K::SecondFactorPassed { kind }
-        | K::SecondFactorFailed { kind } => Some(format!("{kind:?}")),
-        K::SignInSucceeded { scope } => Some(scope.as_str().to_owned()),
-        K::AccessRouteChanged { route } => Some(format!("{route:?}")),
-        K::TwoFactorPolicyChanged { policy } => Some(format!("{policy:?}")),
-        K::ProviderSignIn { provider, result } => {
-            Some(format!("{}: {result:?}", provider.as_str()))
-        }
-        _ => None,
-    };
+    // The variant's details (the failure reason, the factor, the route, …), labelled in the
+    // page's language.
+    let names = crate::audit::names(kind);
+    let mut labels: Vec<&str> = names.provider.into_iter().collect();
+    labels.extend(
+        [names.reason, names.detail]
+            .into_iter()
+            .flatten()
+            .map(|n| crate::audit::label(n, page.lang())),
+    );
+    let detail = (!labels.is_empty()).then(|| labels.join(": "));
     match detail {
         Some(d) => format!("{} ({d})", page.t(key)),
         None => page.t(key).to_owned(),

@@ -30,6 +30,9 @@ pub enum SignInFailure {
     InternetNotAllowed,
     /// A federated or AD identity bound to no account (L7).
     UnboundIdentity,
+    /// A second-factor code (SMS or authenticator, at enrolment or challenge) was wrong; it
+    /// counts towards the lock like a wrong password (L2).
+    WrongSecondFactor,
 }
 
 /// How a round trip to a federated provider ended (L7, X1). What the verified identity then

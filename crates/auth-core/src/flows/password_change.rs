@@ -5,7 +5,7 @@ use thiserror::Error;
 use super::{Auth, Infrastructure};
 use crate::domain::{
     AuditKind, ClientInfo, LoginMethod, MailKind, NoticeKind, Password, PasswordCandidate,
-    PasswordContext, PasswordRejected, Session,
+    PasswordContext, PasswordRejected, Session, SignInFailure,
 };
 use crate::ports::{PasswordChange, Verification};
 
@@ -93,7 +93,8 @@ impl Auth {
             .map_err(Infrastructure::from)?
         {
             Verification::Mismatch => {
-                self.count_failure(&account, client).await?;
+                self.count_failure(&account, client, SignInFailure::WrongPassword)
+                    .await?;
                 return Err(ChangePasswordError::WrongCurrentPassword);
             }
             Verification::Match { .. } => {}

@@ -126,7 +126,8 @@ impl Auth {
         }
         let needs_rehash = match verification {
             Verification::Mismatch => {
-                self.count_failure(&account, &request.client).await?;
+                self.count_failure(&account, &request.client, SignInFailure::WrongPassword)
+                    .await?;
                 return Err(SignInError::InvalidCredentials);
             }
             Verification::Match { needs_rehash } => needs_rehash,
@@ -379,6 +380,7 @@ impl Auth {
         &self,
         account: &Account,
         client: &ClientInfo,
+        wrong: SignInFailure,
     ) -> Result<FailureOutcome, Infrastructure> {
         let now = self.ports.clock.now();
         let issued = Ticket::issue(
@@ -412,7 +414,7 @@ impl Auth {
         let reason = if outcome == FailureOutcome::AlreadyLocked {
             SignInFailure::Locked
         } else {
-            SignInFailure::WrongPassword
+            wrong
         };
         self.audit_account(account, failed(reason), client).await;
         if outcome == FailureOutcome::LockedNow {

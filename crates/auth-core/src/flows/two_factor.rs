@@ -18,8 +18,8 @@ use crate::domain::{
     PasswordCandidate, PendingSignIn, PendingStage, PhoneNumber, PhoneNumberError,
     REMEMBER_BROWSER_WINDOW, RecoveryCode, RecoveryCodeError, RememberedBrowser, SMS_CODE_VALIDITY,
     SMS_DAILY_CAP, SMS_RESEND_INTERVAL, SecondFactorKind, SecretToken, Session, SettingsItem,
-    SmsChallenge, SmsCheck, SmsCode, TotpOffer, TotpSecret, TwoFactorPolicy, Viewer, can_use,
-    matching_totp_step, totp_offer,
+    SignInFailure, SmsChallenge, SmsCheck, SmsCode, TotpOffer, TotpSecret, TwoFactorPolicy, Viewer,
+    can_use, matching_totp_step, totp_offer,
 };
 use crate::ports::{EnrolmentCommit, SmsMessage, Verification};
 
@@ -762,7 +762,10 @@ impl Auth {
         event: AuditKind,
     ) -> TwoFactorError {
         self.audit_account(account, event, &pending.client).await;
-        match self.count_failure(account, &pending.client).await {
+        match self
+            .count_failure(account, &pending.client, SignInFailure::WrongSecondFactor)
+            .await
+        {
             Ok(FailureOutcome::Counted { .. }) => TwoFactorError::WrongCode,
             Ok(_) => {
                 // Locked: the pending sign-in is over.

@@ -2,7 +2,7 @@
 //! every item is also checked by the core's permission table.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -17,24 +17,30 @@ use super::tickets::MethodBody;
 use super::{any_session, session};
 use crate::http::context::Ctx;
 use crate::http::error::{ApiError, ErrorBody, ToApi};
+use crate::http::extract::{ApiJson, ApiPath};
 use crate::state::AppState;
 
 /// An account as the API shows it.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct AccountDto {
     /// ID.
+    #[schema(format = Uuid)]
     pub id: String,
     /// E-mail address (sign-in ID).
+    #[schema(format = Email)]
     pub email: String,
     /// Name.
     pub name: String,
     /// `owner`, `admin` or `user`.
+    #[schema(value_type = String, examples("owner", "admin", "user"))]
     pub role: &'static str,
     /// `password`, `google`, `facebook`, `microsoft`, `d-account` or `active_directory`.
+    #[schema(value_type = String, examples("password", "google", "active_directory"))]
     pub login_method: &'static str,
     /// Whether the account is locked (L2).
     pub locked: bool,
     /// When created (UTC, RFC 3339).
+    #[schema(format = DateTime)]
     pub created_at: String,
 }
 
@@ -69,12 +75,15 @@ impl From<&Account> for AccountDto {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SessionDto {
     /// The session's public ID (not a credential).
+    #[schema(format = Uuid)]
     pub id: String,
     /// `service` or `settings`.
     pub scope: &'static str,
-    /// When signed in.
+    /// When signed in (UTC, RFC 3339).
+    #[schema(format = DateTime)]
     pub created_at: String,
-    /// Last request seen.
+    /// Last request seen (UTC, RFC 3339).
+    #[schema(format = DateTime)]
     pub last_seen_at: String,
     /// `internet` or `line`.
     pub channel: &'static str,
@@ -124,7 +133,10 @@ fn item_name(item: SettingsItem) -> &'static str {
 }
 
 /// The signed-in account.
-#[utoipa::path(get, path = "/api/me", responses((status = 200, body = MeDto), (status = 401, body = ErrorBody)))]
+///
+/// With the service or the settings session: the account and the settings items it may use.
+#[utoipa::path(get, path = "/api/me", tag = "account", security(("tobira_session" = []), ("tobira_settings" = [])),
+    responses((status = 200, description = "The account.", body = MeDto, example = json!({"account": {"id": "0190b7c2-6f3e-7a41-9c55-3d2e1f0a8b64", "email": "owner@example.co.jp", "name": "山田 太郎", "role": "owner", "login_method": "password", "locked": false, "created_at": "2026-04-01T09:00:00+00:00"}, "settings": ["login_method", "email_change", "password_change"]}))))]
 pub async fn me(State(state): State<AppState>, ctx: Ctx) -> Result<Json<MeDto>, ApiError> {
     let me = any_session(&state, &ctx).await?;
     let (account, items) = state
@@ -142,18 +154,24 @@ pub async fn me(State(state): State<AppState>, ctx: Ctx) -> Result<Json<MeDto>, 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SessionCheckDto {
     /// The account.
+    #[schema(format = Uuid)]
     pub account_id: String,
     /// The contract.
+    #[schema(format = Uuid)]
     pub contract_id: String,
     /// `service` or `settings`.
     pub scope: &'static str,
     /// When the session ends if idle (UTC, RFC 3339).
+    #[schema(format = DateTime)]
     pub expires_at: String,
 }
 
-/// Checks the session cookie and slides its idle timeout (L11): one store read, and a write at
-/// most once a minute.
-#[utoipa::path(get, path = "/api/session", responses((status = 200, body = SessionCheckDto), (status = 401, body = ErrorBody)))]
+/// Checks the session cookie and slides its idle timeout (L11).
+///
+/// For services that only need to know who is signed in: one store read, and a write at most
+/// once a minute.
+#[utoipa::path(get, path = "/api/session", tag = "account", security(("tobira_session" = []), ("tobira_settings" = [])),
+    responses((status = 200, description = "The session is live.", body = SessionCheckDto, example = json!({"account_id": "0190b7c2-6f3e-7a41-9c55-3d2e1f0a8b64", "contract_id": "0190b7c2-6f3e-7a41-9c55-3d2e1f0a8b00", "scope": "service", "expires_at": "2026-04-01T21:00:00+00:00"}))))]
 pub async fn session_check(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -169,7 +187,10 @@ pub async fn session_check(
 }
 
 /// The signed-in account's sessions (X4).
-#[utoipa::path(get, path = "/api/sessions", responses((status = 200, body = [SessionDto]), (status = 401, body = ErrorBody)))]
+///
+/// Every open session of the account, the caller's own marked `current`.
+#[utoipa::path(get, path = "/api/sessions", tag = "account", security(("tobira_session" = []), ("tobira_settings" = [])),
+    responses((status = 200, description = "The sessions.", body = [SessionDto], example = json!([{"id": "0190b7c2-6f3e-7a41-9c55-3d2e1f0a8b11", "scope": "service", "created_at": "2026-04-01T09:00:00+00:00", "last_seen_at": "2026-04-01T09:10:00+00:00", "channel": "internet", "client_address": "203.0.113.7", "user_agent": "Mozilla/5.0", "current": true}]))))]
 pub async fn sessions(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -186,14 +207,19 @@ pub async fn sessions(
 }
 
 /// End one of the signed-in account's sessions (X4).
-#[utoipa::path(delete, path = "/api/sessions/{id}", params(("id" = String, Path)), responses((status = 204), (status = 404, body = ErrorBody)))]
+///
+/// Only the account's own sessions; any other ID is "not found".
+#[utoipa::path(delete, path = "/api/sessions/{id}", tag = "account", security(("tobira_session" = []), ("tobira_settings" = [])),
+    params(("id" = uuid::Uuid, Path, description = "The session's public ID.", example = "0190b7c2-6f3e-7a41-9c55-3d2e1f0a8b11")),
+    responses((status = 204, description = "The session ended."),
+    (status = 404, description = "No such session of this account (`not_found`).", body = ErrorBody)))]
 pub async fn end_session(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<StatusCode, ApiError> {
+    let id = SessionId::parse(&id).map_err(|_| ApiError::invalid_path("id", ctx.lang))?;
     let me = any_session(&state, &ctx).await?;
-    let id = SessionId::parse(&id).map_err(|_| ApiError::bad_request("id", ctx.lang))?;
     if state
         .auth()
         .end_my_session(&me, id, &ctx.client)
@@ -211,7 +237,10 @@ pub async fn end_session(
 }
 
 /// The settings menu's items (S1): exactly those the account may use.
-#[utoipa::path(get, path = "/api/settings", responses((status = 200, body = [String]), (status = 401, body = ErrorBody)))]
+///
+/// Needs the settings session; a service session gets `settings_sign_in_required`.
+#[utoipa::path(get, path = "/api/settings", tag = "settings", security(("tobira_settings" = [])),
+    responses((status = 200, description = "The items.", body = [String], example = json!(["login_method", "email_change", "password_change", "access_route", "two_factor_policy"]))))]
 pub async fn settings_menu(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -229,19 +258,27 @@ pub async fn settings_menu(
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct ChangePasswordBody {
     /// The current password.
+    #[schema(format = Password, min_length = 1, max_length = 128)]
     pub current: String,
-    /// The new password.
+    /// The new password (P1: 8 to 128 characters, 3 of 4 character classes).
+    #[schema(format = Password, min_length = 8, max_length = 128)]
     pub password: String,
     /// The same again.
+    #[schema(format = Password, min_length = 8, max_length = 128)]
     pub confirmation: String,
 }
 
 /// Change the password; other sessions end (P2).
-#[utoipa::path(post, path = "/api/settings/password", request_body = ChangePasswordBody, responses((status = 204), (status = 422, body = ErrorBody)))]
+///
+/// The current password is checked (a wrong one counts towards the lock, L2).
+#[utoipa::path(post, path = "/api/settings/password", tag = "settings", security(("tobira_settings" = [])),
+    request_body(content = ChangePasswordBody, example = json!({"current": "Kumo-2024", "password": "Hanami-2031", "confirmation": "Hanami-2031"})),
+    responses((status = 204, description = "Changed; the account's other sessions ended."),
+    (status = 403, description = "Not allowed for this account (S1 permission table: `not_permitted`).", body = ErrorBody), (status = 409, body = ErrorBody)))]
 pub async fn change_password(
     State(state): State<AppState>,
     ctx: Ctx,
-    Json(body): Json<ChangePasswordBody>,
+    ApiJson(body): ApiJson<ChangePasswordBody>,
 ) -> Result<StatusCode, ApiError> {
     let me = session(&state, &ctx, SessionScope::Settings).await?;
     state
@@ -264,17 +301,24 @@ pub async fn change_password(
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct EmailChangeRequestBody {
     /// The new address.
+    #[schema(format = Email, min_length = 3, max_length = 254)]
     pub email: String,
     /// The same again.
+    #[schema(format = Email, min_length = 3, max_length = 254)]
     pub confirmation: String,
 }
 
 /// Ask to change the owner's own address; a link goes to the new one (E1).
-#[utoipa::path(post, path = "/api/settings/email", request_body = EmailChangeRequestBody, responses((status = 202), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+///
+/// Nothing changes until the link is opened.
+#[utoipa::path(post, path = "/api/settings/email", tag = "settings", security(("tobira_settings" = [])),
+    request_body(content = EmailChangeRequestBody, example = json!({"email": "new@example.co.jp", "confirmation": "new@example.co.jp"})),
+    responses((status = 202, description = "A link was mailed to the new address."),
+    (status = 403, description = "Not allowed for this account (S1 permission table: `not_permitted`).", body = ErrorBody), (status = 409, description = "The address is in use (`email_taken`).", body = ErrorBody), (status = 429, body = ErrorBody)))]
 pub async fn request_email_change(
     State(state): State<AppState>,
     ctx: Ctx,
-    Json(body): Json<EmailChangeRequestBody>,
+    ApiJson(body): ApiJson<EmailChangeRequestBody>,
 ) -> Result<StatusCode, ApiError> {
     let me = session(&state, &ctx, SessionScope::Settings).await?;
     state
@@ -286,11 +330,17 @@ pub async fn request_email_change(
 }
 
 /// Set the owner's own login method (M1).
-#[utoipa::path(post, path = "/api/settings/login-method", request_body = MethodBody, responses((status = 204), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+///
+/// Over the API the method is a password; providers go through
+/// `/api/federation/{provider}/start` with the purpose `own_method`.
+#[utoipa::path(post, path = "/api/settings/login-method", tag = "settings", security(("tobira_settings" = [])),
+    request_body(content = MethodBody, example = json!({"method": "password", "password": "Hanami-2031", "confirmation": "Hanami-2031"})),
+    responses((status = 204, description = "The login method is set."),
+    (status = 403, description = "Not allowed for this account (S1 permission table: `not_permitted`).", body = ErrorBody), (status = 409, body = ErrorBody)))]
 pub async fn set_login_method(
     State(state): State<AppState>,
     ctx: Ctx,
-    Json(body): Json<MethodBody>,
+    ApiJson(body): ApiJson<MethodBody>,
 ) -> Result<StatusCode, ApiError> {
     let me = session(&state, &ctx, SessionScope::Settings).await?;
     state
@@ -312,11 +362,16 @@ pub struct TwoFactorBody {
 }
 
 /// Set the contract's two-factor policy (T8).
-#[utoipa::path(post, path = "/api/settings/two-factor", request_body = TwoFactorBody, responses((status = 204), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+///
+/// Turning it off needs `acknowledge_risk: true`.
+#[utoipa::path(post, path = "/api/settings/two-factor", tag = "settings", security(("tobira_settings" = [])),
+    request_body(content = TwoFactorBody, example = json!({"enabled": false, "acknowledge_risk": true})),
+    responses((status = 204, description = "The policy is set."),
+    (status = 403, description = "Not allowed for this account (S1 permission table: `not_permitted`).", body = ErrorBody), (status = 409, body = ErrorBody)))]
 pub async fn set_two_factor_policy(
     State(state): State<AppState>,
     ctx: Ctx,
-    Json(body): Json<TwoFactorBody>,
+    ApiJson(body): ApiJson<TwoFactorBody>,
 ) -> Result<StatusCode, ApiError> {
     let me = session(&state, &ctx, SessionScope::Settings).await?;
     let policy = if body.enabled {
@@ -339,6 +394,7 @@ pub struct AccessRouteBody {
     pub route: RouteDto,
     /// Must be `true`: the confirmation step.
     #[serde(default)]
+    #[schema(schema_with = crate::http::openapi::must_be_true, required = true)]
     pub confirmed: bool,
 }
 
@@ -362,11 +418,16 @@ impl From<RouteDto> for AccessRoute {
 }
 
 /// Set the access route from the settings menu (N3).
-#[utoipa::path(post, path = "/api/settings/access-route", request_body = AccessRouteBody, responses((status = 204), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+///
+/// `confirmed` must be `true`: the confirmation step.
+#[utoipa::path(post, path = "/api/settings/access-route", tag = "settings", security(("tobira_settings" = [])), operation_id = "set_own_access_route",
+    request_body(content = AccessRouteBody, example = json!({"route": "line_only", "confirmed": true})),
+    responses((status = 204, description = "The access route is set."),
+    (status = 403, description = "Not allowed for this account (S1 permission table: `not_permitted`).", body = ErrorBody), (status = 409, body = ErrorBody)))]
 pub async fn set_access_route(
     State(state): State<AppState>,
     ctx: Ctx,
-    Json(body): Json<AccessRouteBody>,
+    ApiJson(body): ApiJson<AccessRouteBody>,
 ) -> Result<StatusCode, ApiError> {
     let me = session(&state, &ctx, SessionScope::Settings).await?;
     state
@@ -381,6 +442,7 @@ pub async fn set_access_route(
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct AdBody {
     /// The ADFS federation metadata URL (https).
+    #[schema(pattern = "^https://", max_length = 2048)]
     pub metadata_url: String,
 }
 
@@ -388,15 +450,21 @@ pub struct AdBody {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ConnectionDto {
     /// `adfs-` + 18 letters or digits.
+    #[schema(pattern = "^adfs-[0-9A-Za-z]{18}$")]
     pub connection_id: String,
 }
 
 /// Turn on Active Directory (D1).
-#[utoipa::path(post, path = "/api/settings/active-directory", request_body = AdBody, responses((status = 201, body = ConnectionDto), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)))]
+///
+/// Registers the ADFS metadata URL and answers the connection ID to give ADFS.
+#[utoipa::path(post, path = "/api/settings/active-directory", tag = "settings", security(("tobira_settings" = [])),
+    request_body(content = AdBody, example = json!({"metadata_url": "https://adfs.example.co.jp/FederationMetadata/2007-06/FederationMetadata.xml"})),
+    responses((status = 201, description = "Active Directory is on.", body = ConnectionDto, example = json!({"connection_id": "adfs-0123456789abcdefgh"})),
+    (status = 403, description = "Not allowed for this account (S1 permission table: `not_permitted`).", body = ErrorBody), (status = 409, description = "Already on (`active_directory_enabled`).", body = ErrorBody)))]
 pub async fn enable_active_directory(
     State(state): State<AppState>,
     ctx: Ctx,
-    Json(body): Json<AdBody>,
+    ApiJson(body): ApiJson<AdBody>,
 ) -> Result<(StatusCode, Json<ConnectionDto>), ApiError> {
     let me = session(&state, &ctx, SessionScope::Settings).await?;
     let id = state
@@ -413,7 +481,11 @@ pub async fn enable_active_directory(
 }
 
 /// Change a trial to Basic (C2).
-#[utoipa::path(post, path = "/api/settings/plan", responses((status = 204), (status = 403, body = ErrorBody)))]
+///
+/// Only the owner, only from a trial.
+#[utoipa::path(post, path = "/api/settings/plan", tag = "settings", security(("tobira_settings" = [])),
+    responses((status = 204, description = "The contract is on Basic."),
+    (status = 403, description = "Not allowed for this account (S1 permission table: `not_permitted`).", body = ErrorBody), (status = 409, body = ErrorBody)))]
 pub async fn upgrade_plan(State(state): State<AppState>, ctx: Ctx) -> Result<StatusCode, ApiError> {
     let me = session(&state, &ctx, SessionScope::Settings).await?;
     state
@@ -429,15 +501,21 @@ pub async fn upgrade_plan(State(state): State<AppState>, ctx: Ctx) -> Result<Sta
 pub struct ConfirmBody {
     /// Must be `true`.
     #[serde(default)]
+    #[schema(schema_with = crate::http::openapi::must_be_true, required = true)]
     pub confirmed: bool,
 }
 
 /// Cancel a Basic contract (C2).
-#[utoipa::path(post, path = "/api/settings/cancel", request_body = ConfirmBody, responses((status = 204), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+///
+/// `confirmed` must be `true`. Only the owner.
+#[utoipa::path(post, path = "/api/settings/cancel", tag = "settings", security(("tobira_settings" = [])),
+    request_body(content = ConfirmBody, example = json!({"confirmed": true})),
+    responses((status = 204, description = "The contract is cancelled."),
+    (status = 403, description = "Not allowed for this account (S1 permission table: `not_permitted`).", body = ErrorBody), (status = 409, body = ErrorBody)))]
 pub async fn cancel_contract(
     State(state): State<AppState>,
     ctx: Ctx,
-    Json(body): Json<ConfirmBody>,
+    ApiJson(body): ApiJson<ConfirmBody>,
 ) -> Result<StatusCode, ApiError> {
     let me = session(&state, &ctx, SessionScope::Settings).await?;
     state

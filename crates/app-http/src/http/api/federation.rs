@@ -4,7 +4,7 @@
 //! [`Auth::finish_federation`](auth_core::flows::Auth::finish_federation)).
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum_extra::extract::CookieJar;
 use serde::{Deserialize, Serialize};
@@ -18,6 +18,7 @@ use super::signin::{ScopeDto, SignInResponse, StepDto, pending, signed_in};
 use crate::http::Listener;
 use crate::http::context::{CookieKind, Ctx};
 use crate::http::error::{ApiError, ErrorBody, ToApi};
+use crate::http::extract::{ApiJson, ApiPath};
 use crate::messages::Msg;
 use crate::state::AppState;
 
@@ -34,6 +35,7 @@ pub enum FederationStartBody {
     /// Register from an invitation (I2).
     Invitation {
         /// The invitation link's token.
+        #[schema(pattern = "^[A-Za-z0-9_-]{43}$")]
         token: String,
     },
     /// The owner's own login method (M1); needs the settings session cookie.
@@ -41,6 +43,7 @@ pub enum FederationStartBody {
     /// A login-method change link (M2).
     MethodChange {
         /// The link's token.
+        #[schema(pattern = "^[A-Za-z0-9_-]{43}$")]
         token: String,
     },
 }
@@ -50,6 +53,7 @@ pub enum FederationStartBody {
 pub struct FederationStartResponse {
     /// The provider's authorization URL. The `tobira_federation` cookie is set and must come
     /// back with the callback.
+    #[schema(pattern = "^https?://")]
     pub authorization_url: String,
 }
 
@@ -58,15 +62,19 @@ pub struct FederationStartResponse {
 pub struct FederationCallbackBody {
     /// The authorization code.
     #[serde(default)]
+    #[schema(max_length = 4096)]
     pub code: Option<String>,
     /// The `state` parameter.
     #[serde(default)]
+    #[schema(max_length = 4096)]
     pub state: Option<String>,
     /// The RFC 9207 `iss` parameter, when present.
     #[serde(default)]
+    #[schema(max_length = 4096)]
     pub iss: Option<String>,
     /// The provider's `error`, when it refused.
     #[serde(default)]
+    #[schema(max_length = 4096)]
     pub error: Option<String>,
 }
 
@@ -115,20 +123,30 @@ pub(crate) async fn settings_session(state: &AppState, ctx: &Ctx) -> Option<Sess
 }
 
 /// Starts a provider sign-in (L7, I2, M1, M2).
-#[utoipa::path(post, path = "/api/federation/{provider}/start", request_body = FederationStartBody,
-    params(("provider" = String, Path, description = "`google`, `facebook`, `microsoft` or `d-account`")),
+///
+/// Answers the provider's authorization URL to send the browser to, and sets the
+/// `tobira_federation` cookie that binds the round trip to this browser. The purpose
+/// `own_method` needs the settings session cookie.
+#[utoipa::path(post, path = "/api/federation/{provider}/start", tag = "sign-in",
+    security((), ("tobira_settings" = [])),
+    params(("provider" = String, Path, description = "The identity provider.", example = "google")),
+    request_body(content = FederationStartBody, example = json!({"purpose": "sign_in", "scope": "service"})),
     responses(
-    (status = 200, body = FederationStartResponse),
-    (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-    (status = 410, body = ErrorBody), (status = 429, body = ErrorBody), (status = 502, body = ErrorBody),
-    (status = 503, body = ErrorBody)))]
+    (status = 200, description = "Send the browser to the authorization URL.", body = FederationStartResponse,
+        headers(("Set-Cookie" = String, description = "`tobira_federation` (`HttpOnly; SameSite=Lax; Path=/; Max-Age=600`): must come back with the callback.")),
+        example = json!({"authorization_url": "https://accounts.google.com/o/oauth2/v2/auth?response_type=code&client_id=tobira&state=Zm9v&nonce=YmFy&code_challenge=YmF6&code_challenge_method=S256"})),
+    (status = 401, description = "`own_method` without a settings session.", body = ErrorBody),
+    (status = 404, description = "The provider is not configured (`provider_not_configured`), or the link is unknown.", body = ErrorBody),
+    (status = 409, body = ErrorBody),
+    (status = 410, description = "The link expired (`link_expired`).", body = ErrorBody),
+    (status = 429, body = ErrorBody), (status = 502, body = ErrorBody)))]
 pub async fn start(
     State(state): State<AppState>,
     axum::Extension(listener): axum::Extension<Listener>,
     ctx: Ctx,
     jar: CookieJar,
-    Path(provider): Path<String>,
-    Json(body): Json<FederationStartBody>,
+    ApiPath(provider): ApiPath<String>,
+    ApiJson(body): ApiJson<FederationStartBody>,
 ) -> Result<(CookieJar, Json<FederationStartResponse>), ApiError> {
     let provider = provider_of(&provider, &ctx)?;
     let me;
@@ -165,21 +183,30 @@ pub async fn start(
 }
 
 /// Finishes a provider sign-in with the callback's parameters (L7, I2, M1, M2).
-#[utoipa::path(post, path = "/api/federation/{provider}/callback", request_body = FederationCallbackBody,
-    params(("provider" = String, Path, description = "`google`, `facebook`, `microsoft` or `d-account`")),
+///
+/// Send the parameters the provider put on the redirect URI, with the `tobira_federation`
+/// cookie from the start. The state is taken once; the cookie is removed either way.
+#[utoipa::path(post, path = "/api/federation/{provider}/callback", tag = "sign-in",
+    security(("tobira_federation" = []), ("tobira_federation" = [], "tobira_settings" = [])),
+    params(("provider" = String, Path, description = "The identity provider.", example = "google")),
+    request_body(content = FederationCallbackBody, example = json!({"code": "4/0AbCdEf", "state": "Zm9v", "iss": "https://accounts.google.com"})),
     responses(
-    (status = 200, body = FederationResponse),
-    (status = 400, description = "Missing, unknown, expired or replayed state", body = ErrorBody),
-    (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-    (status = 409, body = ErrorBody), (status = 429, body = ErrorBody), (status = 502, body = ErrorBody),
-    (status = 503, body = ErrorBody)))]
+    (status = 200, description = "What the provider sign-in did.", body = FederationResponse,
+        headers(("Set-Cookie" = String, description = "Removes `tobira_federation`; on `signed_in` sets `tobira_session` or `tobira_settings`, on `pending` `tobira_pending`.")),
+        example = json!({"status": "signed_in", "scope": "service"})),
+    (status = 400, description = "Missing, unknown, expired or replayed state, or no `tobira_federation` cookie (`federation_state_invalid`).", body = ErrorBody),
+    (status = 401, description = "The provider's answer could not be verified (`provider_rejected`), or the identity is linked to no account (`unbound_identity`).", body = ErrorBody),
+    (status = 403, description = "Cancelled at the provider (`provider_denied`), or the contract or channel refuses the sign-in.", body = ErrorBody),
+    (status = 404, description = "The provider is not configured (`provider_not_configured`).", body = ErrorBody),
+    (status = 409, body = ErrorBody), (status = 410, description = "The invitation or method-change link expired meanwhile (`link_expired`).", body = ErrorBody),
+    (status = 429, body = ErrorBody), (status = 502, body = ErrorBody)))]
 pub async fn callback(
     State(state): State<AppState>,
     axum::Extension(listener): axum::Extension<Listener>,
     ctx: Ctx,
     jar: CookieJar,
-    Path(provider): Path<String>,
-    Json(body): Json<FederationCallbackBody>,
+    ApiPath(provider): ApiPath<String>,
+    ApiJson(body): ApiJson<FederationCallbackBody>,
 ) -> Result<(CookieJar, Json<FederationResponse>), ApiError> {
     let provider = provider_of(&provider, &ctx)?;
     let browser_key = ctx.token(CookieKind::Federation).map(|k| k.expose());

@@ -7,113 +7,79 @@ pub mod federation;
 pub mod signin;
 pub mod tickets;
 
-use axum::Router;
-use axum::routing::{delete, get, post};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use axum::http::StatusCode;
 
 use auth_core::domain::{Session, SessionScope};
 
 use super::context::{CookieKind, Ctx};
 use super::error::{ApiError, ToApi};
 use super::layers::rate_limited;
+use crate::messages::Msg;
 use crate::state::AppState;
 
-/// Every API route.
-pub fn routes(state: AppState) -> Router<AppState> {
-    let limited = Router::new()
-        .route("/api/sign-in", post(signin::sign_in))
-        .route("/api/sign-in/sms", post(signin::enrol_sms))
-        .route("/api/sign-in/sms/resend", post(signin::resend_sms))
-        .route("/api/sign-in/enrol", post(signin::finish_enrolment))
-        .route("/api/sign-in/challenge", post(signin::answer_challenge))
-        .route("/api/sign-in/recovery", post(signin::use_recovery_code))
-        .route("/api/password/forgot", post(tickets::forgot_password))
-        .route("/api/unlock/{token}", post(tickets::unlock))
-        .route("/api/federation/{provider}/start", post(federation::start))
-        .route(
-            "/api/federation/{provider}/callback",
-            post(federation::callback),
-        )
+/// Every API route, with its OpenAPI operation: routes and document come from the same
+/// `#[utoipa::path]` attributes, so neither can drift from the other.
+pub fn routes(state: AppState) -> OpenApiRouter<AppState> {
+    // Rate-limited per client address (X5).
+    let limited = OpenApiRouter::new()
+        .routes(routes!(signin::sign_in))
+        .routes(routes!(signin::enrol_sms))
+        .routes(routes!(signin::resend_sms))
+        .routes(routes!(signin::finish_enrolment))
+        .routes(routes!(signin::answer_challenge))
+        .routes(routes!(signin::use_recovery_code))
+        .routes(routes!(tickets::forgot_password))
+        .routes(routes!(tickets::unlock))
+        .routes(routes!(federation::start))
+        .routes(routes!(federation::callback))
         .route_layer(axum::middleware::from_fn_with_state(state, rate_limited));
-    Router::new()
+    OpenApiRouter::new()
         .merge(limited)
-        .route("/api/sign-in/step", get(signin::step))
-        .route("/api/sign-in/totp", post(signin::offer_totp))
-        .route(
-            "/api/sign-in/recovery/confirm",
-            post(signin::confirm_recovery_code),
-        )
-        .route("/api/sign-in/line-consent", post(signin::line_consent))
-        .route("/api/sign-out", post(signin::sign_out))
-        .route(
-            "/api/password/reset/{token}",
-            get(tickets::check_reset).post(tickets::reset_password),
-        )
-        .route(
-            "/api/invitation/{token}",
-            get(tickets::open_invitation).post(tickets::accept_invitation),
-        )
-        .route(
-            "/api/invitation/{token}/review",
-            post(tickets::review_invitation),
-        )
-        .route(
-            "/api/email-change/{token}",
-            get(tickets::open_email_change).post(tickets::complete_email_change),
-        )
-        .route(
-            "/api/login-method/{token}",
-            get(tickets::open_method_change).post(tickets::complete_method_change),
-        )
-        .route("/api/me", get(account::me))
-        .route("/api/session", get(account::session_check))
-        .route("/api/sessions", get(account::sessions))
-        .route("/api/sessions/{id}", delete(account::end_session))
-        .route("/api/settings", get(account::settings_menu))
-        .route("/api/settings/password", post(account::change_password))
-        .route("/api/settings/email", post(account::request_email_change))
-        .route(
-            "/api/settings/login-method",
-            post(account::set_login_method),
-        )
-        .route(
-            "/api/settings/two-factor",
-            post(account::set_two_factor_policy),
-        )
-        .route(
-            "/api/settings/access-route",
-            post(account::set_access_route),
-        )
-        .route(
-            "/api/settings/active-directory",
-            post(account::enable_active_directory),
-        )
-        .route("/api/settings/plan", post(account::upgrade_plan))
-        .route("/api/settings/cancel", post(account::cancel_contract))
-        .route(
-            "/api/admin/users",
-            get(admin::list_users).post(admin::invite),
-        )
-        .route(
-            "/api/admin/users/{id}",
-            get(admin::open_user).delete(admin::remove_user),
-        )
-        .route("/api/admin/users/{id}/change", post(admin::send_change))
-        .route(
-            "/api/admin/users/{id}/end-sessions",
-            post(admin::end_sessions),
-        )
-        .route(
-            "/api/admin/invitations/{id}/resend",
-            post(admin::resend_invitation),
-        )
-        .route(
-            "/api/admin/invitations/{id}",
-            delete(admin::withdraw_invitation),
-        )
-        .route("/api/admin/lines", get(admin::lines).post(admin::add_line))
-        .route("/api/admin/lines/{line}", delete(admin::remove_line))
-        .route("/api/admin/access-route", post(admin::set_access_route))
-        .route("/api/admin/audit", get(admin::audit))
+        .routes(routes!(signin::step))
+        .routes(routes!(signin::offer_totp))
+        .routes(routes!(signin::confirm_recovery_code))
+        .routes(routes!(signin::line_consent))
+        .routes(routes!(signin::sign_out))
+        .routes(routes!(tickets::check_reset, tickets::reset_password))
+        .routes(routes!(
+            tickets::open_invitation,
+            tickets::accept_invitation
+        ))
+        .routes(routes!(tickets::review_invitation))
+        .routes(routes!(
+            tickets::open_email_change,
+            tickets::complete_email_change
+        ))
+        .routes(routes!(
+            tickets::open_method_change,
+            tickets::complete_method_change
+        ))
+        .routes(routes!(account::me))
+        .routes(routes!(account::session_check))
+        .routes(routes!(account::sessions))
+        .routes(routes!(account::end_session))
+        .routes(routes!(account::settings_menu))
+        .routes(routes!(account::change_password))
+        .routes(routes!(account::request_email_change))
+        .routes(routes!(account::set_login_method))
+        .routes(routes!(account::set_two_factor_policy))
+        .routes(routes!(account::set_access_route))
+        .routes(routes!(account::enable_active_directory))
+        .routes(routes!(account::upgrade_plan))
+        .routes(routes!(account::cancel_contract))
+        .routes(routes!(admin::list_users, admin::invite))
+        .routes(routes!(admin::open_user, admin::remove_user))
+        .routes(routes!(admin::send_change))
+        .routes(routes!(admin::end_sessions))
+        .routes(routes!(admin::resend_invitation))
+        .routes(routes!(admin::withdraw_invitation))
+        .routes(routes!(admin::lines, admin::add_line))
+        .routes(routes!(admin::remove_line))
+        .routes(routes!(admin::set_access_route))
+        .routes(routes!(admin::audit))
 }
 
 /// The live session of `scope` from its cookie.
@@ -126,14 +92,41 @@ pub(crate) async fn session(
         SessionScope::Settings => CookieKind::Settings,
         _ => CookieKind::Session,
     };
-    let token = ctx
-        .token(kind)
-        .ok_or_else(|| ApiError::unauthorized(ctx.lang))?;
-    state
-        .auth()
-        .authenticate(&token, scope, ctx.client.channel.kind())
-        .await
-        .map_err(|e| e.to_api(ctx.lang))
+    let result = match ctx.token(kind) {
+        Some(token) => state
+            .auth()
+            .authenticate(&token, scope, ctx.client.channel.kind())
+            .await
+            .map_err(|e| e.to_api(ctx.lang)),
+        None => Err(ApiError::unauthorized(ctx.lang)),
+    };
+    match result {
+        Err(e) if scope == SessionScope::Settings && e.status == StatusCode::UNAUTHORIZED => {
+            // A live service session does not open the settings menu (S2): say so, rather than
+            // "not signed in".
+            match wrong_scope(state, ctx).await {
+                true => Err(ApiError::new(
+                    StatusCode::UNAUTHORIZED,
+                    Msg::SettingsSignInRequired,
+                    ctx.lang,
+                )),
+                false => Err(e),
+            }
+        }
+        other => other,
+    }
+}
+
+/// Whether the browser holds a live service session (checked when the settings one is missing).
+async fn wrong_scope(state: &AppState, ctx: &Ctx) -> bool {
+    match ctx.token(CookieKind::Session) {
+        Some(token) => state
+            .auth()
+            .authenticate(&token, SessionScope::Service, ctx.client.channel.kind())
+            .await
+            .is_ok(),
+        None => false,
+    }
 }
 
 /// The service session, or else the settings session: for reads both open.

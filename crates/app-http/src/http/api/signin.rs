@@ -13,6 +13,7 @@ use auth_core::flows::two_factor::{Completed, PendingGrant, SecondFactorStep};
 
 use crate::http::context::{CookieKind, Ctx};
 use crate::http::error::{ApiError, ErrorBody, ToApi};
+use crate::http::extract::ApiJson;
 use crate::state::AppState;
 
 /// Where the sign-in menu leads.
@@ -30,8 +31,10 @@ pub enum ScopeDto {
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct SignInBody {
     /// The e-mail address (case and surrounding spaces ignored).
+    #[schema(format = Email, min_length = 3, max_length = 254, examples("owner@example.co.jp"))]
     pub email: String,
     /// The password.
+    #[schema(format = Password, min_length = 1, max_length = 128, examples("Kumo-2024"))]
     pub password: String,
     /// `service` (default) or `settings`.
     #[serde(default)]
@@ -47,6 +50,7 @@ pub enum StepDto {
     /// Type the SMS code.
     Sms {
         /// The number, mostly hidden.
+        #[schema(examples("090-****-5678"))]
         masked_phone: String,
         /// Whether a code was sent.
         code_sent: bool,
@@ -58,6 +62,10 @@ pub enum StepDto {
     /// Consent to receive the West Japan line's details (N5).
     LineConsent {
         /// The line.
+        #[schema(
+            pattern = "^(CAF[0-9A-Za-z]{10}|COP[0-9A-Za-z]{8})$",
+            examples("CAF1234567890")
+        )]
         line: String,
     },
 }
@@ -158,15 +166,25 @@ fn pending_token(ctx: &Ctx) -> Result<auth_core::domain::SecretToken, ApiError> 
 }
 
 /// Password sign-in (L1–L6, L9, L10, S2).
-#[utoipa::path(post, path = "/api/sign-in", request_body = SignInBody, responses(
-    (status = 200, body = SignInResponse),
-    (status = 401, description = "Unknown e-mail, wrong password or locked: one answer (L5)", body = ErrorBody),
-    (status = 403, body = ErrorBody), (status = 429, body = ErrorBody), (status = 503, body = ErrorBody)))]
+///
+/// Checks the e-mail address and password. Unknown address, wrong password and a locked account
+/// get one answer (L5). On success either a session opens (`signed_in`) or a second factor is
+/// needed (`pending`, with the `tobira_pending` cookie). A `tobira_device` cookie from "remember
+/// this browser" skips the second factor (L6).
+#[utoipa::path(post, path = "/api/sign-in", tag = "sign-in",
+    request_body(content = SignInBody, example = json!({"email": "owner@example.co.jp", "password": "Kumo-2024", "scope": "service"})),
+    responses(
+    (status = 200, description = "Signed in, or a second factor is needed.", body = SignInResponse, headers(("Set-Cookie" = String, description = "On `signed_in`: `tobira_session` or `tobira_settings` (by scope) with `HttpOnly; SameSite=Lax; Path=/; Max-Age=43200`, and `tobira_pending` removed; with `remember_browser` also `tobira_device` (30 days). On `pending`: `tobira_pending` (10 minutes).")),
+        example = json!({"status": "pending", "step": {"kind": "totp"}})),
+    (status = 401, description = "Unknown e-mail, wrong password or locked: one answer (`invalid_credentials`, L5); or a provider-only account.", body = ErrorBody),
+    (status = 403, description = "The contract ended (`contract_ended`), the line is not registered (`line_not_registered`), or the contract allows lines only (`internet_not_allowed`).", body = ErrorBody),
+    (status = 409, body = ErrorBody),
+    (status = 429, body = ErrorBody)))]
 pub async fn sign_in(
     State(state): State<AppState>,
     ctx: Ctx,
     jar: CookieJar,
-    Json(body): Json<SignInBody>,
+    ApiJson(body): ApiJson<SignInBody>,
 ) -> Result<(CookieJar, Json<SignInResponse>), ApiError> {
     let outcome = state
         .auth()
@@ -193,7 +211,10 @@ pub async fn sign_in(
 }
 
 /// Where the pending sign-in stands.
-#[utoipa::path(get, path = "/api/sign-in/step", responses((status = 200, body = StepDto), (status = 401, body = ErrorBody)))]
+///
+/// The second-factor step the `tobira_pending` cookie's sign-in waits for.
+#[utoipa::path(get, path = "/api/sign-in/step", tag = "sign-in", security(("tobira_pending" = [])),
+    responses((status = 200, description = "The next step.", body = StepDto, example = json!({"kind": "sms", "masked_phone": "090-****-5678", "code_sent": true}))))]
 pub async fn step(State(state): State<AppState>, ctx: Ctx) -> Result<Json<StepDto>, ApiError> {
     let token = pending_token(&ctx)?;
     let step = state
@@ -207,7 +228,13 @@ pub async fn step(State(state): State<AppState>, ctx: Ctx) -> Result<Json<StepDt
 /// A phone number for SMS enrolment.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct PhoneBody {
-    /// 070/080/090 mobile or +E.164.
+    /// A Japanese mobile number starting with 070, 080 or 090 (hyphens and spaces allowed), or an
+    /// international number in E.164 form starting with `+`.
+    #[schema(
+        min_length = 1,
+        max_length = 32,
+        examples("090-1234-5678", "+819012345678")
+    )]
     pub phone: String,
 }
 
@@ -217,15 +244,21 @@ pub struct SmsSentDto {
     /// The number, mostly hidden.
     pub masked_phone: String,
     /// When the code stops working (UTC, RFC 3339).
+    #[schema(format = DateTime)]
     pub expires_at: String,
 }
 
 /// Enrol SMS: send a code to this number (T2).
-#[utoipa::path(post, path = "/api/sign-in/sms", request_body = PhoneBody, responses((status = 200, body = SmsSentDto), (status = 422, body = ErrorBody), (status = 429, body = ErrorBody)))]
+///
+/// Sends a six-digit code to the number; the enrolment finishes with `/api/sign-in/enrol`.
+#[utoipa::path(post, path = "/api/sign-in/sms", tag = "sign-in", security(("tobira_pending" = [])),
+    request_body(content = PhoneBody, example = json!({"phone": "090-1234-5678"})),
+    responses((status = 200, description = "A code was sent.", body = SmsSentDto, example = json!({"masked_phone": "090-****-5678", "expires_at": "2026-04-01T09:05:00+00:00"})),
+    (status = 409, body = ErrorBody), (status = 429, body = ErrorBody)))]
 pub async fn enrol_sms(
     State(state): State<AppState>,
     ctx: Ctx,
-    Json(body): Json<PhoneBody>,
+    ApiJson(body): ApiJson<PhoneBody>,
 ) -> Result<Json<SmsSentDto>, ApiError> {
     let token = pending_token(&ctx)?;
     let sent = state
@@ -240,7 +273,11 @@ pub async fn enrol_sms(
 }
 
 /// Send the SMS code again (T7: at most once a minute).
-#[utoipa::path(post, path = "/api/sign-in/sms/resend", responses((status = 200, body = SmsSentDto), (status = 429, body = ErrorBody)))]
+///
+/// A new code replaces the old one; at most once a minute and within the daily cap.
+#[utoipa::path(post, path = "/api/sign-in/sms/resend", tag = "sign-in", security(("tobira_pending" = [])),
+    responses((status = 200, description = "A new code was sent.", body = SmsSentDto, example = json!({"masked_phone": "090-****-5678", "expires_at": "2026-04-01T09:05:00+00:00"})),
+    (status = 409, body = ErrorBody), (status = 429, body = ErrorBody)))]
 pub async fn resend_sms(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -269,7 +306,11 @@ pub struct TotpOfferDto {
 }
 
 /// Enrol an authenticator app: the secret, its URI and QR code (T1, T2).
-#[utoipa::path(post, path = "/api/sign-in/totp", responses((status = 200, body = TotpOfferDto), (status = 409, body = ErrorBody)))]
+///
+/// The enrolment finishes with the app's first code at `/api/sign-in/enrol`.
+#[utoipa::path(post, path = "/api/sign-in/totp", tag = "sign-in", security(("tobira_pending" = [])),
+    responses((status = 200, description = "The secret to enrol.", body = TotpOfferDto, example = json!({"secret": "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP", "otpauth_uri": "otpauth://totp/tobira:owner%40example.co.jp?secret=JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP&issuer=tobira", "qr_svg": "<svg xmlns=\"http://www.w3.org/2000/svg\"></svg>"})),
+    (status = 409, body = ErrorBody)))]
 pub async fn offer_totp(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -290,7 +331,8 @@ pub async fn offer_totp(
 /// A code from the SMS or the app.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct CodeBody {
-    /// The code.
+    /// The six-digit code.
+    #[schema(pattern = "^[0-9]{6}$", examples("123456"))]
     pub code: String,
     /// Remember this browser for 30 days (L6).
     #[serde(default)]
@@ -301,15 +343,28 @@ pub struct CodeBody {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct RecoveryCodeDto {
     /// `XXXX-XXXX-XXXX-XXXX`: save it; it is shown only now (T3).
+    #[schema(
+        pattern = "^[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}$",
+        examples("ABCD-EFGH-JKLM-NPQR")
+    )]
     pub recovery_code: String,
 }
 
 /// Finish enrolment with the first code; returns the recovery code (T2, T3).
-#[utoipa::path(post, path = "/api/sign-in/enrol", request_body = CodeBody, responses((status = 200, body = RecoveryCodeDto), (status = 401, body = ErrorBody)))]
+///
+/// The recovery code is shown only now; the sign-in completes once `/api/sign-in/recovery/confirm`
+/// confirms it was saved.
+#[utoipa::path(post, path = "/api/sign-in/enrol", tag = "sign-in", security(("tobira_pending" = [])),
+    request_body(content = CodeBody, example = json!({"code": "123456", "remember_browser": false})),
+    responses((status = 200, description = "Enrolled; save the recovery code.", body = RecoveryCodeDto, example = json!({"recovery_code": "ABCD-EFGH-JKLM-NPQR"})),
+    (status = 401, description = "Wrong code (`wrong_code`), or no pending sign-in.", body = ErrorBody),
+    (status = 409, body = ErrorBody),
+    (status = 410, description = "The SMS code expired or too many wrong codes (`code_spent`).", body = ErrorBody),
+    (status = 429, body = ErrorBody)))]
 pub async fn finish_enrolment(
     State(state): State<AppState>,
     ctx: Ctx,
-    Json(body): Json<CodeBody>,
+    ApiJson(body): ApiJson<CodeBody>,
 ) -> Result<Json<RecoveryCodeDto>, ApiError> {
     let token = pending_token(&ctx)?;
     let code = state
@@ -323,12 +378,20 @@ pub async fn finish_enrolment(
 }
 
 /// Answer the enrolled factor's challenge (T4).
-#[utoipa::path(post, path = "/api/sign-in/challenge", request_body = CodeBody, responses((status = 200, body = SignInResponse), (status = 401, body = ErrorBody)))]
+///
+/// A correct code completes the sign-in and opens the session.
+#[utoipa::path(post, path = "/api/sign-in/challenge", tag = "sign-in", security(("tobira_pending" = [])),
+    request_body(content = CodeBody, example = json!({"code": "123456", "remember_browser": true})),
+    responses((status = 200, description = "Signed in (or a further step, line consent, is needed).", body = SignInResponse, headers(("Set-Cookie" = String, description = "On `signed_in`: `tobira_session` or `tobira_settings` (by scope) with `HttpOnly; SameSite=Lax; Path=/; Max-Age=43200`, and `tobira_pending` removed; with `remember_browser` also `tobira_device` (30 days). On `pending`: `tobira_pending` (10 minutes).")), example = json!({"status": "signed_in", "scope": "service"})),
+    (status = 401, description = "Wrong code (`wrong_code`), or no pending sign-in.", body = ErrorBody),
+    (status = 409, body = ErrorBody),
+    (status = 410, description = "The SMS code expired or too many wrong codes (`code_spent`).", body = ErrorBody),
+    (status = 429, body = ErrorBody)))]
 pub async fn answer_challenge(
     State(state): State<AppState>,
     ctx: Ctx,
     jar: CookieJar,
-    Json(body): Json<CodeBody>,
+    ApiJson(body): ApiJson<CodeBody>,
 ) -> Result<(CookieJar, Json<SignInResponse>), ApiError> {
     let token = pending_token(&ctx)?;
     let done = state
@@ -342,16 +405,24 @@ pub async fn answer_challenge(
 /// A recovery code as typed.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct RecoveryBody {
-    /// With or without spaces and hyphens.
+    /// 16 letters and digits, with or without spaces and hyphens.
+    #[schema(min_length = 16, max_length = 64, examples("ABCD-EFGH-JKLM-NPQR"))]
     pub code: String,
 }
 
 /// "Lost my device": use the recovery code; returns the new one (T5).
-#[utoipa::path(post, path = "/api/sign-in/recovery", request_body = RecoveryBody, responses((status = 200, body = RecoveryCodeDto), (status = 401, body = ErrorBody)))]
+///
+/// The second factor is cleared; the new recovery code must be confirmed as saved.
+#[utoipa::path(post, path = "/api/sign-in/recovery", tag = "sign-in", security(("tobira_pending" = [])),
+    request_body(content = RecoveryBody, example = json!({"code": "ABCD-EFGH-JKLM-NPQR"})),
+    responses((status = 200, description = "Accepted; save the new recovery code.", body = RecoveryCodeDto, example = json!({"recovery_code": "WXYZ-2345-6789-ABCD"})),
+    (status = 401, description = "Wrong recovery code, or no pending sign-in.", body = ErrorBody),
+    (status = 409, body = ErrorBody),
+    (status = 429, body = ErrorBody)))]
 pub async fn use_recovery_code(
     State(state): State<AppState>,
     ctx: Ctx,
-    Json(body): Json<RecoveryBody>,
+    ApiJson(body): ApiJson<RecoveryBody>,
 ) -> Result<Json<RecoveryCodeDto>, ApiError> {
     let token = pending_token(&ctx)?;
     let code = state
@@ -368,16 +439,22 @@ pub async fn use_recovery_code(
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct SavedBody {
     /// Must be `true`.
+    #[schema(schema_with = crate::http::openapi::must_be_true)]
     pub saved: bool,
 }
 
 /// Confirm the recovery code was saved; completes the sign-in (T3, T5).
-#[utoipa::path(post, path = "/api/sign-in/recovery/confirm", request_body = SavedBody, responses((status = 200, body = SignInResponse), (status = 422, body = ErrorBody)))]
+///
+/// `saved` must be `true`.
+#[utoipa::path(post, path = "/api/sign-in/recovery/confirm", tag = "sign-in", security(("tobira_pending" = [])),
+    request_body(content = SavedBody, example = json!({"saved": true})),
+    responses((status = 200, description = "Signed in (or line consent is needed).", body = SignInResponse, headers(("Set-Cookie" = String, description = "On `signed_in`: `tobira_session` or `tobira_settings` (by scope) with `HttpOnly; SameSite=Lax; Path=/; Max-Age=43200`, and `tobira_pending` removed; with `remember_browser` also `tobira_device` (30 days). On `pending`: `tobira_pending` (10 minutes).")), example = json!({"status": "signed_in", "scope": "service"})),
+    (status = 409, body = ErrorBody)))]
 pub async fn confirm_recovery_code(
     State(state): State<AppState>,
     ctx: Ctx,
     jar: CookieJar,
-    Json(body): Json<SavedBody>,
+    ApiJson(body): ApiJson<SavedBody>,
 ) -> Result<(CookieJar, Json<SignInResponse>), ApiError> {
     let token = pending_token(&ctx)?;
     let done = state
@@ -389,7 +466,11 @@ pub async fn confirm_recovery_code(
 }
 
 /// Consent to receive the line's details; completes the sign-in (N5).
-#[utoipa::path(post, path = "/api/sign-in/line-consent", responses((status = 200, body = SignInResponse), (status = 409, body = ErrorBody)))]
+///
+/// Only when the pending step is `line_consent`.
+#[utoipa::path(post, path = "/api/sign-in/line-consent", tag = "sign-in", security(("tobira_pending" = [])),
+    responses((status = 200, description = "Signed in.", body = SignInResponse, headers(("Set-Cookie" = String, description = "On `signed_in`: `tobira_session` or `tobira_settings` (by scope) with `HttpOnly; SameSite=Lax; Path=/; Max-Age=43200`, and `tobira_pending` removed; with `remember_browser` also `tobira_device` (30 days). On `pending`: `tobira_pending` (10 minutes).")), example = json!({"status": "signed_in", "scope": "service"})),
+    (status = 409, body = ErrorBody)))]
 pub async fn line_consent(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -405,7 +486,13 @@ pub async fn line_consent(
 }
 
 /// Sign out of the service and the settings menu (L11).
-#[utoipa::path(post, path = "/api/sign-out", responses((status = 204)))]
+///
+/// Ends the sessions of the cookies sent and cancels a pending sign-in. Works without any
+/// cookie too.
+#[utoipa::path(post, path = "/api/sign-out", tag = "sign-in",
+    security((), ("tobira_session" = []), ("tobira_settings" = []), ("tobira_pending" = [])),
+    responses((status = 204, description = "Signed out.",
+        headers(("Set-Cookie" = String, description = "Removes `tobira_session`, `tobira_settings` and `tobira_pending` (`Max-Age=0`).")))))]
 pub async fn sign_out(
     State(state): State<AppState>,
     ctx: Ctx,

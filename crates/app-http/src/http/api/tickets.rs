@@ -2,7 +2,7 @@
 //! change (L4, P3, I, E, M). A GET checks a link; the POST acts on it.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -11,6 +11,7 @@ use auth_core::domain::MethodChoice;
 
 use crate::http::context::Ctx;
 use crate::http::error::{ApiError, ErrorBody, ToApi};
+use crate::http::extract::{ApiJson, ApiPath};
 use crate::messages::{self, Msg};
 use crate::state::AppState;
 
@@ -18,6 +19,7 @@ use crate::state::AppState;
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct EmailBody {
     /// The address.
+    #[schema(format = Email, min_length = 3, max_length = 254, examples("user@example.co.jp"))]
     pub email: String,
 }
 
@@ -25,17 +27,24 @@ pub struct EmailBody {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct MessageDto {
     /// Stable code.
+    #[schema(examples("reset_mail_sent"))]
     pub code: &'static str,
     /// Message in the request's language.
     pub message: String,
 }
 
 /// "Forgot password": the same answer whether or not the address is registered (P3).
-#[utoipa::path(post, path = "/api/password/forgot", request_body = EmailBody, responses((status = 202, body = MessageDto), (status = 422, body = ErrorBody), (status = 429, body = ErrorBody)))]
+///
+/// A reset link is mailed when the address is registered; the answer never says whether it is.
+#[utoipa::path(post, path = "/api/password/forgot", tag = "links",
+    request_body(content = EmailBody, example = json!({"email": "user@example.co.jp"})),
+    responses((status = 202, description = "Accepted; a mail went out if the address is registered.", body = MessageDto,
+        example = json!({"code": "reset_mail_sent", "message": "If the address is registered, we have sent instructions to reset the password."})),
+    (status = 429, body = ErrorBody)))]
 pub async fn forgot_password(
     State(state): State<AppState>,
     ctx: Ctx,
-    Json(body): Json<EmailBody>,
+    ApiJson(body): ApiJson<EmailBody>,
 ) -> Result<(StatusCode, Json<MessageDto>), ApiError> {
     state
         .auth()
@@ -63,11 +72,16 @@ pub struct ResetFormDto {
 }
 
 /// Check a reset link (P3).
-#[utoipa::path(get, path = "/api/password/reset/{token}", params(("token" = String, Path)), responses((status = 200, body = ResetFormDto), (status = 404, body = ErrorBody), (status = 410, body = ErrorBody)))]
+///
+/// Says whose password the link resets, and the password rule to show.
+#[utoipa::path(get, path = "/api/password/reset/{token}", tag = "links", params(("token" = String, Path, description = "The token from the mail's link (43 characters, base64url).", pattern = "^[A-Za-z0-9_-]{43}$", example = "q0o2V5n6r8f3JbZ1u4cXyW7tLkQmA9sEhGdNpRvT0aY")),
+    responses((status = 200, description = "The link is valid.", body = ResetFormDto,
+        example = json!({"email": "user@example.co.jp", "password_policy": "8 to 128 characters, using at least 3 of: upper-case letters, lower-case letters, digits, symbols."})),
+    (status = 404, description = "Unknown, used or replaced link (`link_invalid`, `link_used`, `link_voided`).", body = ErrorBody), (status = 410, description = "The link expired (`link_expired`).", body = ErrorBody)))]
 pub async fn check_reset(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(token): Path<String>,
+    ApiPath(token): ApiPath<String>,
 ) -> Result<Json<ResetFormDto>, ApiError> {
     let form = state
         .auth()
@@ -83,20 +97,26 @@ pub async fn check_reset(
 /// A new password with its confirmation.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct NewPasswordBody {
-    /// The new password.
+    /// The new password (P1: 8 to 128 characters, 3 of 4 character classes).
+    #[schema(format = Password, min_length = 8, max_length = 128)]
     pub password: String,
     /// The same again.
+    #[schema(format = Password, min_length = 8, max_length = 128)]
     pub confirmation: String,
 }
 
-/// Set a new password through a reset link: unlocks, clears the second factor, ends all
-/// sessions (P3, L4, T6).
-#[utoipa::path(post, path = "/api/password/reset/{token}", params(("token" = String, Path)), request_body = NewPasswordBody, responses((status = 204), (status = 422, body = ErrorBody), (status = 404, body = ErrorBody), (status = 410, body = ErrorBody)))]
+/// Set a new password through a reset link (P3, L4, T6).
+///
+/// Unlocks the account, clears the second factor and ends all sessions.
+#[utoipa::path(post, path = "/api/password/reset/{token}", tag = "links", params(("token" = String, Path, description = "The token from the mail's link (43 characters, base64url).", pattern = "^[A-Za-z0-9_-]{43}$", example = "q0o2V5n6r8f3JbZ1u4cXyW7tLkQmA9sEhGdNpRvT0aY")),
+    request_body(content = NewPasswordBody, example = json!({"password": "Hanami-2031", "confirmation": "Hanami-2031"})),
+    responses((status = 204, description = "The password is set."),
+    (status = 404, description = "Unknown, used or replaced link (`link_invalid`, `link_used`, `link_voided`).", body = ErrorBody), (status = 410, description = "The link expired (`link_expired`).", body = ErrorBody)))]
 pub async fn reset_password(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(token): Path<String>,
-    Json(body): Json<NewPasswordBody>,
+    ApiPath(token): ApiPath<String>,
+    ApiJson(body): ApiJson<NewPasswordBody>,
 ) -> Result<StatusCode, ApiError> {
     state
         .auth()
@@ -107,11 +127,15 @@ pub async fn reset_password(
 }
 
 /// Open an unlock link (L4).
-#[utoipa::path(post, path = "/api/unlock/{token}", params(("token" = String, Path)), responses((status = 204), (status = 404, body = ErrorBody), (status = 410, body = ErrorBody)))]
+///
+/// Unlocks the account the link was mailed for.
+#[utoipa::path(post, path = "/api/unlock/{token}", tag = "links", params(("token" = String, Path, description = "The token from the mail's link (43 characters, base64url).", pattern = "^[A-Za-z0-9_-]{43}$", example = "q0o2V5n6r8f3JbZ1u4cXyW7tLkQmA9sEhGdNpRvT0aY")),
+    responses((status = 204, description = "The account is unlocked."),
+    (status = 404, description = "Unknown, used or replaced link (`link_invalid`, `link_used`, `link_voided`).", body = ErrorBody), (status = 410, description = "The link expired (`link_expired`).", body = ErrorBody), (status = 429, body = ErrorBody)))]
 pub async fn unlock(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(token): Path<String>,
+    ApiPath(token): ApiPath<String>,
 ) -> Result<StatusCode, ApiError> {
     state
         .auth()
@@ -128,9 +152,11 @@ pub async fn unlock(
 pub enum MethodBody {
     /// E-mail and password (P1 with confirmation).
     Password {
-        /// The password.
+        /// The password (P1: 8 to 128 characters, 3 of 4 character classes).
+        #[schema(format = Password, min_length = 8, max_length = 128)]
         password: String,
         /// The same again.
+        #[schema(format = Password, min_length = 8, max_length = 128)]
         confirmation: String,
     },
 }
@@ -154,6 +180,7 @@ impl MethodBody {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct InvitationDto {
     /// The sign-in ID to be.
+    #[schema(format = Email)]
     pub email: String,
     /// The invitee's name.
     pub name: String,
@@ -176,11 +203,16 @@ fn invitation_dto(view: auth_core::flows::invitations::InvitationView, ctx: &Ctx
 }
 
 /// Open an invitation link (I2, I3).
-#[utoipa::path(get, path = "/api/invitation/{token}", params(("token" = String, Path)), responses((status = 200, body = InvitationDto), (status = 404, body = ErrorBody), (status = 410, body = ErrorBody)))]
+///
+/// What the registration page shows: the address, name, contract and password rule.
+#[utoipa::path(get, path = "/api/invitation/{token}", tag = "links", params(("token" = String, Path, description = "The token from the mail's link (43 characters, base64url).", pattern = "^[A-Za-z0-9_-]{43}$", example = "q0o2V5n6r8f3JbZ1u4cXyW7tLkQmA9sEhGdNpRvT0aY")),
+    responses((status = 200, description = "The invitation.", body = InvitationDto,
+        example = json!({"email": "user@example.co.jp", "name": "佐藤 花子", "contract_name": "雲商事", "connection_id": null, "password_policy": "8 to 128 characters, using at least 3 of: upper-case letters, lower-case letters, digits, symbols."})),
+    (status = 404, description = "Unknown, used or replaced link (`link_invalid`, `link_used`, `link_voided`).", body = ErrorBody), (status = 410, description = "The link expired (`link_expired`).", body = ErrorBody)))]
 pub async fn open_invitation(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(token): Path<String>,
+    ApiPath(token): ApiPath<String>,
 ) -> Result<Json<InvitationDto>, ApiError> {
     let view = state
         .auth()
@@ -191,12 +223,18 @@ pub async fn open_invitation(
 }
 
 /// Review the chosen method; writes nothing (I2).
-#[utoipa::path(post, path = "/api/invitation/{token}/review", params(("token" = String, Path)), request_body = MethodBody, responses((status = 200, body = InvitationDto), (status = 422, body = ErrorBody)))]
+///
+/// Checks the choice (e.g. the password against P1) before the registration is completed.
+#[utoipa::path(post, path = "/api/invitation/{token}/review", tag = "links", params(("token" = String, Path, description = "The token from the mail's link (43 characters, base64url).", pattern = "^[A-Za-z0-9_-]{43}$", example = "q0o2V5n6r8f3JbZ1u4cXyW7tLkQmA9sEhGdNpRvT0aY")),
+    request_body(content = MethodBody, example = json!({"method": "password", "password": "Hanami-2031", "confirmation": "Hanami-2031"})),
+    responses((status = 200, description = "The choice is acceptable.", body = InvitationDto,
+        example = json!({"email": "user@example.co.jp", "name": "佐藤 花子", "contract_name": "雲商事", "connection_id": null, "password_policy": "8 to 128 characters, using at least 3 of: upper-case letters, lower-case letters, digits, symbols."})),
+    (status = 404, description = "Unknown, used or replaced link (`link_invalid`, `link_used`, `link_voided`).", body = ErrorBody), (status = 410, description = "The link expired (`link_expired`).", body = ErrorBody)))]
 pub async fn review_invitation(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(token): Path<String>,
-    Json(body): Json<MethodBody>,
+    ApiPath(token): ApiPath<String>,
+    ApiJson(body): ApiJson<MethodBody>,
 ) -> Result<Json<InvitationDto>, ApiError> {
     let view = state
         .auth()
@@ -210,16 +248,23 @@ pub async fn review_invitation(
 #[derive(Debug, Serialize, ToSchema)]
 pub struct AccountIdDto {
     /// Its ID.
+    #[schema(format = Uuid)]
     pub account_id: String,
 }
 
 /// Complete the registration (I2).
-#[utoipa::path(post, path = "/api/invitation/{token}", params(("token" = String, Path)), request_body = MethodBody, responses((status = 201, body = AccountIdDto), (status = 422, body = ErrorBody), (status = 409, body = ErrorBody)))]
+///
+/// Creates the account with the chosen login method; it can sign in at once.
+#[utoipa::path(post, path = "/api/invitation/{token}", tag = "links", params(("token" = String, Path, description = "The token from the mail's link (43 characters, base64url).", pattern = "^[A-Za-z0-9_-]{43}$", example = "q0o2V5n6r8f3JbZ1u4cXyW7tLkQmA9sEhGdNpRvT0aY")),
+    request_body(content = MethodBody, example = json!({"method": "password", "password": "Hanami-2031", "confirmation": "Hanami-2031"})),
+    responses((status = 201, description = "The account exists.", body = AccountIdDto, example = json!({"account_id": "0190b7c2-6f3e-7a41-9c55-3d2e1f0a8b64"})),
+    (status = 409, body = ErrorBody),
+    (status = 404, description = "Unknown, used or replaced link (`link_invalid`, `link_used`, `link_voided`).", body = ErrorBody), (status = 410, description = "The link expired (`link_expired`).", body = ErrorBody)))]
 pub async fn accept_invitation(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(token): Path<String>,
-    Json(body): Json<MethodBody>,
+    ApiPath(token): ApiPath<String>,
+    ApiJson(body): ApiJson<MethodBody>,
 ) -> Result<(StatusCode, Json<AccountIdDto>), ApiError> {
     let id = state
         .auth()
@@ -238,6 +283,7 @@ pub async fn accept_invitation(
 #[derive(Debug, Serialize, ToSchema)]
 pub struct EmailChangeDto {
     /// The new address.
+    #[schema(format = Email)]
     pub new_email: String,
     /// Whether a new password must be given (password accounts, E1).
     pub needs_password: bool,
@@ -246,11 +292,16 @@ pub struct EmailChangeDto {
 }
 
 /// Open an e-mail change link (E1, E2).
-#[utoipa::path(get, path = "/api/email-change/{token}", params(("token" = String, Path)), responses((status = 200, body = EmailChangeDto), (status = 404, body = ErrorBody), (status = 410, body = ErrorBody)))]
+///
+/// Shows the new address and whether a new password is needed.
+#[utoipa::path(get, path = "/api/email-change/{token}", tag = "links", params(("token" = String, Path, description = "The token from the mail's link (43 characters, base64url).", pattern = "^[A-Za-z0-9_-]{43}$", example = "q0o2V5n6r8f3JbZ1u4cXyW7tLkQmA9sEhGdNpRvT0aY")),
+    responses((status = 200, description = "The change the link makes.", body = EmailChangeDto,
+        example = json!({"new_email": "new@example.co.jp", "needs_password": true, "password_policy": "8 to 128 characters, using at least 3 of: upper-case letters, lower-case letters, digits, symbols."})),
+    (status = 404, description = "Unknown, used or replaced link (`link_invalid`, `link_used`, `link_voided`).", body = ErrorBody), (status = 410, description = "The link expired (`link_expired`).", body = ErrorBody)))]
 pub async fn open_email_change(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(token): Path<String>,
+    ApiPath(token): ApiPath<String>,
 ) -> Result<Json<EmailChangeDto>, ApiError> {
     let view = state
         .auth()
@@ -268,18 +319,26 @@ pub async fn open_email_change(
 #[derive(Debug, Deserialize, ToSchema, Default)]
 pub struct EmailChangeBody {
     /// For password accounts: the new password.
+    #[schema(format = Password, min_length = 8, max_length = 128)]
     pub password: Option<String>,
     /// Its confirmation.
+    #[schema(format = Password, min_length = 8, max_length = 128)]
     pub confirmation: Option<String>,
 }
 
 /// Complete an e-mail change (E1, E2, T6, X3).
-#[utoipa::path(post, path = "/api/email-change/{token}", params(("token" = String, Path)), request_body = EmailChangeBody, responses((status = 204), (status = 422, body = ErrorBody), (status = 409, body = ErrorBody)))]
+///
+/// Password accounts give a new password with it; the second factor is cleared and sessions end.
+#[utoipa::path(post, path = "/api/email-change/{token}", tag = "links", params(("token" = String, Path, description = "The token from the mail's link (43 characters, base64url).", pattern = "^[A-Za-z0-9_-]{43}$", example = "q0o2V5n6r8f3JbZ1u4cXyW7tLkQmA9sEhGdNpRvT0aY")),
+    request_body(content = EmailChangeBody, example = json!({"password": "Hanami-2031", "confirmation": "Hanami-2031"})),
+    responses((status = 204, description = "The address is changed."),
+    (status = 409, body = ErrorBody),
+    (status = 404, description = "Unknown, used or replaced link (`link_invalid`, `link_used`, `link_voided`).", body = ErrorBody), (status = 410, description = "The link expired (`link_expired`).", body = ErrorBody)))]
 pub async fn complete_email_change(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(token): Path<String>,
-    Json(body): Json<EmailChangeBody>,
+    ApiPath(token): ApiPath<String>,
+    ApiJson(body): ApiJson<EmailChangeBody>,
 ) -> Result<StatusCode, ApiError> {
     let password = body
         .password
@@ -305,11 +364,16 @@ pub struct MethodChangeDto {
 }
 
 /// Open a login-method change link (M2).
-#[utoipa::path(get, path = "/api/login-method/{token}", params(("token" = String, Path)), responses((status = 200, body = MethodChangeDto), (status = 404, body = ErrorBody), (status = 410, body = ErrorBody)))]
+///
+/// Shows the account and, when Active Directory may be chosen, its connection ID.
+#[utoipa::path(get, path = "/api/login-method/{token}", tag = "links", params(("token" = String, Path, description = "The token from the mail's link (43 characters, base64url).", pattern = "^[A-Za-z0-9_-]{43}$", example = "q0o2V5n6r8f3JbZ1u4cXyW7tLkQmA9sEhGdNpRvT0aY")),
+    responses((status = 200, description = "The change the link offers.", body = MethodChangeDto,
+        example = json!({"email": "user@example.co.jp", "connection_id": null, "password_policy": "8 to 128 characters, using at least 3 of: upper-case letters, lower-case letters, digits, symbols."})),
+    (status = 404, description = "Unknown, used or replaced link (`link_invalid`, `link_used`, `link_voided`).", body = ErrorBody), (status = 410, description = "The link expired (`link_expired`).", body = ErrorBody)))]
 pub async fn open_method_change(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(token): Path<String>,
+    ApiPath(token): ApiPath<String>,
 ) -> Result<Json<MethodChangeDto>, ApiError> {
     let view = state
         .auth()
@@ -324,12 +388,19 @@ pub async fn open_method_change(
 }
 
 /// Complete a login-method change (M2, M3, T6).
-#[utoipa::path(post, path = "/api/login-method/{token}", params(("token" = String, Path)), request_body = MethodBody, responses((status = 204), (status = 422, body = ErrorBody)))]
+///
+/// Over the API the new method is a password; providers are chosen through
+/// `/api/federation/{provider}/start` with the purpose `method_change`.
+#[utoipa::path(post, path = "/api/login-method/{token}", tag = "links", params(("token" = String, Path, description = "The token from the mail's link (43 characters, base64url).", pattern = "^[A-Za-z0-9_-]{43}$", example = "q0o2V5n6r8f3JbZ1u4cXyW7tLkQmA9sEhGdNpRvT0aY")),
+    request_body(content = MethodBody, example = json!({"method": "password", "password": "Hanami-2031", "confirmation": "Hanami-2031"})),
+    responses((status = 204, description = "The login method is changed."),
+    (status = 409, body = ErrorBody),
+    (status = 404, description = "Unknown, used or replaced link (`link_invalid`, `link_used`, `link_voided`).", body = ErrorBody), (status = 410, description = "The link expired (`link_expired`).", body = ErrorBody)))]
 pub async fn complete_method_change(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(token): Path<String>,
-    Json(body): Json<MethodBody>,
+    ApiPath(token): ApiPath<String>,
+    ApiJson(body): ApiJson<MethodBody>,
 ) -> Result<StatusCode, ApiError> {
     state
         .auth()

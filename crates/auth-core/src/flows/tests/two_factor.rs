@@ -607,6 +607,34 @@ async fn l2_wrong_second_factors_count_toward_the_lock() {
 }
 
 #[tokio::test]
+async fn x1_a_wrong_enrolment_code_is_audited_as_a_wrong_second_factor_not_a_wrong_password() {
+    use crate::domain::{AuditKind, SecondFactorKind, SignInFailure};
+    let (w, _) = world().await;
+    let pending = password_step(&w, None).await;
+    w.auth.offer_totp(&pending.token).await.unwrap();
+    assert_eq!(
+        w.auth
+            .finish_enrolment(&pending.token, "000000", false)
+            .await
+            .unwrap_err(),
+        TwoFactorError::WrongCode
+    );
+    let kinds: Vec<AuditKind> = w.audit.events().into_iter().map(|e| e.kind).collect();
+    assert!(kinds.contains(&AuditKind::SecondFactorFailed {
+        kind: SecondFactorKind::Totp
+    }));
+    assert!(kinds.contains(&AuditKind::SignInFailed {
+        reason: SignInFailure::WrongSecondFactor
+    }));
+    assert!(
+        !kinds.contains(&AuditKind::SignInFailed {
+            reason: SignInFailure::WrongPassword
+        }),
+        "{kinds:?}"
+    );
+}
+
+#[tokio::test]
 async fn x8_a_pending_sign_in_expires_after_ten_minutes() {
     let (w, _, secret, _, _) = enrolled_totp_owner(false).await;
     let pending = password_step(&w, None).await;

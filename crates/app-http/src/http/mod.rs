@@ -68,23 +68,68 @@ async fn healthz() -> &'static str {
     "ok"
 }
 
-/// Readiness: the store answers.
+/// One readiness check.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct CheckDto {
+    /// `ok` or `failing`.
+    #[schema(example = "ok")]
+    pub status: &'static str,
+    /// How long the check took, in milliseconds.
+    pub millis: u64,
+}
+
+/// The readiness answer: every named check and the overall verdict.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct ReadyDto {
+    /// `ready` when every check is `ok`, else `unavailable`.
+    #[schema(example = "ready")]
+    pub status: &'static str,
+    /// The checks by name: `store` (a read from the store).
+    pub checks: std::collections::BTreeMap<&'static str, CheckDto>,
+}
+
+/// Readiness: every check the instance needs to serve passes.
 ///
-/// `ready` when a store read succeeds; `503` with `store unavailable` otherwise, so a load
-/// balancer can take the instance out of rotation.
+/// `200` with `status: ready` when the store answers a read; `503` with `status: unavailable`
+/// otherwise, so a load balancer can take the instance out of rotation. Each check is named
+/// with its result and duration.
 #[utoipa::path(get, path = "/readyz", tag = "health", responses(
-    (status = 200, description = "The store answers.", content_type = "text/plain", body = String, example = "ready"),
-    (status = 503, description = "The store does not answer.", content_type = "text/plain", body = String, example = "store unavailable")))]
-async fn readyz(State(state): State<AppState>) -> (StatusCode, &'static str) {
-    match state
+    (status = 200, description = "Every check passes.", body = ReadyDto,
+        example = json!({"status": "ready", "checks": {"store": {"status": "ok", "millis": 1}}})),
+    (status = 503, description = "A check fails.", body = ReadyDto,
+        example = json!({"status": "unavailable", "checks": {"store": {"status": "failing", "millis": 5000}}}))))]
+async fn readyz(State(state): State<AppState>) -> (StatusCode, axum::Json<ReadyDto>) {
+    let started = std::time::Instant::now();
+    let store = state
         .store()
         .contract(ContractId::from_uuid(uuid::Uuid::nil()))
-        .await
-    {
-        Ok(_) => (StatusCode::OK, "ready"),
+        .await;
+    let millis = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+    let ok = match store {
+        Ok(_) => true,
         Err(e) => {
             tracing::warn!(error = %e, "store not ready");
-            (StatusCode::SERVICE_UNAVAILABLE, "store unavailable")
+            false
         }
-    }
+    };
+    let mut checks = std::collections::BTreeMap::new();
+    checks.insert(
+        "store",
+        CheckDto {
+            status: if ok { "ok" } else { "failing" },
+            millis,
+        },
+    );
+    let (status, text) = if ok {
+        (StatusCode::OK, "ready")
+    } else {
+        (StatusCode::SERVICE_UNAVAILABLE, "unavailable")
+    };
+    (
+        status,
+        axum::Json(ReadyDto {
+            status: text,
+            checks,
+        }),
+    )
 }

@@ -476,3 +476,42 @@ async fn the_openapi_document_describes_every_endpoint() {
     }
     assert!(paths.len() >= 35, "{}", paths.len());
 }
+
+#[tokio::test]
+async fn l11_a_store_outage_is_503_never_a_sign_out() {
+    // basic_owner: two-factor off, so the sign-in opens a session at once.
+    let app = TestApp::new();
+    app.world.basic_owner().await;
+    let mut b = app.browser();
+    let r = b
+        .post(
+            "/api/sign-in",
+            json!({"email": "owner@example.co.jp", "password": PW}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.json);
+    let settings_check = b.get("/api/settings").await.status;
+    app.world.store.set_unavailable(true);
+    for path in ["/api/session", "/api/me", "/api/sessions", "/api/settings"] {
+        let r = b.get(path).await;
+        assert_eq!(
+            r.status,
+            StatusCode::SERVICE_UNAVAILABLE,
+            "{path}: {}",
+            r.json
+        );
+        assert_eq!(r.json["error"]["code"], "unavailable", "{path}");
+        assert!(r.headers.contains_key("retry-after"), "{path}");
+    }
+    let ready = b.get("/readyz").await;
+    assert_eq!(ready.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(ready.json["status"], "unavailable");
+    assert_eq!(ready.json["checks"]["store"]["status"], "failing");
+    app.world.store.set_unavailable(false);
+    let ready = b.get("/readyz").await;
+    assert_eq!(ready.status, StatusCode::OK);
+    assert_eq!(ready.json["checks"]["store"]["status"], "ok");
+    // The session survived the outage.
+    assert_eq!(b.get("/api/me").await.status, StatusCode::OK);
+    assert_eq!(b.get("/api/settings").await.status, settings_check);
+}

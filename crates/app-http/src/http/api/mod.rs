@@ -104,7 +104,7 @@ pub(crate) async fn session(
         Err(e) if scope == SessionScope::Settings && e.status == StatusCode::UNAUTHORIZED => {
             // A live service session does not open the settings menu (S2): say so, rather than
             // "not signed in".
-            match wrong_scope(state, ctx).await {
+            match wrong_scope(state, ctx).await? {
                 true => Err(ApiError::new(
                     StatusCode::UNAUTHORIZED,
                     Msg::SettingsSignInRequired,
@@ -118,14 +118,25 @@ pub(crate) async fn session(
 }
 
 /// Whether the browser holds a live service session (checked when the settings one is missing).
-async fn wrong_scope(state: &AppState, ctx: &Ctx) -> bool {
-    match ctx.token(CookieKind::Session) {
-        Some(token) => state
-            .auth()
-            .authenticate(&token, SessionScope::Service, ctx.client.channel.kind())
-            .await
-            .is_ok(),
-        None => false,
+/// A store that cannot answer is an error, never "no session".
+async fn wrong_scope(state: &AppState, ctx: &Ctx) -> Result<bool, ApiError> {
+    let Some(token) = ctx.token(CookieKind::Session) else {
+        return Ok(false);
+    };
+    match state
+        .auth()
+        .authenticate(&token, SessionScope::Service, ctx.client.channel.kind())
+        .await
+    {
+        Ok(_) => Ok(true),
+        Err(e) => {
+            let e = e.to_api(ctx.lang);
+            if e.status == StatusCode::UNAUTHORIZED {
+                Ok(false)
+            } else {
+                Err(e)
+            }
+        }
     }
 }
 
@@ -133,8 +144,12 @@ async fn wrong_scope(state: &AppState, ctx: &Ctx) -> bool {
 pub(crate) async fn any_session(state: &AppState, ctx: &Ctx) -> Result<Session, ApiError> {
     match session(state, ctx, SessionScope::Service).await {
         Ok(s) => Ok(s),
-        // A live session refused over this channel (L10) stays refused.
-        Err(e) if e.status == axum::http::StatusCode::FORBIDDEN => Err(e),
-        Err(_) => session(state, ctx, SessionScope::Settings).await,
+        // Only "no service session" tries the settings one: a session refused over this
+        // channel (L10) stays refused, and a store that cannot answer is 503, never a
+        // sign-out.
+        Err(e) if e.status == StatusCode::UNAUTHORIZED => {
+            session(state, ctx, SessionScope::Settings).await
+        }
+        Err(e) => Err(e),
     }
 }

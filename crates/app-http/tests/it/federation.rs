@@ -131,6 +131,22 @@ impl Fed {
         .await
     }
 
+    /// A Basic contract (two-factor off) with a user bound to Google subject `email`.
+    async fn google_user(&self, email: &str) -> auth_core::domain::Contract {
+        let (contract, _) = self.app.world.basic_owner().await;
+        self.app
+            .world
+            .account(&contract, email, Role::User, None)
+            .await;
+        contract
+    }
+
+    /// Starts a sign-in over the API and signs in at the provider as `login`; the answer.
+    async fn answered(&self, b: &mut Browser, provider: Provider, login: &str) -> url::Url {
+        let url = self.start(b, provider, json!({"purpose": "sign_in"})).await;
+        self.at_provider(&url, login).await
+    }
+
     /// A whole provider sign-in over the API.
     async fn sign_in(&self, b: &mut Browser, provider: Provider, login: &str) -> Reply {
         let url = self.start(b, provider, json!({"purpose": "sign_in"})).await;
@@ -301,16 +317,11 @@ async fn l7_unbound_subject_is_refused_and_nothing_is_created_not_even_by_email(
 #[tokio::test]
 async fn l7_missing_wrong_or_replayed_state_is_refused() {
     let f = fed().await;
-    let (contract, _) = f.app.world.basic_owner().await;
-    f.app
-        .world
-        .account(&contract, "bob@example.co.jp", Role::User, None)
-        .await;
+    f.google_user("bob@example.co.jp").await;
     let mut b = f.app.browser();
-    let url = f
-        .start(&mut b, Provider::Google, json!({"purpose": "sign_in"}))
+    let answer = f
+        .answered(&mut b, Provider::Google, "bob@example.co.jp")
         .await;
-    let answer = f.at_provider(&url, "bob@example.co.jp").await;
 
     // Missing state.
     let mut missing = answer.clone();
@@ -352,11 +363,7 @@ async fn l7_missing_wrong_or_replayed_state_is_refused() {
 #[tokio::test]
 async fn l7_an_answer_delivered_to_another_browser_or_provider_is_refused() {
     let f = fed().await;
-    let (contract, _) = f.app.world.basic_owner().await;
-    f.app
-        .world
-        .account(&contract, "carol@example.co.jp", Role::User, None)
-        .await;
+    f.google_user("carol@example.co.jp").await;
     // Another browser (no federation cookie of this round trip).
     let mut started = f.app.browser();
     let url = f
@@ -377,10 +384,9 @@ async fn l7_an_answer_delivered_to_another_browser_or_provider_is_refused() {
 
     // Provider A's answer at provider B's callback.
     let mut b = f.app.browser();
-    let url = f
-        .start(&mut b, Provider::Google, json!({"purpose": "sign_in"}))
+    let answer = f
+        .answered(&mut b, Provider::Google, "carol@example.co.jp")
         .await;
-    let answer = f.at_provider(&url, "carol@example.co.jp").await;
     let r = f.callback(&mut b, Provider::Facebook, &answer).await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
     assert_eq!(code(&r), "federation_state_invalid");
@@ -390,23 +396,17 @@ async fn l7_an_answer_delivered_to_another_browser_or_provider_is_refused() {
 #[tokio::test]
 async fn l7_a_replayed_code_is_refused() {
     let f = fed().await;
-    let (contract, _) = f.app.world.basic_owner().await;
-    f.app
-        .world
-        .account(&contract, "dave@example.co.jp", Role::User, None)
-        .await;
+    f.google_user("dave@example.co.jp").await;
     let mut b = f.app.browser();
-    let url = f
-        .start(&mut b, Provider::Google, json!({"purpose": "sign_in"}))
+    let first = f
+        .answered(&mut b, Provider::Google, "dave@example.co.jp")
         .await;
-    let first = f.at_provider(&url, "dave@example.co.jp").await;
     let r = f.callback(&mut b, Provider::Google, &first).await;
     assert_eq!(r.json["status"], "signed_in", "{}", r.json);
     // A fresh round trip in the same browser, answered with the spent code.
-    let url = f
-        .start(&mut b, Provider::Google, json!({"purpose": "sign_in"}))
+    let second = f
+        .answered(&mut b, Provider::Google, "dave@example.co.jp")
         .await;
-    let second = f.at_provider(&url, "dave@example.co.jp").await;
     let old_code = first
         .query_pairs()
         .find(|(k, _)| k == "code")
@@ -435,10 +435,7 @@ async fn l7_a_replayed_code_is_refused() {
 async fn l7_denial_at_the_provider_changes_nothing() {
     let f = fed().await;
     let mut b = f.app.browser();
-    let url = f
-        .start(&mut b, Provider::Facebook, json!({"purpose": "sign_in"}))
-        .await;
-    let answer = f.at_provider(&url, "deny").await;
+    let answer = f.answered(&mut b, Provider::Facebook, "deny").await;
     assert!(
         answer
             .query_pairs()
@@ -647,11 +644,7 @@ async fn i2_an_identity_bound_to_another_account_is_refused() {
 #[tokio::test]
 async fn l10_line_only_contract_refuses_provider_sign_in_over_the_internet() {
     let f = fed().await;
-    let (contract, _) = f.app.world.basic_owner().await;
-    f.app
-        .world
-        .account(&contract, "hiro@example.co.jp", Role::User, None)
-        .await;
+    let contract = f.google_user("hiro@example.co.jp").await;
     f.app
         .world
         .store
@@ -716,16 +709,11 @@ async fn l4_a_locked_account_cannot_sign_in_with_a_provider() {
 #[tokio::test]
 async fn x1_round_trips_are_audited_with_the_provider_and_no_secret() {
     let f = fed().await;
-    let (contract, _) = f.app.world.basic_owner().await;
-    f.app
-        .world
-        .account(&contract, "jun@example.co.jp", Role::User, None)
-        .await;
+    f.google_user("jun@example.co.jp").await;
     let mut b = f.app.browser();
-    let url = f
-        .start(&mut b, Provider::Google, json!({"purpose": "sign_in"}))
+    let answer = f
+        .answered(&mut b, Provider::Google, "jun@example.co.jp")
         .await;
-    let answer = f.at_provider(&url, "jun@example.co.jp").await;
     assert_eq!(
         f.callback(&mut b, Provider::Google, &answer).await.json["status"],
         "signed_in"
@@ -780,11 +768,7 @@ async fn l9_the_line_listener_sends_providers_back_to_the_line_address() {
 #[tokio::test]
 async fn x8_pages_start_and_finish_the_same_round_trip() {
     let f = fed().await;
-    let (contract, _) = f.app.world.basic_owner().await;
-    f.app
-        .world
-        .account(&contract, "kai@example.co.jp", Role::User, None)
-        .await;
+    f.google_user("kai@example.co.jp").await;
     let mut b = f.app.browser();
     let page = b.page("/sign-in").await;
     assert!(

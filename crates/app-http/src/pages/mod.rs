@@ -47,6 +47,9 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/settings/sign-in", post(signin::settings_sign_in))
         .route("/sign-in/sms", post(signin::enrol_sms))
         .route("/sign-in/sms/resend", post(signin::resend_sms))
+        .route("/sign-in/enrol", post(signin::finish_enrolment))
+        .route("/sign-in/challenge", post(signin::answer_challenge))
+        .route("/sign-in/recovery", post(signin::use_recovery_code))
         .route("/password/forgot", post(signin::forgot))
         .route("/unlock/{token}", post(signin::unlock))
         .route("/federation/{provider}/start", post(federation::start))
@@ -66,12 +69,7 @@ pub fn routes(state: AppState) -> Router<AppState> {
             "/sign-in/totp",
             get(signin::totp_page).post(signin::choose_totp),
         )
-        .route("/sign-in/enrol", post(signin::finish_enrolment))
-        .route("/sign-in/challenge", post(signin::answer_challenge))
-        .route(
-            "/sign-in/recovery",
-            get(signin::recovery_page).post(signin::use_recovery_code),
-        )
+        .route("/sign-in/recovery", get(signin::recovery_page))
         .route("/sign-in/recovery/confirm", post(signin::confirm_recovery))
         .route("/sign-in/line-consent", post(signin::line_consent))
         .route("/sign-out", post(signin::sign_out))

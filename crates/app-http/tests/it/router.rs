@@ -515,3 +515,61 @@ async fn l11_a_store_outage_is_503_never_a_sign_out() {
     assert_eq!(b.get("/api/me").await.status, StatusCode::OK);
     assert_eq!(b.get("/api/settings").await.status, settings_check);
 }
+
+/// X5, X8: every step the API limits per client address is limited on its page twin by the
+/// same limiter, so an address over the limit on one face is over it on the other.
+#[tokio::test]
+async fn x8_pages_and_api_share_the_rate_limit_of_every_sensitive_step() {
+    let app = TestApp::with_config(app_http::config::Config {
+        rate_limit_per_minute: 2,
+        ..Default::default()
+    });
+    let mut b = app.browser().at_address("198.51.100.9:50000");
+    for _ in 0..2 {
+        b.post(
+            "/api/sign-in",
+            json!({"email": "x@example.co.jp", "password": "y"}),
+        )
+        .await;
+    }
+    let api = [
+        "/api/sign-in",
+        "/api/sign-in/sms",
+        "/api/sign-in/sms/resend",
+        "/api/sign-in/enrol",
+        "/api/sign-in/challenge",
+        "/api/sign-in/recovery",
+        "/api/password/forgot",
+        "/api/unlock/x",
+        "/api/federation/google/start",
+        "/api/federation/google/callback",
+    ];
+    for path in api {
+        let r = b.post(path, json!({})).await;
+        assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{path}");
+    }
+    let pages = [
+        (axum::http::Method::POST, "/sign-in"),
+        (axum::http::Method::POST, "/settings/sign-in"),
+        (axum::http::Method::POST, "/sign-in/sms"),
+        (axum::http::Method::POST, "/sign-in/sms/resend"),
+        (axum::http::Method::POST, "/sign-in/enrol"),
+        (axum::http::Method::POST, "/sign-in/challenge"),
+        (axum::http::Method::POST, "/sign-in/recovery"),
+        (axum::http::Method::POST, "/password/forgot"),
+        (axum::http::Method::POST, "/unlock/x"),
+        (axum::http::Method::POST, "/federation/google/start"),
+        (axum::http::Method::GET, "/federation/google/callback"),
+    ];
+    for (method, path) in pages {
+        let r = b.raw(method, path, Some(String::new())).await;
+        assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{path}");
+    }
+    // The pages that only show a step are not limited.
+    assert_eq!(
+        b.raw(axum::http::Method::GET, "/sign-in/recovery", None)
+            .await
+            .status,
+        StatusCode::SEE_OTHER
+    );
+}

@@ -11,7 +11,7 @@ use axum_extra::extract::CookieJar;
 use maud::html;
 use serde::Deserialize;
 
-use auth_core::domain::{ProviderCallback, SessionScope};
+use auth_core::domain::SessionScope;
 use auth_core::flows::federation::{FederationFor, FederationOutcome};
 use auth_core::flows::signin::SignInOutcome;
 
@@ -20,7 +20,7 @@ use super::layout;
 use super::text::T;
 use super::{Page, see_other};
 use crate::http::Listener;
-use crate::http::api::federation::{provider_of, settings_session};
+use crate::http::api::federation::{FederationCallbackBody, finish, provider_of};
 use crate::http::context::CookieKind;
 use crate::http::error::{ApiError, ToApi};
 use crate::state::AppState;
@@ -32,15 +32,6 @@ pub(crate) struct StartForm {
     purpose: String,
     #[serde(default)]
     token: String,
-}
-
-/// What the provider put on the redirect URI.
-#[derive(Deserialize, Default)]
-pub(crate) struct CallbackQuery {
-    code: Option<String>,
-    state: Option<String>,
-    iss: Option<String>,
-    error: Option<String>,
 }
 
 /// Starts a provider round trip: the browser key goes into a cookie, the browser to the
@@ -104,33 +95,14 @@ pub(crate) async fn callback(
     page: Page,
     jar: CookieJar,
     Path(provider): Path<String>,
-    Query(query): Query<CallbackQuery>,
+    Query(query): Query<FederationCallbackBody>,
 ) -> Response {
     let ctx = &page.ctx;
     let provider = match provider_of(&provider, ctx) {
         Ok(p) => p,
         Err(e) => return page.failure(&e),
     };
-    let browser_key = ctx.token(CookieKind::Federation).map(|k| k.expose());
-    let me = settings_session(&state, ctx).await;
-    let jar = jar.remove(ctx.removal(CookieKind::Federation));
-    let callback = ProviderCallback {
-        code: query.code,
-        state: query.state,
-        iss: query.iss,
-        error: query.error,
-    };
-    let outcome = state
-        .auth()
-        .finish_federation(
-            provider,
-            &callback,
-            browser_key.as_deref().map(String::as_str),
-            me.as_ref(),
-            &state.federation_callback(listener, provider),
-            &ctx.client,
-        )
-        .await;
+    let (jar, outcome) = finish(&state, listener, ctx, jar, provider, &query.into()).await;
     match outcome {
         Ok(FederationOutcome::SignIn(SignInOutcome::SignedIn(grant))) => {
             super::signin::finish(&state, ctx, jar, grant, None).await

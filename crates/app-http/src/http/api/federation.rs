@@ -10,8 +10,8 @@ use axum_extra::extract::CookieJar;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use auth_core::domain::{Provider, ProviderCallback, Session, SessionScope};
-use auth_core::flows::federation::{FederationFor, FederationOutcome};
+use auth_core::domain::{Provider, ProviderCallback, SessionScope};
+use auth_core::flows::federation::{FederationError, FederationFor, FederationOutcome};
 use auth_core::flows::signin::SignInOutcome;
 
 use super::signin::{ScopeDto, SignInResponse, StepDto, pending, signed_in};
@@ -115,11 +115,34 @@ pub(crate) fn provider_of(name: &str, ctx: &Ctx) -> Result<Provider, ApiError> {
         .ok_or_else(|| ApiError::new(StatusCode::NOT_FOUND, Msg::ProviderNotConfigured, ctx.lang))
 }
 
-/// The settings session of the browser, if any (for M1's callback).
-pub(crate) async fn settings_session(state: &AppState, ctx: &Ctx) -> Option<Session> {
-    super::session(state, ctx, SessionScope::Settings)
+/// Finishes a round trip with what the provider sent and this browser's cookies (its browser
+/// key, and its settings session for M1): the one place the API's and the page's callbacks
+/// share. The jar it returns has dropped the federation cookie, whatever the outcome.
+pub(crate) async fn finish(
+    state: &AppState,
+    listener: Listener,
+    ctx: &Ctx,
+    jar: CookieJar,
+    provider: Provider,
+    callback: &ProviderCallback,
+) -> (CookieJar, Result<FederationOutcome, FederationError>) {
+    let browser_key = ctx.token(CookieKind::Federation).map(|k| k.expose());
+    let me = super::session(state, ctx, SessionScope::Settings)
         .await
-        .ok()
+        .ok();
+    let jar = jar.remove(ctx.removal(CookieKind::Federation));
+    let outcome = state
+        .auth()
+        .finish_federation(
+            provider,
+            callback,
+            browser_key.as_deref().map(String::as_str),
+            me.as_ref(),
+            &state.federation_callback(listener, provider),
+            &ctx.client,
+        )
+        .await;
+    (jar, outcome)
 }
 
 /// Starts a provider sign-in (L7, I2, M1, M2).
@@ -209,21 +232,8 @@ pub async fn callback(
     ApiJson(body): ApiJson<FederationCallbackBody>,
 ) -> Result<(CookieJar, Json<FederationResponse>), ApiError> {
     let provider = provider_of(&provider, &ctx)?;
-    let browser_key = ctx.token(CookieKind::Federation).map(|k| k.expose());
-    let me = settings_session(&state, &ctx).await;
-    let jar = jar.remove(ctx.removal(CookieKind::Federation));
-    let outcome = state
-        .auth()
-        .finish_federation(
-            provider,
-            &body.into(),
-            browser_key.as_deref().map(String::as_str),
-            me.as_ref(),
-            &state.federation_callback(listener, provider),
-            &ctx.client,
-        )
-        .await
-        .map_err(|e| e.to_api(ctx.lang))?;
+    let (jar, outcome) = finish(&state, listener, &ctx, jar, provider, &body.into()).await;
+    let outcome = outcome.map_err(|e| e.to_api(ctx.lang))?;
     Ok(match outcome {
         FederationOutcome::SignIn(SignInOutcome::SignedIn(grant)) => {
             let (jar, Json(answer)) = signed_in(&state, &ctx, jar, grant, None).await;

@@ -1,7 +1,7 @@
 //! Active Directory (D1, D2, L8, I2, M2, X7) through the core, with the ADFS double.
 
 #[allow(unused_imports)]
-use crate::ports::{AuditLog as _, ContractStore as _};
+use crate::ports::{AccountStore as _, AuditLog as _, ContractStore as _};
 
 use super::{client, newest_link, saml_settings, session_of};
 use crate::domain::{

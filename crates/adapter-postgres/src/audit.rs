@@ -160,7 +160,7 @@ fn encode_kind(kind: &AuditKind) -> Result<String, StoreError> {
         AuditKind::ActiveDirectoryChanged => KindDto::ActiveDirectoryChanged,
         AuditKind::ActiveDirectoryTurnedOff => KindDto::ActiveDirectoryTurnedOff,
         AuditKind::DirectorySignIn { result } => KindDto::DirectorySignIn {
-            result: result_dto(result)?,
+            result: result_dto(*result)?,
         },
         AuditKind::PlanChanged => KindDto::PlanChanged,
         AuditKind::ContractCancelled => KindDto::ContractCancelled,
@@ -169,7 +169,7 @@ fn encode_kind(kind: &AuditKind) -> Result<String, StoreError> {
         },
         AuditKind::ProviderSignIn { provider, result } => KindDto::ProviderSignIn {
             provider: provider.as_str().to_owned(),
-            result: result_dto(result)?,
+            result: result_dto(*result)?,
         },
         // `AuditKind` is `#[non_exhaustive]`: a kind added to the core needs a variant here.
         _ => return Err(unsupported("kind of audit event")),

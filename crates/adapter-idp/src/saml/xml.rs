@@ -33,6 +33,12 @@ pub(crate) fn refuse_dtd(text: &str) -> Result<(), SamlError> {
 /// Parses well-formed XML strictly: no recovery, no network, no default DTD.
 pub(crate) fn parse_strict(text: &str) -> Result<Document, SamlError> {
     refuse_dtd(text)?;
+    // libxml2 sets up its global state on the first parse; make that first parse happen
+    // once, before any other thread's.
+    static FIRST: std::sync::Once = std::sync::Once::new();
+    FIRST.call_once(|| {
+        let _ = Parser::default().parse_string("<first/>");
+    });
     let options = ParserOptions {
         recover: false,
         no_def_dtd: true,

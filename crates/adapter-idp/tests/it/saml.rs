@@ -1146,3 +1146,21 @@ async fn x7_an_idp_shared_by_two_contracts_answers_only_the_contract_that_asked(
             .is_err()
     );
 }
+
+#[tokio::test]
+async fn l8_saml_truncated_or_mangled_responses_are_refused_without_panicking() {
+    let a = a().await;
+    let xml = a.xml("_req-mangled").await;
+    let bytes = xml.as_bytes();
+    for cut in (0..bytes.len()).step_by(37) {
+        let truncated = base64::engine::general_purpose::STANDARD.encode(&bytes[..cut]);
+        assert!(
+            a.verify(&truncated, "_req-mangled", &SubjectSource::NameId)
+                .is_err()
+        );
+        let mut flipped = bytes.to_vec();
+        flipped[cut] ^= 0x20;
+        let flipped = base64::engine::general_purpose::STANDARD.encode(&flipped);
+        let _ = a.verify(&flipped, "_req-mangled", &SubjectSource::NameId);
+    }
+}

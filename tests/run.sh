@@ -12,6 +12,7 @@ bash tests/support/smtp.sh >/dev/null
 
 # Real OpenID providers (node's oidc-provider) for federated sign-in tests; idempotent.
 bash tests/support/oidc.sh >/dev/null
+bash tests/support/saml.sh >/dev/null
 
 # The API contract tools (openapi-spec-validator, schemathesis) for app-http's contract tests;
 # idempotent.

@@ -51,8 +51,13 @@ mod profile;
 mod settings;
 mod token;
 
+pub mod saml;
+
 #[cfg(feature = "testing")]
 pub mod testing;
+
+#[cfg(feature = "testing")]
+pub mod saml_testing;
 
 use std::collections::HashMap;
 

@@ -382,7 +382,7 @@ impl Auth {
         let ceremony = Ceremony::generate(self.ports.secrets.as_ref());
         let authorization_url = self
             .directories
-            .authorization_url(&ad, &ceremony, endpoints)
+            .authorization_url(&ad, &ceremony, endpoints, now)
             .await
             .map_err(super::federation::idp_error)?;
         let request = ceremony.request(Issuer::Directory(ad.id.clone()), purpose, now);

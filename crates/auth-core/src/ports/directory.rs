@@ -53,7 +53,7 @@ pub trait Directories: Send + Sync {
         pasted: Option<&str>,
     ) -> Result<Option<String>, IdpError>;
 
-    /// Where to send the browser.
+    /// Where to send the browser; `now` is the request's issue instant.
     ///
     /// # Errors
     /// [`IdpError::Unavailable`] when the ADFS cannot be reached or its metadata is unusable.
@@ -62,6 +62,7 @@ pub trait Directories: Send + Sync {
         connection: &AdConnection,
         ceremony: &Ceremony,
         endpoints: &DirectoryEndpoints<'_>,
+        now: DateTime<Utc>,
     ) -> Result<String, IdpError>;
 
     /// Verifies the ADFS answer.
@@ -97,6 +98,7 @@ impl Directories for NoDirectories {
         _: &AdConnection,
         _: &Ceremony,
         _: &DirectoryEndpoints<'_>,
+        _: DateTime<Utc>,
     ) -> Result<String, IdpError> {
         Err(IdpError::NotConfigured)
     }

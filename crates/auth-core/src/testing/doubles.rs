@@ -349,6 +349,7 @@ impl crate::ports::Directories for ScriptedDirectories {
         connection: &crate::domain::AdConnection,
         ceremony: &crate::domain::Ceremony,
         endpoints: &crate::domain::DirectoryEndpoints<'_>,
+        _: DateTime<Utc>,
     ) -> Result<String, crate::ports::IdpError> {
         Ok(format!(
             "https://adfs.test/{}?return={}&state={}&request={}",

@@ -1256,3 +1256,42 @@ fn l8_saml_response_in_adfs_form_verifies() {
         ALICE_UPN
     );
 }
+
+#[test]
+fn l8_saml_responses_verify_on_many_threads_at_once() {
+    // libxml2 and xmlsec hold global state; verification must hold up under parallel calls.
+    let key = TestKey::generate("adfs").unwrap();
+    let metadata = METADATA.replace(
+        "CERT",
+        &base64::engine::general_purpose::STANDARD.encode(&key.cert_der),
+    );
+    let idp = SamlIdp::from_metadata(&metadata).unwrap();
+    let at = now();
+    let good = encode(&adfs_response(&key, "_adfs-par", at));
+    let bad = encode(&adfs_response(&key, "_adfs-par", at).replace(ALICE_ID, "attacker"));
+    std::thread::scope(|scope| {
+        for _ in 0..8 {
+            scope.spawn(|| {
+                for _ in 0..20 {
+                    let expected = Expected {
+                        sp: ServiceProvider {
+                            entity_id: SP_A,
+                            acs_url: ACS_A,
+                        },
+                        request_id: "_adfs-par",
+                        now: at,
+                        subject: &SubjectSource::NameId,
+                    };
+                    assert_eq!(
+                        verify_response(&idp, &good, &expected).unwrap().subject,
+                        ALICE_ID
+                    );
+                    assert_eq!(
+                        verify_response(&idp, &bad, &expected),
+                        Err(SamlError::SignatureInvalid)
+                    );
+                }
+            });
+        }
+    });
+}

@@ -235,9 +235,9 @@ $config = [
         let child = std::process::Command::new("sh")
             .arg("-c")
             .arg(
-                // Stops PHP when standard input closes (the test process is gone or dropped
-                // this value).
-                r#"php -S "127.0.0.1:$0" -t /usr/share/simplesamlphp/www >/dev/null 2>&1 & p=$!; trap 'kill $p 2>/dev/null' EXIT; cat >/dev/null; kill $p 2>/dev/null; wait $p"#,
+                // Stops PHP (its own process group: the server and its workers) when standard
+                // input closes, i.e. when this value is dropped or the test process is gone.
+                r#"setsid php -S "127.0.0.1:$0" -t /usr/share/simplesamlphp/www >/dev/null 2>&1 & p=$!; trap 'kill -TERM -$p 2>/dev/null' EXIT; cat >/dev/null"#,
             )
             .arg(port.to_string())
             .env("SIMPLESAMLPHP_CONFIG_DIR", root)

@@ -97,8 +97,19 @@ pub fn verify_response(
 
     // xmlsec: every signature verifies with the metadata's certificates only; the canonical
     // content the (Response's, when both are signed) signature covers comes back.
-    let certificates: Vec<CertificateDer> = idp
-        .certificates_der()
+    // The certificate the message names is tried first when it is one of the metadata's
+    // (a hint for the order only: xmlsec tries each in turn and logs every miss).
+    let named: Vec<Vec<u8>> = signatures
+        .iter()
+        .flat_map(|s| xml::children(s, NS_DSIG, "KeyInfo"))
+        .flat_map(|k| xml::children(&k, NS_DSIG, "X509Data"))
+        .flat_map(|d| xml::children(&d, NS_DSIG, "X509Certificate"))
+        .filter_map(|c| super::decode_base64(&xml::text(&c)).ok())
+        .collect();
+    let mut certificates: Vec<&[u8]> = idp.certificates_der().collect();
+    certificates.sort_by_key(|der| !named.iter().any(|n| n.as_slice() == *der));
+    let certificates: Vec<CertificateDer> = certificates
+        .into_iter()
         .map(|der| CertificateDer::from(der.to_vec()))
         .collect();
     let signed = Crypto::reduce_xml_to_signed_with_allowed_algorithms(
@@ -189,7 +200,16 @@ fn check_response(
         .and_then(|c| xml::attribute(&c, "Value"))
         .ok_or(SamlError::Status(String::new()))?;
     if status != STATUS_SUCCESS {
-        return Err(SamlError::Status(status));
+        // The code is shown and logged: only a short URN-like value is kept as it came.
+        let printable = status.len() <= 100
+            && status
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, ':' | '.' | '_' | '-' | '/'));
+        return Err(SamlError::Status(if printable {
+            status
+        } else {
+            "(unreadable)".into()
+        }));
     }
     match xml::attribute(response, "InResponseTo") {
         None => return Err(SamlError::Unsolicited),

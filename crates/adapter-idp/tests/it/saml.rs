@@ -1164,3 +1164,134 @@ async fn l8_saml_truncated_or_mangled_responses_are_refused_without_panicking() 
         let _ = a.verify(&flipped, "_req-mangled", &SubjectSource::NameId);
     }
 }
+
+/// A response in ADFS's own form: default namespaces instead of prefixes, a `Consent`
+/// attribute, milliseconds in the times, the assertion signed and the response not.
+fn adfs_response(key: &TestKey, request_id: &str, at: DateTime<Utc>) -> String {
+    let time = |t: DateTime<Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+    let template = format!(
+        concat!(
+            r#"<samlp:Response ID="_0c6b2bb8-1d1e-4b55-9c0a-1f2e3d4c5b6a" Version="2.0" IssueInstant="{now}" "#,
+            r#"Destination="{acs}" Consent="urn:oasis:names:tc:SAML:2.0:consent:unspecified" "#,
+            r#"InResponseTo="{req}" xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol">"#,
+            r#"<Issuer xmlns="urn:oasis:names:tc:SAML:2.0:assertion">http://adfs.corp.example/adfs/services/trust</Issuer>"#,
+            r#"<samlp:Status><samlp:StatusCode Value="urn:oasis:names:tc:SAML:2.0:status:Success" /></samlp:Status>"#,
+            r#"<Assertion ID="_9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d" IssueInstant="{now}" Version="2.0" "#,
+            r#"xmlns="urn:oasis:names:tc:SAML:2.0:assertion">"#,
+            r#"<Issuer>http://adfs.corp.example/adfs/services/trust</Issuer>"#,
+            r#"<ds:Signature xmlns:ds="http://www.w3.org/2000/09/xmldsig#"><ds:SignedInfo>"#,
+            r#"<ds:CanonicalizationMethod Algorithm="http://www.w3.org/2001/10/xml-exc-c14n#" />"#,
+            r#"<ds:SignatureMethod Algorithm="http://www.w3.org/2001/04/xmldsig-more#rsa-sha256" />"#,
+            r##"<ds:Reference URI="#_9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d"><ds:Transforms>"##,
+            r#"<ds:Transform Algorithm="http://www.w3.org/2000/09/xmldsig#enveloped-signature" />"#,
+            r#"<ds:Transform Algorithm="http://www.w3.org/2001/10/xml-exc-c14n#" /></ds:Transforms>"#,
+            r#"<ds:DigestMethod Algorithm="http://www.w3.org/2001/04/xmlenc#sha256" /><ds:DigestValue></ds:DigestValue>"#,
+            r#"</ds:Reference></ds:SignedInfo><ds:SignatureValue></ds:SignatureValue>"#,
+            r#"<KeyInfo xmlns="http://www.w3.org/2000/09/xmldsig#"><ds:X509Data><ds:X509Certificate>{cert}</ds:X509Certificate></ds:X509Data></KeyInfo>"#,
+            r#"</ds:Signature>"#,
+            r#"<Subject><NameID Format="urn:oasis:names:tc:SAML:2.0:nameid-format:persistent">{alice}</NameID>"#,
+            r#"<SubjectConfirmation Method="urn:oasis:names:tc:SAML:2.0:cm:bearer">"#,
+            r#"<SubjectConfirmationData InResponseTo="{req}" NotOnOrAfter="{end}" Recipient="{acs}" />"#,
+            r#"</SubjectConfirmation></Subject>"#,
+            r#"<Conditions NotBefore="{now}" NotOnOrAfter="{later}"><AudienceRestriction><Audience>{sp}</Audience>"#,
+            r#"</AudienceRestriction></Conditions>"#,
+            r#"<AttributeStatement><Attribute Name="{upn_claim}"><AttributeValue>{upn}</AttributeValue></Attribute></AttributeStatement>"#,
+            r#"<AuthnStatement AuthnInstant="{now}" SessionIndex="_9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d">"#,
+            r#"<AuthnContext><AuthnContextClassRef>urn:federation:authentication:windows</AuthnContextClassRef>"#,
+            r#"</AuthnContext></AuthnStatement></Assertion></samlp:Response>"#
+        ),
+        now = time(at),
+        end = time(at + TimeDelta::minutes(5)),
+        later = time(at + TimeDelta::hours(1)),
+        acs = ACS_A,
+        sp = SP_A,
+        req = request_id,
+        alice = ALICE_ID,
+        upn_claim = UPN_CLAIM,
+        upn = ALICE_UPN,
+        cert = base64::engine::general_purpose::STANDARD.encode(&key.cert_der),
+    );
+    let signed = Crypto::sign_xml(template.as_bytes(), &key.key_der).unwrap();
+    match signed.find("?>") {
+        Some(at) if signed.starts_with("<?xml") => signed[at + 2..].trim_start().to_owned(),
+        _ => signed,
+    }
+}
+
+#[test]
+fn l8_saml_response_in_adfs_form_verifies() {
+    let key = TestKey::generate("adfs").unwrap();
+    let metadata = METADATA.replace(
+        "CERT",
+        &base64::engine::general_purpose::STANDARD.encode(&key.cert_der),
+    );
+    let idp = SamlIdp::from_metadata(&metadata).unwrap();
+    let at = now();
+    let xml = adfs_response(&key, "_adfs-req-1", at);
+    let expected = |subject| Expected {
+        sp: ServiceProvider {
+            entity_id: SP_A,
+            acs_url: ACS_A,
+        },
+        request_id: "_adfs-req-1",
+        now: at,
+        subject,
+    };
+    let verified = verify_response(&idp, &encode(&xml), &expected(&SubjectSource::NameId)).unwrap();
+    assert_eq!(verified.subject, ALICE_ID);
+    assert_eq!(
+        verified.assertion_id,
+        "_9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d"
+    );
+    // The earlier of the confirmation's and the conditions' ends.
+    assert_eq!(
+        verified.not_on_or_after.timestamp_millis(),
+        (at + TimeDelta::minutes(5)).timestamp_millis()
+    );
+    let upn = SubjectSource::Attribute(UPN_CLAIM.into());
+    assert_eq!(
+        verify_response(&idp, &encode(&xml), &expected(&upn))
+            .unwrap()
+            .subject,
+        ALICE_UPN
+    );
+}
+
+#[test]
+fn l8_saml_responses_verify_on_many_threads_at_once() {
+    // libxml2 and xmlsec hold global state; verification must hold up under parallel calls.
+    let key = TestKey::generate("adfs").unwrap();
+    let metadata = METADATA.replace(
+        "CERT",
+        &base64::engine::general_purpose::STANDARD.encode(&key.cert_der),
+    );
+    let idp = SamlIdp::from_metadata(&metadata).unwrap();
+    let at = now();
+    let good = encode(&adfs_response(&key, "_adfs-par", at));
+    let bad = encode(&adfs_response(&key, "_adfs-par", at).replace(ALICE_ID, "attacker"));
+    std::thread::scope(|scope| {
+        for _ in 0..8 {
+            scope.spawn(|| {
+                for _ in 0..20 {
+                    let expected = Expected {
+                        sp: ServiceProvider {
+                            entity_id: SP_A,
+                            acs_url: ACS_A,
+                        },
+                        request_id: "_adfs-par",
+                        now: at,
+                        subject: &SubjectSource::NameId,
+                    };
+                    assert_eq!(
+                        verify_response(&idp, &good, &expected).unwrap().subject,
+                        ALICE_ID
+                    );
+                    assert_eq!(
+                        verify_response(&idp, &bad, &expected),
+                        Err(SamlError::SignatureInvalid)
+                    );
+                }
+            });
+        }
+    });
+}

@@ -86,7 +86,9 @@ impl AdfsDirectories {
         }
         self.settings
             .allowed_url(discovery_url.as_str())
-            .map_err(|()| IdpError::Rejected("the discovery URL is not an allowed address".into()))?;
+            .map_err(|()| {
+                IdpError::Rejected("the discovery URL is not an allowed address".into())
+            })?;
         let profile = Profile::adfs(discovery_url.as_str(), settings.subject).ok_or_else(|| {
             IdpError::Rejected(
                 "the discovery URL must end in /.well-known/openid-configuration".into(),
@@ -106,13 +108,15 @@ impl AdfsDirectories {
     }
 
     async fn fetch_metadata(&self, url: &str) -> Result<String, IdpError> {
-        let url = self
-            .settings
-            .allowed_url(url)
-            .map_err(|()| IdpError::Rejected("the metadata URL is not an allowed address".into()))?;
+        let url = self.settings.allowed_url(url).map_err(|()| {
+            IdpError::Rejected("the metadata URL is not an allowed address".into())
+        })?;
         let bytes = self
             .http
-            .get_as(&url, "application/samlmetadata+xml, application/xml, text/xml")
+            .get_as(
+                &url,
+                "application/samlmetadata+xml, application/xml, text/xml",
+            )
             .await
             .map_err(|e| match e {
                 HttpError::NotAllowed(d) => IdpError::Rejected(format!("metadata: {d}")),
@@ -121,8 +125,7 @@ impl AdfsDirectories {
                 }
                 HttpError::Transport(d) => IdpError::Unavailable(format!("metadata: {d}")),
             })?;
-        String::from_utf8(bytes)
-            .map_err(|_| IdpError::Rejected("metadata: not UTF-8 text".into()))
+        String::from_utf8(bytes).map_err(|_| IdpError::Rejected("metadata: not UTF-8 text".into()))
     }
 }
 
@@ -191,7 +194,7 @@ impl Directories for AdfsDirectories {
                     &idp,
                     &crate::saml::ServiceProvider {
                         entity_id: endpoints.entity_id,
-                        acs_url: endpoints.return_url,
+                        acs_url: endpoints.saml_acs,
                     },
                     &ceremony.saml_request_id(),
                     &ceremony.state(),
@@ -205,7 +208,7 @@ impl Directories for AdfsDirectories {
                         &self.http,
                         &self.settings,
                         ceremony,
-                        endpoints.return_url,
+                        endpoints.oidc_redirect,
                         AccountChoice::Current,
                     )
                     .await
@@ -232,7 +235,7 @@ impl Directories for AdfsDirectories {
                     &crate::saml::Expected {
                         sp: crate::saml::ServiceProvider {
                             entity_id: endpoints.entity_id,
-                            acs_url: endpoints.return_url,
+                            acs_url: endpoints.saml_acs,
                         },
                         request_id: &request_id,
                         now,
@@ -254,7 +257,7 @@ impl Directories for AdfsDirectories {
                         &self.settings,
                         callback,
                         ceremony,
-                        endpoints.return_url,
+                        endpoints.oidc_redirect,
                         now,
                     )
                     .await?;

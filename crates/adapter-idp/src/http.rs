@@ -85,7 +85,9 @@ impl Http {
             let host = request.url().host_str().unwrap_or_default();
             let ip: Option<std::net::IpAddr> = host.trim_matches(['[', ']']).parse().ok();
             if ip.is_some_and(is_internal) && !allowed.iter().any(|h| h == host) {
-                return Err(HttpError::NotAllowed(format!("{host} is an internal address")));
+                return Err(HttpError::NotAllowed(format!(
+                    "{host} is an internal address"
+                )));
             }
         }
         let mut response = self
@@ -188,11 +190,10 @@ struct PublicResolver {
 impl reqwest::dns::Resolve for PublicResolver {
     fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
         let host = name.as_str().to_owned();
-        let allowed = self.internal_hosts.iter().any(|h| *h == host);
+        let allowed = self.internal_hosts.contains(&host);
         Box::pin(async move {
-            let addrs: Vec<std::net::SocketAddr> = tokio::net::lookup_host((host.as_str(), 0))
-                .await?
-                .collect();
+            let addrs: Vec<std::net::SocketAddr> =
+                tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
             if !allowed && addrs.iter().any(|a| is_internal(a.ip())) {
                 return Err(format!("{host} resolves to an internal address").into());
             }

@@ -151,7 +151,6 @@ impl OidcProviders {
     fn configured(&self, provider: Provider) -> Result<&Configured, IdpError> {
         self.providers.get(&provider).ok_or(IdpError::NotConfigured)
     }
-
 }
 
 type Client = CoreClient<

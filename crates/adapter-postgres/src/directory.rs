@@ -5,7 +5,8 @@
 use async_trait::async_trait;
 use auth_core::domain::{
     AccessRoute, Account, AccountId, AdConnection, ConnectionId, Contract, ContractId, DisplayName,
-    Email, ExternalIdentity, Invitation, LineNumber, Mail, Plan, Ticket, TicketPurpose, TokenHash,
+    Email, ExternalIdentity, Invitation, LineNumber, Mail, MetadataDocument, Plan, Ticket,
+    TicketPurpose, TokenHash,
 };
 use auth_core::ports::{
     ChangeRefused, ContractStore, EmailChange, InvitationStore, MethodChange, StoreError,
@@ -249,6 +250,35 @@ impl ContractStore for DieselStore {
                 replace_ad_details(conn, &details)?;
                 Ok(())
             }))
+        })
+        .await
+    }
+
+    async fn save_ad_metadata(
+        &self,
+        contract: ContractId,
+        connection: &ConnectionId,
+        metadata: &MetadataDocument,
+    ) -> Result<bool, StoreError> {
+        let key = id(contract.as_uuid());
+        let connection = connection.as_str().to_owned();
+        let (xml, read_at) = (metadata.xml.clone(), At(metadata.read_at));
+        self.run(move |conn| {
+            let holder = contracts::table
+                .filter(contracts::id.eq(key))
+                .filter(contracts::ad_connection_id.eq(connection))
+                .select(contracts::id);
+            let updated = diesel::update(
+                ad_connection_details::table
+                    .filter(ad_connection_details::contract_id.eq_any(holder)),
+            )
+            .set((
+                ad_connection_details::metadata_xml.eq(Some(xml)),
+                ad_connection_details::metadata_read_at.eq(Some(read_at)),
+            ))
+            .execute(conn)
+            .map_err(error::db)?;
+            Ok(updated == 1)
         })
         .await
     }

@@ -431,8 +431,10 @@ pub struct DirectoryEndpoints<'a> {
     /// SAML: tobira's entity ID for this contract (the relying party identifier and the
     /// assertion's Audience).
     pub entity_id: &'a str,
-    /// SAML: the assertion consumer address; OpenID Connect: the redirect URI.
-    pub return_url: &'a str,
+    /// SAML: the assertion consumer address (HTTP-POST binding) on the browser's channel.
+    pub saml_acs: &'a str,
+    /// OpenID Connect: the redirect URI on the browser's channel.
+    pub oidc_redirect: &'a str,
 }
 
 /// What came back from ADFS, as the browser delivered it.

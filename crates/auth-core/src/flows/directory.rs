@@ -92,6 +92,20 @@ pub struct DirectoryView {
 }
 
 impl Auth {
+    /// The contract's AD connection, on or off, for its owner (D1).
+    ///
+    /// # Errors
+    /// [`AdSetupError::NotOn`] when the contract has none; not signed in or not allowed.
+    pub async fn active_directory(
+        &self,
+        me: &crate::domain::Session,
+    ) -> Result<AdConnection, AdSetupError> {
+        let actor = self
+            .actor_for_item(me, SettingsItem::ActiveDirectory)
+            .await?;
+        actor.contract.ad.ok_or(AdSetupError::NotOn)
+    }
+
     /// Turns on Active Directory (D1): checks the settings, reads the ADFS metadata, issues the
     /// connection ID (or keeps the one a turned-off connection had) and mails the owner the two
     /// sign-in addresses with it.
@@ -369,14 +383,17 @@ impl Auth {
         };
         let now = self.ports.clock.now();
         if ad.metadata_is_stale(now) {
-            match self.refreshed(&ad, now).await {
-                Ok(fresh) => {
-                    // Another instance may have saved a newer copy meanwhile; either serves.
-                    let _ = self.ports.store.save_ad(contract.id, &fresh).await;
-                    ad = fresh;
-                }
-                // The copy held keeps serving; the next start tries again.
-                Err(_) => {}
+            // A failed read keeps the copy held serving; the next start tries again.
+            if let Ok(fresh) = self.refreshed(&ad, now).await
+                && let Some(doc) = &fresh.metadata
+            {
+                // Only the document is written: an owner's edit meanwhile is not undone. Another
+                // instance may have saved a newer copy meanwhile; either serves.
+                self.ports
+                    .store
+                    .save_ad_metadata(contract.id, &ad.id, doc)
+                    .await?;
+                ad = fresh;
             }
         }
         let ceremony = Ceremony::generate(self.ports.secrets.as_ref());

@@ -30,7 +30,7 @@ pub struct DirectoryAssertion {
 ///   and this round trip: for SAML a signature by a certificate of the stored metadata
 ///   (RSA-SHA256 or stronger), `InResponseTo` equal to the ceremony's
 ///   [`Ceremony::saml_request_id`], Issuer, Audience (`endpoints.entity_id`), Destination and
-///   Recipient (`endpoints.return_url`) exact, validity times against `now`; for OpenID
+///   Recipient (`endpoints.saml_acs`) exact, validity times against `now`; for OpenID
 ///   Connect as [`IdentityProviders::finish`](super::IdentityProviders::finish) with the
 ///   contract's client.
 #[async_trait]

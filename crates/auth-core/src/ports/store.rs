@@ -4,7 +4,7 @@ use thiserror::Error;
 
 use crate::domain::{
     AccessRoute, AdConnection, ClientInfo, ConnectionId, ExternalIdentity, FederationRequest,
-    Invitation, LineNumber, LoginMethod, Plan, ResetRequestId,
+    Invitation, LineNumber, LoginMethod, MetadataDocument, Plan, ResetRequestId,
 };
 use crate::domain::{
     Account, AccountId, Contract, ContractId, DeliveryState, Email, Enrolment, FailureOutcome,
@@ -720,6 +720,19 @@ pub trait ContractStore: Send + Sync {
     /// # Errors
     /// [`StoreError`].
     async fn save_ad(&self, contract: ContractId, ad: &AdConnection) -> Result<bool, StoreError>;
+
+    /// Replaces only the metadata document of the contract's connection `connection` (a daily
+    /// re-read), leaving its settings as they are. Returns `false` when the contract has no
+    /// such connection.
+    ///
+    /// # Errors
+    /// [`StoreError`].
+    async fn save_ad_metadata(
+        &self,
+        contract: ContractId,
+        connection: &ConnectionId,
+        metadata: &MetadataDocument,
+    ) -> Result<bool, StoreError>;
 
     /// The contract whose AD connection has this ID (on or off), if any (L8).
     ///

@@ -1712,6 +1712,31 @@ pub async fn contract_settings_round_trip_and_cancelling_ends_sessions<S: Store 
         ..ad.clone()
     };
     assert!(w.store.save_ad(contract.id, &edited).await.unwrap());
+    // A re-read writes the document only: the settings saved meanwhile stay.
+    let doc = crate::domain::MetadataDocument {
+        xml: "<EntityDescriptor id=\"2\"/>".into(),
+        read_at: w.clock.now(),
+    };
+    assert!(
+        w.store
+            .save_ad_metadata(contract.id, &edited.id, &doc)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !w.store
+            .save_ad_metadata(
+                contract.id,
+                &ConnectionId::parse("adfs-zzzzzzzzzzzzzzzzzz").unwrap(),
+                &doc
+            )
+            .await
+            .unwrap()
+    );
+    let edited = AdConnection {
+        metadata: Some(doc),
+        ..edited
+    };
     let got = w.store.contract(contract.id).await.unwrap().unwrap();
     assert_eq!(got.ad.as_ref(), Some(&edited));
     let other_id = AdConnection {

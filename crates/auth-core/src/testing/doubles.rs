@@ -354,7 +354,7 @@ impl crate::ports::Directories for ScriptedDirectories {
         Ok(format!(
             "https://adfs.test/{}?return={}&state={}&request={}",
             connection.id,
-            endpoints.return_url,
+            endpoints.saml_acs,
             ceremony.state().as_str(),
             ceremony.saml_request_id()
         ))

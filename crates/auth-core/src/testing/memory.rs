@@ -880,6 +880,25 @@ impl ContractStore for MemoryStore {
         Ok(true)
     }
 
+    async fn save_ad_metadata(
+        &self,
+        contract: ContractId,
+        connection: &crate::domain::ConnectionId,
+        metadata: &crate::domain::MetadataDocument,
+    ) -> Result<bool, StoreError> {
+        let mut s = self.state()?;
+        let Some(ad) = s
+            .contracts
+            .get_mut(&contract)
+            .and_then(|c| c.ad.as_mut())
+            .filter(|ad| ad.id == *connection)
+        else {
+            return Ok(false);
+        };
+        ad.metadata = Some(metadata.clone());
+        Ok(true)
+    }
+
     async fn contract_by_connection(
         &self,
         connection: &crate::domain::ConnectionId,

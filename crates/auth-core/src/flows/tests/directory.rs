@@ -18,7 +18,8 @@ use crate::testing::{MemoryStore, ScriptedDirectories, TestWorld};
 const PW: &str = "Kumo-2024";
 const ENDPOINTS: DirectoryEndpoints<'static> = DirectoryEndpoints {
     entity_id: "https://auth.example.co.jp/ad/x",
-    return_url: "https://auth.example.co.jp/ad/x/saml",
+    saml_acs: "https://auth.example.co.jp/ad/x/saml",
+    oidc_redirect: "https://auth.example.co.jp/ad/x/callback",
 };
 
 async fn owner_with_ad(w: &TestWorld<MemoryStore>) -> (Session, ConnectionId) {

@@ -13,6 +13,7 @@
 mod browser;
 mod browser_federation;
 mod contract;
+mod directory;
 mod e2e;
 mod federation;
 mod fleet;

@@ -50,14 +50,19 @@ pub(crate) struct EntryForm {
     connection: String,
 }
 
-/// Checks the typed connection ID and goes to that contract's AD sign-in address.
+/// Checks the typed connection ID and goes on to that contract's ADFS.
 pub(crate) async fn enter(
     State(state): State<AppState>,
+    Extension(listener): Extension<Listener>,
     page: Page,
+    jar: CookieJar,
     Posted(form): Posted<EntryForm>,
 ) -> Response {
     match state.auth().directory(&form.connection).await {
-        Ok(view) => see_other(&format!("/ad/{}", view.connection.as_str())),
+        Ok(view) => {
+            let id = view.connection.as_str();
+            start(&state, listener, &page, jar, id, DirectoryFor::SignIn, true).await
+        }
         Err(e) => {
             let e = e.to_api(page.lang()).field("connection");
             page.render(

@@ -11,6 +11,7 @@
 )]
 
 mod browser;
+mod browser_ad;
 mod browser_federation;
 mod contract;
 mod directory;

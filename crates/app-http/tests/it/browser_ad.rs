@@ -47,7 +47,10 @@ async fn through_adfs(b: &mut Browser, base: &str) {
                 continue;
             }
             if !signed_in_at_idp
-                && b.client.find(Locator::Css("input[name=username]")).await.is_ok()
+                && b.client
+                    .find(Locator::Css("input[name=username]"))
+                    .await
+                    .is_ok()
             {
                 b.shot("adfs-saml-sign-in").await;
                 b.fill("input[name=username]", "taro").await;
@@ -151,7 +154,10 @@ async fn l8_browser_walk_with_active_directory_over_saml_and_openid_connect() {
     o.click("form[action='/settings/active-directory'] button[type=submit]")
         .await;
     let text = o.text().await;
-    assert!(text.contains("Active Directory 連携を有効にしました"), "{text}");
+    assert!(
+        text.contains("Active Directory 連携を有効にしました"),
+        "{text}"
+    );
     let id = text
         .split_whitespace()
         .find(|w| w.starts_with("adfs-") && w.len() == 23)
@@ -191,9 +197,13 @@ async fn l8_browser_walk_with_active_directory_over_saml_and_openid_connect() {
     assert!(text.contains("Active Directory で登録"), "{text}");
     assert!(text.contains(&id), "the connection ID is shown: {text}");
     u.shot("invitation").await;
-    u.click("a.provider[data-provider='active-directory']").await;
+    u.click("a.provider[data-provider='active-directory']")
+        .await;
     let text = u.text().await;
-    assert!(text.contains("接続IDの確認") && text.contains(&id), "{text}");
+    assert!(
+        text.contains("接続IDの確認") && text.contains(&id),
+        "{text}"
+    );
     u.shot("invitation-confirm-connection").await;
     click_through_adfs(&mut u, "button#continue", &base).await;
     assert_eq!(u.path().await, "/invitation-accepted", "{}", u.text().await);
@@ -201,7 +211,8 @@ async fn l8_browser_walk_with_active_directory_over_saml_and_openid_connect() {
 
     // 3. Taro signs in with the connection ID typed in upper case (L8): no second factor.
     u.goto(&format!("{base}/sign-in")).await;
-    u.click("a.provider[data-provider='active-directory']").await;
+    u.click("a.provider[data-provider='active-directory']")
+        .await;
     assert_eq!(u.path().await, "/ad");
     u.fill("#connection", &id.to_uppercase()).await;
     u.shot("connection-id").await;
@@ -230,7 +241,8 @@ async fn l8_browser_walk_with_active_directory_over_saml_and_openid_connect() {
         .click()
         .await
         .unwrap();
-    o.fill(&format!("{edit} #metadata_url"), &adfs.discovery).await;
+    o.fill(&format!("{edit} #metadata_url"), &adfs.discovery)
+        .await;
     o.fill(&format!("{edit} #client_id"), &adfs.client_id).await;
     o.fill(&format!("{edit} #client_secret"), &adfs.client_secret)
         .await;
@@ -239,7 +251,10 @@ async fn l8_browser_walk_with_active_directory_over_saml_and_openid_connect() {
     let text = o.text().await;
     assert!(text.contains("設定を保存しました"), "{text}");
     assert!(text.contains("OpenID Connect"), "{text}");
-    assert!(!text.contains(&adfs.client_secret), "the secret is never shown");
+    assert!(
+        !text.contains(&adfs.client_secret),
+        "the secret is never shown"
+    );
     o.shot("settings-ad-oidc-saved").await;
     u.goto(&ad_address).await;
     through_adfs(&mut u, &base).await;
@@ -258,7 +273,11 @@ async fn l8_browser_walk_with_active_directory_over_saml_and_openid_connect() {
         .unwrap();
     o.click("form[action='/settings/active-directory/off'] button[type=submit]")
         .await;
-    assert!(o.text().await.contains("停止しました"), "{}", o.text().await);
+    assert!(
+        o.text().await.contains("停止しました"),
+        "{}",
+        o.text().await
+    );
     o.shot("settings-ad-off").await;
     u.goto(&ad_address).await;
     let text = u.text().await;

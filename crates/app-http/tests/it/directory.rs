@@ -581,7 +581,10 @@ async fn l8_pages_enter_a_connection_id_in_any_case_and_reach_adfs() {
     let r = b.submit("/ad", &[("connection", &id.to_uppercase())]).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     let refresh = r.headers["refresh"].to_str().unwrap().to_owned();
-    assert!(refresh.starts_with(&format!("0;url={}", idp.base_url())), "{refresh}");
+    assert!(
+        refresh.starts_with(&format!("0;url={}", idp.base_url())),
+        "{refresh}"
+    );
     let r = b
         .submit("/ad", &[("connection", "adfs-zzzzzzzzzzzzzzzzzz")])
         .await;

@@ -555,8 +555,12 @@ impl AdConnectionDto {
 }
 
 /// The Active Directory connection (D1).
+///
+/// The contract's connection, on or off, as its owner sees it; the client secret is never
+/// shown.
 #[utoipa::path(get, path = "/api/settings/active-directory", tag = "settings", security(("tobira_settings" = [])),
-    responses((status = 200, description = "The connection, on or off.", body = AdConnectionDto),
+    responses((status = 200, description = "The connection, on or off.", body = AdConnectionDto,
+        example = json!({"connection_id": "adfs-23456789abcdefghjk", "protocol": "saml", "metadata_url": "https://adfs.example.co.jp/FederationMetadata/2007-06/FederationMetadata.xml", "client_id": null, "subject": "persistent", "on": true, "enabled_at": "2026-11-27T09:00:00Z", "turned_off_at": null, "metadata_read_at": "2026-11-27T09:00:00Z"})),
     (status = 403, description = "Not allowed for this account (S1 permission table: `not_permitted`).", body = ErrorBody),
     (status = 409, description = "No connection (`active_directory_not_on`).", body = ErrorBody)))]
 pub async fn active_directory(
@@ -600,9 +604,12 @@ pub async fn enable_active_directory(
     ))
 }
 
-/// Change the Active Directory settings (D1); the connection ID stays.
+/// Change the Active Directory settings (D1).
+///
+/// The connection ID stays; the metadata is read again. An empty `client_secret` keeps the
+/// stored one.
 #[utoipa::path(put, path = "/api/settings/active-directory", tag = "settings", security(("tobira_settings" = [])),
-    request_body(content = AdBody),
+    request_body(content = AdBody, example = json!({"protocol": "oidc", "metadata_url": "https://adfs.example.co.jp/adfs/.well-known/openid-configuration", "client_id": "3f5c8a1e-tobira", "client_secret": "", "subject": "upn"})),
     responses((status = 204, description = "Saved; the metadata was read again."),
     (status = 403, description = "Not allowed for this account (S1 permission table: `not_permitted`).", body = ErrorBody), (status = 409, description = "Not on (`active_directory_not_on`).", body = ErrorBody),
     (status = 422, description = "A field breaks its rule, or the metadata cannot be used.", body = ErrorBody)))]
@@ -620,7 +627,10 @@ pub async fn edit_active_directory(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// Read the ADFS metadata again now (D1), e.g. after a token-signing certificate rollover.
+/// Read the ADFS metadata again now (D1).
+///
+/// For right after ADFS's token-signing certificate changed; the metadata is also read again
+/// every day.
 #[utoipa::path(post, path = "/api/settings/active-directory/metadata", tag = "settings", security(("tobira_settings" = [])),
     responses((status = 204, description = "Read and saved."),
     (status = 403, description = "Not allowed for this account (S1 permission table: `not_permitted`).", body = ErrorBody), (status = 409, description = "Not on (`active_directory_not_on`).", body = ErrorBody),
@@ -638,7 +648,9 @@ pub async fn reread_ad_metadata(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// Turn Active Directory off (D1): nobody signs in through it until it is turned on again.
+/// Turn Active Directory off (D1).
+///
+/// Nobody signs in through the connection until it is turned on again (with the same ID).
 #[utoipa::path(delete, path = "/api/settings/active-directory", tag = "settings", security(("tobira_settings" = [])),
     responses((status = 204, description = "Turned off."),
     (status = 403, description = "Not allowed for this account (S1 permission table: `not_permitted`).", body = ErrorBody), (status = 409, description = "Not on (`active_directory_not_on`).", body = ErrorBody)))]

@@ -153,12 +153,13 @@ pub(crate) async fn finish(
 ///
 /// Answers the contract's ADFS address to send the browser to, and sets the
 /// `tobira_federation` cookie that binds the round trip to this browser.
-#[utoipa::path(post, path = "/api/ad/{connection}/start", tag = "sign-in",
+#[utoipa::path(post, path = "/api/ad/{connection}/start", tag = "sign-in", operation_id = "ad_start",
     params(("connection" = String, Path, description = "The contract's connection ID.", example = "adfs-23456789abcdefghjk")),
     request_body(content = DirectoryStartBody, example = json!({"purpose": "sign_in"})),
     responses(
     (status = 200, description = "Send the browser to the ADFS address.", body = FederationStartResponse,
-        headers(("Set-Cookie" = String, description = "`tobira_federation` (`HttpOnly; SameSite=Lax; Path=/; Max-Age=600`): must come back with ADFS's answer."))),
+        headers(("Set-Cookie" = String, description = "`tobira_federation` (`HttpOnly; SameSite=Lax; Path=/; Max-Age=600`): must come back with ADFS's answer.")),
+        example = json!({"authorization_url": "https://adfs.example.co.jp/adfs/ls/?SAMLRequest=fZFBT8MwDIXvSPyHKvc2aRljjdZJk3ZBAg6AuHBzUneNlDglcSd%2B%2FlrtBhyQ%2BPH9vmc7H&RelayState=Zm9v"})),
     (status = 403, description = "Active Directory is turned off for the contract (`active_directory_off`).", body = ErrorBody),
     (status = 404, description = "No connection has this ID (`unknown_connection`), or the link is unknown.", body = ErrorBody),
     (status = 409, body = ErrorBody),
@@ -196,13 +197,14 @@ pub async fn start(
 /// Send what ADFS posted (`SAMLResponse`, `RelayState`) or put on the redirect URI (`code`,
 /// `state`, `iss`, `error`), with the `tobira_federation` cookie from the start. The round
 /// trip is taken once; the cookie is removed either way.
-#[utoipa::path(post, path = "/api/ad/{connection}/callback", tag = "sign-in",
+#[utoipa::path(post, path = "/api/ad/{connection}/callback", tag = "sign-in", operation_id = "ad_callback",
     security(("tobira_federation" = [])),
     params(("connection" = String, Path, description = "The contract's connection ID.", example = "adfs-23456789abcdefghjk")),
     request_body(content = DirectoryCallbackBody, example = json!({"saml_response": "PHNhbWxwOlJlc3BvbnNlIC4uLg==", "relay_state": "Zm9v"})),
     responses(
     (status = 200, description = "What the sign-in did.", body = FederationResponse,
-        headers(("Set-Cookie" = String, description = "Removes `tobira_federation`; on `signed_in` sets `tobira_session`, on `pending` `tobira_pending`."))),
+        headers(("Set-Cookie" = String, description = "Removes `tobira_federation`; on `signed_in` sets `tobira_session`, on `pending` `tobira_pending`.")),
+        example = json!({"status": "signed_in", "scope": "service"})),
     (status = 400, description = "Missing, unknown, expired or replayed round trip, or no `tobira_federation` cookie (`federation_state_invalid`).", body = ErrorBody),
     (status = 401, description = "ADFS's answer could not be verified or was used before (`provider_rejected`), or the identity is linked to no account (`unbound_identity`).", body = ErrorBody),
     (status = 403, description = "Cancelled at ADFS (`provider_denied`), AD turned off (`active_directory_off`), or the contract or channel refuses the sign-in.", body = ErrorBody),

@@ -445,7 +445,11 @@ mod tests {
             .iter()
             .filter(|k| t(**k, Lang::Ja) == t(**k, Lang::En))
             .collect();
-        assert_eq!(same, vec![&T::ActiveDirectory], "untranslated: {same:?}");
+        assert_eq!(
+            same,
+            vec![&T::ActiveDirectory, &T::AdProtocolSaml],
+            "untranslated: {same:?}"
+        );
     }
 
     #[test]

@@ -12,6 +12,7 @@ use axum_extra::extract::CookieJar;
 use maud::html;
 use serde::Deserialize;
 
+use auth_core::domain::SessionScope;
 use auth_core::flows::directory::DirectoryFor;
 
 use super::csrf::Posted;
@@ -26,20 +27,42 @@ use crate::http::context::CookieKind;
 use crate::http::error::ToApi;
 use crate::state::AppState;
 
-/// The connection-ID entry page (the manual's 接続ID入力画面).
-pub(crate) async fn entry_page(page: Page) -> Response {
-    page.ok(T::AdSignInTitle, entry_view(&page, "", &Errors::none()))
+/// Which area an AD sign-in opens: `?scope=settings` for the settings menu (S2).
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub(crate) struct ScopeQuery {
+    scope: String,
 }
 
-fn entry_view(page: &Page, typed: &str, errors: &Errors) -> maud::Markup {
+impl ScopeQuery {
+    fn scope(&self) -> SessionScope {
+        if self.scope == "settings" {
+            SessionScope::Settings
+        } else {
+            SessionScope::Service
+        }
+    }
+}
+
+/// The connection-ID entry page (the manual's 接続ID入力画面).
+pub(crate) async fn entry_page(page: Page, Query(q): Query<ScopeQuery>) -> Response {
+    page.ok(
+        T::AdSignInTitle,
+        entry_view(&page, "", q.scope(), &Errors::none()),
+    )
+}
+
+fn entry_view(page: &Page, typed: &str, scope: SessionScope, errors: &Errors) -> maud::Markup {
     html! {
         p { (page.t(T::AdConnectionPrompt)) }
         (layout::form(page, "/ad", html! {
+            @if scope == SessionScope::Settings { input type="hidden" name="scope" value="settings"; }
             (layout::general_errors(errors, &["connection"]))
             (Input::new("connection", page.t(T::ConnectionId)).value(typed).autocomplete("off").hint(page.t(T::AdConnectionHint)).render(errors))
             div.actions { button type="submit" { (page.t(T::AdContinue)) } }
         }))
-        p { a href="/sign-in" { (page.t(T::BackToSignIn)) } }
+        @let back = if scope == SessionScope::Settings { "/settings/sign-in" } else { "/sign-in" };
+        p { a href=(back) { (page.t(T::BackToSignIn)) } }
     }
 }
 
@@ -48,6 +71,7 @@ fn entry_view(page: &Page, typed: &str, errors: &Errors) -> maud::Markup {
 #[serde(default)]
 pub(crate) struct EntryForm {
     connection: String,
+    scope: String,
 }
 
 /// Checks the typed connection ID and goes on to that contract's ADFS.
@@ -58,17 +82,19 @@ pub(crate) async fn enter(
     jar: CookieJar,
     Posted(form): Posted<EntryForm>,
 ) -> Response {
+    let scope = ScopeQuery { scope: form.scope }.scope();
     match state.auth().directory(&form.connection).await {
         Ok(view) => {
             let id = view.connection.as_str();
-            start(&state, listener, &page, jar, id, DirectoryFor::SignIn, true).await
+            let purpose = DirectoryFor::SignIn { scope };
+            start(&state, listener, &page, jar, id, purpose, true).await
         }
         Err(e) => {
             let e = e.to_api(page.lang()).field("connection");
             page.render(
                 super::form_status(&e),
                 T::AdSignInTitle,
-                entry_view(&page, &form.connection, &Errors::from_api(&e)),
+                entry_view(&page, &form.connection, scope, &Errors::from_api(&e)),
             )
         }
     }
@@ -82,17 +108,10 @@ pub(crate) async fn sign_in(
     page: Page,
     jar: CookieJar,
     Path(connection): Path<String>,
+    Query(q): Query<ScopeQuery>,
 ) -> Response {
-    start(
-        &state,
-        listener,
-        &page,
-        jar,
-        &connection,
-        DirectoryFor::SignIn,
-        false,
-    )
-    .await
+    let purpose = DirectoryFor::SignIn { scope: q.scope() };
+    start(&state, listener, &page, jar, &connection, purpose, false).await
 }
 
 async fn start(

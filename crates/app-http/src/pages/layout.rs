@@ -361,14 +361,15 @@ pub(crate) fn providers(
     }
 }
 
-/// The Active Directory choice (L8, I2, M2): sign-in asks for the connection ID; a
-/// registration or method change confirms the contract's connection ID first; the settings
-/// menu and the owner's own method never use AD (D2).
+/// The Active Directory choice (L8, I2, M2): sign-in (to the service or, S2, the settings
+/// menu) asks for the connection ID; a registration or method change confirms the contract's
+/// connection ID first; the owner's own method never uses AD (D2).
 fn ad_button(page: &Page, usage: ProviderUse<'_>, connection: Option<&str>) -> Markup {
     let (href, label) = match (usage, connection) {
-        (ProviderUse::SignIn(auth_core::domain::SessionScope::Service), _) => {
-            ("/ad".to_owned(), page.t(T::AdSignInButton))
+        (ProviderUse::SignIn(auth_core::domain::SessionScope::Settings), _) => {
+            ("/ad?scope=settings".to_owned(), page.t(T::AdSignInButton))
         }
+        (ProviderUse::SignIn(_), _) => ("/ad".to_owned(), page.t(T::AdSignInButton)),
         (ProviderUse::Invitation(token), Some(_)) => (
             format!("/invitation/{token}/ad"),
             page.t(T::AdRegisterButton),

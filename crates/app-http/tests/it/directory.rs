@@ -630,3 +630,35 @@ async fn l8_pages_enter_a_connection_id_in_any_case_and_reach_adfs() {
 fn urlencode(s: &str) -> String {
     url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }
+
+#[tokio::test]
+async fn s2_an_ad_user_signs_in_to_the_settings_menu_with_the_same_credentials() {
+    let ad = ad_app();
+    let mut idp = adfs_saml();
+    let (_owner, id) = saml_user(&ad, &mut idp).await;
+    let mut b = ad.browser();
+    let posted = ad
+        .at_saml(
+            &mut b,
+            &id,
+            json!({"purpose": "sign_in", "scope": "settings"}),
+        )
+        .await;
+    let r = ad.post_saml(&mut b, &id, &posted).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.json);
+    assert_eq!(r.json["status"], "signed_in");
+    assert_eq!(r.json["scope"], "settings");
+    // The settings sign-in page offers AD too, keeping the area.
+    let page = b.page("/settings/sign-in").await;
+    assert!(
+        page.body.contains("href=\"/ad?scope=settings\""),
+        "{}",
+        page.body
+    );
+    let entry = b.page("/ad?scope=settings").await;
+    assert!(
+        entry.body.contains("name=\"scope\" value=\"settings\""),
+        "{}",
+        entry.body
+    );
+}

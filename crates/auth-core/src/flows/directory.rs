@@ -68,8 +68,11 @@ fn metadata_error(e: IdpError) -> AdSetupError {
 #[derive(Debug, Clone, Copy)]
 #[non_exhaustive]
 pub enum DirectoryFor<'a> {
-    /// Sign in to the service.
-    SignIn,
+    /// Sign in to the service or, with the same credentials (S2), the settings menu.
+    SignIn {
+        /// Which area the session opens.
+        scope: crate::domain::SessionScope,
+    },
     /// Register from the invitation behind this link token (I2).
     Invitation {
         /// The invitation link's token.
@@ -367,9 +370,7 @@ impl Auth {
     ) -> Result<FederationRedirect, FederationError> {
         let (contract, mut ad) = self.live_connection(connection).await?;
         let purpose = match purpose {
-            DirectoryFor::SignIn => FederationPurpose::SignIn {
-                scope: crate::domain::SessionScope::Service,
-            },
+            DirectoryFor::SignIn { scope } => FederationPurpose::SignIn { scope },
             DirectoryFor::Invitation { token } => FederationPurpose::Invitation {
                 ticket: self
                     .ticket_of_contract(token, TicketPurpose::Invitation, &contract)

@@ -26,8 +26,12 @@ use crate::state::AppState;
 #[derive(Deserialize, ToSchema)]
 #[serde(tag = "purpose", rename_all = "snake_case")]
 pub enum DirectoryStartBody {
-    /// Sign in to the service.
-    SignIn,
+    /// Sign in to the service or the settings menu (S2).
+    SignIn {
+        /// `service` (default) or `settings`.
+        #[serde(default)]
+        scope: super::signin::ScopeDto,
+    },
     /// Register from an invitation (I2).
     Invitation {
         /// The invitation link's token.
@@ -46,7 +50,9 @@ impl DirectoryStartBody {
     /// The core's purpose.
     pub(crate) fn purpose(&self) -> DirectoryFor<'_> {
         match self {
-            Self::SignIn => DirectoryFor::SignIn,
+            Self::SignIn { scope } => DirectoryFor::SignIn {
+                scope: super::signin::scope_of(*scope),
+            },
             Self::Invitation { token } => DirectoryFor::Invitation { token },
             Self::MethodChange { token } => DirectoryFor::MethodChange { token },
         }

@@ -262,7 +262,7 @@ pub(super) fn text(key: T) -> &'static str {
         }
         T::AcknowledgeRisk => "I understand the risk of turning two-step verification off",
         T::AdIntro => {
-            "Let the users of your contract sign in with your Active Directory (ADFS). Enter the address of your ADFS federation metadata. We will send you the sign-in addresses and the connection ID by e-mail."
+            "Let your contract's users sign in with Active Directory (ADFS). For SAML 2.0 give the federation metadata URL (or paste the document); for OpenID Connect (ADFS 2016 and later) the discovery URL, client ID and secret. We mail you the sign-in addresses and the connection ID."
         }
         T::AdEnabledIntro => "Active Directory is on for your contract.",
         T::ConnectionId => "Connection ID",

@@ -258,7 +258,7 @@ pub(super) fn text(key: T) -> &'static str {
         }
         T::AcknowledgeRisk => "二段階認証を無効にするリスクを理解しました",
         T::AdIntro => {
-            "ご契約のユーザーが Active Directory（ADFS）でログインできるようにします。ADFS のフェデレーションメタデータのURLをご入力ください。ログイン用のアドレスと接続IDをメールでお知らせします。"
+            "ご契約のユーザーが Active Directory（ADFS）でログインできるようにします。SAML 2.0 ではフェデレーションメタデータのURL（または内容）を、OpenID Connect（ADFS 2016 以降）では構成情報のURLとクライアントID・シークレットをご入力ください。ログイン用のアドレスと接続IDをメールでお知らせします。"
         }
         T::AdEnabledIntro => "ご契約では Active Directory 連携が有効です。",
         T::ConnectionId => "接続ID",

@@ -6,7 +6,7 @@ use crate::ports::{AccountStore as _, AuditLog as _, ContractStore as _};
 use super::{client, newest_link, saml_settings, session_of};
 use crate::domain::{
     AdSettingsInput, AdSubject, AuditKind, ConnectionId, DirectoryCallback, DirectoryEndpoints,
-    ExternalIdentity, ProviderResult, Role, Session, Subject, TicketPurpose,
+    ExternalIdentity, ProviderResult, Role, Session, SessionScope, Subject, TicketPurpose,
 };
 use crate::flows::directory::{AdSetupError, DirectoryFor};
 use crate::flows::federation::{FederationError, FederationOutcome};
@@ -16,6 +16,9 @@ use crate::flows::signin::SignInOutcome;
 use crate::testing::{MemoryStore, ScriptedDirectories, TestWorld};
 
 const PW: &str = "Kumo-2024";
+const SIGN_IN: DirectoryFor<'static> = DirectoryFor::SignIn {
+    scope: SessionScope::Service,
+};
 const ENDPOINTS: DirectoryEndpoints<'static> = DirectoryEndpoints {
     entity_id: "https://auth.example.co.jp/ad/x",
     saml_acs: "https://auth.example.co.jp/ad/x/saml",
@@ -89,12 +92,12 @@ async fn l8_ad_sign_in_goes_through_the_contracts_adfs_and_a_replayed_assertion_
     let w = TestWorld::new();
     let (_, connection) = owner_with_ad(&w).await;
     ad_user(&w, &connection, "taro@corp").await;
-    let r = round_trip(&w, &connection, DirectoryFor::SignIn, "taro@corp", "_a1").await;
+    let r = round_trip(&w, &connection, SIGN_IN, "taro@corp", "_a1").await;
     assert!(matches!(
         r,
         Ok(FederationOutcome::SignIn(SignInOutcome::SignedIn(_)))
     ));
-    let replay = round_trip(&w, &connection, DirectoryFor::SignIn, "taro@corp", "_a1").await;
+    let replay = round_trip(&w, &connection, SIGN_IN, "taro@corp", "_a1").await;
     assert!(
         matches!(replay, Err(FederationError::Rejected(_))),
         "{replay:?}"
@@ -109,7 +112,7 @@ async fn l8_ad_sign_in_goes_through_the_contracts_adfs_and_a_replayed_assertion_
             result: ProviderResult::Rejected
         }));
     // An identity bound to no account signs nobody in.
-    let unbound = round_trip(&w, &connection, DirectoryFor::SignIn, "jiro@corp", "_a2").await;
+    let unbound = round_trip(&w, &connection, SIGN_IN, "jiro@corp", "_a2").await;
     assert!(
         matches!(unbound, Err(FederationError::SignIn(_))),
         "{unbound:?}"
@@ -123,13 +126,13 @@ async fn l8_an_answer_for_another_browsers_request_or_a_spent_state_is_refused()
     ad_user(&w, &connection, "taro@corp").await;
     let mine = w
         .auth
-        .start_directory(connection.as_str(), DirectoryFor::SignIn, &ENDPOINTS)
+        .start_directory(connection.as_str(), SIGN_IN, &ENDPOINTS)
         .await
         .unwrap();
     let my_state = ScriptedDirectories::state_in(&mine.authorization_url);
     let theirs = w
         .auth
-        .start_directory(connection.as_str(), DirectoryFor::SignIn, &ENDPOINTS)
+        .start_directory(connection.as_str(), SIGN_IN, &ENDPOINTS)
         .await
         .unwrap();
     // Their answer (InResponseTo of their request) posted with my browser's state and key.
@@ -191,7 +194,7 @@ async fn d1_a_turned_off_connection_refuses_sign_in_and_turning_on_again_keeps_t
         Err(FederationError::DirectoryOff)
     ));
     assert!(matches!(
-        round_trip(&w, &connection, DirectoryFor::SignIn, "taro@corp", "_a").await,
+        round_trip(&w, &connection, SIGN_IN, "taro@corp", "_a").await,
         Err(FederationError::DirectoryOff)
     ));
     assert_eq!(
@@ -209,7 +212,7 @@ async fn d1_a_turned_off_connection_refuses_sign_in_and_turning_on_again_keeps_t
         .unwrap();
     assert_eq!(again, connection);
     assert!(
-        round_trip(&w, &connection, DirectoryFor::SignIn, "taro@corp", "_b")
+        round_trip(&w, &connection, SIGN_IN, "taro@corp", "_b")
             .await
             .is_ok()
     );
@@ -305,7 +308,7 @@ async fn d1_stale_url_metadata_is_read_again_when_a_sign_in_starts() {
     let first = read_at(&w).await;
     w.clock.advance(chrono::Duration::hours(25));
     w.auth
-        .start_directory(connection.as_str(), DirectoryFor::SignIn, &ENDPOINTS)
+        .start_directory(connection.as_str(), SIGN_IN, &ENDPOINTS)
         .await
         .unwrap();
     assert!(read_at(&w).await > first);
@@ -315,7 +318,7 @@ async fn d1_stale_url_metadata_is_read_again_when_a_sign_in_starts() {
     w.directories.set_down(true);
     assert!(
         w.auth
-            .start_directory(connection.as_str(), DirectoryFor::SignIn, &ENDPOINTS)
+            .start_directory(connection.as_str(), SIGN_IN, &ENDPOINTS)
             .await
             .is_ok()
     );
@@ -348,7 +351,7 @@ async fn i2_a_user_registers_with_ad_and_x7_another_contracts_invitation_cannot_
     .await;
     assert!(matches!(r, Ok(FederationOutcome::Registered(_))), "{r:?}");
     assert!(
-        round_trip(&w, &connection, DirectoryFor::SignIn, "taro@corp", "_i2")
+        round_trip(&w, &connection, SIGN_IN, "taro@corp", "_i2")
             .await
             .is_ok()
     );

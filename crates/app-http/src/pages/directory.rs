@@ -21,7 +21,7 @@ use super::federation::{continue_after, failed, onward};
 use super::layout::{self, Input};
 use super::signin::Empty;
 use super::text::T;
-use super::{Errors, Page, see_other};
+use super::{Errors, Page};
 use crate::http::Listener;
 use crate::http::api::directory::{DirectoryCallbackBody, finish};
 use crate::http::context::CookieKind;
@@ -88,7 +88,7 @@ pub(crate) async fn enter(
         Ok(view) => {
             let id = view.connection.as_str();
             let purpose = DirectoryFor::SignIn { scope };
-            start(&state, listener, &page, jar, id, purpose, true).await
+            start(&state, listener, &page, jar, id, purpose).await
         }
         Err(e) => {
             let e = e.to_api(page.lang()).field("connection");
@@ -101,18 +101,47 @@ pub(crate) async fn enter(
     }
 }
 
-/// A contract's AD sign-in address (the one the owner was mailed, for each channel): starts
-/// the round trip and sends the browser to the contract's ADFS.
+/// A contract's AD sign-in address (the one the owner was mailed, for each channel): says whose
+/// AD it is and where the browser will go, with the button that goes there. Nothing starts on
+/// a GET, so no other site can send a browser through a round trip it did not ask for.
+pub(crate) async fn sign_in_page(
+    State(state): State<AppState>,
+    page: Page,
+    Path(connection): Path<String>,
+    Query(q): Query<ScopeQuery>,
+) -> Response {
+    let view = match state.auth().directory(&connection).await {
+        Ok(view) => view,
+        Err(e) => return failed(&page, &e.to_api(page.lang())),
+    };
+    let id = view.connection.as_str().to_owned();
+    let body = html! {
+        p { (page.t(T::AdSignInIntro)) }
+        (layout::details(&[
+            (page.t(T::Contract), view.contract_name.as_str().to_owned()),
+            (page.t(T::ConnectionId), id.clone()),
+        ]))
+        (layout::form(&page, &format!("/ad/{id}"), html! {
+            @if q.scope() == SessionScope::Settings { input type="hidden" name="scope" value="settings"; }
+            div.actions { button type="submit" id="continue" { (page.t(T::AdContinue)) } }
+        }))
+        p { a href="/sign-in" { (page.t(T::BackToSignIn)) } }
+    };
+    page.ok(T::AdSignInTitle, body)
+}
+
+/// The sign-in address's button: starts the round trip and sends the browser to the
+/// contract's ADFS.
 pub(crate) async fn sign_in(
     State(state): State<AppState>,
     Extension(listener): Extension<Listener>,
     page: Page,
     jar: CookieJar,
     Path(connection): Path<String>,
-    Query(q): Query<ScopeQuery>,
+    Posted(q): Posted<ScopeQuery>,
 ) -> Response {
     let purpose = DirectoryFor::SignIn { scope: q.scope() };
-    start(&state, listener, &page, jar, &connection, purpose, false).await
+    start(&state, listener, &page, jar, &connection, purpose).await
 }
 
 async fn start(
@@ -122,7 +151,6 @@ async fn start(
     jar: CookieJar,
     connection: &str,
     purpose: DirectoryFor<'_>,
-    from_form: bool,
 ) -> Response {
     let addresses = state.directory_endpoints(listener, connection);
     match state
@@ -135,12 +163,8 @@ async fn start(
                 CookieKind::Federation,
                 redirect.browser_key.expose().to_string(),
             ));
-            if from_form {
-                // A form's answer may not redirect to another origin (`form-action 'self'`).
-                (jar, onward(page, &redirect.authorization_url)).into_response()
-            } else {
-                (jar, see_other(&redirect.authorization_url)).into_response()
-            }
+            // A form's answer may not redirect to another origin (`form-action 'self'`).
+            (jar, onward(page, &redirect.authorization_url)).into_response()
         }
         Err(e) => failed(page, &e.to_api(page.lang())),
     }
@@ -237,16 +261,7 @@ async fn bind(
     match binding.open(state, page).await {
         Ok((_, connection)) => {
             let purpose = binding.purpose();
-            start(
-                state,
-                listener,
-                page,
-                jar,
-                connection.as_str(),
-                purpose,
-                true,
-            )
-            .await
+            start(state, listener, page, jar, connection.as_str(), purpose).await
         }
         Err(e) => failed(page, &e),
     }

@@ -190,6 +190,13 @@ impl Directories for AdfsDirectories {
         match &connection.settings.protocol {
             AdProtocol::Saml { .. } => {
                 let idp = saml_idp(connection)?;
+                // The person's ADFS sign-in travels to this address: https only (plain http
+                // only for listed hosts), as every other address.
+                self.settings.allowed_url(idp.sso_url()).map_err(|()| {
+                    IdpError::Unavailable(
+                        "the metadata's sign-in address is not an allowed address".into(),
+                    )
+                })?;
                 crate::saml::authn_request_url(
                     &idp,
                     &crate::saml::ServiceProvider {

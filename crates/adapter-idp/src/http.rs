@@ -45,8 +45,9 @@ impl Http {
         let resolver = std::sync::Arc::new(PublicResolver {
             internal_hosts: internal_hosts.clone(),
         });
+        // No proxy: a proxy would resolve the name itself, past the check.
         let mut http = Self::build(
-            reqwest::Client::builder().dns_resolver(resolver),
+            reqwest::Client::builder().dns_resolver(resolver).no_proxy(),
             timeout,
             max_bytes,
         )?;
@@ -169,13 +170,26 @@ pub(crate) fn is_internal(ip: std::net::IpAddr) -> bool {
             if let Some(v4) = v6.to_ipv4_mapped() {
                 return is_internal(IpAddr::V4(v4));
             }
-            let first = v6.segments()[0];
+            let s = v6.segments();
+            let first = s[0];
+            // An IPv4 address carried inside (IPv4-compatible, NAT64, 6to4): judged as IPv4.
+            let embedded = |hi: u16, lo: u16| {
+                let [a, b] = hi.to_be_bytes();
+                let [c, d] = lo.to_be_bytes();
+                is_internal(IpAddr::V4(std::net::Ipv4Addr::new(a, b, c, d)))
+            };
             v6.is_loopback()
                 || v6.is_unspecified()
                 || v6.is_multicast()
                 || (first & 0xfe00) == 0xfc00
                 || (first & 0xffc0) == 0xfe80
-                || first == 0x2001 && v6.segments()[1] == 0x0db8
+                || (first & 0xffc0) == 0xfec0
+                || (first == 0x2001 && s[1] == 0x0db8)
+                // Teredo tunnels to an address this check cannot see.
+                || (first == 0x2001 && s[1] == 0)
+                || (s[..6] == [0; 6] && embedded(s[6], s[7]))
+                || (first == 0x0064 && s[1] == 0xff9b)
+                || (first == 0x2002 && embedded(s[1], s[2]))
         }
     }
 }
@@ -224,5 +238,43 @@ impl<'c> openidconnect::AsyncHttpClient<'c> for Http {
 
     fn call(&'c self, request: HttpRequest) -> Self::Future {
         Box::pin(self.send(request))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_internal;
+
+    #[test]
+    fn d1_internal_addresses_are_recognised_in_every_spelling() {
+        for internal in [
+            "127.0.0.1",
+            "10.1.2.3",
+            "172.16.0.1",
+            "192.168.1.1",
+            "169.254.169.254",
+            "100.64.0.1",
+            "0.0.0.0",
+            "::1",
+            "::",
+            "fc00::1",
+            "fe80::1",
+            "fec0::1",
+            "::ffff:127.0.0.1",
+            "::127.0.0.1",
+            "64:ff9b::a9fe:a9fe",
+            "2002:c0a8:0101::1",
+            "2001:0:4136:e378::1",
+        ] {
+            assert!(is_internal(internal.parse().unwrap()), "{internal}");
+        }
+        for public in [
+            "8.8.8.8",
+            "133.242.0.1",
+            "2001:4860:4860::8888",
+            "2002:0808:0808::1",
+        ] {
+            assert!(!is_internal(public.parse().unwrap()), "{public}");
+        }
     }
 }

@@ -89,6 +89,11 @@ impl AppState {
         listener: crate::http::Listener,
         connection: &str,
     ) -> DirectoryAddresses {
+        // The addresses name the connection as stored (lower case), however it was typed.
+        let canonical = auth_core::domain::ConnectionId::parse(connection);
+        let connection = canonical
+            .as_ref()
+            .map_or(connection, auth_core::domain::ConnectionId::as_str);
         let base = match listener {
             crate::http::Listener::Line => self.inner.config.line_public_url(),
             _ => self.inner.config.public_url(),

@@ -170,6 +170,9 @@ pub enum SamlError {
     /// The subject (NameID or the chosen attribute) is absent, empty or ambiguous.
     #[error("SAML: the assertion names no subject")]
     SubjectMissing,
+    /// The subject is the NameID but it is not a persistent one.
+    #[error("SAML: the NameID is not persistent")]
+    NameIdNotPersistent,
 }
 
 /// Decodes base64 with any ASCII whitespace inside removed.

@@ -21,6 +21,9 @@ use super::{
     CLOCK_SKEW, Expected, MAX_RESPONSE_BASE64, SamlError, SamlIdp, SubjectSource, VerifiedAssertion,
 };
 
+/// The NameID format of a stable, per-relying-party identifier.
+const NAMEID_PERSISTENT: &str = "urn:oasis:names:tc:SAML:2.0:nameid-format:persistent";
+
 const STATUS_SUCCESS: &str = "urn:oasis:names:tc:SAML:2.0:status:Success";
 const BEARER: &str = "urn:oasis:names:tc:SAML:2.0:cm:bearer";
 const ENVELOPED: &str = "http://www.w3.org/2000/09/xmldsig#enveloped-signature";
@@ -287,9 +290,15 @@ fn check_assertion(
     let not_on_or_after = conditions_end.map_or(confirmed_until, |c| c.min(confirmed_until));
 
     let subject = match expected.subject {
-        SubjectSource::NameId => xml::only_child(&subject, NS_ASSERTION, "NameID")
-            .map(|n| xml::text(&n))
-            .unwrap_or_default(),
+        SubjectSource::NameId => match xml::only_child(&subject, NS_ASSERTION, "NameID") {
+            // Only a persistent NameID names a person for good: the request that asked for one
+            // passed through the browser unsigned, so another format is refused here.
+            Some(n) if xml::attribute(&n, "Format").as_deref() != Some(NAMEID_PERSISTENT) => {
+                return Err(SamlError::NameIdNotPersistent);
+            }
+            Some(n) => xml::text(&n),
+            None => String::new(),
+        },
         SubjectSource::Attribute(name) => attribute_value(assertion, name)?,
     };
     if subject.is_empty() {

@@ -564,6 +564,27 @@ async fn l8_saml_attackers_certificate_in_key_info_is_refused() {
 }
 
 #[tokio::test]
+async fn l8_saml_name_id_of_another_format_is_refused_when_the_name_id_names_the_person() {
+    let a = a().await;
+    let xml = a.xml("_req-format").await;
+    let persistent = "urn:oasis:names:tc:SAML:2.0:nameid-format:persistent";
+    assert!(
+        xml.contains(persistent),
+        "the IdP sends a persistent NameID"
+    );
+    // The unsigned request asked for another format; the IdP's own key signs its answer.
+    let other = xml.replace(
+        persistent,
+        "urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress",
+    );
+    let other = resign(&other, &a.idp.keys()[0], false, None);
+    assert_eq!(
+        a.verify_xml(&other, "_req-format"),
+        Err(SamlError::NameIdNotPersistent)
+    );
+}
+
+#[tokio::test]
 async fn l8_saml_sha1_is_refused() {
     for c in [a().await, b().await] {
         let xml = c.xml("_req-sha1").await;

@@ -593,9 +593,14 @@ async fn l8_pages_enter_a_connection_id_in_any_case_and_reach_adfs() {
     // The sign-in address says whose AD it is and starts nothing by itself (no other site
     // can send a browser through a round trip); its button goes to ADFS, whose answer is
     // posted on from this origin.
+    b.cookies.remove("tobira_federation");
     let r = b.page(&format!("/ad/{id}")).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-    assert!(r.body.contains("雲商事") && r.body.contains(&id), "{}", r.body);
+    assert!(
+        r.body.contains("雲商事") && r.body.contains(&id),
+        "{}",
+        r.body
+    );
     assert!(!b.cookies.contains_key("tobira_federation"));
     let r = b.submit(&format!("/ad/{id}"), &[]).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);

@@ -486,19 +486,33 @@ impl Auth {
         client: &ClientInfo,
     ) -> Result<FederationOutcome, FederationError> {
         let now = self.ports.clock.now();
-        let audit = |result| self.audit_directory(result, client);
         let Ok(id) = ConnectionId::parse(connection) else {
-            audit(ProviderResult::BadState).await;
+            self.audit_directory(None, ProviderResult::BadState, client)
+                .await;
             return Err(FederationError::UnknownConnection);
         };
+        // The contract is read first so that every outcome lands in its audit trail (X1).
+        let contract = self.ports.store.contract_by_connection(&id).await?;
+        let owner = contract.as_ref().map(|c| c.id);
+        let audit = |result| self.audit_directory(owner, result, client);
         let Some((request, ceremony)) = self
-            .take_round_trip(&Issuer::Directory(id), state, browser_key, now)
+            .take_round_trip(&Issuer::Directory(id.clone()), state, browser_key, now)
             .await?
         else {
             audit(ProviderResult::BadState).await;
             return Err(FederationError::BadState);
         };
-        let (_, ad) = self.live_connection(connection).await?;
+        let ad = match contract.and_then(|c| c.ad).filter(|ad| ad.id == id) {
+            Some(ad) if ad.is_on() => ad,
+            found => {
+                audit(ProviderResult::Rejected).await;
+                return Err(if found.is_some() {
+                    FederationError::DirectoryOff
+                } else {
+                    FederationError::UnknownConnection
+                });
+            }
+        };
         if let DirectoryCallback::Oidc(c) = callback
             && c.error.is_some()
         {
@@ -543,8 +557,20 @@ impl Auth {
             .await
     }
 
-    async fn audit_directory(&self, result: ProviderResult, client: &ClientInfo) {
-        self.audit(None, None, AuditKind::DirectorySignIn { result }, client)
-            .await;
+    /// Records how an AD round trip ended (X1), in the contract's trail when known; never a
+    /// response or token.
+    async fn audit_directory(
+        &self,
+        contract: Option<crate::domain::ContractId>,
+        result: ProviderResult,
+        client: &ClientInfo,
+    ) {
+        self.audit(
+            contract,
+            None,
+            AuditKind::DirectorySignIn { result },
+            client,
+        )
+        .await;
     }
 }

@@ -674,3 +674,90 @@ async fn s2_an_ad_user_signs_in_to_the_settings_menu_with_the_same_credentials()
         entry.body
     );
 }
+
+fn method_link(kind: &MailKind) -> Option<&TicketLink> {
+    match kind {
+        MailKind::LoginMethodChange { link } => Some(link),
+        _ => None,
+    }
+}
+
+#[tokio::test]
+async fn m2_a_password_user_switches_to_ad_through_a_method_change_link() {
+    let ad = ad_app();
+    let mut idp = adfs_saml();
+    let mut owner = ad.owner().await;
+    let id = ad
+        .turn_on(
+            &mut owner,
+            json!({"metadata_url": idp.metadata_url(), "subject": "upn"}),
+        )
+        .await;
+    idp.set_trusted(vec![relying_party(&id)]).unwrap();
+    let contract = ad
+        .world
+        .store
+        .contract_by_connection(&auth_core::domain::ConnectionId::parse(&id).unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    let taro = ad
+        .world
+        .account(
+            &contract,
+            "taro@example.co.jp",
+            auth_core::domain::Role::User,
+            Some(PW),
+        )
+        .await;
+    // The owner (from a service session) sends the change link.
+    let mut service = ad.browser();
+    let r = service
+        .post(
+            "/api/sign-in",
+            json!({"email": "owner@example.co.jp", "password": PW}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.json);
+    let r = service
+        .post(
+            &format!("/api/admin/users/{}/change", taro.id.as_uuid()),
+            json!({"email": "taro@example.co.jp"}),
+        )
+        .await;
+    assert!(r.status.is_success(), "{}", r.json);
+    let token = newest_link(&ad.world, method_link).expect("method change mail");
+    // The page confirms the connection ID first (接続ID確認画面).
+    let mut b = ad.browser();
+    let page = b.page(&format!("/login-method/{token}/ad")).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(page.body.contains(&id), "{}", page.body);
+    let posted = ad
+        .at_saml(
+            &mut b,
+            &id,
+            json!({"purpose": "method_change", "token": token}),
+        )
+        .await;
+    let r = ad.post_saml(&mut b, &id, &posted).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.json);
+    assert_eq!(r.json["status"], "method_changed");
+    let stored = ad.world.store.account(taro.id).await.unwrap().unwrap();
+    assert!(matches!(
+        stored.login_method,
+        LoginMethod::ActiveDirectory { ref subject, .. } if subject.as_str() == "taro@corp.example.co.jp"
+    ));
+    // The password no longer signs in; AD does.
+    let r = b
+        .post(
+            "/api/sign-in",
+            json!({"email": "taro@example.co.jp", "password": PW}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{}", r.json);
+    let posted = ad.at_saml(&mut b, &id, json!({"purpose": "sign_in"})).await;
+    assert_eq!(
+        ad.post_saml(&mut b, &id, &posted).await.json["status"],
+        "signed_in"
+    );
+}

@@ -278,6 +278,23 @@ impl MailRow {
         (self.created_at, self.seq)
     }
 
+    /// The row's key.
+    pub(crate) fn seq(&self) -> i64 {
+        self.seq
+    }
+
+    /// Whether the row is due only after `t`.
+    pub(crate) fn due_after(&self, t: DateTime<Utc>) -> bool {
+        self.next_attempt_at.is_some_and(|At(due)| due > t)
+    }
+
+    /// Makes the row due at `t` at the latest.
+    pub(crate) fn due_at_most(&mut self, t: DateTime<Utc>) {
+        if self.due_after(t) {
+            self.next_attempt_at = Some(At(t));
+        }
+    }
+
     pub(crate) fn into_domain(self) -> Result<QueuedMail, StoreError> {
         let attempts = u32::try_from(self.attempts).map_err(|_| corrupt("attempt count"))?;
         let state = match self.state.as_str() {

@@ -743,6 +743,9 @@ diesel::alias!(outbox as candidate: CandidateAlias);
 ///
 /// Due-ness compares with `at` (the caller's time, which wrote the due times); leases with
 /// the database's clock (`now`), so a worker whose clock runs fast takes no leased mail early.
+/// A claimed mail's due time becomes the database's `now`: it was due for its claimer, so if
+/// the claimer dies (or releases it) it is due for every other worker, even when a clock
+/// running fast wrote its due time.
 fn claim(
     conn: &mut AnyConnection,
     at: DateTime<Utc>,
@@ -794,15 +797,31 @@ fn claim(
             .returning(MAIL_COLUMNS)
         };
     }
-    match conn {
+    let mut rows: Vec<MailRow> = match conn {
         AnyConnection::Postgresql(pg) => pg.transaction(|pg| {
             // A `LIMIT` subquery inside `IN (...)` may be re-evaluated per row by PostgreSQL
             // (and then lease more than `limit` rows); locking the candidates first avoids it.
             let seqs: Vec<i64> = candidates!().for_update().skip_locked().load(pg)?;
             lease!(seqs).get_results(pg)
-        }),
-        AnyConnection::Sqlite(_) => lease!(candidates!()).get_results(conn),
+        })?,
+        AnyConnection::Sqlite(_) => lease!(candidates!()).get_results(conn)?,
+    };
+    // Due times written by a clock ahead of the database's come back to its `now`. Only such
+    // rows cost a statement; the lease holds them, so no other claimer sees the change early.
+    let ahead: Vec<i64> = rows
+        .iter()
+        .filter(|r| r.due_after(now))
+        .map(MailRow::seq)
+        .collect();
+    if !ahead.is_empty() {
+        diesel::update(outbox::table.filter(outbox::seq.eq_any(&ahead)))
+            .set(outbox::next_attempt_at.eq(Some(At(now))))
+            .execute(conn)?;
+        for row in &mut rows {
+            row.due_at_most(now);
+        }
     }
+    Ok(rows)
 }
 
 #[async_trait]

@@ -68,7 +68,8 @@ macro_rules! store_conformance_tests {
             federation_requests_are_taken_once_and_lapse,
             x5_rate_hits_are_counted_atomically_per_key_and_window,
             x6_delivery_is_recorded_only_by_the_lease_holder,
-            x6_leases_run_by_the_store_clock_and_are_renewed_and_released
+            x6_leases_run_by_the_store_clock_and_are_renewed_and_released,
+            x6_a_mail_let_go_by_its_claimer_is_due_for_workers_behind_its_writer
         );
     };
     (@each $make:expr; $($name:ident),* $(,)?) => {
@@ -2370,4 +2371,65 @@ pub async fn x6_leases_run_by_the_store_clock_and_are_renewed_and_released<S: St
         0,
         "sent"
     );
+}
+
+/// X6: a mail queued by a clock far ahead of the store's (an instance whose clock runs fast)
+/// is due for the other workers as soon as the worker that claimed it lets it go: when its
+/// lease runs out (the claimer crashed) or when it is released (shutdown). Its due time was
+/// the writer's; a claim brings it back to the store's clock.
+pub async fn x6_a_mail_let_go_by_its_claimer_is_due_for_workers_behind_its_writer<
+    S: Store + 'static,
+>(
+    store: Arc<S>,
+) {
+    let w = TestWorld::with_store(store);
+    let (_, owner) = w.basic_owner().await;
+    // The writer's clock is a century ahead; the other worker's half a century: both ahead of
+    // any store's clock, the other worker behind the writer.
+    let writer = w.clock.now() + Duration::days(36_500);
+    let behind = w.clock.now() + Duration::days(18_250);
+    let (fast, other) = (worker("fast"), worker("other"));
+    for crashed in [true, false] {
+        let mut mail = notice(&w, &owner.email);
+        mail.created_at = writer;
+        w.store.enqueue_mail(&mail).await.unwrap();
+        assert!(
+            w.store
+                .claim_due_mail(behind, &other, Duration::minutes(5), 10)
+                .await
+                .unwrap()
+                .is_empty(),
+            "not yet due for a clock behind its writer's"
+        );
+        let lease = if crashed {
+            Duration::zero()
+        } else {
+            Duration::minutes(5)
+        };
+        let claimed = w
+            .store
+            .claim_due_mail(writer, &fast, lease, 10)
+            .await
+            .unwrap();
+        assert_eq!(claimed.len(), 1);
+        if !crashed {
+            assert_eq!(w.store.release_mail_leases(&fast).await.unwrap(), 1);
+        }
+        let taken = w
+            .store
+            .claim_due_mail(behind, &other, Duration::minutes(5), 10)
+            .await
+            .unwrap();
+        assert_eq!(
+            taken.iter().map(|q| q.mail.id).collect::<Vec<_>>(),
+            vec![mail.id],
+            "crashed: {crashed}"
+        );
+        assert!(
+            w.store
+                .record_delivery(mail.id, Some(&other), DeliveryState::Sent { at: behind })
+                .await
+                .unwrap()
+        );
+    }
 }

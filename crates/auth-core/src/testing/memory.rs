@@ -551,6 +551,14 @@ impl OutboxStore for MemoryStore {
             if due && free {
                 e.leased_until = Some(now + lease);
                 e.leased_by = Some(owner.clone());
+                // A due time written by a clock ahead of the store's comes back to its now.
+                if let DeliveryState::Pending {
+                    next_attempt_at, ..
+                } = &mut e.state
+                    && *next_attempt_at > now
+                {
+                    *next_attempt_at = now;
+                }
                 claimed.push(QueuedMail {
                     mail: e.mail.clone(),
                     state: e.state.clone(),

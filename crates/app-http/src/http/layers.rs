@@ -168,8 +168,8 @@ pub async fn refuse_cross_site(
     next.run(req).await
 }
 
-/// Rate limit per client address for sign-in, reset, unlock and SMS requests (X5). The answer
-/// does not say which limit applied.
+/// Rate limit per client address for sign-in, second-factor, reset, unlock, SMS and invitation
+/// requests (X5). The answer does not say which limit applied.
 pub async fn rate_limited(
     State(state): State<AppState>,
     ctx: Ctx,

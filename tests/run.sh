@@ -10,6 +10,9 @@ export RUST_BACKTRACE="${RUST_BACKTRACE:-1}"
 # Real SMTP server (aiosmtpd) for the mail adapter's tests; idempotent.
 bash tests/support/smtp.sh >/dev/null
 
+# libfaketime, for the fleet test's instance whose clock runs ahead; idempotent.
+bash tests/support/faketime.sh >/dev/null
+
 # Real OpenID providers (node's oidc-provider) for federated sign-in tests; idempotent.
 bash tests/support/oidc.sh >/dev/null
 

@@ -949,10 +949,9 @@ async fn x6_each_mail_arrives_once_through_three_instances_despite_a_fast_clock_
     );
 }
 
-/// L11 with X-series fleet robustness: when the database is lost under three instances, a
-/// session check on every instance answers 503 (try again), never 401 (signed out), and
-/// `/readyz` names the failing check while `/healthz` stays cheap and up. Before that, a
-/// session opened on one instance is good on all of them.
+/// L11: a session opened on one instance is good on all three; when the database is lost
+/// under them, a session check on every instance answers 503 (try again), never 401 (signed
+/// out), and `/readyz` names the failing check while `/healthz` stays cheap and up.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn l11_losing_the_database_is_503_on_every_instance_never_a_sign_out() {
     let db = Database::new();

@@ -635,6 +635,11 @@ impl SessionStore for DieselStore {
 
     async fn session(&self, token: TokenHash) -> Result<Option<Session>, StoreError> {
         let hash = token.as_bytes().to_vec();
+        // Read together with the lookups queued alongside (no cache: a query that starts
+        // after this call answers it); alone if the queue's task is gone.
+        if let Some(answer) = self.session_reads.lookup(hash.clone()).await {
+            return answer;
+        }
         self.run(move |conn| {
             sessions::table
                 .filter(sessions::token_hash.eq(hash))

@@ -135,9 +135,13 @@ pub(crate) fn known_contract(updated: usize) -> Result<(), StoreError> {
     }
 }
 
+/// Queues a mail. Its due time is the database's clock at the latest: a writer whose clock
+/// runs fast would otherwise queue mail that the other instances take for not yet due until
+/// their clocks catch up, and that waits that long if the writer dies before sending it (X6).
 pub(crate) fn insert_mail(conn: &mut AnyConnection, mail: &NewMailRow) -> QueryResult<usize> {
+    let row = mail.clone().due_at_most(database_now(conn)?);
     diesel::insert_into(outbox::table)
-        .values(mail)
+        .values(&row)
         .execute(conn)
 }
 
@@ -802,7 +806,7 @@ fn claim(
             .returning(MAIL_COLUMNS)
         };
     }
-    let mut rows: Vec<MailRow> = match conn {
+    let rows: Vec<MailRow> = match conn {
         AnyConnection::Postgresql(pg) => pg.transaction(|pg| {
             // A `LIMIT` subquery inside `IN (...)` may be re-evaluated per row by PostgreSQL
             // (and then lease more than `limit` rows); locking the candidates first avoids it.
@@ -811,8 +815,9 @@ fn claim(
         })?,
         AnyConnection::Sqlite(_) => lease!(candidates!()).get_results(conn)?,
     };
-    // Due times written by a clock ahead of the database's come back to its `now`. Only such
-    // rows cost a statement; the lease holds them, so no other claimer sees the change early.
+    // Stored due times written by a clock ahead of the database's come back to its `now` (the
+    // claimer gets the rows as they were). Only such rows cost a statement; the lease holds
+    // them, so no other claimer sees the change early.
     let ahead: Vec<i64> = rows
         .iter()
         .filter(|r| r.due_after(now))
@@ -822,9 +827,6 @@ fn claim(
         diesel::update(outbox::table.filter(outbox::seq.eq_any(&ahead)))
             .set(outbox::next_attempt_at.eq(Some(At(now))))
             .execute(conn)?;
-        for row in &mut rows {
-            row.due_at_most(now);
-        }
     }
     Ok(rows)
 }

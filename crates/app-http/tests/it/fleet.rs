@@ -856,8 +856,8 @@ async fn x6_each_mail_arrives_once_through_three_instances_despite_a_fast_clock_
     let recipients: Vec<String> = (0..MAILS)
         .map(|n| format!("owner{n:02}@fleet.example.jp"))
         .collect();
-    // Every other one is queued on the fast clock (as the fast instance would), so its due
-    // time lies six minutes ahead of the others' clocks.
+    // Every other one is queued on the fast clock, as the fast instance would queue it (the
+    // store keeps its due time at the database's clock at the latest).
     for (n, chunk) in recipients.chunks(6).enumerate() {
         let mut queued = tokio::task::JoinSet::new();
         for (k, r) in chunk.iter().enumerate() {

@@ -2374,9 +2374,11 @@ pub async fn x6_leases_run_by_the_store_clock_and_are_renewed_and_released<S: St
 }
 
 /// X6: a mail queued by a clock far ahead of the store's (an instance whose clock runs fast)
-/// is due for the other workers as soon as the worker that claimed it lets it go: when its
-/// lease runs out (the claimer crashed) or when it is released (shutdown). Its due time was
-/// the writer's; a claim brings it back to the store's clock.
+/// is due by the store's clock at the latest, so the others send it if the writer dies before
+/// claiming it; and a retry that writer scheduled by its clock is due for the others as soon
+/// as the writer, having claimed it again, lets it go: when its lease runs out (the claimer
+/// crashed) or when it is released (shutdown). A claim brings the stored due time back to the
+/// store's clock.
 pub async fn x6_a_mail_let_go_by_its_claimer_is_due_for_workers_behind_its_writer<
     S: Store + 'static,
 >(
@@ -2389,17 +2391,56 @@ pub async fn x6_a_mail_let_go_by_its_claimer_is_due_for_workers_behind_its_write
     let writer = w.clock.now() + Duration::days(36_500);
     let behind = w.clock.now() + Duration::days(18_250);
     let (fast, other) = (worker("fast"), worker("other"));
+    // Queued by the fast writer, never claimed (it died at once): due for the others.
+    let mut unclaimed = notice(&w, &owner.email);
+    unclaimed.created_at = writer;
+    w.store.enqueue_mail(&unclaimed).await.unwrap();
+    let taken = w
+        .store
+        .claim_due_mail(behind, &other, Duration::minutes(5), 10)
+        .await
+        .unwrap();
+    assert_eq!(
+        taken.iter().map(|q| q.mail.id).collect::<Vec<_>>(),
+        vec![unclaimed.id],
+        "a mail is due by the store's clock at the latest"
+    );
+    assert!(
+        w.store
+            .record_delivery(
+                unclaimed.id,
+                Some(&other),
+                DeliveryState::Sent { at: behind }
+            )
+            .await
+            .unwrap()
+    );
     for crashed in [true, false] {
-        let mut mail = notice(&w, &owner.email);
-        mail.created_at = writer;
+        // The fast worker's failed attempt set a retry time by its clock.
+        let mail = notice(&w, &owner.email);
         w.store.enqueue_mail(&mail).await.unwrap();
+        let first = w
+            .store
+            .claim_due_mail(writer, &fast, Duration::minutes(5), 10);
+        assert_eq!(first.await.unwrap().len(), 1);
+        let retry = DeliveryState::Pending {
+            attempts: 1,
+            next_attempt_at: writer,
+            last_error: None,
+        };
+        assert!(
+            w.store
+                .record_delivery(mail.id, Some(&fast), retry)
+                .await
+                .unwrap()
+        );
         assert!(
             w.store
                 .claim_due_mail(behind, &other, Duration::minutes(5), 10)
                 .await
                 .unwrap()
                 .is_empty(),
-            "not yet due for a clock behind its writer's"
+            "a retry is not yet due for a clock behind its writer's"
         );
         let lease = if crashed {
             Duration::zero()

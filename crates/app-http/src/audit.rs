@@ -93,6 +93,9 @@ pub const KINDS: &[&str] = &[
     "line_consent_given",
     "access_route_changed",
     "active_directory_enabled",
+    "active_directory_changed",
+    "active_directory_turned_off",
+    "directory_sign_in",
     "plan_changed",
     "contract_cancelled",
     "two_factor_policy_changed",
@@ -143,15 +146,12 @@ pub fn names(kind: &AuditKind) -> AuditNames {
     n.kind = match kind {
         K::ProviderSignIn { provider, result } => {
             n.provider = Some(provider.as_str());
-            n.reason = Some(match result {
-                ProviderResult::Verified => "verified",
-                ProviderResult::BadState => "bad_state",
-                ProviderResult::Denied => "denied",
-                ProviderResult::Rejected => "rejected",
-                ProviderResult::Unavailable => "unavailable",
-                _ => "other",
-            });
+            n.reason = Some(result_name(*result));
             "provider_sign_in"
+        }
+        K::DirectorySignIn { result } => {
+            n.reason = Some(result_name(*result));
+            "directory_sign_in"
         }
         K::SignInSucceeded { scope } => {
             n.detail = Some(scope_name(*scope));
@@ -213,6 +213,8 @@ pub fn names(kind: &AuditKind) -> AuditNames {
             "access_route_changed"
         }
         K::ActiveDirectoryEnabled => "active_directory_enabled",
+        K::ActiveDirectoryChanged => "active_directory_changed",
+        K::ActiveDirectoryTurnedOff => "active_directory_turned_off",
         K::PlanChanged => "plan_changed",
         K::ContractCancelled => "contract_cancelled",
         K::TwoFactorPolicyChanged { policy } => {
@@ -226,6 +228,17 @@ pub fn names(kind: &AuditKind) -> AuditNames {
         _ => "other",
     };
     n
+}
+
+fn result_name(result: ProviderResult) -> &'static str {
+    match result {
+        ProviderResult::Verified => "verified",
+        ProviderResult::BadState => "bad_state",
+        ProviderResult::Denied => "denied",
+        ProviderResult::Rejected => "rejected",
+        ProviderResult::Unavailable => "unavailable",
+        _ => "other",
+    }
 }
 
 fn scope_name(scope: SessionScope) -> &'static str {
@@ -314,6 +327,11 @@ mod tests {
                 provider: auth_core::domain::Provider::DAccount,
                 result: ProviderResult::Denied,
             },
+            AuditKind::DirectorySignIn {
+                result: ProviderResult::Rejected,
+            },
+            AuditKind::ActiveDirectoryChanged,
+            AuditKind::ActiveDirectoryTurnedOff,
             AuditKind::AccountLocked,
         ];
         for kind in &kinds {

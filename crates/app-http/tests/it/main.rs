@@ -11,8 +11,10 @@
 )]
 
 mod browser;
+mod browser_ad;
 mod browser_federation;
 mod contract;
+mod directory;
 mod e2e;
 mod federation;
 mod fleet;

@@ -234,18 +234,29 @@ pub async fn callback(
     let provider = provider_of(&provider, &ctx)?;
     let (jar, outcome) = finish(&state, listener, &ctx, jar, provider, &body.into()).await;
     let outcome = outcome.map_err(|e| e.to_api(ctx.lang))?;
-    Ok(match outcome {
+    Ok(outcome_response(&state, &ctx, jar, outcome).await)
+}
+
+/// The API's answer to a finished round trip (provider or AD): the session or pending cookie
+/// of a sign-in, or what the binding did.
+pub(crate) async fn outcome_response(
+    state: &AppState,
+    ctx: &Ctx,
+    jar: CookieJar,
+    outcome: FederationOutcome,
+) -> (CookieJar, Json<FederationResponse>) {
+    match outcome {
         FederationOutcome::SignIn(SignInOutcome::SignedIn(grant)) => {
-            let (jar, Json(answer)) = signed_in(&state, &ctx, jar, grant, None).await;
+            let (jar, Json(answer)) = signed_in(state, ctx, jar, grant, None).await;
             (jar, Json(answer.into()))
         }
         FederationOutcome::SignIn(SignInOutcome::SecondFactorRequired(grant)) => {
-            let (jar, Json(answer)) = pending(&ctx, jar, grant);
+            let (jar, Json(answer)) = pending(ctx, jar, grant);
             (jar, Json(answer.into()))
         }
         FederationOutcome::Registered(_) => (jar, Json(FederationResponse::Registered)),
         _ => (jar, Json(FederationResponse::MethodChanged)),
-    })
+    }
 }
 
 impl From<SignInResponse> for FederationResponse {

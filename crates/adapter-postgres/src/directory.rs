@@ -20,7 +20,7 @@ use crate::error::{self, TxError, applied, change_outcome, plain};
 use crate::mail::NewMailRow;
 use crate::rows::{
     AccountRow, AdDetailsRow, ContractRow, TicketRow, corrupt, load_contract, method_columns,
-    parse_role, replace_ad_details,
+    parse_role,
 };
 use crate::schema::{
     accounts, ad_connection_details, contracts, invitations, line_consents, lines, sessions,
@@ -191,39 +191,56 @@ impl ContractStore for DieselStore {
         let ((connection, url, enabled_at), details) = AdDetailsRow::of(contract, ad);
         self.run(move |conn| {
             applied(conn.transaction(|conn| {
-                // D1: a contract without a connection gets one, and a turned-off one is turned
-                // on again under the same ID (one conditional update).
-                let turned_off = ad_connection_details::table
-                    .filter(ad_connection_details::contract_id.eq(key))
-                    .filter(ad_connection_details::turned_off_at.is_not_null())
-                    .select(ad_connection_details::contract_id);
-                let updated = diesel::update(
-                    contracts::table.filter(contracts::id.eq(key)).filter(
-                        contracts::ad_connection_id
-                            .is_null()
-                            .or(contracts::ad_connection_id
-                                .eq(connection.clone())
-                                .and(contracts::id.eq_any(turned_off))),
-                    ),
-                )
-                .set((
-                    contracts::ad_connection_id.eq(connection),
-                    contracts::ad_metadata_url.eq(url),
+                let columns = (
+                    contracts::ad_connection_id.eq(connection.clone()),
+                    contracts::ad_metadata_url.eq(url.clone()),
                     contracts::ad_enabled_at.eq(enabled_at),
-                ))
+                );
+                // D1: a contract without a connection gets one (revision 0) ...
+                let first = diesel::update(
+                    contracts::table
+                        .filter(contracts::id.eq(key))
+                        .filter(contracts::ad_connection_id.is_null()),
+                )
+                .set(columns.clone())
                 .execute(conn)?;
-                if updated == 0 {
-                    let exists: bool = diesel::select(diesel::dsl::exists(
-                        contracts::table.filter(contracts::id.eq(key)),
-                    ))
-                    .get_result(conn)?;
-                    return Err(if exists {
-                        TxError::NotApplied
-                    } else {
-                        TxError::Store(StoreError::Conflict("unknown contract".into()))
-                    });
+                if first == 1 {
+                    diesel::insert_into(ad_connection_details::table)
+                        .values(&details.clone().at_revision(0))
+                        .execute(conn)?;
+                } else {
+                    // ... and a turned-off one is turned on again under the same ID, over the
+                    // revision it was read at (one conditional update).
+                    let again = diesel::update(
+                        ad_connection_details::table
+                            .filter(ad_connection_details::contract_id.eq(key))
+                            .filter(ad_connection_details::turned_off_at.is_not_null())
+                            .filter(ad_connection_details::revision.eq(details.revision()))
+                            .filter(
+                                ad_connection_details::contract_id.eq_any(
+                                    contracts::table
+                                        .filter(contracts::ad_connection_id.eq(connection.clone()))
+                                        .select(contracts::id),
+                                ),
+                            ),
+                    )
+                    .set(&details.clone().at_revision(details.revision() + 1))
+                    .execute(conn)?;
+                    if again == 0 {
+                        let exists: bool = diesel::select(diesel::dsl::exists(
+                            contracts::table.filter(contracts::id.eq(key)),
+                        ))
+                        .get_result(conn)?;
+                        return Err(if exists {
+                            TxError::NotApplied
+                        } else {
+                            TxError::Store(StoreError::Conflict("unknown contract".into()))
+                        });
+                    }
+                    diesel::update(contracts::table.filter(contracts::id.eq(key)))
+                        .set(columns)
+                        .execute(conn)?;
                 }
-                replace_ad_details(conn, &details)?;
                 insert_mail(conn, &mail)?;
                 Ok(())
             }))
@@ -236,18 +253,24 @@ impl ContractStore for DieselStore {
         let ((connection, url, _), details) = AdDetailsRow::of(contract, ad);
         self.run(move |conn| {
             applied(conn.transaction(|conn| {
-                // The connection ID never changes: only the contract holding it is updated.
+                // Over the revision it was read at only; the connection ID never changes.
+                let holder = contracts::table
+                    .filter(contracts::id.eq(key))
+                    .filter(contracts::ad_connection_id.eq(connection))
+                    .select(contracts::id);
                 let updated = diesel::update(
-                    contracts::table
-                        .filter(contracts::id.eq(key))
-                        .filter(contracts::ad_connection_id.eq(connection)),
+                    ad_connection_details::table
+                        .filter(ad_connection_details::contract_id.eq_any(holder))
+                        .filter(ad_connection_details::revision.eq(details.revision())),
                 )
-                .set(contracts::ad_metadata_url.eq(url))
+                .set(&details.clone().at_revision(details.revision() + 1))
                 .execute(conn)?;
                 if updated == 0 {
                     return Err(TxError::NotApplied);
                 }
-                replace_ad_details(conn, &details)?;
+                diesel::update(contracts::table.filter(contracts::id.eq(key)))
+                    .set(contracts::ad_metadata_url.eq(url))
+                    .execute(conn)?;
                 Ok(())
             }))
         })
@@ -258,11 +281,15 @@ impl ContractStore for DieselStore {
         &self,
         contract: ContractId,
         connection: &ConnectionId,
+        revision: u64,
         metadata: &MetadataDocument,
     ) -> Result<bool, StoreError> {
         let key = id(contract.as_uuid());
         let connection = connection.as_str().to_owned();
         let (xml, read_at) = (metadata.xml.clone(), At(metadata.read_at));
+        let Ok(revision) = i64::try_from(revision) else {
+            return Ok(false);
+        };
         self.run(move |conn| {
             let holder = contracts::table
                 .filter(contracts::id.eq(key))
@@ -270,11 +297,13 @@ impl ContractStore for DieselStore {
                 .select(contracts::id);
             let updated = diesel::update(
                 ad_connection_details::table
-                    .filter(ad_connection_details::contract_id.eq_any(holder)),
+                    .filter(ad_connection_details::contract_id.eq_any(holder))
+                    .filter(ad_connection_details::revision.eq(revision)),
             )
             .set((
                 ad_connection_details::metadata_xml.eq(Some(xml)),
                 ad_connection_details::metadata_read_at.eq(Some(read_at)),
+                ad_connection_details::revision.eq(revision + 1),
             ))
             .execute(conn)
             .map_err(error::db)?;

@@ -47,8 +47,8 @@ pub(crate) struct ContractRow {
 }
 
 /// A contract's AD details as stored (D1): one row per contract with a connection.
-#[derive(Queryable, Selectable, Insertable, Clone)]
-#[diesel(table_name = ad_connection_details)]
+#[derive(Queryable, Selectable, Insertable, AsChangeset, Clone)]
+#[diesel(table_name = ad_connection_details, treat_none_as_null = true)]
 pub(crate) struct AdDetailsRow {
     contract_id: Id,
     protocol: String,
@@ -58,6 +58,7 @@ pub(crate) struct AdDetailsRow {
     metadata_xml: Option<String>,
     metadata_read_at: Option<At>,
     turned_off_at: Option<At>,
+    revision: i64,
 }
 
 /// The contract columns of an AD connection: ID, metadata URL (`''` for pasted metadata: an
@@ -82,21 +83,16 @@ pub(crate) fn load_contract(
     row.into_domain(details)
 }
 
-/// Replaces `contract`'s AD details row, inside the caller's transaction (after the caller's
-/// conditional update of the contract's own AD columns applied).
-pub(crate) fn replace_ad_details(
-    conn: &mut crate::conn::AnyConnection,
-    details: &AdDetailsRow,
-) -> QueryResult<()> {
-    diesel::delete(
-        ad_connection_details::table
-            .filter(ad_connection_details::contract_id.eq(details.contract_id)),
-    )
-    .execute(conn)?;
-    diesel::insert_into(ad_connection_details::table)
-        .values(details)
-        .execute(conn)?;
-    Ok(())
+impl AdDetailsRow {
+    /// The row with its revision set to `revision`.
+    pub(crate) fn at_revision(self, revision: i64) -> Self {
+        Self { revision, ..self }
+    }
+
+    /// The revision the row was built from (the one a save compares with).
+    pub(crate) fn revision(&self) -> i64 {
+        self.revision
+    }
 }
 
 impl AdDetailsRow {
@@ -134,6 +130,7 @@ impl AdDetailsRow {
                 metadata_xml: ad.metadata.as_ref().map(|m| m.xml.clone()),
                 metadata_read_at: ad.metadata.as_ref().map(|m| At(m.read_at)),
                 turned_off_at: ad.turned_off_at.map(At),
+                revision: i64::try_from(ad.revision).unwrap_or(i64::MAX),
             },
         )
     }
@@ -178,6 +175,7 @@ impl AdDetailsRow {
             metadata,
             enabled_at,
             turned_off_at: self.turned_off_at.map(|a| a.0),
+            revision: u64::try_from(self.revision).map_err(|_| bad())?,
         })
     }
 }

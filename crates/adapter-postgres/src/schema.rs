@@ -270,6 +270,7 @@ diesel::table! {
         metadata_xml -> Nullable<Text>,
         metadata_read_at -> Nullable<Instant>,
         turned_off_at -> Nullable<Instant>,
+        revision -> BigInt,
     }
 }
 

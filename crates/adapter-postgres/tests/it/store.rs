@@ -439,6 +439,7 @@ async fn d1_a_connection_id_belongs_to_one_contract(store: Arc<DieselStore>) {
         }),
         enabled_at: w.clock.now_for_test(),
         turned_off_at: None,
+        revision: 0,
     };
     assert!(
         store

@@ -255,6 +255,9 @@ impl ToApi for AdSetupError {
                 ApiError::new(StatusCode::CONFLICT, Msg::AdAlreadyEnabled, lang)
             }
             AdSetupError::NotOn => ApiError::new(StatusCode::CONFLICT, Msg::AdNotOn, lang),
+            AdSetupError::ChangedMeanwhile => {
+                ApiError::new(StatusCode::CONFLICT, Msg::AdChangedMeanwhile, lang)
+            }
             AdSetupError::Manage(e) => e.to_api(lang),
             AdSetupError::Infrastructure(e) => e.to_api(lang),
             other => {

@@ -104,6 +104,9 @@ pub(super) fn text(msg: Msg) -> &'static str {
         }
         Msg::AdNotOffered => "Active Directory sign-in is not offered by this service.",
         Msg::AdNotOn => "Active Directory is not turned on.",
+        Msg::AdChangedMeanwhile => {
+            "The Active Directory settings were changed meanwhile. Please look at them again."
+        }
         Msg::UnknownConnection => {
             "No Active Directory connection has this ID. Check the connection ID."
         }

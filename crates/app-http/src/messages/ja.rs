@@ -100,6 +100,9 @@ pub(super) fn text(msg: Msg) -> &'static str {
         }
         Msg::AdNotOffered => "このサービスではActive Directoryでのログインを提供していません。",
         Msg::AdNotOn => "Active Directoryは利用開始されていません。",
+        Msg::AdChangedMeanwhile => {
+            "Active Directory 連携の設定がほかの操作で変更されました。内容をご確認のうえ、もう一度お試しください。"
+        }
         Msg::UnknownConnection => {
             "この接続IDのActive Directory接続はありません。接続IDをご確認ください。"
         }

@@ -157,6 +157,7 @@ messages! {
     AdMetadataUnusable => "ad_metadata_unusable",
     AdNotOffered => "active_directory_not_offered",
     AdNotOn => "active_directory_not_on",
+    AdChangedMeanwhile => "active_directory_changed_meanwhile",
     UnknownConnection => "unknown_connection",
     DirectoryOff => "active_directory_off",
     OwnerIsProtected => "owner_is_protected",

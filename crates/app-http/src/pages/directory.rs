@@ -12,19 +12,20 @@ use axum_extra::extract::CookieJar;
 use maud::html;
 use serde::Deserialize;
 
-use auth_core::domain::SessionScope;
+use auth_core::domain::{ConnectionId, SessionScope};
 use auth_core::flows::directory::DirectoryFor;
+use auth_core::flows::manage::ManageError;
 
 use super::csrf::Posted;
 use super::federation::{continue_after, failed, onward};
 use super::layout::{self, Input};
 use super::signin::Empty;
 use super::text::T;
-use super::{Errors, Page, see_other};
+use super::{Errors, Page};
 use crate::http::Listener;
 use crate::http::api::directory::{DirectoryCallbackBody, finish};
 use crate::http::context::CookieKind;
-use crate::http::error::ToApi;
+use crate::http::error::{ApiError, ToApi};
 use crate::state::AppState;
 
 /// Which area an AD sign-in opens: `?scope=settings` for the settings menu (S2).
@@ -87,7 +88,7 @@ pub(crate) async fn enter(
         Ok(view) => {
             let id = view.connection.as_str();
             let purpose = DirectoryFor::SignIn { scope };
-            start(&state, listener, &page, jar, id, purpose, true).await
+            start(&state, listener, &page, jar, id, purpose).await
         }
         Err(e) => {
             let e = e.to_api(page.lang()).field("connection");
@@ -100,18 +101,47 @@ pub(crate) async fn enter(
     }
 }
 
-/// A contract's AD sign-in address (the one the owner was mailed, for each channel): starts
-/// the round trip and sends the browser to the contract's ADFS.
+/// A contract's AD sign-in address (the one the owner was mailed, for each channel): says whose
+/// AD it is and where the browser will go, with the button that goes there. Nothing starts on
+/// a GET, so no other site can send a browser through a round trip it did not ask for.
+pub(crate) async fn sign_in_page(
+    State(state): State<AppState>,
+    page: Page,
+    Path(connection): Path<String>,
+    Query(q): Query<ScopeQuery>,
+) -> Response {
+    let view = match state.auth().directory(&connection).await {
+        Ok(view) => view,
+        Err(e) => return failed(&page, &e.to_api(page.lang())),
+    };
+    let id = view.connection.as_str().to_owned();
+    let body = html! {
+        p { (page.t(T::AdSignInIntro)) }
+        (layout::details(&[
+            (page.t(T::Contract), view.contract_name.as_str().to_owned()),
+            (page.t(T::ConnectionId), id.clone()),
+        ]))
+        (layout::form(&page, &format!("/ad/{id}"), html! {
+            @if q.scope() == SessionScope::Settings { input type="hidden" name="scope" value="settings"; }
+            div.actions { button type="submit" id="continue" { (page.t(T::AdContinue)) } }
+        }))
+        p { a href="/sign-in" { (page.t(T::BackToSignIn)) } }
+    };
+    page.ok(T::AdSignInTitle, body)
+}
+
+/// The sign-in address's button: starts the round trip and sends the browser to the
+/// contract's ADFS.
 pub(crate) async fn sign_in(
     State(state): State<AppState>,
     Extension(listener): Extension<Listener>,
     page: Page,
     jar: CookieJar,
     Path(connection): Path<String>,
-    Query(q): Query<ScopeQuery>,
+    Posted(q): Posted<ScopeQuery>,
 ) -> Response {
     let purpose = DirectoryFor::SignIn { scope: q.scope() };
-    start(&state, listener, &page, jar, &connection, purpose, false).await
+    start(&state, listener, &page, jar, &connection, purpose).await
 }
 
 async fn start(
@@ -121,7 +151,6 @@ async fn start(
     jar: CookieJar,
     connection: &str,
     purpose: DirectoryFor<'_>,
-    from_form: bool,
 ) -> Response {
     let addresses = state.directory_endpoints(listener, connection);
     match state
@@ -134,46 +163,117 @@ async fn start(
                 CookieKind::Federation,
                 redirect.browser_key.expose().to_string(),
             ));
-            if from_form {
-                // A form's answer may not redirect to another origin (`form-action 'self'`).
-                (jar, onward(page, &redirect.authorization_url)).into_response()
-            } else {
-                (jar, see_other(&redirect.authorization_url)).into_response()
-            }
+            // A form's answer may not redirect to another origin (`form-action 'self'`).
+            (jar, onward(page, &redirect.authorization_url)).into_response()
         }
         Err(e) => failed(page, &e.to_api(page.lang())),
     }
 }
 
-/// The connection-ID confirmation before registering with AD (I2, the manual's 接続ID確認画面).
+/// A binding link (an invitation, I2, or a method change, M2) as the AD pages need it.
+#[derive(Clone, Copy)]
+enum Binding<'a> {
+    Invitation(&'a str),
+    MethodChange(&'a str),
+}
+
+impl<'a> Binding<'a> {
+    /// The link's page.
+    fn page(self) -> String {
+        match self {
+            Self::Invitation(token) => format!("/invitation/{token}"),
+            Self::MethodChange(token) => format!("/login-method/{token}"),
+        }
+    }
+
+    fn purpose(self) -> DirectoryFor<'a> {
+        match self {
+            Self::Invitation(token) => DirectoryFor::Invitation { token },
+            Self::MethodChange(token) => DirectoryFor::MethodChange { token },
+        }
+    }
+
+    /// The rows the confirmation shows, and the contract's connection ID when it has AD on.
+    async fn open(
+        self,
+        state: &AppState,
+        page: &Page,
+    ) -> Result<(Vec<(&'static str, String)>, ConnectionId), ApiError> {
+        let no_ad = || ManageError::NoActiveDirectory.to_api(page.lang());
+        let (mut rows, connection) = match self {
+            Self::Invitation(token) => {
+                let view = state
+                    .auth()
+                    .open_invitation(token)
+                    .await
+                    .map_err(|e| e.to_api(page.lang()))?;
+                let rows = vec![
+                    (page.t(T::Contract), view.contract_name.as_str().to_owned()),
+                    (page.t(T::Name), view.name.as_str().to_owned()),
+                    (page.t(T::SignInId), view.email.as_str().to_owned()),
+                ];
+                (rows, view.connection)
+            }
+            Self::MethodChange(token) => {
+                let view = state
+                    .auth()
+                    .open_method_change(token)
+                    .await
+                    .map_err(|e| e.to_api(page.lang()))?;
+                (
+                    vec![(page.t(T::SignInId), view.email.as_str().to_owned())],
+                    view.connection,
+                )
+            }
+        };
+        let connection = connection.ok_or_else(no_ad)?;
+        rows.push((page.t(T::ConnectionId), connection.as_str().to_owned()));
+        Ok((rows, connection))
+    }
+}
+
+/// The connection-ID confirmation before binding AD (the manual's 接続ID確認画面).
+async fn confirm(state: &AppState, page: &Page, binding: Binding<'_>) -> Response {
+    let rows = match binding.open(state, page).await {
+        Ok((rows, _)) => rows,
+        Err(e) => return page.failure(&e),
+    };
+    let back = binding.page();
+    let body = html! {
+        p { (page.t(T::AdConfirmIntro)) }
+        (layout::details(&rows))
+        (layout::form(page, &format!("{back}/ad"), html! {
+            div.actions { button type="submit" id="continue" { (page.t(T::AdContinue)) } }
+        }))
+        p { a href=(back) { (page.t(T::BackToEdit)) } }
+    };
+    page.ok(T::AdConfirmTitle, body)
+}
+
+/// Binds AD through the link: goes to the contract's ADFS.
+async fn bind(
+    state: &AppState,
+    listener: Listener,
+    page: &Page,
+    jar: CookieJar,
+    binding: Binding<'_>,
+) -> Response {
+    match binding.open(state, page).await {
+        Ok((_, connection)) => {
+            let purpose = binding.purpose();
+            start(state, listener, page, jar, connection.as_str(), purpose).await
+        }
+        Err(e) => failed(page, &e),
+    }
+}
+
+/// The connection-ID confirmation before registering with AD (I2).
 pub(crate) async fn confirm_invitation(
     State(state): State<AppState>,
     page: Page,
     Path(token): Path<String>,
 ) -> Response {
-    let view = match state.auth().open_invitation(&token).await {
-        Ok(view) => view,
-        Err(e) => return page.failure(&e.to_api(page.lang())),
-    };
-    let Some(connection) = view.connection else {
-        return page.failure(
-            &auth_core::flows::manage::ManageError::NoActiveDirectory.to_api(page.lang()),
-        );
-    };
-    let body = html! {
-        p { (page.t(T::AdConfirmIntro)) }
-        (layout::details(&[
-            (page.t(T::Contract), view.contract_name.as_str().to_owned()),
-            (page.t(T::Name), view.name.as_str().to_owned()),
-            (page.t(T::SignInId), view.email.as_str().to_owned()),
-            (page.t(T::ConnectionId), connection.as_str().to_owned()),
-        ]))
-        (layout::form(&page, &format!("/invitation/{token}/ad"), html! {
-            div.actions { button type="submit" id="continue" { (page.t(T::AdContinue)) } }
-        }))
-        p { a href={ "/invitation/" (token) } { (page.t(T::BackToEdit)) } }
-    };
-    page.ok(T::AdConfirmTitle, body)
+    confirm(&state, &page, Binding::Invitation(&token)).await
 }
 
 /// Registers with AD from an invitation: goes to the contract's ADFS.
@@ -185,27 +285,7 @@ pub(crate) async fn start_invitation(
     Path(token): Path<String>,
     Posted(_): Posted<Empty>,
 ) -> Response {
-    let connection = match state.auth().open_invitation(&token).await {
-        Ok(view) => view.connection,
-        Err(e) => return failed(&page, &e.to_api(page.lang())),
-    };
-    let Some(connection) = connection else {
-        return failed(
-            &page,
-            &auth_core::flows::manage::ManageError::NoActiveDirectory.to_api(page.lang()),
-        );
-    };
-    let purpose = DirectoryFor::Invitation { token: &token };
-    start(
-        &state,
-        listener,
-        &page,
-        jar,
-        connection.as_str(),
-        purpose,
-        true,
-    )
-    .await
+    bind(&state, listener, &page, jar, Binding::Invitation(&token)).await
 }
 
 /// The connection-ID confirmation before switching to AD (M2).
@@ -214,27 +294,7 @@ pub(crate) async fn confirm_method_change(
     page: Page,
     Path(token): Path<String>,
 ) -> Response {
-    let view = match state.auth().open_method_change(&token).await {
-        Ok(view) => view,
-        Err(e) => return page.failure(&e.to_api(page.lang())),
-    };
-    let Some(connection) = view.connection else {
-        return page.failure(
-            &auth_core::flows::manage::ManageError::NoActiveDirectory.to_api(page.lang()),
-        );
-    };
-    let body = html! {
-        p { (page.t(T::AdConfirmIntro)) }
-        (layout::details(&[
-            (page.t(T::SignInId), view.email.as_str().to_owned()),
-            (page.t(T::ConnectionId), connection.as_str().to_owned()),
-        ]))
-        (layout::form(&page, &format!("/login-method/{token}/ad"), html! {
-            div.actions { button type="submit" id="continue" { (page.t(T::AdContinue)) } }
-        }))
-        p { a href={ "/login-method/" (token) } { (page.t(T::BackToEdit)) } }
-    };
-    page.ok(T::AdConfirmTitle, body)
+    confirm(&state, &page, Binding::MethodChange(&token)).await
 }
 
 /// Switches to AD through a method-change link: goes to the contract's ADFS.
@@ -246,27 +306,7 @@ pub(crate) async fn start_method_change(
     Path(token): Path<String>,
     Posted(_): Posted<Empty>,
 ) -> Response {
-    let connection = match state.auth().open_method_change(&token).await {
-        Ok(view) => view.connection,
-        Err(e) => return failed(&page, &e.to_api(page.lang())),
-    };
-    let Some(connection) = connection else {
-        return failed(
-            &page,
-            &auth_core::flows::manage::ManageError::NoActiveDirectory.to_api(page.lang()),
-        );
-    };
-    let purpose = DirectoryFor::MethodChange { token: &token };
-    start(
-        &state,
-        listener,
-        &page,
-        jar,
-        connection.as_str(),
-        purpose,
-        true,
-    )
-    .await
+    bind(&state, listener, &page, jar, Binding::MethodChange(&token)).await
 }
 
 /// SAML's assertion consumer: ADFS's HTTP-POST arrives from ADFS's site, so the browser sends

@@ -56,7 +56,7 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/federation/{provider}/start", post(federation::start))
         .route("/federation/{provider}/callback", get(federation::callback))
         .route("/ad", post(directory::enter))
-        .route("/ad/{connection}", get(directory::sign_in))
+        .route("/ad/{connection}", post(directory::sign_in))
         .route("/ad/{connection}/saml/finish", post(directory::saml_finish))
         .route("/ad/{connection}/callback", get(directory::oidc_callback))
         .route("/invitation/{token}/ad", post(directory::start_invitation))
@@ -76,6 +76,7 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/assets/tobira.css", get(assets::css))
         .route("/assets/tobira.js", get(assets::js))
         .route("/ad", get(directory::entry_page))
+        .route("/ad/{connection}", get(directory::sign_in_page))
         .route("/ad/{connection}/saml", post(directory::saml_consumer))
         .route(
             "/ad/{connection}/saml/metadata",

@@ -10,9 +10,9 @@ use maud::{Markup, html};
 use serde::Deserialize;
 
 use auth_core::domain::{
-    AccessRoute, AdConnection, AdProtocol, AdSettingsInput, AdSubject, AdminAction, Contract,
-    ContractStatus, MethodChoice, PasswordCandidate, Plan, SamlMetadataSource, Session,
-    SessionScope, SettingsItem, TwoFactorPolicy, can_administer,
+    AccessRoute, AdConnection, AdProtocol, AdSubject, AdminAction, Contract, ContractStatus,
+    MethodChoice, PasswordCandidate, Plan, SamlMetadataSource, Session, SessionScope, SettingsItem,
+    TwoFactorPolicy, can_administer,
 };
 use auth_core::flows::password_change::ChangePassword;
 
@@ -22,6 +22,7 @@ use super::layout::{self, Input};
 use super::signin::{Empty, NewPasswordForm};
 use super::text::T;
 use super::{Errors, Page, form_status, see_other, signed_in};
+use crate::http::api::account::AdBody;
 use crate::http::error::{ApiError, ToApi};
 use crate::messages::Msg;
 use crate::state::AppState;
@@ -598,40 +599,26 @@ pub(crate) async fn set_two_factor(
 
 // ---- Active Directory (D1) ----
 
-/// The AD settings form as typed, or as the connection holds it.
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub(crate) struct AdForm {
-    protocol: String,
-    metadata_url: String,
-    metadata_xml: String,
-    client_id: String,
-    client_secret: String,
-    subject: String,
+/// The AD settings form: the API's body, typed or filled from the connection (never with its
+/// secret, nor a pasted document).
+type AdForm = AdBody;
+
+fn form_of(ad: &AdConnection) -> AdForm {
+    let dto = crate::http::api::account::AdConnectionDto::of(ad);
+    AdForm {
+        protocol: dto.protocol,
+        metadata_url: dto.metadata_url.unwrap_or_default(),
+        client_id: dto.client_id.unwrap_or_default(),
+        subject: dto.subject,
+        ..AdForm::default()
+    }
 }
 
-impl AdForm {
-    fn input(&self) -> AdSettingsInput<'_> {
-        AdSettingsInput {
-            protocol: &self.protocol,
-            metadata_url: &self.metadata_url,
-            metadata_xml: &self.metadata_xml,
-            client_id: &self.client_id,
-            client_secret: &self.client_secret,
-            subject: &self.subject,
-        }
-    }
-
-    /// The form filled from `ad` (never its secret, nor a pasted document).
-    fn of(ad: &AdConnection) -> Self {
-        let dto = crate::http::api::account::AdConnectionDto::of(ad);
-        Self {
-            protocol: dto.protocol,
-            metadata_url: dto.metadata_url.unwrap_or_default(),
-            client_id: dto.client_id.unwrap_or_default(),
-            subject: dto.subject,
-            ..Self::default()
-        }
+/// The form as typed, for showing again: the secret is never sent back.
+fn clone_form(f: &AdForm) -> AdForm {
+    AdForm {
+        client_secret: String::new(),
+        ..f.clone()
     }
 }
 
@@ -681,11 +668,8 @@ fn ad_view(
 ) -> Markup {
     let Some(ad) = contract.ad.as_ref().filter(|ad| ad.is_on()) else {
         let filled = match (form, &contract.ad) {
-            (Some(f), _) => AdForm {
-                client_secret: String::new(),
-                ..clone_form(f)
-            },
-            (None, Some(off)) => AdForm::of(off),
+            (Some(f), _) => clone_form(f),
+            (None, Some(off)) => form_of(off),
             (None, None) => AdForm::default(),
         };
         return html! {
@@ -735,7 +719,7 @@ fn ad_view(
     if let Some(at) = dto.metadata_read_at {
         rows.push((page.t(T::AdMetadataReadAt), when(page, at)));
     }
-    let edit = form.map_or_else(|| AdForm::of(ad), clone_form);
+    let edit = form.map_or_else(|| form_of(ad), clone_form);
     html! {
         p { (page.t(T::AdEnabledIntro)) }
         (layout::details(&rows))
@@ -769,17 +753,6 @@ fn ad_view(
             }))
         }
         (back_to_menu(page))
-    }
-}
-
-fn clone_form(f: &AdForm) -> AdForm {
-    AdForm {
-        protocol: f.protocol.clone(),
-        metadata_url: f.metadata_url.clone(),
-        metadata_xml: f.metadata_xml.clone(),
-        client_id: f.client_id.clone(),
-        client_secret: String::new(),
-        subject: f.subject.clone(),
     }
 }
 

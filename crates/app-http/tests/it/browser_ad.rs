@@ -224,7 +224,7 @@ async fn l8_browser_walk_with_active_directory_over_saml_and_openid_connect() {
 
     // 4. ... and at the mailed AD address.
     u.goto(&ad_address).await;
-    through_adfs(&mut u, &base).await;
+    click_through_adfs(&mut u, "button#continue", &base).await;
     assert_eq!(u.path().await, "/home", "{}", u.text().await);
     u.click("form[action='/sign-out'] button").await;
 
@@ -257,7 +257,7 @@ async fn l8_browser_walk_with_active_directory_over_saml_and_openid_connect() {
     );
     o.shot("settings-ad-oidc-saved").await;
     u.goto(&ad_address).await;
-    through_adfs(&mut u, &base).await;
+    click_through_adfs(&mut u, "button#continue", &base).await;
     assert_eq!(u.path().await, "/home", "{}", u.text().await);
     u.shot("home-oidc").await;
     u.click("form[action='/sign-out'] button").await;

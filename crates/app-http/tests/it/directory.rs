@@ -590,10 +590,21 @@ async fn l8_pages_enter_a_connection_id_in_any_case_and_reach_adfs() {
         .await;
     assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.body);
     assert!(r.body.contains("接続ID"), "{}", r.body);
-    // The sign-in address goes to ADFS; its answer is posted on from this origin.
+    // The sign-in address says whose AD it is and starts nothing by itself (no other site
+    // can send a browser through a round trip); its button goes to ADFS, whose answer is
+    // posted on from this origin.
     let r = b.page(&format!("/ad/{id}")).await;
-    assert_eq!(r.status, StatusCode::SEE_OTHER);
-    let to = r.location().unwrap().to_owned();
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(
+        r.body.contains("雲商事") && r.body.contains(&id),
+        "{}",
+        r.body
+    );
+    assert!(!b.cookies.contains_key("tobira_federation"));
+    let r = b.submit(&format!("/ad/{id}"), &[]).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let refresh = r.headers["refresh"].to_str().unwrap().to_owned();
+    let to = refresh.strip_prefix("0;url=").unwrap().to_owned();
     assert!(to.starts_with(&idp.base_url()), "{to}");
     let posted = sign_in_at_idp(&to, "taro", "taro-pass").await.unwrap();
     let relay = posted.relay_state.clone().unwrap_or_default();

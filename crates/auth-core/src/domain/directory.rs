@@ -396,6 +396,10 @@ pub struct AdConnection {
     pub enabled_at: DateTime<Utc>,
     /// When it was turned off; `None` while it is on.
     pub turned_off_at: Option<DateTime<Utc>>,
+    /// The store's revision of the connection: a save names the revision it read and applies
+    /// only over it (compare-and-swap), and the store advances it, so a change made meanwhile
+    /// (an edit, turning off, a re-read) is never undone by a slower one.
+    pub revision: u64,
 }
 
 impl AdConnection {
@@ -591,6 +595,7 @@ mod tests {
             }),
             enabled_at: t0,
             turned_off_at: None,
+            revision: 0,
         };
         assert!(!c.metadata_is_stale(t0 + Duration::hours(23)));
         assert!(c.metadata_is_stale(t0 + Duration::hours(24)));

@@ -22,6 +22,10 @@ use crate::domain::{
 };
 use crate::ports::{IdpError, StoreError};
 
+/// How long past its `NotOnOrAfter` a used assertion ID is kept: longer than any clock skew a
+/// verifier allows, so a replay is refused for as long as the assertion could be accepted.
+const ASSERTION_SKEW: chrono::Duration = chrono::Duration::minutes(5);
+
 /// Why the owner's AD settings were not saved. Nothing changed.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 #[non_exhaustive]
@@ -42,6 +46,10 @@ pub enum AdSetupError {
     /// Editing, re-reading or turning off a connection that does not exist or is off.
     #[error("Active Directory is not turned on")]
     NotOn,
+    /// The connection changed meanwhile (another edit, turning off, a re-read): nothing was
+    /// saved; look at it again.
+    #[error("the Active Directory settings changed meanwhile; please look at them again")]
+    ChangedMeanwhile,
     /// Not signed in, or not allowed (S1: the Basic owner only).
     #[error(transparent)]
     Manage(#[from] ManageError),
@@ -145,6 +153,7 @@ impl Auth {
             metadata: xml.map(|xml| MetadataDocument { xml, read_at: now }),
             enabled_at: previous.as_ref().map_or(now, |p| p.enabled_at),
             turned_off_at: None,
+            revision: previous.as_ref().map_or(0, |p| p.revision),
         };
         let mail = self.mail_to(
             &actor.account,
@@ -182,9 +191,19 @@ impl Auth {
         client: &ClientInfo,
     ) -> Result<(), AdSetupError> {
         let (actor, current) = self.connection_on(me).await?;
+        // The stored secret is kept only for the same client at the same ADFS: it is never
+        // sent to an address it was not issued for.
         let kept = match &current.settings.protocol {
-            crate::domain::AdProtocol::Oidc { client_secret, .. } => Some(client_secret),
-            crate::domain::AdProtocol::Saml { .. } => None,
+            crate::domain::AdProtocol::Oidc {
+                discovery_url,
+                client_id,
+                client_secret,
+            } if discovery_url.as_str() == input.metadata_url.trim()
+                && client_id == input.client_id.trim() =>
+            {
+                Some(client_secret)
+            }
+            _ => None,
         };
         let allow_http = self.directories.allows_http(input.metadata_url);
         let (settings, pasted) = input.check(kept, allow_http)?;
@@ -257,12 +276,21 @@ impl Auth {
         me: &crate::domain::Session,
         client: &ClientInfo,
     ) -> Result<(), AdSetupError> {
-        let (actor, current) = self.connection_on(me).await?;
-        let ad = AdConnection {
-            turned_off_at: Some(self.ports.clock.now()),
-            ..current
+        // Turning off is the owner's emergency control: it wins over a change that lands
+        // meanwhile, so it is tried again over the newest revision.
+        let mut attempts = 0;
+        let actor = loop {
+            let (actor, current) = self.connection_on(me).await?;
+            let ad = AdConnection {
+                turned_off_at: Some(self.ports.clock.now()),
+                ..current
+            };
+            match self.save_connection(&actor.contract, &ad).await {
+                Ok(()) => break actor,
+                Err(AdSetupError::ChangedMeanwhile) if attempts < 3 => attempts += 1,
+                Err(e) => return Err(e),
+            }
         };
-        self.save_connection(&actor.contract, &ad).await?;
         self.audit(
             Some(actor.contract.id),
             Some(actor.account.id),
@@ -297,7 +325,7 @@ impl Auth {
         if self.ports.store.save_ad(contract.id, ad).await? {
             Ok(())
         } else {
-            Err(AdSetupError::NotOn)
+            Err(AdSetupError::ChangedMeanwhile)
         }
     }
 
@@ -388,13 +416,19 @@ impl Auth {
             if let Ok(fresh) = self.refreshed(&ad, now).await
                 && let Some(doc) = &fresh.metadata
             {
-                // Only the document is written: an owner's edit meanwhile is not undone. Another
-                // instance may have saved a newer copy meanwhile; either serves.
-                self.ports
+                // Only the document is written, and only over the revision it was fetched for:
+                // when the owner changed the connection meanwhile (or another instance saved a
+                // newer copy), the stored connection is used as it now is.
+                if self
+                    .ports
                     .store
-                    .save_ad_metadata(contract.id, &ad.id, doc)
-                    .await?;
-                ad = fresh;
+                    .save_ad_metadata(contract.id, &ad.id, ad.revision, doc)
+                    .await?
+                {
+                    ad = fresh;
+                } else {
+                    ad = self.live_connection(connection).await?.1;
+                }
             }
         }
         let ceremony = Ceremony::generate(self.ports.secrets.as_ref());
@@ -491,7 +525,7 @@ impl Auth {
             if !self
                 .ports
                 .store
-                .claim_assertion(&ad.id, hash, (*expires_at).max(now), now)
+                .claim_assertion(&ad.id, hash, (*expires_at).max(now) + ASSERTION_SKEW, now)
                 .await?
             {
                 audit(ProviderResult::Rejected).await;

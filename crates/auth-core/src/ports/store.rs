@@ -701,8 +701,9 @@ pub trait ContractStore: Send + Sync {
     ) -> Result<(), StoreError>;
 
     /// Turns on Active Directory (D1) and queues the owner's mail, as one step: a first
-    /// connection, or one that was turned off (same ID). Returns `false` (nothing changed) when
-    /// the contract has a connection that is on, or a turned-off one with another ID.
+    /// connection, or one that was turned off (same ID, same revision `ad.revision`; the store
+    /// advances it). Returns `false` (nothing changed) when the contract has a connection that
+    /// is on, or a turned-off one with another ID or revision.
     ///
     /// # Errors
     /// [`StoreError`].
@@ -714,16 +715,18 @@ pub trait ContractStore: Send + Sync {
     ) -> Result<bool, StoreError>;
 
     /// Replaces the contract's AD connection as a whole (settings, metadata, on or off; the
-    /// connection ID is `ad.id` and never changes). Returns `false` (nothing changed) when the
-    /// contract has no connection or another ID.
+    /// connection ID is `ad.id` and never changes), only over the stored revision `ad.revision`,
+    /// and advances the revision. Returns `false` (nothing changed) when the contract has no
+    /// connection, another ID, or another revision (it changed meanwhile).
     ///
     /// # Errors
     /// [`StoreError`].
     async fn save_ad(&self, contract: ContractId, ad: &AdConnection) -> Result<bool, StoreError>;
 
     /// Replaces only the metadata document of the contract's connection `connection` (a daily
-    /// re-read), leaving its settings as they are. Returns `false` when the contract has no
-    /// such connection.
+    /// re-read), only over the stored revision `revision` (the one whose settings the document
+    /// was fetched for), and advances the revision. Returns `false` when the contract has no
+    /// such connection or it changed meanwhile.
     ///
     /// # Errors
     /// [`StoreError`].
@@ -731,6 +734,7 @@ pub trait ContractStore: Send + Sync {
         &self,
         contract: ContractId,
         connection: &ConnectionId,
+        revision: u64,
         metadata: &MetadataDocument,
     ) -> Result<bool, StoreError>;
 

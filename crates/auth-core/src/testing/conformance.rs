@@ -1713,14 +1713,30 @@ pub async fn contract_settings_round_trip_and_cancelling_ends_sessions<S: Store 
         ..ad.clone()
     };
     assert!(w.store.save_ad(contract.id, &edited).await.unwrap());
+    // The revision moved on: a save over the old one (a slower change) is refused.
+    assert!(
+        !w.store.save_ad(contract.id, &edited).await.unwrap(),
+        "a change over a revision that moved on is refused"
+    );
+    let edited = AdConnection {
+        revision: edited.revision + 1,
+        ..edited
+    };
     // A re-read writes the document only: the settings saved meanwhile stay.
     let doc = crate::domain::MetadataDocument {
         xml: "<EntityDescriptor id=\"2\"/>".into(),
         read_at: w.clock.now(),
     };
     assert!(
+        !w.store
+            .save_ad_metadata(contract.id, &edited.id, edited.revision - 1, &doc)
+            .await
+            .unwrap(),
+        "a document fetched for an older revision is not written"
+    );
+    assert!(
         w.store
-            .save_ad_metadata(contract.id, &edited.id, &doc)
+            .save_ad_metadata(contract.id, &edited.id, edited.revision, &doc)
             .await
             .unwrap()
     );
@@ -1729,6 +1745,7 @@ pub async fn contract_settings_round_trip_and_cancelling_ends_sessions<S: Store 
             .save_ad_metadata(
                 contract.id,
                 &ConnectionId::parse("adfs-zzzzzzzzzzzzzzzzzz").unwrap(),
+                edited.revision + 1,
                 &doc
             )
             .await
@@ -1736,6 +1753,7 @@ pub async fn contract_settings_round_trip_and_cancelling_ends_sessions<S: Store 
     );
     let edited = AdConnection {
         metadata: Some(doc),
+        revision: edited.revision + 1,
         ..edited
     };
     let got = w.store.contract(contract.id).await.unwrap().unwrap();
@@ -1755,15 +1773,32 @@ pub async fn contract_settings_round_trip_and_cancelling_ends_sessions<S: Store 
             .await
             .unwrap()
     );
+    let stale = AdConnection {
+        revision: edited.revision + 5,
+        ..ad.clone()
+    };
+    assert!(
+        !w.store
+            .enable_ad(contract.id, &stale, &notice(&w, &owner.email))
+            .await
+            .unwrap()
+    );
+    let again = AdConnection {
+        revision: edited.revision,
+        ..ad.clone()
+    };
     assert!(
         w.store
-            .enable_ad(contract.id, &ad, &notice(&w, &owner.email))
+            .enable_ad(contract.id, &again, &notice(&w, &owner.email))
             .await
             .unwrap()
     );
     assert_eq!(
         w.store.contract(contract.id).await.unwrap().unwrap().ad,
-        Some(ad)
+        Some(AdConnection {
+            revision: edited.revision + 1,
+            ..ad
+        })
     );
     assert_eq!(got.two_factor, crate::domain::TwoFactorPolicy::Disabled);
     assert_eq!(
@@ -1803,6 +1838,7 @@ fn sample_ad<S: Store + 'static>(w: &TestWorld<S>, id: &str) -> AdConnection {
         }),
         enabled_at: w.clock.now(),
         turned_off_at: None,
+        revision: 0,
     }
 }
 

@@ -870,12 +870,16 @@ impl ContractStore for MemoryStore {
             .ok_or_else(|| StoreError::Conflict("unknown contract".into()))?;
         let may = match &c.ad {
             None => true,
-            Some(old) => !old.is_on() && old.id == ad.id,
+            Some(old) => !old.is_on() && old.id == ad.id && old.revision == ad.revision,
         };
         if !may {
             return Ok(false);
         }
-        c.ad = Some(ad.clone());
+        let revision = c.ad.as_ref().map_or(0, |old| old.revision + 1);
+        c.ad = Some(AdConnection {
+            revision,
+            ..ad.clone()
+        });
         enqueue(&mut s, mail, self.now());
         Ok(true)
     }
@@ -885,10 +889,13 @@ impl ContractStore for MemoryStore {
         let Some(c) = s.contracts.get_mut(&contract) else {
             return Ok(false);
         };
-        if c.ad.as_ref().map(|old| &old.id) != Some(&ad.id) {
+        if c.ad.as_ref().map(|old| (&old.id, old.revision)) != Some((&ad.id, ad.revision)) {
             return Ok(false);
         }
-        c.ad = Some(ad.clone());
+        c.ad = Some(AdConnection {
+            revision: ad.revision + 1,
+            ..ad.clone()
+        });
         Ok(true)
     }
 
@@ -896,6 +903,7 @@ impl ContractStore for MemoryStore {
         &self,
         contract: ContractId,
         connection: &crate::domain::ConnectionId,
+        revision: u64,
         metadata: &crate::domain::MetadataDocument,
     ) -> Result<bool, StoreError> {
         let mut s = self.state()?;
@@ -903,11 +911,12 @@ impl ContractStore for MemoryStore {
             .contracts
             .get_mut(&contract)
             .and_then(|c| c.ad.as_mut())
-            .filter(|ad| ad.id == *connection)
+            .filter(|ad| ad.id == *connection && ad.revision == revision)
         else {
             return Ok(false);
         };
         ad.metadata = Some(metadata.clone());
+        ad.revision += 1;
         Ok(true)
     }
 

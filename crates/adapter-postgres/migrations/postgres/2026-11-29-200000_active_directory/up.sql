@@ -1,6 +1,6 @@
 -- D1, L8: an AD connection's protocol (SAML 2.0 or OpenID Connect), the claim that names the
 -- person, the OpenID Connect client, the SAML metadata document last read (shared by every
--- instance), and whether it is turned off; one row per contract with a connection (the ID,
+-- instance), whether it is turned off, and the revision every save compares and advances; one row per contract with a connection (the ID,
 -- metadata URL and start stay on `contracts`; the URL is '' for pasted metadata).
 CREATE TABLE ad_connection_details (
     contract_id      uuid        PRIMARY KEY REFERENCES contracts (id) ON DELETE CASCADE,
@@ -11,6 +11,7 @@ CREATE TABLE ad_connection_details (
     metadata_xml     text,
     metadata_read_at timestamptz,
     turned_off_at    timestamptz,
+    revision         bigint      NOT NULL DEFAULT 0 CHECK (revision >= 0),
     CHECK ((protocol = 'oidc') = (client_id IS NOT NULL AND client_secret IS NOT NULL)),
     CHECK ((metadata_xml IS NULL) = (metadata_read_at IS NULL))
 );

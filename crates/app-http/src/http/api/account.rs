@@ -441,7 +441,7 @@ pub async fn set_access_route(
 
 /// The ADFS details (D1): SAML 2.0 with the federation metadata URL or document, or OpenID
 /// Connect with the discovery URL and the client ADFS issued.
-#[derive(Deserialize, ToSchema, Default)]
+#[derive(Deserialize, ToSchema, Default, Clone)]
 #[serde(default)]
 pub struct AdBody {
     /// `saml` (default) or `oidc`.

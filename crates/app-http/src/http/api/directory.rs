@@ -15,7 +15,7 @@ use auth_core::domain::{DirectoryCallback, ProviderCallback};
 use auth_core::flows::directory::DirectoryFor;
 use auth_core::flows::federation::{FederationError, FederationOutcome};
 
-use super::federation::{FederationResponse, FederationStartResponse, outcome_response};
+use super::federation::{FederationResponse, FederationStartResponse, leave_for, outcome_response};
 use crate::http::Listener;
 use crate::http::context::{CookieKind, Ctx};
 use crate::http::error::{ApiError, ErrorBody, ToApi};
@@ -186,16 +186,7 @@ pub async fn start(
         .start_directory(&connection, body.purpose(), &addresses.endpoints())
         .await
         .map_err(|e| e.to_api(ctx.lang))?;
-    let jar = jar.add(ctx.cookie(
-        CookieKind::Federation,
-        redirect.browser_key.expose().to_string(),
-    ));
-    Ok((
-        jar,
-        Json(FederationStartResponse {
-            authorization_url: redirect.authorization_url,
-        }),
-    ))
+    Ok(leave_for(&ctx, jar, redirect))
 }
 
 /// Finishes an Active Directory sign-in with ADFS's answer (L8, I2, M2).

@@ -193,16 +193,26 @@ pub async fn start(
         )
         .await
         .map_err(|e| e.to_api(ctx.lang))?;
+    Ok(leave_for(&ctx, jar, redirect))
+}
+
+/// The API's answer to a started round trip (provider or AD): the browser key in the
+/// `tobira_federation` cookie, the address to send the browser to in the body.
+pub(crate) fn leave_for(
+    ctx: &Ctx,
+    jar: CookieJar,
+    redirect: auth_core::flows::federation::FederationRedirect,
+) -> (CookieJar, Json<FederationStartResponse>) {
     let jar = jar.add(ctx.cookie(
         CookieKind::Federation,
         redirect.browser_key.expose().to_string(),
     ));
-    Ok((
+    (
         jar,
         Json(FederationStartResponse {
             authorization_url: redirect.authorization_url,
         }),
-    ))
+    )
 }
 
 /// Finishes a provider sign-in with the callback's parameters (L7, I2, M1, M2).

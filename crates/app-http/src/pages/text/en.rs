@@ -318,6 +318,9 @@ pub(super) fn text(key: T) -> &'static str {
         T::NoticeAdReread => "The ADFS metadata was read again.",
         T::NoticeAdOff => "Active Directory was turned off.",
         T::AdSignInTitle => "Sign in with Active Directory",
+        T::AdSignInIntro => {
+            "You sign in with the Active Directory (ADFS) your administrator set up. Continue to ADFS and sign in with your company account."
+        }
         T::AdConnectionPrompt => "Enter the connection ID your administrator gave you.",
         T::AdConnectionHint => "adfs- and 18 letters or digits (any case).",
         T::AdContinue => "Continue to ADFS",

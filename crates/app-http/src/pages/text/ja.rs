@@ -316,6 +316,9 @@ pub(super) fn text(key: T) -> &'static str {
         T::NoticeAdReread => "ADFS のメタデータを再取得しました。",
         T::NoticeAdOff => "Active Directory 連携を停止しました。",
         T::AdSignInTitle => "Active Directory でログイン",
+        T::AdSignInIntro => {
+            "管理者が設定した Active Directory（ADFS）でログインします。ADFS へ進み、会社のアカウントでサインインしてください。"
+        }
         T::AdConnectionPrompt => "管理者から案内された接続IDを入力してください。",
         T::AdConnectionHint => "adfs- で始まる23文字です（大文字・小文字は区別しません）。",
         T::AdContinue => "ADFS へ進む",

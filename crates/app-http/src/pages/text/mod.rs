@@ -254,6 +254,7 @@ keys! {
     NoticeAdReread,
     NoticeAdOff,
     AdSignInTitle,
+    AdSignInIntro,
     AdConnectionPrompt,
     AdConnectionHint,
     AdContinue,

@@ -13,6 +13,9 @@ bash tests/support/build-deps.sh
 # Real SMTP server (aiosmtpd) for the mail adapter's tests; idempotent.
 bash tests/support/smtp.sh >/dev/null
 
+# libfaketime, for the fleet test's instance whose clock runs ahead; idempotent.
+bash tests/support/faketime.sh >/dev/null
+
 # Real OpenID providers (node's oidc-provider) for federated sign-in tests; idempotent.
 bash tests/support/oidc.sh >/dev/null
 bash tests/support/saml.sh >/dev/null

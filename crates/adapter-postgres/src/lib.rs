@@ -68,6 +68,7 @@ mod reset_requests;
 mod rows;
 mod schema;
 mod second_factor;
+mod session_reads;
 mod sql_types;
 mod store;
 
@@ -143,6 +144,8 @@ fn migration_failed(e: Box<dyn std::error::Error + Send + Sync>) -> StoreError {
 pub struct DieselStore {
     pool: Pool,
     backend: Backend,
+    /// Session lookups, read in batches (the hot path of session checks).
+    session_reads: session_reads::SessionReads,
     #[cfg(feature = "testing")]
     guard: Option<std::sync::Arc<dyn std::any::Any + Send + Sync>>,
 }
@@ -169,9 +172,12 @@ impl DieselStore {
         let backend = target.backend();
         let pool = conn::build_pool(target, settings)?;
         drop(pool.get().await.map_err(error::pool)?);
+        let reads = session_reads::READS_IN_FLIGHT.min(settings.max_size.max(1));
+        let session_reads = session_reads::SessionReads::start(pool.clone(), reads);
         Ok(Self {
             pool,
             backend,
+            session_reads,
             #[cfg(feature = "testing")]
             guard: None,
         })
@@ -256,16 +262,26 @@ impl DieselStore {
         F: FnOnce(&mut AnyConnection) -> Result<T, StoreError> + Send + 'static,
         T: Send + 'static,
     {
-        let obj = self.pool.get().await.map_err(error::pool)?;
-        let result = obj
-            .interact(f)
-            .await
-            .map_err(|_| StoreError::Unavailable("the database call was interrupted".into()))?;
-        if matches!(result, Err(StoreError::Unavailable(_))) {
-            drop(Object::take(obj));
-        }
-        result
+        run_on(&self.pool, f).await
     }
+}
+
+/// Runs `f` with a connection of `pool` on a blocking thread. A connection whose call failed
+/// as unavailable is dropped instead of returned to the pool.
+pub(crate) async fn run_on<T, F>(pool: &Pool, f: F) -> Result<T, StoreError>
+where
+    F: FnOnce(&mut AnyConnection) -> Result<T, StoreError> + Send + 'static,
+    T: Send + 'static,
+{
+    let obj = pool.get().await.map_err(error::pool)?;
+    let result = obj
+        .interact(f)
+        .await
+        .map_err(|_| StoreError::Unavailable("the database call was interrupted".into()))?;
+    if matches!(result, Err(StoreError::Unavailable(_))) {
+        drop(Object::take(obj));
+    }
+    result
 }
 
 #[cfg(feature = "testing")]

@@ -194,7 +194,7 @@ fn decode_kind(json: &str, token: Option<&str>) -> Result<MailKind, StoreError> 
 }
 
 /// A mail to queue: pending, no attempts, due at once.
-#[derive(Insertable)]
+#[derive(Insertable, Clone)]
 #[diesel(table_name = outbox)]
 pub(crate) struct NewMailRow {
     id: Id,
@@ -209,6 +209,14 @@ pub(crate) struct NewMailRow {
 }
 
 impl NewMailRow {
+    /// The same row, due at `t` at the latest.
+    pub(crate) fn due_at_most(mut self, t: DateTime<Utc>) -> Self {
+        if self.next_attempt_at.is_some_and(|At(due)| due > t) {
+            self.next_attempt_at = Some(At(t));
+        }
+        self
+    }
+
     pub(crate) fn from_domain(mail: &Mail) -> Result<Self, StoreError> {
         let (kind, link_token) = encode_kind(&mail.kind)?;
         Ok(Self {
@@ -276,6 +284,16 @@ impl MailRow {
     /// Position in queue order (creation time, then insertion order).
     pub(crate) fn order_key(&self) -> (At, i64) {
         (self.created_at, self.seq)
+    }
+
+    /// The row's key.
+    pub(crate) fn seq(&self) -> i64 {
+        self.seq
+    }
+
+    /// Whether the row is due only after `t`.
+    pub(crate) fn due_after(&self, t: DateTime<Utc>) -> bool {
+        self.next_attempt_at.is_some_and(|At(due)| due > t)
     }
 
     pub(crate) fn into_domain(self) -> Result<QueuedMail, StoreError> {

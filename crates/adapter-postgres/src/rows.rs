@@ -469,6 +469,11 @@ pub(crate) struct SessionRow {
 }
 
 impl SessionRow {
+    /// The hash of the session's token, its key.
+    pub(crate) fn token_hash(&self) -> &[u8] {
+        &self.token_hash
+    }
+
     pub(crate) fn from_domain(s: &Session) -> Self {
         Self {
             token_hash: s.token_hash.as_bytes().to_vec(),

@@ -135,9 +135,13 @@ pub(crate) fn known_contract(updated: usize) -> Result<(), StoreError> {
     }
 }
 
+/// Queues a mail. Its due time is the database's clock at the latest: a writer whose clock
+/// runs fast would otherwise queue mail that the other instances take for not yet due until
+/// their clocks catch up, and that waits that long if the writer dies before sending it (X6).
 pub(crate) fn insert_mail(conn: &mut AnyConnection, mail: &NewMailRow) -> QueryResult<usize> {
+    let row = mail.clone().due_at_most(database_now(conn)?);
     diesel::insert_into(outbox::table)
-        .values(mail)
+        .values(&row)
         .execute(conn)
 }
 
@@ -646,6 +650,11 @@ impl SessionStore for DieselStore {
 
     async fn session(&self, token: TokenHash) -> Result<Option<Session>, StoreError> {
         let hash = token.as_bytes().to_vec();
+        // Read together with the lookups queued alongside (no cache: a query that starts
+        // after this call answers it); alone if the queue's task is gone.
+        if let Some(answer) = self.session_reads.lookup(hash.clone()).await {
+            return answer;
+        }
         self.run(move |conn| {
             sessions::table
                 .filter(sessions::token_hash.eq(hash))
@@ -754,6 +763,9 @@ diesel::alias!(outbox as candidate: CandidateAlias);
 ///
 /// Due-ness compares with `at` (the caller's time, which wrote the due times); leases with
 /// the database's clock (`now`), so a worker whose clock runs fast takes no leased mail early.
+/// A claimed mail's due time becomes the database's `now`: it was due for its claimer, so if
+/// the claimer dies (or releases it) it is due for every other worker, even when a clock
+/// running fast wrote its due time.
 fn claim(
     conn: &mut AnyConnection,
     at: DateTime<Utc>,
@@ -805,15 +817,29 @@ fn claim(
             .returning(MAIL_COLUMNS)
         };
     }
-    match conn {
+    let rows: Vec<MailRow> = match conn {
         AnyConnection::Postgresql(pg) => pg.transaction(|pg| {
             // A `LIMIT` subquery inside `IN (...)` may be re-evaluated per row by PostgreSQL
             // (and then lease more than `limit` rows); locking the candidates first avoids it.
             let seqs: Vec<i64> = candidates!().for_update().skip_locked().load(pg)?;
             lease!(seqs).get_results(pg)
-        }),
-        AnyConnection::Sqlite(_) => lease!(candidates!()).get_results(conn),
+        })?,
+        AnyConnection::Sqlite(_) => lease!(candidates!()).get_results(conn)?,
+    };
+    // Stored due times written by a clock ahead of the database's come back to its `now` (the
+    // claimer gets the rows as they were). Only such rows cost a statement; the lease holds
+    // them, so no other claimer sees the change early.
+    let ahead: Vec<i64> = rows
+        .iter()
+        .filter(|r| r.due_after(now))
+        .map(MailRow::seq)
+        .collect();
+    if !ahead.is_empty() {
+        diesel::update(outbox::table.filter(outbox::seq.eq_any(&ahead)))
+            .set(outbox::next_attempt_at.eq(Some(At(now))))
+            .execute(conn)?;
     }
+    Ok(rows)
 }
 
 #[async_trait]

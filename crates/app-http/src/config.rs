@@ -188,7 +188,8 @@ pub struct Config {
     pub hash_queue: usize,
     /// Name shown by authenticator apps.
     pub totp_issuer: String,
-    /// Sign-in, reset, unlock and SMS requests allowed per client address per minute (X5).
+    /// Sign-in, second-factor, reset, unlock, SMS and invitation requests allowed per client
+    /// address per minute (X5).
     pub rate_limit_per_minute: u32,
     /// Largest request body accepted, in bytes.
     pub max_body_bytes: usize,
@@ -200,6 +201,10 @@ pub struct Config {
     /// Store connections this instance opens at most. With N instances on one PostgreSQL,
     /// N × this (plus operators' tools) must stay below the server's `max_connections`.
     pub database_pool_size: usize,
+    /// Seconds the outbox worker leases a claimed mail by the store's clock, renewed every
+    /// third of that while sending (X6). After a crash, the instance's unsent mail goes out
+    /// from another instance within about this long.
+    pub mail_lease_seconds: u64,
     /// Federated sign-in providers (L7).
     #[serde(default)]
     pub providers: ProvidersConfig,
@@ -227,6 +232,7 @@ impl Default for Config {
             header_read_timeout_seconds: 10,
             max_connections: 1024,
             database_pool_size: 10,
+            mail_lease_seconds: 45,
             providers: ProvidersConfig::default(),
         }
     }
@@ -292,6 +298,12 @@ impl Config {
             return Err(ConfigError::Invalid {
                 field: "database_pool_size",
                 reason: "from 1 to 1000".into(),
+            });
+        }
+        if !(3..=3600).contains(&self.mail_lease_seconds) {
+            return Err(ConfigError::Invalid {
+                field: "mail_lease_seconds",
+                reason: "from 3 to 3600".into(),
             });
         }
         for (field, url) in [
@@ -553,6 +565,19 @@ mod tests {
         with_env(&[("TOBIRA_DATABASE_POOL_SIZE", "0")], |c| {
             assert!(c.unwrap_err().to_string().contains("database_pool_size"));
         });
+    }
+
+    #[test]
+    fn the_mail_lease_comes_from_the_environment_and_is_bounded() {
+        with_env(&[], |c| assert_eq!(c.unwrap().mail_lease_seconds, 45));
+        with_env(&[("TOBIRA_MAIL_LEASE_SECONDS", "6")], |c| {
+            assert_eq!(c.unwrap().mail_lease_seconds, 6);
+        });
+        for bad in ["0", "2", "3601"] {
+            with_env(&[("TOBIRA_MAIL_LEASE_SECONDS", bad)], |c| {
+                assert!(c.unwrap_err().to_string().contains("mail_lease_seconds"));
+            });
+        }
     }
 
     #[test]

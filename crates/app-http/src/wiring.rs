@@ -113,7 +113,8 @@ pub async fn wire(config: &Config) -> Result<Wired, WiringError> {
     );
     // One lease owner per process: a worker's results count only for the mails it holds (X6).
     let owner = LeaseOwner::generate(&format!("tobira-{}", std::process::id()), &OsSecrets);
-    let auth = auth.with_lease_owner(owner);
+    let lease = chrono::Duration::seconds(i64::try_from(config.mail_lease_seconds).unwrap_or(45));
+    let auth = auth.with_lease_owner(owner).with_delivery_lease(lease);
     let auth = match identity_providers(config)? {
         Some(providers) => auth.with_identity_providers(providers),
         None => auth,

@@ -40,7 +40,7 @@ pub const ROUNDS_IN_FLIGHT: usize = 4;
 /// delivers due mail. A round starts every [`DELIVERY_INTERVAL`], and at once when `wake` is
 /// notified (a request queued work).
 ///
-/// Every [`LEASE_RENEWAL`](auth_core::flows::outbox::LEASE_RENEWAL) the leases of the mails
+/// Every [`Auth::lease_renewal`] (a third of the lease) the leases of the mails
 /// being sent are renewed, so a slow send keeps its mail (X6). On shutdown no further mail is
 /// sent; the sends in progress finish (their leases still renewed) and every mail claimed but
 /// not sent is released, for another instance to send at once.
@@ -52,7 +52,7 @@ pub async fn run(
 ) {
     let mut rounds = tokio::task::JoinSet::new();
     let mut renewal = tokio::time::interval(
-        auth_core::flows::outbox::LEASE_RENEWAL
+        auth.lease_renewal()
             .to_std()
             .unwrap_or(Duration::from_secs(15)),
     );

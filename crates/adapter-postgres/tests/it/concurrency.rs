@@ -436,3 +436,64 @@ async fn x5_sms_sends_never_pass_the_cap_across_two_pools() {
         .count();
     assert_eq!(admitted, cap as usize, "per number");
 }
+
+/// L11, X4: session lookups read together (one query per batch under load) each get their own
+/// session, parallel lookups of one session all get it, and a session ended on one instance is
+/// never found by a lookup that starts afterwards on either instance: batching caches nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn l11_batched_session_lookups_answer_each_and_never_an_ended_session() {
+    use auth_core::domain::{ChannelKind, Session, SessionId, TokenHash};
+    use auth_core::ports::{Clock, SessionStore};
+    let (w, _auth_b, store_b) = two_instances().await;
+    let (_, owner) = w.basic_owner().await;
+    let mut sessions = Vec::new();
+    for n in 0..40 {
+        let token = SecretToken::generate(w.secrets.as_ref());
+        let session = Session {
+            id: SessionId::generate(w.secrets.as_ref()),
+            token_hash: token.hash(),
+            account: owner.id,
+            contract: owner.contract,
+            scope: SessionScope::Service,
+            created_at: w.clock.now(),
+            last_seen_at: w.clock.now(),
+            channel: ChannelKind::Internet,
+            client_address: Some(format!("192.0.2.{n}")),
+            user_agent: None,
+        };
+        w.store.insert_session(&session).await.unwrap();
+        sessions.push(session);
+    }
+    let stores: [Arc<DieselStore>; 2] = [w.store.clone(), store_b.clone()];
+    for round in 0..10 {
+        // Every session looked up three times at once on both instances, with unknown tokens
+        // in between.
+        let lookups = (0..sessions.len() * 3).map(|i| {
+            let store = stores[i % 2].clone();
+            let expected = sessions[i % sessions.len()].clone();
+            async move {
+                let found = store.session(expected.token_hash).await.unwrap();
+                assert_eq!(
+                    found.map(|s| (s.id, s.client_address)),
+                    Some((expected.id, expected.client_address))
+                );
+                let unknown = TokenHash::from_bytes([u8::try_from(round).unwrap(); 32]);
+                assert!(store.session(unknown).await.unwrap().is_none());
+            }
+        });
+        join_all(lookups).await;
+        // End one session on one instance; at once, no lookup on either finds it.
+        let ended = sessions.remove(0);
+        assert!(
+            stores[round % 2]
+                .delete_session(ended.token_hash)
+                .await
+                .unwrap()
+        );
+        let after = (0..16).map(|i| {
+            let store = stores[i % 2].clone();
+            async move { store.session(ended.token_hash).await.unwrap() }
+        });
+        assert!(join_all(after).await.iter().all(Option::is_none));
+    }
+}

@@ -179,8 +179,8 @@ fn is_saml_consumer(path: &str) -> bool {
         })
 }
 
-/// Rate limit per client address for sign-in, reset, unlock and SMS requests (X5). The answer
-/// does not say which limit applied.
+/// Rate limit per client address for sign-in, second-factor, reset, unlock, SMS and invitation
+/// requests (X5). The answer does not say which limit applied.
 pub async fn rate_limited(
     State(state): State<AppState>,
     ctx: Ctx,

@@ -64,6 +64,11 @@ pub fn routes(state: AppState) -> Router<AppState> {
             "/login-method/{token}/ad",
             post(directory::start_method_change),
         )
+        .route("/admin/invite", post(admin::invite))
+        .route(
+            "/admin/invitations/{id}/resend",
+            post(admin::resend_invitation),
+        )
         .route_layer(axum::middleware::from_fn_with_state(state, rate_limited));
     Router::new()
         .merge(limited)
@@ -174,17 +179,13 @@ pub fn routes(state: AppState) -> Router<AppState> {
             get(settings::cancel_page).post(settings::cancel),
         )
         .route("/admin", get(admin::users))
-        .route("/admin/invite", get(admin::invite_page).post(admin::invite))
+        .route("/admin/invite", get(admin::invite_page))
         .route("/admin/users/{id}", get(admin::user))
         .route("/admin/users/{id}/change", post(admin::send_change))
         .route("/admin/users/{id}/end-sessions", post(admin::end_sessions))
         .route(
             "/admin/users/{id}/remove",
             get(admin::remove_page).post(admin::remove),
-        )
-        .route(
-            "/admin/invitations/{id}/resend",
-            post(admin::resend_invitation),
         )
         .route(
             "/admin/invitations/{id}/withdraw",

@@ -76,6 +76,8 @@ pub struct Auth {
     directories: Arc<dyn Directories>,
     /// Who this core's outbox worker is, for mail leases (X6).
     lease_owner: crate::ports::LeaseOwner,
+    /// How long this core's outbox worker leases a claimed mail (X6).
+    delivery_lease: chrono::Duration,
     /// Set when the outbox worker stops: no further mail is sent (X6).
     draining: Arc<std::sync::atomic::AtomicBool>,
 }
@@ -113,6 +115,7 @@ impl Auth {
             providers: Arc::new(NoProviders),
             directories: Arc::new(NoDirectories),
             lease_owner: crate::ports::LeaseOwner::new("worker"),
+            delivery_lease: outbox::DELIVERY_LEASE,
             draining: Arc::new(std::sync::atomic::AtomicBool::new(false)),
         }
     }
@@ -124,6 +127,27 @@ impl Auth {
     pub fn with_lease_owner(mut self, owner: crate::ports::LeaseOwner) -> Self {
         self.lease_owner = owner;
         self
+    }
+
+    /// The same core whose outbox worker leases a claimed mail for `lease` (X6; default
+    /// [`outbox::DELIVERY_LEASE`]), renewing it every third of that while sending. A shorter
+    /// lease lets a crashed instance's mail go out sooner, at the cost of more renewals.
+    /// Leases shorter than [`outbox::MIN_DELIVERY_LEASE`] are raised to it.
+    #[must_use]
+    pub fn with_delivery_lease(mut self, lease: chrono::Duration) -> Self {
+        self.delivery_lease = lease.max(outbox::MIN_DELIVERY_LEASE);
+        self
+    }
+
+    /// How long this core's outbox worker leases a claimed mail.
+    pub fn delivery_lease(&self) -> chrono::Duration {
+        self.delivery_lease
+    }
+
+    /// How often this core's outbox worker renews its leases while sending: a third of the
+    /// lease, so two renewals fall inside every lease.
+    pub fn lease_renewal(&self) -> chrono::Duration {
+        self.delivery_lease / 3
     }
 
     /// Who this core's outbox worker is.

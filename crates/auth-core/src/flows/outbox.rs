@@ -5,12 +5,13 @@
 //! [`DELIVERY_CONCURRENCY`] at a time), so one slow recipient does not hold back the others.
 //!
 //! Leases (X6): a claimed mail is leased to this core's
-//! [`LeaseOwner`](crate::ports::LeaseOwner) for [`DELIVERY_LEASE`] by the store's clock; the worker renews its leases every [`LEASE_RENEWAL`] while sends are
-//! in progress ([`Auth::renew_mail_leases`]), records results only while it still holds the
+//! [`LeaseOwner`](crate::ports::LeaseOwner) for [`Auth::delivery_lease`] (default
+//! [`DELIVERY_LEASE`]) by the store's clock; the worker renews its leases every
+//! [`Auth::lease_renewal`] (a third of the lease) while sends are in progress ([`Auth::renew_mail_leases`]), records results only while it still holds the
 //! lease (a result recorded after the lease passed to another worker changes nothing), and on
 //! shutdown stops sending ([`Auth::stop_delivery`]) and releases what it did not send
 //! ([`Auth::release_mail_leases`]). A crashed worker's mails are claimed again once its
-//! leases ran out, within [`DELIVERY_LEASE`].
+//! leases ran out, within one lease.
 //!
 //! ```text
 //!   queued ──▶ Pending{0} ── claim + send ok ──▶ Sent
@@ -28,11 +29,14 @@ use crate::domain::{DeliveryState, MAX_DELIVERY_ATTEMPTS, Mail, MailId, MailKind
 use crate::ports::{MailError, Mailer, QueuedMail};
 
 /// How long a claimed mail is reserved for the worker that claimed it, by the store's clock,
-/// unless renewed.
+/// unless renewed (the default of [`Auth::with_delivery_lease`]).
 pub const DELIVERY_LEASE: Duration = Duration::seconds(45);
 
-/// How often a worker renews the leases of the mails it is sending: well within
-/// [`DELIVERY_LEASE`], so a slow send keeps its mail.
+/// The shortest lease a core accepts: renewals every third of it stay a few round trips apart.
+pub const MIN_DELIVERY_LEASE: Duration = Duration::seconds(3);
+
+/// How often a worker with the default lease renews the leases of the mails it is sending:
+/// well within [`DELIVERY_LEASE`], so a slow send keeps its mail.
 pub const LEASE_RENEWAL: Duration = Duration::seconds(15);
 
 /// Most mails of one round in flight at once (X6): a stalled recipient takes one slot.
@@ -102,7 +106,8 @@ impl Auth {
         Ok(true)
     }
 
-    /// Extends the leases of the mails this core's worker is sending ([`LEASE_RENEWAL`]).
+    /// Extends the leases of the mails this core's worker is sending, to
+    /// [`Auth::delivery_lease`] from now by the store's clock (every [`Auth::lease_renewal`]).
     ///
     /// # Errors
     /// [`Infrastructure`] when the store fails.
@@ -110,7 +115,7 @@ impl Auth {
         Ok(self
             .ports
             .store
-            .renew_mail_leases(&self.lease_owner, DELIVERY_LEASE)
+            .renew_mail_leases(&self.lease_owner, self.delivery_lease)
             .await?)
     }
 
@@ -151,7 +156,7 @@ impl Auth {
             .claim_due_mail(
                 self.ports.clock.now(),
                 &self.lease_owner,
-                DELIVERY_LEASE,
+                self.delivery_lease,
                 limit,
             )
             .await?;

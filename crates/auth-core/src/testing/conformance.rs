@@ -69,7 +69,8 @@ macro_rules! store_conformance_tests {
             saml_assertions_are_claimed_once,
             x5_rate_hits_are_counted_atomically_per_key_and_window,
             x6_delivery_is_recorded_only_by_the_lease_holder,
-            x6_leases_run_by_the_store_clock_and_are_renewed_and_released
+            x6_leases_run_by_the_store_clock_and_are_renewed_and_released,
+            x6_a_mail_let_go_by_its_claimer_is_due_for_workers_behind_its_writer
         );
     };
     (@each $make:expr; $($name:ident),* $(,)?) => {
@@ -2553,4 +2554,106 @@ pub async fn x6_leases_run_by_the_store_clock_and_are_renewed_and_released<S: St
         0,
         "sent"
     );
+}
+
+/// X6: a mail queued by a clock far ahead of the store's (an instance whose clock runs fast)
+/// is due by the store's clock at the latest, so the others send it if the writer dies before
+/// claiming it; and a retry that writer scheduled by its clock is due for the others as soon
+/// as the writer, having claimed it again, lets it go: when its lease runs out (the claimer
+/// crashed) or when it is released (shutdown). A claim brings the stored due time back to the
+/// store's clock.
+pub async fn x6_a_mail_let_go_by_its_claimer_is_due_for_workers_behind_its_writer<
+    S: Store + 'static,
+>(
+    store: Arc<S>,
+) {
+    let w = TestWorld::with_store(store);
+    let (_, owner) = w.basic_owner().await;
+    // The writer's clock is a century ahead; the other worker's half a century: both ahead of
+    // any store's clock, the other worker behind the writer.
+    let writer = w.clock.now() + Duration::days(36_500);
+    let behind = w.clock.now() + Duration::days(18_250);
+    let (fast, other) = (worker("fast"), worker("other"));
+    // Queued by the fast writer, never claimed (it died at once): due for the others.
+    let mut unclaimed = notice(&w, &owner.email);
+    unclaimed.created_at = writer;
+    w.store.enqueue_mail(&unclaimed).await.unwrap();
+    let taken = w
+        .store
+        .claim_due_mail(behind, &other, Duration::minutes(5), 10)
+        .await
+        .unwrap();
+    assert_eq!(
+        taken.iter().map(|q| q.mail.id).collect::<Vec<_>>(),
+        vec![unclaimed.id],
+        "a mail is due by the store's clock at the latest"
+    );
+    assert!(
+        w.store
+            .record_delivery(
+                unclaimed.id,
+                Some(&other),
+                DeliveryState::Sent { at: behind }
+            )
+            .await
+            .unwrap()
+    );
+    for crashed in [true, false] {
+        // The fast worker's failed attempt set a retry time by its clock.
+        let mail = notice(&w, &owner.email);
+        w.store.enqueue_mail(&mail).await.unwrap();
+        let first = w
+            .store
+            .claim_due_mail(writer, &fast, Duration::minutes(5), 10);
+        assert_eq!(first.await.unwrap().len(), 1);
+        let retry = DeliveryState::Pending {
+            attempts: 1,
+            next_attempt_at: writer,
+            last_error: None,
+        };
+        assert!(
+            w.store
+                .record_delivery(mail.id, Some(&fast), retry)
+                .await
+                .unwrap()
+        );
+        assert!(
+            w.store
+                .claim_due_mail(behind, &other, Duration::minutes(5), 10)
+                .await
+                .unwrap()
+                .is_empty(),
+            "a retry is not yet due for a clock behind its writer's"
+        );
+        let lease = if crashed {
+            Duration::zero()
+        } else {
+            Duration::minutes(5)
+        };
+        let claimed = w
+            .store
+            .claim_due_mail(writer, &fast, lease, 10)
+            .await
+            .unwrap();
+        assert_eq!(claimed.len(), 1);
+        if !crashed {
+            assert_eq!(w.store.release_mail_leases(&fast).await.unwrap(), 1);
+        }
+        let taken = w
+            .store
+            .claim_due_mail(behind, &other, Duration::minutes(5), 10)
+            .await
+            .unwrap();
+        assert_eq!(
+            taken.iter().map(|q| q.mail.id).collect::<Vec<_>>(),
+            vec![mail.id],
+            "crashed: {crashed}"
+        );
+        assert!(
+            w.store
+                .record_delivery(mail.id, Some(&other), DeliveryState::Sent { at: behind })
+                .await
+                .unwrap()
+        );
+    }
 }

@@ -165,12 +165,14 @@ fn consume(
     Ok(ticket.clone())
 }
 
-fn enqueue(state: &mut State, mail: &Mail) {
+/// Queues `mail`, due at the store's `now` at the latest (a writer whose clock runs fast
+/// queues nothing that others take for not yet due).
+fn enqueue(state: &mut State, mail: &Mail, now: DateTime<Utc>) {
     state.outbox.push(OutboxEntry {
         mail: mail.clone(),
         state: DeliveryState::Pending {
             attempts: 0,
-            next_attempt_at: mail.created_at,
+            next_attempt_at: mail.created_at.min(now),
             last_error: None,
         },
         leased_until: None,
@@ -237,7 +239,7 @@ impl AccountStore for MemoryStore {
         acc.lock = next;
         if outcome == FailureOutcome::LockedNow {
             s.tickets.insert(on_lock.ticket.hash, on_lock.ticket);
-            enqueue(&mut s, &on_lock.mail);
+            enqueue(&mut s, &on_lock.mail, self.now());
         }
         Ok(outcome)
     }
@@ -313,7 +315,7 @@ impl AccountStore for MemoryStore {
         );
         s.sessions.retain(|_, sess| sess.account != account);
         clear_two_factor(&mut s, account);
-        enqueue(&mut s, &reset.notice);
+        enqueue(&mut s, &reset.notice, self.now());
         Ok(Ok(account))
     }
 
@@ -349,7 +351,7 @@ impl AccountStore for MemoryStore {
         );
         s.sessions
             .retain(|_, sess| sess.account != change.account || sess.id == change.keep_session);
-        enqueue(&mut s, &change.notice);
+        enqueue(&mut s, &change.notice, self.now());
         Ok(true)
     }
 }
@@ -359,7 +361,7 @@ impl TicketStore for MemoryStore {
     async fn issue_ticket(&self, ticket: &Ticket, mail: &Mail) -> Result<(), StoreError> {
         let mut s = self.state()?;
         s.tickets.insert(ticket.hash, ticket.clone());
-        enqueue(&mut s, mail);
+        enqueue(&mut s, mail, self.now());
         Ok(())
     }
 
@@ -373,7 +375,7 @@ impl TicketStore for MemoryStore {
             None,
         );
         s.tickets.insert(ticket.hash, ticket.clone());
-        enqueue(&mut s, mail);
+        enqueue(&mut s, mail, self.now());
         Ok(())
     }
 
@@ -529,7 +531,8 @@ impl SessionStore for MemoryStore {
 #[async_trait]
 impl OutboxStore for MemoryStore {
     async fn enqueue_mail(&self, mail: &Mail) -> Result<(), StoreError> {
-        enqueue(&mut *self.state()?, mail);
+        let now = self.now();
+        enqueue(&mut *self.state()?, mail, now);
         Ok(())
     }
 
@@ -556,6 +559,15 @@ impl OutboxStore for MemoryStore {
                     mail: e.mail.clone(),
                     state: e.state.clone(),
                 });
+                // A stored due time written by a clock ahead of the store's comes back to its
+                // now (the claimer gets the state as it was).
+                if let DeliveryState::Pending {
+                    next_attempt_at, ..
+                } = &mut e.state
+                    && *next_attempt_at > now
+                {
+                    *next_attempt_at = now;
+                }
             }
         }
         Ok(claimed)
@@ -687,7 +699,7 @@ impl TwoFactorStore for MemoryStore {
             p.stage = PendingStage::RecoveryShown;
         }
         s.enrolments.insert(account, commit.enrolment);
-        enqueue(&mut s, &commit.notice);
+        enqueue(&mut s, &commit.notice, self.now());
         Ok(true)
     }
 
@@ -722,7 +734,7 @@ impl TwoFactorStore for MemoryStore {
         if let Some(p) = s.pending.get_mut(&pending) {
             p.stage = PendingStage::RecoveryShown;
         }
-        enqueue(&mut s, &notice);
+        enqueue(&mut s, &notice, self.now());
         Ok(true)
     }
 
@@ -868,7 +880,7 @@ impl ContractStore for MemoryStore {
             revision,
             ..ad.clone()
         });
-        enqueue(&mut s, mail);
+        enqueue(&mut s, mail, self.now());
         Ok(true)
     }
 
@@ -1010,7 +1022,7 @@ impl ContractStore for MemoryStore {
             clear_two_factor(&mut s, account);
         }
         void_unused(&mut s, account, &VOIDED_BY_A_CHANGE, change.at, None);
-        enqueue(&mut s, &change.notice);
+        enqueue(&mut s, &change.notice, self.now());
         Ok(Ok(account))
     }
 
@@ -1047,7 +1059,7 @@ impl ContractStore for MemoryStore {
         }
         clear_two_factor(&mut s, change.account);
         void_unused(&mut s, change.account, &VOIDED_BY_A_CHANGE, change.at, None);
-        enqueue(&mut s, &change.notice);
+        enqueue(&mut s, &change.notice, self.now());
         Ok(Ok(()))
     }
 
@@ -1097,7 +1109,7 @@ impl InvitationStore for MemoryStore {
         );
         s.invitations.insert(invitation.account, invitation.clone());
         s.tickets.insert(ticket.hash, ticket.clone());
-        enqueue(&mut s, mail);
+        enqueue(&mut s, mail, self.now());
         Ok(())
     }
 

@@ -24,7 +24,8 @@ use crate::state::AppState;
 /// Every API route, with its OpenAPI operation: routes and document come from the same
 /// `#[utoipa::path]` attributes, so neither can drift from the other.
 pub fn routes(state: AppState) -> OpenApiRouter<AppState> {
-    // Rate-limited per client address (X5).
+    // Rate-limited per client address (X5): every step that checks a password or a code, and
+    // every request that sends a reset, unlock, SMS or invitation.
     let limited = OpenApiRouter::new()
         .routes(routes!(signin::sign_in))
         .routes(routes!(signin::enrol_sms))
@@ -38,6 +39,8 @@ pub fn routes(state: AppState) -> OpenApiRouter<AppState> {
         .routes(routes!(federation::callback))
         .routes(routes!(directory::start))
         .routes(routes!(directory::callback))
+        .routes(routes!(admin::invite))
+        .routes(routes!(admin::resend_invitation))
         .route_layer(axum::middleware::from_fn_with_state(state, rate_limited));
     OpenApiRouter::new()
         .merge(limited)
@@ -79,11 +82,10 @@ pub fn routes(state: AppState) -> OpenApiRouter<AppState> {
         .routes(routes!(account::reread_ad_metadata))
         .routes(routes!(account::upgrade_plan))
         .routes(routes!(account::cancel_contract))
-        .routes(routes!(admin::list_users, admin::invite))
+        .routes(routes!(admin::list_users))
         .routes(routes!(admin::open_user, admin::remove_user))
         .routes(routes!(admin::send_change))
         .routes(routes!(admin::end_sessions))
-        .routes(routes!(admin::resend_invitation))
         .routes(routes!(admin::withdraw_invitation))
         .routes(routes!(admin::lines, admin::add_line))
         .routes(routes!(admin::remove_line))

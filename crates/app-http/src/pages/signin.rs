@@ -10,7 +10,7 @@ use base64::engine::general_purpose::STANDARD;
 use maud::{Markup, html};
 use serde::Deserialize;
 
-use auth_core::domain::{PasswordCandidate, SecretToken, SessionScope};
+use auth_core::domain::{PasswordCandidate, RecoveryCode, SecretToken, SessionScope};
 use auth_core::flows::signin::{PasswordSignIn, SessionGrant, SignInOutcome};
 use auth_core::flows::two_factor::{Completed, SecondFactorStep, TwoFactorError};
 
@@ -206,10 +206,21 @@ pub(crate) async fn step(State(state): State<AppState>, page: Page) -> Response 
             T::TotpCodeTitle,
             challenge_view(&page, None, &Errors::none()),
         ),
-        Ok(SecondFactorStep::ConfirmRecoveryCode) => page.ok(
-            T::RecoveryCodeTitle,
-            recovery_confirm_view(&page, None, &Errors::none()),
-        ),
+        Ok(SecondFactorStep::ConfirmRecoveryCode) => {
+            let code = state.auth().unconfirmed_recovery_code(&token).await;
+            let code = code.ok().flatten();
+            page.ok(
+                T::RecoveryCodeTitle,
+                recovery_confirm_view(
+                    &page,
+                    code.as_ref()
+                        .map(|c| c.display())
+                        .as_deref()
+                        .map(|s| s.as_str()),
+                    &Errors::none(),
+                ),
+            )
+        }
         Ok(SecondFactorStep::LineConsent { line }) => {
             page.ok(T::LineConsentTitle, line_consent_view(&page, line.as_str()))
         }
@@ -413,8 +424,8 @@ pub(crate) struct CodeForm {
     remember_browser: bool,
 }
 
-/// Finish enrolment; shows the recovery code once (T2, T3). The code is shown in the answer to
-/// this POST itself, never in a redirect, since it exists nowhere else.
+/// Finish enrolment (T2, T3); the step page then shows the recovery code, again on every visit
+/// until it is confirmed. A redirect, so that going back never asks to post the code again.
 pub(crate) async fn finish_enrolment(
     State(state): State<AppState>,
     page: Page,
@@ -429,10 +440,7 @@ pub(crate) async fn finish_enrolment(
         .finish_enrolment(&token, &form.code, form.remember_browser)
         .await
     {
-        Ok(code) => page.ok(
-            T::RecoveryCodeTitle,
-            recovery_confirm_view(&page, Some(code.display().as_ref()), &Errors::none()),
-        ),
+        Ok(code) => show_recovery_code(&state, &page, &token, &code).await,
         Err(TwoFactorError::NoPendingSignIn) => expired(),
         Err(e) => {
             // Show the form the code came from again; asking for the app's offer again shows
@@ -517,7 +525,24 @@ pub(crate) async fn answer_challenge(
     }
 }
 
-/// The recovery code, shown once, and the "I saved it" confirmation (T3, T5).
+/// After a new recovery code: to the step page that shows it, when the pending sign-in keeps it
+/// (the usual case); else in this answer, since it exists nowhere else.
+async fn show_recovery_code(
+    state: &AppState,
+    page: &Page,
+    token: &SecretToken,
+    code: &RecoveryCode,
+) -> Response {
+    match state.auth().unconfirmed_recovery_code(token).await {
+        Ok(Some(_)) => see_other("/sign-in/step"),
+        _ => page.ok(
+            T::RecoveryCodeTitle,
+            recovery_confirm_view(page, Some(code.display().as_ref()), &Errors::none()),
+        ),
+    }
+}
+
+/// The recovery code, shown until confirmed, and the "I saved it" confirmation (T3, T5).
 fn recovery_confirm_view(page: &Page, code: Option<&str>, errors: &Errors) -> Markup {
     html! {
         @if let Some(code) = code {
@@ -559,12 +584,18 @@ pub(crate) async fn confirm_recovery(
         .await
     {
         Ok(done) => completed(&state, &page, jar, done).await,
-        Err(e) => step_error(
-            &page,
-            e,
-            |errors| recovery_confirm_view(&page, None, errors),
-            T::RecoveryCodeTitle,
-        ),
+        Err(e) => {
+            // The code is shown again with the error on the checkbox (T3).
+            let code = state.auth().unconfirmed_recovery_code(&token).await;
+            let code = code.ok().flatten();
+            let shown = code.as_ref().map(|c| c.display());
+            step_error(
+                &page,
+                e,
+                |errors| recovery_confirm_view(&page, shown.as_deref().map(|s| s.as_str()), errors),
+                T::RecoveryCodeTitle,
+            )
+        }
     }
 }
 
@@ -606,10 +637,7 @@ pub(crate) async fn use_recovery_code(
         Err(r) => return r,
     };
     match state.auth().use_recovery_code(&token, &form.code).await {
-        Ok(code) => page.ok(
-            T::RecoveryCodeTitle,
-            recovery_confirm_view(&page, Some(code.display().as_ref()), &Errors::none()),
-        ),
+        Ok(code) => show_recovery_code(&state, &page, &token, &code).await,
         Err(e) => step_error(
             &page,
             e,

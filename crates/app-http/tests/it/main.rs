@@ -12,6 +12,7 @@
 
 mod browser;
 mod browser_federation;
+mod browser_pages;
 mod contract;
 mod e2e;
 mod federation;

@@ -66,6 +66,6 @@ pub use two_factor::{
     EnrolledFactor, Enrolment, PENDING_SIGN_IN_VALIDITY, PendingSignIn, PendingStage,
     RECOVERY_CODE_CHARS, REMEMBER_BROWSER_WINDOW, RecoveryCode, RecoveryCodeError,
     RememberedBrowser, SMS_CODE_DIGITS, SMS_CODE_VALIDITY, SMS_DAILY_CAP, SMS_MAX_WRONG_TRIES,
-    SMS_RESEND_INTERVAL, SecondFactorKind, SmsChallenge, SmsCheck, SmsCode, TOTP_STEP_SECONDS,
-    TotpSecret,
+    SMS_RESEND_INTERVAL, SealedRecoveryCode, SecondFactorKind, SmsChallenge, SmsCheck, SmsCode,
+    TOTP_STEP_SECONDS, TotpSecret,
 };

@@ -1394,7 +1394,7 @@ pub async fn enrolment_completes_once_and_totp_steps_are_spent_once<S: Store + '
     let (_, owner) = w.basic_owner().await;
     let p = enrolled(&w, &owner, "ABCDEFGHJKLMNPQR").await;
     let got = w.store.pending(p.token_hash).await.unwrap().unwrap();
-    assert!(matches!(got.stage, PendingStage::RecoveryShown));
+    assert!(matches!(got.stage, PendingStage::RecoveryShown { .. }));
     let e = w.store.enrolment(owner.id).await.unwrap().unwrap();
     assert!(matches!(e.factor, EnrolledFactor::Totp { .. }));
     let second = pending_for(&w, &owner);

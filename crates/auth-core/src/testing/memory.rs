@@ -683,7 +683,7 @@ impl TwoFactorStore for MemoryStore {
             return Ok(false);
         }
         if let Some(p) = s.pending.get_mut(&commit.pending) {
-            p.stage = PendingStage::RecoveryShown;
+            p.stage = PendingStage::RecoveryShown { code: None };
         }
         s.enrolments.insert(account, commit.enrolment);
         enqueue(&mut s, &commit.notice);
@@ -719,7 +719,7 @@ impl TwoFactorStore for MemoryStore {
         }
         e.recovery_hash = new;
         if let Some(p) = s.pending.get_mut(&pending) {
-            p.stage = PendingStage::RecoveryShown;
+            p.stage = PendingStage::RecoveryShown { code: None };
         }
         enqueue(&mut s, &notice);
         Ok(true)

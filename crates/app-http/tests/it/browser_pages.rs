@@ -1,0 +1,96 @@
+//! Browser tests of the pages as a Japanese business user meets them (headless Chromium, the
+//! real binary): the recovery code until it is confirmed, the audit log, the settings menu and
+//! the contract details, in Japanese and in English, at desktop and phone width.
+
+use fantoccini::Locator;
+
+use auth_core::domain::{TotpSecret, totp_code_at};
+
+use super::browser::{Browser, Driver, PW, Tobira, browser_tools};
+
+#[allow(clippy::disallowed_methods)] // The real binary reads the real clock; so must its user.
+fn wall_clock() -> chrono::DateTime<chrono::Utc> {
+    chrono::Utc::now()
+}
+
+/// Signs in with a password and enrols the authenticator app, up to the recovery-code step.
+async fn up_to_the_recovery_code(b: &mut Browser, action: &str, email: &str) {
+    b.sign_in(action, email, PW).await;
+    assert_eq!(b.path().await, "/sign-in/step");
+    b.click("form[action='/sign-in/totp'] button").await;
+    let text = b.inner("#totp-secret").await;
+    let secret = TotpSecret::from_bytes(
+        &data_encoding::BASE32_NOPAD
+            .decode(text.replace(' ', "").trim().as_bytes())
+            .unwrap(),
+    );
+    b.fill("#code", &totp_code_at(&secret, wall_clock())).await;
+    b.click("form[action='/sign-in/enrol'] button[type=submit]")
+        .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn t3_the_recovery_code_is_shown_again_until_it_is_confirmed() {
+    let (chromium, driver_path) = browser_tools();
+    let server = Tobira::start_with(None).await;
+    let driver = Driver::start(&driver_path).await;
+    let mut b = Browser::open(&driver, &chromium, "recovery").await;
+    let base = server.base.clone();
+
+    let link = server.create_contract("owner@example.co.jp", "basic").await;
+    b.register(&link).await;
+    b.goto(&format!("{base}/sign-in")).await;
+    up_to_the_recovery_code(&mut b, "/sign-in", "owner@example.co.jp").await;
+
+    // The step page shows the code (after a redirect: going back never re-posts a form).
+    assert_eq!(b.path().await, "/sign-in/step");
+    let code = b.inner("#recovery-code").await;
+    assert_eq!(code.len(), 19, "{code}");
+
+    // Visiting the step again shows the same code.
+    b.goto(&format!("{base}/sign-in/step")).await;
+    assert_eq!(b.inner("#recovery-code").await, code);
+
+    // Continuing without the tick: the code again, with the error on the checkbox.
+    b.click("form[action='/sign-in/recovery/confirm'] button[type=submit]")
+        .await;
+    b.shot("recovery-not-confirmed").await;
+    assert_eq!(b.inner("#recovery-code").await, code);
+    let text = b.text().await;
+    assert!(
+        text.contains("リカバリーコードを保存したことを確認してください"),
+        "{text}"
+    );
+    assert!(!text.contains("前の画面"), "{text}");
+    assert!(
+        b.inner("#saved-errors").await.contains("リカバリーコード"),
+        "the error is on the checkbox: {text}"
+    );
+
+    // Going back in history reaches a page loaded by GET: no form is posted again.
+    b.client.back().await.unwrap();
+    assert_eq!(b.inner("#recovery-code").await, code);
+
+    // In English too.
+    b.goto(&format!("{base}/lang/en?back=/sign-in/step")).await;
+    assert_eq!(b.inner("#recovery-code").await, code);
+    b.click("form[action='/sign-in/recovery/confirm'] button[type=submit]")
+        .await;
+    let text = b.text().await;
+    assert!(
+        text.contains("Please confirm that you saved the recovery code"),
+        "{text}"
+    );
+    assert_eq!(b.inner("#recovery-code").await, code);
+    b.shot("recovery-not-confirmed-en").await;
+
+    // Confirmed: signed in, and the code is gone with the pending sign-in.
+    b.check("#saved").await;
+    b.click("form[action='/sign-in/recovery/confirm'] button[type=submit]")
+        .await;
+    assert_eq!(b.path().await, "/home");
+    b.goto(&format!("{base}/sign-in/step")).await;
+    assert!(b.client.find(Locator::Css("#recovery-code")).await.is_err());
+
+    let _ = b.client.close().await;
+}

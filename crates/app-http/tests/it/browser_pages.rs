@@ -94,3 +94,80 @@ async fn t3_the_recovery_code_is_shown_again_until_it_is_confirmed() {
 
     let _ = b.client.close().await;
 }
+
+/// Whether the page fits the window's width (nothing to scroll sideways).
+pub(crate) async fn fits_width(b: &Browser) -> (i64, i64) {
+    let v = b
+        .client
+        .execute(
+            "return [document.documentElement.scrollWidth, window.innerWidth];",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let a = v.as_array().unwrap();
+    (a[0].as_i64().unwrap(), a[1].as_i64().unwrap())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn x1_the_audit_log_has_no_internal_names_and_fits_a_phone() {
+    let (chromium, driver_path) = browser_tools();
+    let server = Tobira::start_with(None).await;
+    let driver = Driver::start(&driver_path).await;
+    let mut b = Browser::open(&driver, &chromium, "audit").await;
+    let base = server.base.clone();
+
+    let link = server.create_contract("owner@example.co.jp", "basic").await;
+    b.register(&link).await;
+    b.goto(&format!("{base}/sign-in")).await;
+    b.sign_in("/sign-in", "owner@example.co.jp", "Wrong-2024")
+        .await;
+    up_to_the_recovery_code(&mut b, "/sign-in", "owner@example.co.jp").await;
+    b.check("#saved").await;
+    b.click("form[action='/sign-in/recovery/confirm'] button[type=submit]")
+        .await;
+    assert_eq!(b.path().await, "/home");
+    b.goto(&format!("{base}/admin/invite")).await;
+    b.fill("#name", "佐藤 花子").await;
+    b.fill("#email", "hanako@example.co.jp").await;
+    b.click("form[action='/admin/invite'] button[type=submit]")
+        .await;
+
+    for (lang, width, shot) in [
+        ("ja", 1000, "audit-log"),
+        ("ja", 390, "audit-log-phone"),
+        ("en", 390, "audit-log-phone-en"),
+    ] {
+        b.goto(&format!("{base}/lang/{lang}?back=/admin/audit"))
+            .await;
+        b.client.set_window_size(width, 1000).await.unwrap();
+        b.goto(&format!("{base}/admin/audit")).await;
+        let text = b.text().await;
+        for internal in [
+            "WrongPassword",
+            "wrong_password",
+            "Totp",
+            "(service)",
+            "(internet)",
+            "Internet ",
+        ] {
+            assert!(!text.contains(internal), "{lang}: {internal} in {text}");
+        }
+        if lang == "ja" {
+            for w in [
+                "ログイン失敗 (パスワードの誤り)",
+                "二段階認証の設定 (認証アプリ)",
+                "インターネット",
+                "佐藤 花子 <hanako@example.co.jp> (招待中)",
+            ] {
+                assert!(text.contains(w), "{w} in {text}");
+            }
+        } else {
+            assert!(text.contains("Sign-in failed (wrong password)"), "{text}");
+        }
+        let (scroll, window) = fits_width(&b).await;
+        assert!(scroll <= window, "{lang} at {width}: {scroll} > {window}");
+        b.shot(shot).await;
+    }
+    let _ = b.client.close().await;
+}

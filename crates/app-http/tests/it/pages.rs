@@ -739,3 +739,121 @@ async fn t2_sms_enrolment_keeps_the_number_on_error_and_remembers_the_browser() 
         .await;
     see_other(&r, "/home");
 }
+
+#[tokio::test]
+async fn x1_the_audit_log_names_people_labels_everything_filters_and_pages() {
+    use auth_core::domain::{AuditEvent, AuditKind, ChannelKind, SignInFailure};
+    use auth_core::ports::AuditLog;
+    let app = TestApp::new();
+    let (contract, owner) = app.world.basic_owner().await;
+    let mut b = app.browser();
+    b.page("/sign-in").await;
+    b.submit(
+        "/sign-in",
+        &[("email", "owner@example.co.jp"), ("password", PW)],
+    )
+    .await;
+    let r = b
+        .submit(
+            "/admin/invite",
+            &[("name", "佐藤 花子"), ("email", "hanako@example.co.jp")],
+        )
+        .await;
+    see_other(&r, "/admin?notice=invited");
+    // Sixty wrong passwords on the line: more than one page.
+    for _ in 0..60 {
+        app.world
+            .audit
+            .record(AuditEvent {
+                at: app.world.clock.now_for_test(),
+                contract: Some(contract.id),
+                account: Some(owner.id),
+                kind: AuditKind::SignInFailed {
+                    reason: SignInFailure::WrongPassword,
+                },
+                channel: ChannelKind::Line,
+                client_address: None,
+            })
+            .await;
+    }
+    for (lang, words) in [
+        (
+            "ja",
+            [
+                "ログイン失敗 (パスワードの誤り)",
+                "回線",
+                "佐藤 花子 &lt;hanako@example.co.jp&gt; (招待中)",
+            ],
+        ),
+        (
+            "en",
+            [
+                "Sign-in failed (wrong password)",
+                "line",
+                "佐藤 花子 &lt;hanako@example.co.jp&gt; (invited)",
+            ],
+        ),
+    ] {
+        let mut b = app.browser().header("accept-language", lang);
+        b.page("/sign-in").await;
+        b.submit(
+            "/sign-in",
+            &[("email", "owner@example.co.jp"), ("password", PW)],
+        )
+        .await;
+        let r = b.page("/admin/audit").await;
+        assert_eq!(r.status, StatusCode::OK);
+        for w in words {
+            assert!(r.body.contains(w), "{lang}: {w}");
+        }
+        for internal in [
+            "WrongPassword",
+            "wrong_password",
+            "(service)",
+            "internet",
+            "Totp",
+            &contract.id.to_string(),
+        ] {
+            if lang == "en" && internal == "internet" {
+                continue;
+            }
+            assert!(!r.body.contains(internal), "{lang}: {internal}");
+        }
+        assert!(r.body.contains(r#"class="reflow""#), "reflows on a phone");
+    }
+    // The first page holds fifty rows and links to the older ones.
+    let r = b.page("/admin/audit").await;
+    assert_eq!(
+        r.body.matches("<tr>").count(),
+        51,
+        "a header and fifty rows"
+    );
+    let older = r
+        .between(r#"id="audit-older" href=""#, r#"""#)
+        .unwrap()
+        .replace("&amp;", "&");
+    let r = b.page(&older).await;
+    let rows = r.body.matches("<tr>").count() - 1;
+    assert!(rows > 10, "{rows} older rows");
+    assert!(r.body.contains("最新のイベントへ"));
+    assert!(!r.body.contains(r#"id="audit-older""#), "the last page");
+    // Filters: by kind and by account (the invitation's account has its own event).
+    let r = b.page("/admin/audit?kind=invitation_sent").await;
+    assert_eq!(r.body.matches("<tr>").count(), 2);
+    assert!(r.body.contains("招待の送信"));
+    assert!(
+        r.body
+            .contains(r#"<option value="invitation_sent" selected>"#)
+    );
+    let r = b.page(&format!("/admin/audit?account={}", owner.id)).await;
+    let rows = r.between("<tbody>", "</tbody>").unwrap();
+    assert!(!rows.contains("招待の送信"), "only the owner's events");
+    assert!(rows.contains("ログイン失敗"));
+    let r = b.page("/admin/audit?kind=account_locked").await;
+    assert!(r.body.contains(r#"id="audit-empty""#));
+    // Filters that name nothing are ignored, never an error.
+    let r = b
+        .page("/admin/audit?account=nobody&kind=Debug&before=x")
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+}

@@ -13,7 +13,7 @@ mod secrets;
 mod sms;
 mod store;
 
-pub use audit::AuditLog;
+pub use audit::{AuditCursor, AuditLog, AuditPage, AuditQuery, same_audit_kind};
 pub use clock::Clock;
 pub use hasher::{HashError, PasswordHasher, Verification};
 pub use identity::{AccountChoice, IdentityProviders, IdpError, NoProviders};

@@ -2371,3 +2371,123 @@ pub async fn x6_leases_run_by_the_store_clock_and_are_renewed_and_released<S: St
         "sent"
     );
 }
+
+/// X1, X7: the audit trail reads in pages, newest first, filtered by account and kind, each
+/// page continuing exactly where the previous one ended, never across contracts. Run by every
+/// audit log (in memory here, SQLite and PostgreSQL in the Diesel store's tests).
+pub async fn x1_audit_pages_filter_by_account_and_kind_and_continue(
+    log: &dyn crate::ports::AuditLog,
+) {
+    use crate::domain::{AccountId, AuditEvent, AuditKind, ContractId, SignInFailure};
+    use crate::ports::AuditQuery;
+    let secrets = crate::testing::SeededSecrets::new(17);
+    let contract = ContractId::generate(&secrets);
+    let other = ContractId::generate(&secrets);
+    let alice = AccountId::generate(&secrets);
+    let bob = AccountId::generate(&secrets);
+    let t0 = chrono::DateTime::from_timestamp(1_790_000_000, 0).unwrap_or_default();
+    let event = |c: ContractId, who: AccountId, minute: i64, kind: AuditKind| AuditEvent {
+        at: t0 + Duration::minutes(minute),
+        contract: Some(c),
+        account: Some(who),
+        kind,
+        channel: ChannelKind::Internet,
+        client_address: None,
+    };
+    let failed = |reason| AuditKind::SignInFailed { reason };
+    // Seven events of the contract (two in one instant), one of another contract.
+    let recorded = [
+        event(contract, alice, 0, failed(SignInFailure::WrongPassword)),
+        event(contract, bob, 1, AuditKind::PasswordReset),
+        event(contract, alice, 2, AuditKind::PasswordResetRequested),
+        event(contract, alice, 3, failed(SignInFailure::Locked)),
+        event(contract, bob, 3, failed(SignInFailure::WrongPassword)),
+        event(other, alice, 4, failed(SignInFailure::WrongPassword)),
+        event(contract, alice, 5, AuditKind::AccountLocked),
+        event(contract, bob, 6, AuditKind::PasswordReset),
+    ];
+    for e in &recorded {
+        log.record(e.clone()).await;
+    }
+    let query = |account, kind, limit| AuditQuery {
+        contract,
+        account,
+        kind,
+        before: None,
+        limit,
+    };
+    // Pages of two walk the whole trail, newest first, in the order a single read gives.
+    let all = log.events_page(&query(None, None, 100)).await;
+    assert!(all.older.is_none());
+    let expected: Vec<AuditEvent> = [7, 6, 4, 3, 2, 1, 0]
+        .iter()
+        .map(|&i| recorded[i].clone())
+        .collect();
+    assert_eq!(all.events, expected);
+    let mut walked = Vec::new();
+    let mut q = query(None, None, 2);
+    loop {
+        let page = log.events_page(&q).await;
+        assert!(page.events.len() <= 2);
+        walked.extend(page.events);
+        match page.older {
+            Some(c) => q.before = Some(c),
+            None => break,
+        }
+    }
+    assert_eq!(walked, expected, "pages continue exactly where they ended");
+    // By account, by kind (of any reason), both.
+    let of_bob = log.events_page(&query(Some(bob), None, 100)).await;
+    assert_eq!(
+        of_bob.events,
+        vec![
+            recorded[7].clone(),
+            recorded[4].clone(),
+            recorded[1].clone()
+        ]
+    );
+    let fails = log
+        .events_page(&query(None, Some(failed(SignInFailure::UnknownEmail)), 100))
+        .await;
+    assert_eq!(
+        fails.events,
+        vec![
+            recorded[4].clone(),
+            recorded[3].clone(),
+            recorded[0].clone()
+        ]
+    );
+    let resets = log
+        .events_page(&query(None, Some(AuditKind::PasswordReset), 100))
+        .await;
+    assert_eq!(
+        resets.events,
+        vec![recorded[7].clone(), recorded[1].clone()],
+        "a kind whose name begins another's matches only itself"
+    );
+    let alice_fails = log
+        .events_page(&query(
+            Some(alice),
+            Some(failed(SignInFailure::WrongPassword)),
+            1,
+        ))
+        .await;
+    assert_eq!(alice_fails.events, vec![recorded[3].clone()]);
+    let next = log
+        .events_page(&AuditQuery {
+            before: alice_fails.older,
+            ..query(Some(alice), Some(failed(SignInFailure::WrongPassword)), 1)
+        })
+        .await;
+    assert_eq!(next.events, vec![recorded[0].clone()]);
+    assert!(
+        next.older.is_none(),
+        "the other contract's event is not there"
+    );
+    assert!(
+        log.events_page(&query(None, None, 0))
+            .await
+            .events
+            .is_empty()
+    );
+}

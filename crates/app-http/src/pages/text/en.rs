@@ -312,7 +312,9 @@ pub(super) fn text(key: T) -> &'static str {
         T::LineNumber => "Line number",
         T::LineHint => "CAF followed by 10 letters or digits, or COP followed by 8.",
         T::AuditTitle => "Audit log",
-        T::AuditIntro => "The newest events of your contract (times in UTC).",
+        T::AuditIntro => {
+            "The events of your contract, newest first (times in UTC). Filter them by account and kind."
+        }
         T::AuditSignInSucceeded => "Signed in",
         T::AuditSignInFailed => "Sign-in failed",
         T::AuditAccountLocked => "Account locked",
@@ -345,6 +347,12 @@ pub(super) fn text(key: T) -> &'static str {
         T::AuditPolicyChanged => "Two-step verification policy changed",
         T::AuditProviderSignIn => "Sign-in at an external provider",
         T::AuditOther => "Other event",
+        T::AuditAll => "All",
+        T::AuditFilter => "Filter",
+        T::AuditOlder => "Older events",
+        T::AuditNewest => "Back to the newest",
+        T::AuditNoEvents => "No events match.",
+        T::AuditInvited => "invited",
         // Notices after a redirect
         T::NoticeSignedOut => "You have signed out.",
         T::NoticeSignInFirst => "Please sign in first.",

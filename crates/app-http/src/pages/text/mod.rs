@@ -284,6 +284,13 @@ keys! {
     AuditPolicyChanged,
     AuditProviderSignIn,
     AuditOther,
+    // The audit log's filter and pages.
+    AuditAll,
+    AuditFilter,
+    AuditOlder,
+    AuditNewest,
+    AuditNoEvents,
+    AuditInvited,
     NoticeSignedOut,
     NoticeSignInFirst,
     NoticeSignInExpired,

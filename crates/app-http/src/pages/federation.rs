@@ -115,7 +115,7 @@ pub(crate) async fn callback(
             (jar, see_other("/invitation-accepted")).into_response()
         }
         Ok(FederationOutcome::OwnMethodChanged) => {
-            (jar, see_other("/settings?notice=method_changed")).into_response()
+            (jar, see_other("/settings?notice=own_method_changed")).into_response()
         }
         Ok(_) => {
             let body = html! {

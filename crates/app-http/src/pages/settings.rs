@@ -40,6 +40,20 @@ fn item_link(item: SettingsItem) -> (T, &'static str) {
     }
 }
 
+/// The manual's group of a menu item: changing credentials, setting up authentication, or
+/// changing the contract.
+fn item_group(item: SettingsItem) -> T {
+    match item {
+        SettingsItem::LoginMethod | SettingsItem::EmailChange | SettingsItem::PasswordChange => {
+            T::SettingsGroupChange
+        }
+        SettingsItem::AccessRoute
+        | SettingsItem::TwoFactorPolicy
+        | SettingsItem::ActiveDirectory => T::SettingsGroupSetUp,
+        _ => T::SettingsGroupContract,
+    }
+}
+
 /// The settings menu: exactly the allowed items (S1).
 pub(crate) async fn menu(State(state): State<AppState>, page: Page) -> Response {
     let me = match signed_in(&state, &page, SessionScope::Settings).await {
@@ -50,17 +64,34 @@ pub(crate) async fn menu(State(state): State<AppState>, page: Page) -> Response 
         Ok(i) => i,
         Err(e) => return page.failure(&e.to_api(page.lang())),
     };
+    // Grouped as the manual groups them; a group with no allowed item is left out.
+    let groups = [
+        (T::SettingsGroupChange, "settings-change"),
+        (T::SettingsGroupSetUp, "settings-set-up"),
+        (T::SettingsGroupContract, "settings-contract"),
+    ];
     let body = html! {
-        p { (page.t(T::SettingsIntro)) }
-        ul.menu id="settings-items" {
-            @for item in items {
-                @let (label, href) = item_link(item);
-                li { a href=(href) { (page.t(label)) } }
+        p { (page.t(T::SettingsIntro)) " " (page.t(T::SettingsOnlyAllowed)) }
+        div #settings-items {
+            @for (title, id) in groups {
+                @let here: Vec<SettingsItem> = items.iter().copied().filter(|i| item_group(*i) == title).collect();
+                @if !here.is_empty() {
+                    section.menu-group id=(id) {
+                        h2 { (page.t(title)) }
+                        ul.menu {
+                            @for item in here {
+                                @let (label, href) = item_link(item);
+                                li { a href=(href) { (page.t(label)) } }
+                            }
+                        }
+                    }
+                }
             }
         }
         ul.menu {
             li { a href="/sessions" { (page.t(T::SessionsTitle)) } }
         }
+        p { a href="/home" { (page.t(T::ToServiceTop)) } }
         (layout::button_form(&page, "/sign-out", page.t(T::SignOut), "secondary"))
     };
     page.ok(T::SettingsTitle, body)
@@ -89,8 +120,14 @@ async fn contract_of(state: &AppState, page: &Page, me: &Session) -> Result<Cont
         .map_err(|e| page.failure(&e.to_api(page.lang())))
 }
 
+/// The ways back from a settings page: to the menu and to the service's top page.
 fn back_to_menu(page: &Page) -> Markup {
-    html! { p { a href="/settings" { (page.t(T::BackToSettings)) } } }
+    html! {
+        p.pager.back {
+            a href="/settings" { (page.t(T::BackToSettings)) }
+            a href="/home" { (page.t(T::ToServiceTop)) }
+        }
+    }
 }
 
 // ---- password (P2) ----
@@ -291,7 +328,8 @@ pub(crate) async fn set_login_method(
         .set_own_login_method(&me, &choice, &page.ctx.client)
         .await
     {
-        Ok(()) => see_other("/settings?notice=method_changed"),
+        // The settings session goes on: the new method is for the next sign-in.
+        Ok(()) => see_other("/settings?notice=own_method_changed"),
         Err(e) => {
             let e = e.to_api(page.lang());
             page.render(
@@ -316,6 +354,14 @@ impl Area {
         match self {
             Self::Settings => "/settings/access-route",
             Self::Admin => "/admin/access-route",
+        }
+    }
+
+    /// The ways back: to the settings menu and the service's top page, or to the console.
+    fn back(self, page: &Page) -> Markup {
+        match self {
+            Self::Settings => back_to_menu(page),
+            Self::Admin => html! { p { a href=(self.home()) { (page.t(T::Back)) } } },
         }
     }
 
@@ -389,7 +435,7 @@ async fn route_form(state: AppState, page: Page, area: Area) -> Response {
             ], route_code(current), &Errors::none()))
             div.actions { button type="submit" { (page.t(T::Next)) } }
         }
-        p { a href=(area.home()) { (page.t(T::Back)) } }
+        (area.back(&page))
     };
     page.ok(T::ItemAccessRoute, body)
 }

@@ -469,7 +469,7 @@ async fn p3_forgot_and_reset_through_the_pages() {
 
 /// The items a settings menu page shows, by their links.
 fn menu_items(r: &PageReply) -> Vec<String> {
-    let list = r.between(r#"id="settings-items">"#, "</ul>").unwrap();
+    let list = r.between(r#"id="settings-items">"#, "</div>").unwrap();
     list.split(r#"href=""#)
         .skip(1)
         .map(|s| {
@@ -856,4 +856,112 @@ async fn x1_the_audit_log_names_people_labels_everything_filters_and_pages() {
         .page("/admin/audit?account=nobody&kind=Debug&before=x")
         .await;
     assert_eq!(r.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn s1_the_settings_menu_is_grouped_as_the_manual_and_every_page_leads_back() {
+    let (app, r) = settings_menu_of(Plan::Basic, Role::Owner).await;
+    let group = |id: &str| {
+        let section = r
+            .between(&format!(r#"id="{id}">"#), "</section>")
+            .unwrap_or_default();
+        section
+            .split(r#"href="/settings/"#)
+            .skip(1)
+            .map(|s| s.split('"').next().unwrap().to_owned())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        group("settings-change"),
+        ["login-method", "email", "password"]
+    );
+    assert_eq!(
+        group("settings-set-up"),
+        ["access-route", "two-factor", "active-directory"]
+    );
+    assert_eq!(group("settings-contract"), ["contract", "plan", "cancel"]);
+    for words in [
+        "認証情報の変更",
+        "認証情報の設定",
+        "契約情報の変更",
+        "このアカウントで利用できる項目だけを表示しています",
+        r#"href="/home""#,
+    ] {
+        assert!(r.body.contains(words), "{words}");
+    }
+    // A user sees one group only.
+    let (_, user) = settings_menu_of(Plan::Basic, Role::User).await;
+    assert!(user.body.contains("認証情報の変更"));
+    assert!(!user.body.contains("契約情報の変更"));
+    // Every item's page leads back to the menu and to the service's top page.
+    drop(app);
+    let app = TestApp::new();
+    app.world.basic_owner().await;
+    let mut b = app.browser().header("accept-language", "en");
+    b.page("/settings/sign-in").await;
+    b.submit(
+        "/settings/sign-in",
+        &[("email", "owner@example.co.jp"), ("password", PW)],
+    )
+    .await;
+    let menu = b.page("/settings").await;
+    assert!(menu.body.contains("Change your credentials"));
+    assert!(
+        menu.body
+            .contains("Only the items this account may use are shown.")
+    );
+    for item in menu_items(&menu) {
+        let r = b.page(&format!("/settings/{item}")).await;
+        assert_eq!(r.status, StatusCode::OK, "{item}");
+        for back in [r#"href="/settings""#, r#"href="/home""#] {
+            assert!(r.body.contains(back), "{item}: {back}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn m1_after_the_owners_own_method_change_the_words_match_the_menu_still_shown() {
+    let app = TestApp::new();
+    app.world.basic_owner().await;
+    let mut current = PW.to_owned();
+    for (lang, new, words, not) in [
+        (
+            "ja",
+            "Sora-Kumo-2025",
+            "次回からは新しい方法でログインしてください。",
+            "改めてログインしてください",
+        ),
+        (
+            "en",
+            "Umi-Kaze-2026",
+            "From your next sign-in on, use the new method.",
+            "Please sign in again",
+        ),
+    ] {
+        let mut b = app.browser().header("accept-language", lang);
+        b.page("/settings/sign-in").await;
+        b.submit(
+            "/settings/sign-in",
+            &[("email", "owner@example.co.jp"), ("password", &current)],
+        )
+        .await;
+        b.page("/settings/login-method").await;
+        let r = b
+            .submit(
+                "/settings/login-method",
+                &[("password", new), ("confirmation", new)],
+            )
+            .await;
+        see_other(&r, "/settings?notice=own_method_changed");
+        let r = b.follow(&r).await;
+        assert!(r.body.contains(words), "{lang}");
+        assert!(!r.body.contains(not), "{lang}");
+        assert!(
+            r.body.contains(r#"id="settings-items""#),
+            "the menu is still there"
+        );
+        // The session goes on, as the words say.
+        assert_eq!(b.page("/settings/password").await.status, StatusCode::OK);
+        current = new.to_owned();
+    }
 }

@@ -353,6 +353,14 @@ pub(super) fn text(key: T) -> &'static str {
         T::AuditNewest => "Back to the newest",
         T::AuditNoEvents => "No events match.",
         T::AuditInvited => "invited",
+        T::SettingsGroupChange => "Change your credentials",
+        T::SettingsGroupSetUp => "Set up authentication",
+        T::SettingsGroupContract => "Change the contract",
+        T::SettingsOnlyAllowed => "Only the items this account may use are shown.",
+        T::ToServiceTop => "To the service's top page",
+        T::NoticeOwnMethodChanged => {
+            "Your login method has changed. From your next sign-in on, use the new method."
+        }
         // Notices after a redirect
         T::NoticeSignedOut => "You have signed out.",
         T::NoticeSignInFirst => "Please sign in first.",

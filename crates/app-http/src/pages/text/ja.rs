@@ -349,6 +349,14 @@ pub(super) fn text(key: T) -> &'static str {
         T::AuditNewest => "最新のイベントへ",
         T::AuditNoEvents => "該当するイベントはありません。",
         T::AuditInvited => "招待中",
+        T::SettingsGroupChange => "認証情報の変更",
+        T::SettingsGroupSetUp => "認証情報の設定",
+        T::SettingsGroupContract => "契約情報の変更",
+        T::SettingsOnlyAllowed => "このアカウントで利用できる項目だけを表示しています。",
+        T::ToServiceTop => "サービスのトップページへ",
+        T::NoticeOwnMethodChanged => {
+            "ログイン方法を変更しました。次回からは新しい方法でログインしてください。"
+        }
         // 完了のお知らせ
         T::NoticeSignedOut => "ログアウトしました。",
         T::NoticeSignInFirst => "ログインしてください。",

@@ -62,6 +62,7 @@ enum KindDto {
     ActiveDirectoryEnabled,
     PlanChanged,
     ContractCancelled,
+    ContractDetailsChanged,
     TwoFactorPolicyChanged {
         policy: String,
     },
@@ -154,6 +155,7 @@ fn encode_kind(kind: &AuditKind) -> Result<String, StoreError> {
         AuditKind::ActiveDirectoryEnabled => KindDto::ActiveDirectoryEnabled,
         AuditKind::PlanChanged => KindDto::PlanChanged,
         AuditKind::ContractCancelled => KindDto::ContractCancelled,
+        AuditKind::ContractDetailsChanged => KindDto::ContractDetailsChanged,
         AuditKind::TwoFactorPolicyChanged { policy } => KindDto::TwoFactorPolicyChanged {
             policy: policy.as_str().to_owned(),
         },
@@ -231,6 +233,7 @@ fn decode_kind(json: &str) -> Result<AuditKind, StoreError> {
         KindDto::ActiveDirectoryEnabled => AuditKind::ActiveDirectoryEnabled,
         KindDto::PlanChanged => AuditKind::PlanChanged,
         KindDto::ContractCancelled => AuditKind::ContractCancelled,
+        KindDto::ContractDetailsChanged => AuditKind::ContractDetailsChanged,
         KindDto::TwoFactorPolicyChanged { policy } => AuditKind::TwoFactorPolicyChanged {
             policy: TwoFactorPolicy::from_name(&policy)
                 .ok_or_else(|| corrupt("audit two-factor policy"))?,
@@ -478,6 +481,7 @@ mod tests {
             AuditKind::ActiveDirectoryEnabled,
             AuditKind::PlanChanged,
             AuditKind::ContractCancelled,
+            AuditKind::ContractDetailsChanged,
         ];
         for scope in [SessionScope::Service, SessionScope::Settings] {
             kinds.push(AuditKind::SignInSucceeded { scope });

@@ -63,6 +63,7 @@ enum NoticeDto {
     EmailChanged,
     LoginMethodChanged,
     SecondFactorChanged,
+    ContractDetailsChanged,
 }
 
 fn unsupported() -> StoreError {
@@ -143,6 +144,7 @@ fn encode_kind(kind: &MailKind) -> Result<(String, Option<String>), StoreError> 
                     NoticeKind::EmailChanged => NoticeDto::EmailChanged,
                     NoticeKind::LoginMethodChanged => NoticeDto::LoginMethodChanged,
                     NoticeKind::SecondFactorChanged => NoticeDto::SecondFactorChanged,
+                    NoticeKind::ContractDetailsChanged => NoticeDto::ContractDetailsChanged,
                     _ => return Err(unsupported()),
                 },
             },
@@ -188,6 +190,7 @@ fn decode_kind(json: &str, token: Option<&str>) -> Result<MailKind, StoreError> 
                 NoticeDto::EmailChanged => NoticeKind::EmailChanged,
                 NoticeDto::LoginMethodChanged => NoticeKind::LoginMethodChanged,
                 NoticeDto::SecondFactorChanged => NoticeKind::SecondFactorChanged,
+                NoticeDto::ContractDetailsChanged => NoticeKind::ContractDetailsChanged,
             },
         },
     })

@@ -99,6 +99,7 @@ pub const KINDS: &[&str] = &[
     "active_directory_enabled",
     "plan_changed",
     "contract_cancelled",
+    "contract_details_changed",
     "two_factor_policy_changed",
     "other",
 ];
@@ -219,6 +220,7 @@ pub fn names(kind: &AuditKind) -> AuditNames {
         K::ActiveDirectoryEnabled => "active_directory_enabled",
         K::PlanChanged => "plan_changed",
         K::ContractCancelled => "contract_cancelled",
+        K::ContractDetailsChanged => "contract_details_changed",
         K::TwoFactorPolicyChanged { policy } => {
             n.detail = Some(match policy {
                 TwoFactorPolicy::Enabled => "enabled",
@@ -291,6 +293,7 @@ pub fn kind_named(name: &str) -> Option<AuditKind> {
         K::ActiveDirectoryEnabled,
         K::PlanChanged,
         K::ContractCancelled,
+        K::ContractDetailsChanged,
         K::TwoFactorPolicyChanged {
             policy: TwoFactorPolicy::Enabled,
         },

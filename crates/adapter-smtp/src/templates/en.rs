@@ -283,4 +283,15 @@ impl Catalogue for En {
             ADVICE_RESET,
         )
     }
+
+    fn contract_details_changed(&self, _to: &str, at: &str) -> Content {
+        notice(
+            "Your contract details were changed",
+            "The details of your contract (company name, department, contact person, phone \
+             number, postal code, address) were changed from the settings menu."
+                .to_owned(),
+            at,
+            ADVICE_RESET,
+        )
+    }
 }

@@ -277,4 +277,16 @@ impl Catalogue for Ja {
             ADVICE_RESET,
         )
     }
+
+    fn contract_details_changed(&self, to: &str, at: &str) -> Content {
+        notice(
+            to,
+            "契約情報が変更されました",
+            "ご契約の契約情報（会社名、部署名、ご担当者名、電話番号、郵便番号、住所）が\
+             設定メニューから変更されました。"
+                .to_owned(),
+            at,
+            ADVICE_RESET,
+        )
+    }
 }

@@ -93,6 +93,8 @@ pub(crate) trait Catalogue {
     fn login_method_changed(&self, to: &str, at: &str) -> Content;
     /// X3: the second factor was enrolled, replaced or cleared at `at`.
     fn second_factor_changed(&self, to: &str, at: &str) -> Content;
+    /// X3's kind: the contract's details were changed at `at` (to the owner).
+    fn contract_details_changed(&self, to: &str, at: &str) -> Content;
 }
 
 fn catalogue(locale: Locale) -> &'static dyn Catalogue {
@@ -144,6 +146,7 @@ pub fn render(
             NoticeKind::EmailChanged => lang.email_changed(to, &at),
             NoticeKind::LoginMethodChanged => lang.login_method_changed(to, &at),
             NoticeKind::SecondFactorChanged => lang.second_factor_changed(to, &at),
+            NoticeKind::ContractDetailsChanged => lang.contract_details_changed(to, &at),
             _ => return Err(no_template()),
         },
         _ => return Err(no_template()),

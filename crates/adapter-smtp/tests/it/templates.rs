@@ -173,6 +173,11 @@ async fn x3_notices_arrive_in_both_languages_with_the_time_in_jst() {
             "2段階認証の設定が変更されました",
             "Your two-step verification was changed",
         ),
+        (
+            NoticeKind::ContractDetailsChanged,
+            "契約情報が変更されました",
+            "Your contract details were changed",
+        ),
     ];
     let mut sent = Vec::new();
     for locale in [Locale::Ja, Locale::En] {
@@ -184,7 +189,7 @@ async fn x3_notices_arrive_in_both_languages_with_the_time_in_jst() {
         }
     }
     let messages = server.messages();
-    assert_eq!(messages.len(), 8);
+    assert_eq!(messages.len(), sent.len());
     for (mail, locale, subject) in &sent {
         let message = support::find(&messages, &composer.message_id(mail.id));
         assert_eq!(message.subject(), Some(*subject));

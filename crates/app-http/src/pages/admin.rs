@@ -589,6 +589,7 @@ fn kind_label(page: &Page, kind: &AuditKind) -> &'static str {
         K::ActiveDirectoryEnabled => T::AuditAdEnabled,
         K::PlanChanged => T::AuditPlanChanged,
         K::ContractCancelled => T::AuditContractCancelled,
+        K::ContractDetailsChanged => T::AuditContractDetailsChanged,
         K::TwoFactorPolicyChanged { .. } => T::AuditPolicyChanged,
         K::ProviderSignIn { .. } => T::AuditProviderSignIn,
         _ => T::AuditOther,

@@ -133,7 +133,10 @@ pub fn routes(state: AppState) -> Router<AppState> {
             "/settings/active-directory",
             get(settings::ad_page).post(settings::enable_ad),
         )
-        .route("/settings/contract", get(settings::contract_page))
+        .route(
+            "/settings/contract",
+            get(settings::contract_page).post(settings::change_contract),
+        )
         .route(
             "/settings/plan",
             get(settings::plan_page).post(settings::upgrade),
@@ -307,6 +310,11 @@ pub struct Errors {
 }
 
 impl Errors {
+    /// Adds an error beside `field`.
+    pub(crate) fn add_field(&mut self, field: &'static str, text: String) {
+        self.fields.push((field, text));
+    }
+
     /// No errors.
     pub fn none() -> Self {
         Self::default()

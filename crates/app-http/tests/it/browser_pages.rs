@@ -171,3 +171,84 @@ async fn x1_the_audit_log_has_no_internal_names_and_fits_a_phone() {
     }
     let _ = b.client.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn s1_c2_the_grouped_menu_and_contract_details_in_a_browser_at_both_widths() {
+    let (chromium, driver_path) = browser_tools();
+    let server = Tobira::start_with(None).await;
+    let driver = Driver::start(&driver_path).await;
+    let mut b = Browser::open(&driver, &chromium, "settings").await;
+    let base = server.base.clone();
+
+    let link = server.create_contract("owner@example.co.jp", "basic").await;
+    b.register(&link).await;
+    b.goto(&format!("{base}/settings/sign-in")).await;
+    up_to_the_recovery_code(&mut b, "/settings/sign-in", "owner@example.co.jp").await;
+    b.check("#saved").await;
+    b.click("form[action='/sign-in/recovery/confirm'] button[type=submit]")
+        .await;
+    assert_eq!(b.path().await, "/settings");
+
+    for (width, suffix) in [(1000, ""), (390, "-phone")] {
+        b.client.set_window_size(width, 1000).await.unwrap();
+        b.goto(&format!("{base}/settings")).await;
+        let text = b.text().await;
+        for group in ["認証情報の変更", "認証情報の設定", "契約情報の変更"] {
+            assert!(text.contains(group), "{group} in {text}");
+        }
+        let (scroll, window) = fits_width(&b).await;
+        assert!(scroll <= window, "menu at {width}: {scroll} > {window}");
+        b.shot(&format!("settings-menu{suffix}")).await;
+        b.goto(&format!("{base}/settings/contract")).await;
+        let (scroll, window) = fits_width(&b).await;
+        assert!(scroll <= window, "details at {width}: {scroll} > {window}");
+        b.shot(&format!("contract-details{suffix}")).await;
+    }
+
+    // Wrong values: each error beside its field; then right ones are saved.
+    b.fill("#phone", "12-34").await;
+    b.fill("#postal_code", "100").await;
+    b.fill("#contact_person", "").await;
+    b.click("form[action='/settings/contract'] button[type=submit]")
+        .await;
+    assert!(b.inner("#phone-errors").await.contains("電話番号"));
+    assert!(b.inner("#postal_code-errors").await.contains("郵便番号"));
+    assert!(
+        b.inner("#contact_person-errors")
+            .await
+            .contains("入力してください")
+    );
+    b.shot("contract-details-errors-phone").await;
+    b.fill("#company", "晴天商事株式会社").await;
+    b.fill("#contact_person", "鈴木 一郎").await;
+    b.fill("#phone", "03-1234-5678").await;
+    b.fill("#postal_code", "1000001").await;
+    b.fill("#address", "東京都千代田区千代田1-1").await;
+    b.click("form[action='/settings/contract'] button[type=submit]")
+        .await;
+    assert_eq!(b.path().await, "/settings");
+    assert!(b.text().await.contains("契約情報を変更しました"));
+
+    // English, and the way back from an item page.
+    b.client.set_window_size(1000, 1000).await.unwrap();
+    b.goto(&format!("{base}/lang/en?back=/settings")).await;
+    assert!(b.text().await.contains("Change the contract"));
+    b.shot("settings-menu-en").await;
+    b.goto(&format!("{base}/settings/contract")).await;
+    assert_eq!(
+        b.client
+            .find(Locator::Css("#postal_code"))
+            .await
+            .unwrap()
+            .prop("value")
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("100-0001")
+    );
+    b.shot("contract-details-en").await;
+    b.click("p.back a[href='/settings']").await;
+    assert_eq!(b.path().await, "/settings");
+
+    let _ = b.client.close().await;
+}

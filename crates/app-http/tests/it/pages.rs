@@ -965,3 +965,118 @@ async fn m1_after_the_owners_own_method_change_the_words_match_the_menu_still_sh
         current = new.to_owned();
     }
 }
+
+#[tokio::test]
+async fn c2_the_basic_owner_edits_contract_details_with_errors_beside_each_field() {
+    let app = TestApp::new();
+    let (contract, _) = app.world.basic_owner().await;
+    for lang in ["ja", "en"] {
+        let mut b = app.browser().header("accept-language", lang);
+        b.page("/settings/sign-in").await;
+        b.submit(
+            "/settings/sign-in",
+            &[("email", "owner@example.co.jp"), ("password", PW)],
+        )
+        .await;
+        let r = b.page("/settings/contract").await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert!(
+            !r.body.contains("お問い合わせ窓口"),
+            "no help-desk sentence"
+        );
+        // Every field wrong at once: every error beside its field, the values kept.
+        let r = b
+            .submit(
+                "/settings/contract",
+                &[
+                    ("company", ""),
+                    ("department", "総務部"),
+                    ("contact_person", ""),
+                    ("phone", "12-34"),
+                    ("postal_code", "100-00"),
+                    ("address", ""),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let (required, phone, postal) = if lang == "ja" {
+            (
+                "この項目を入力してください。",
+                "電話番号の形式が正しくありません",
+                "郵便番号の形式が正しくありません",
+            )
+        } else {
+            (
+                "Please fill in this field.",
+                "This is not a phone number",
+                "This is not a postal code",
+            )
+        };
+        for (field, text) in [
+            ("company", required),
+            ("contact_person", required),
+            ("phone", phone),
+            ("postal_code", postal),
+            ("address", required),
+        ] {
+            let errors = r
+                .between(&format!(r#"id="{field}-errors">"#), "</ul>")
+                .unwrap_or_else(|| panic!("{lang}: no errors beside {field}"));
+            assert!(errors.contains(text), "{lang} {field}: {errors}");
+        }
+        assert!(r.body.contains(r#"value="総務部""#), "values are kept");
+        assert!(r.body.contains(r#"value="12-34""#));
+        assert_eq!(
+            app.world
+                .store
+                .contract(contract.id)
+                .await
+                .unwrap()
+                .unwrap()
+                .name,
+            contract.name,
+            "nothing changed"
+        );
+    }
+    // Right: saved, audited, the owner notified, the name used from now on.
+    let mut b = app.browser();
+    b.page("/settings/sign-in").await;
+    b.submit(
+        "/settings/sign-in",
+        &[("email", "owner@example.co.jp"), ("password", PW)],
+    )
+    .await;
+    let mails = app.world.store.queued_mail().len();
+    let r = b
+        .submit(
+            "/settings/contract",
+            &[
+                ("company", "晴天商事株式会社"),
+                ("department", ""),
+                ("contact_person", "鈴木 一郎"),
+                ("phone", "０３－１２３４－５６７８"),
+                ("postal_code", "1000001"),
+                ("address", "東京都千代田区千代田1-1"),
+            ],
+        )
+        .await;
+    see_other(&r, "/settings?notice=details_changed");
+    let r = b.follow(&r).await;
+    assert!(r.body.contains("契約情報を変更しました。"));
+    let r = b.page("/settings/contract").await;
+    assert!(r.body.contains(r#"value="03-1234-5678""#));
+    assert!(r.body.contains(r#"value="100-0001""#));
+    assert!(r.body.contains(r#"value="晴天商事株式会社""#));
+    assert_eq!(app.world.store.queued_mail().len(), mails + 1);
+    assert!(
+        app.world
+            .audit
+            .events()
+            .iter()
+            .any(|e| e.kind == auth_core::domain::AuditKind::ContractDetailsChanged)
+    );
+    // The Basic plan page says what the plan is and leads to cancellation.
+    let r = b.page("/settings/plan").await;
+    assert!(r.body.contains("ベーシックプランは有料のプランです"));
+    assert!(r.body.contains(r#"href="/settings/cancel""#));
+}

@@ -29,6 +29,8 @@ pub enum NoticeKind {
     LoginMethodChanged,
     /// The second factor was enrolled, replaced or cleared.
     SecondFactorChanged,
+    /// The contract's details were changed (sent to the owner).
+    ContractDetailsChanged,
 }
 
 /// The content of a mail, without its wording: the renderer writes it per language.

@@ -4,6 +4,7 @@ mod account;
 mod audit;
 mod client;
 mod contract;
+mod contract_details;
 mod email;
 mod federation;
 mod identity;
@@ -34,6 +35,10 @@ pub use contract::{
     AccessRoute, Contract, Plan, TRIAL_LENGTH, TRIAL_UPGRADE_GRACE, TwoFactorPolicy,
 };
 pub use contract::{AdConnection, ContractStatus};
+pub use contract_details::{
+    ContractDetails, ContractDetailsInput, DetailsField, DetailsProblem, DetailsRejected,
+    MAX_ADDRESS_CHARS, MAX_DETAIL_CHARS,
+};
 pub use email::{Email, EmailError, MAX_EMAIL_BYTES, MAX_LOCAL_PART_BYTES, check_local_part};
 pub use federation::{
     Ceremony, FEDERATION_REQUEST_VALIDITY, FederationPurpose, FederationRequest, ProviderCallback,

@@ -700,6 +700,30 @@ pub trait ContractStore: Send + Sync {
         at: DateTime<Utc>,
     ) -> Result<(), StoreError>;
 
+    /// The contract's details (its name is the company name), `None` for an unknown
+    /// contract; fields never set are empty.
+    ///
+    /// # Errors
+    /// [`StoreError`].
+    async fn contract_details(
+        &self,
+        contract: ContractId,
+    ) -> Result<Option<crate::domain::ContractDetails>, StoreError>;
+
+    /// Sets the contract's details (the company name becomes the contract's name) and queues
+    /// the owner's notice, as one step. Returns `false` (nothing changed) for an unknown
+    /// contract.
+    ///
+    /// # Errors
+    /// [`StoreError`].
+    async fn set_contract_details(
+        &self,
+        contract: ContractId,
+        details: &crate::domain::ContractDetails,
+        notice: Mail,
+        at: DateTime<Utc>,
+    ) -> Result<bool, StoreError>;
+
     /// Turns on Active Directory (D1) and queues the owner's mail, as one step. Returns
     /// `false` (nothing changed) when the contract already has a connection.
     ///

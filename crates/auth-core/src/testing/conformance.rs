@@ -68,7 +68,8 @@ macro_rules! store_conformance_tests {
             federation_requests_are_taken_once_and_lapse,
             x5_rate_hits_are_counted_atomically_per_key_and_window,
             x6_delivery_is_recorded_only_by_the_lease_holder,
-            x6_leases_run_by_the_store_clock_and_are_renewed_and_released
+            x6_leases_run_by_the_store_clock_and_are_renewed_and_released,
+            c2_contract_details_are_stored_with_the_name_and_their_notice
         );
     };
     (@each $make:expr; $($name:ident),* $(,)?) => {
@@ -2490,4 +2491,85 @@ pub async fn x1_audit_pages_filter_by_account_and_kind_and_continue(
             .events
             .is_empty()
     );
+}
+
+/// C2: contract details read back as written, the company name is the contract's name, the
+/// notice is queued in the same step; an unknown contract changes nothing.
+pub async fn c2_contract_details_are_stored_with_the_name_and_their_notice<S: Store + 'static>(
+    store: Arc<S>,
+) {
+    use crate::domain::{ContractDetails, ContractDetailsInput, ContractId};
+    let w = TestWorld::with_store(store);
+    let (contract, owner) = w.basic_owner().await;
+    let empty = w
+        .store
+        .contract_details(contract.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(empty.company, contract.name);
+    assert_eq!(
+        (empty.department.as_str(), empty.address.as_str()),
+        ("", "")
+    );
+    let details = ContractDetails::parse(&ContractDetailsInput {
+        company: "晴天商事株式会社",
+        department: "総務部",
+        contact_person: "鈴木 一郎",
+        phone: "03-1234-5678",
+        postal_code: "100-0001",
+        address: "東京都千代田区千代田1-1",
+    })
+    .unwrap();
+    let before = w.store.unsent_mail().await.unwrap().len();
+    assert!(
+        w.store
+            .set_contract_details(
+                contract.id,
+                &details,
+                notice(&w, &owner.email),
+                w.clock.now()
+            )
+            .await
+            .unwrap()
+    );
+    assert_eq!(
+        w.store
+            .contract_details(contract.id)
+            .await
+            .unwrap()
+            .unwrap(),
+        details
+    );
+    let renamed = w.store.contract(contract.id).await.unwrap().unwrap();
+    assert_eq!(renamed.name.as_str(), "晴天商事株式会社");
+    assert_eq!(w.store.unsent_mail().await.unwrap().len(), before + 1);
+    // Written again: replaced, not added.
+    let again = ContractDetails {
+        department: String::new(),
+        ..details.clone()
+    };
+    assert!(
+        w.store
+            .set_contract_details(contract.id, &again, notice(&w, &owner.email), w.clock.now())
+            .await
+            .unwrap()
+    );
+    assert_eq!(
+        w.store
+            .contract_details(contract.id)
+            .await
+            .unwrap()
+            .unwrap(),
+        again
+    );
+    let nobody = ContractId::generate(w.secrets.as_ref());
+    assert!(w.store.contract_details(nobody).await.unwrap().is_none());
+    assert!(
+        !w.store
+            .set_contract_details(nobody, &details, notice(&w, &owner.email), w.clock.now())
+            .await
+            .unwrap()
+    );
+    assert_eq!(w.store.unsent_mail().await.unwrap().len(), before + 2);
 }

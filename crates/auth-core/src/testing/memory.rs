@@ -51,6 +51,8 @@ struct State {
     reset_requests: Vec<(ResetRequest, Option<DateTime<Utc>>)>,
     /// Rate-limit counters: key → (window start, hits).
     rate_hits: HashMap<String, (DateTime<Utc>, u32)>,
+    /// Contract details beyond the name.
+    details: HashMap<ContractId, crate::domain::ContractDetails>,
 }
 
 /// Links voided by an e-mail or login-method change (they would act on the account as it was).
@@ -782,6 +784,44 @@ impl TwoFactorStore for MemoryStore {
 
 #[async_trait]
 impl ContractStore for MemoryStore {
+    async fn contract_details(
+        &self,
+        contract: ContractId,
+    ) -> Result<Option<crate::domain::ContractDetails>, StoreError> {
+        let s = self.state()?;
+        Ok(s.contracts.get(&contract).map(|c| {
+            let mut d = s.details.get(&contract).cloned().unwrap_or_else(|| {
+                crate::domain::ContractDetails {
+                    company: c.name.clone(),
+                    department: String::new(),
+                    contact_person: String::new(),
+                    phone: String::new(),
+                    postal_code: String::new(),
+                    address: String::new(),
+                }
+            });
+            d.company = c.name.clone();
+            d
+        }))
+    }
+
+    async fn set_contract_details(
+        &self,
+        contract: ContractId,
+        details: &crate::domain::ContractDetails,
+        notice: Mail,
+        _at: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let mut s = self.state()?;
+        let Some(c) = s.contracts.get_mut(&contract) else {
+            return Ok(false);
+        };
+        c.name = details.company.clone();
+        s.details.insert(contract, details.clone());
+        enqueue(&mut s, &notice);
+        Ok(true)
+    }
+
     async fn accounts_of(&self, contract: ContractId) -> Result<Vec<Account>, StoreError> {
         let s = self.state()?;
         let mut list: Vec<Account> = s

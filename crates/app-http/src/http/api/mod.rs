@@ -3,6 +3,7 @@
 
 pub mod account;
 pub mod admin;
+pub mod details;
 pub mod federation;
 pub mod signin;
 pub mod tickets;
@@ -70,6 +71,10 @@ pub fn routes(state: AppState) -> OpenApiRouter<AppState> {
         .routes(routes!(account::enable_active_directory))
         .routes(routes!(account::upgrade_plan))
         .routes(routes!(account::cancel_contract))
+        .routes(routes!(
+            details::contract_details,
+            details::change_contract_details
+        ))
         .routes(routes!(admin::list_users, admin::invite))
         .routes(routes!(admin::open_user, admin::remove_user))
         .routes(routes!(admin::send_change))

@@ -344,6 +344,7 @@ pub(super) fn text(key: T) -> &'static str {
         T::AuditAdEnabled => "Active Directory turned on",
         T::AuditPlanChanged => "Plan changed",
         T::AuditContractCancelled => "Contract cancelled",
+        T::AuditContractDetailsChanged => "Contract details changed",
         T::AuditPolicyChanged => "Two-step verification policy changed",
         T::AuditProviderSignIn => "Sign-in at an external provider",
         T::AuditOther => "Other event",
@@ -358,6 +359,26 @@ pub(super) fn text(key: T) -> &'static str {
         T::SettingsGroupContract => "Change the contract",
         T::SettingsOnlyAllowed => "Only the items this account may use are shown.",
         T::ToServiceTop => "To the service's top page",
+        T::DetailsIntro => {
+            "Change the details of your contract. The contract owner gets an e-mail about each change."
+        }
+        T::DetailsCompany => "Company name",
+        T::DetailsCompanyHint => {
+            "The contract's name: it appears in e-mails and is checked against passwords."
+        }
+        T::DetailsDepartment => "Department (optional)",
+        T::DetailsContactPerson => "Contact person",
+        T::DetailsPhone => "Phone number",
+        T::DetailsPhoneHint => "e.g. 03-1234-5678",
+        T::DetailsPostalCode => "Postal code",
+        T::DetailsPostalCodeHint => "e.g. 100-0001",
+        T::DetailsAddress => "Address",
+        T::DetailsSave => "Save the changes",
+        T::NoticeDetailsChanged => "The contract details have been changed.",
+        T::PlanBasicAbout => {
+            "The Basic plan is the paid plan: every item of the settings menu is available. It continues until you cancel it."
+        }
+        T::PlanToCancellation => "To cancellation",
         T::NoticeOwnMethodChanged => {
             "Your login method has changed. From your next sign-in on, use the new method."
         }

@@ -340,6 +340,7 @@ pub(super) fn text(key: T) -> &'static str {
         T::AuditAdEnabled => "Active Directory 連携の有効化",
         T::AuditPlanChanged => "プラン変更",
         T::AuditContractCancelled => "解約",
+        T::AuditContractDetailsChanged => "契約情報の変更",
         T::AuditPolicyChanged => "二段階認証設定の変更",
         T::AuditProviderSignIn => "外部認証サービスでのログイン",
         T::AuditOther => "その他のイベント",
@@ -354,6 +355,24 @@ pub(super) fn text(key: T) -> &'static str {
         T::SettingsGroupContract => "契約情報の変更",
         T::SettingsOnlyAllowed => "このアカウントで利用できる項目だけを表示しています。",
         T::ToServiceTop => "サービスのトップページへ",
+        T::DetailsIntro => {
+            "ご契約の情報を変更できます。変更するとご契約者様へお知らせのメールをお送りします。"
+        }
+        T::DetailsCompany => "会社名",
+        T::DetailsCompanyHint => "ご契約名として、メールの文面やパスワードの確認に使われます。",
+        T::DetailsDepartment => "部署名（任意）",
+        T::DetailsContactPerson => "ご担当者名",
+        T::DetailsPhone => "電話番号",
+        T::DetailsPhoneHint => "例: 03-1234-5678",
+        T::DetailsPostalCode => "郵便番号",
+        T::DetailsPostalCodeHint => "例: 100-0001",
+        T::DetailsAddress => "住所",
+        T::DetailsSave => "変更を保存",
+        T::NoticeDetailsChanged => "契約情報を変更しました。",
+        T::PlanBasicAbout => {
+            "ベーシックプランは有料のプランです。設定メニューのすべての項目をご利用いただけます。解約のお手続きをされるまで継続します。"
+        }
+        T::PlanToCancellation => "解約のお手続きへ",
         T::NoticeOwnMethodChanged => {
             "ログイン方法を変更しました。次回からは新しい方法でログインしてください。"
         }

@@ -2,6 +2,7 @@
 
 mod admin;
 mod changes;
+mod contract_details;
 mod invitations;
 mod isolation;
 mod lines;

@@ -110,7 +110,9 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(run(cli.command, config)) {
+    // A link printed by a command follows the running `serve` unless told otherwise.
+    let public_url_given = config.public_url.is_some() || cli.listen.is_some();
+    match runtime.block_on(run(cli.command, config, public_url_given)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("tobira: {e}");
@@ -131,7 +133,25 @@ fn init_logging(format: LogFormat) {
     }
 }
 
-async fn run(command: Command, config: Config) -> Result<(), String> {
+/// Where `serve` records the public URL it uses, in the data directory, for commands run next
+/// to it (`contract create` prints links with it).
+const PUBLIC_URL_RECORD: &str = "public-url";
+
+/// The public URL for links a command prints: the configured one, else the one the `serve` on
+/// the same data directory recorded, else the default.
+fn public_url_for_links(config: &Config, given: bool) -> String {
+    if !given
+        && let Ok(recorded) = std::fs::read_to_string(config.data_dir.join(PUBLIC_URL_RECORD))
+        && let url = recorded.trim()
+        && (url.starts_with("http://") || url.starts_with("https://"))
+        && !url.contains(char::is_whitespace)
+    {
+        return recorded.trim().trim_end_matches('/').to_owned();
+    }
+    config.public_url()
+}
+
+async fn run(command: Command, config: Config, public_url_given: bool) -> Result<(), String> {
     match command {
         Command::Serve => serve(config).await,
         Command::Migrate => {
@@ -162,7 +182,7 @@ async fn run(command: Command, config: Config) -> Result<(), String> {
             println!("contract {} created", created.contract);
             println!(
                 "owner invitation (valid 14 days): {}/invitation/{}",
-                config.public_url(),
+                public_url_for_links(&config, public_url_given),
                 created.invitation.expose().as_str()
             );
             Ok(())
@@ -230,6 +250,13 @@ async fn serve(mut config: Config) -> Result<(), String> {
         tracing::warn!(%address, "public_url is not set: links and the origin check use this instance's own address");
     }
     let wired = wiring::wire(&config).await.map_err(|e| e.to_string())?;
+    // Best effort: without the record, `contract create` falls back to its own configuration.
+    if let Err(e) = std::fs::write(
+        config.data_dir.join(PUBLIC_URL_RECORD),
+        format!("{}\n", config.public_url()),
+    ) {
+        tracing::warn!(error = %e, "cannot record the public URL in the data directory");
+    }
     let (stop, stopped) = watch::channel(false);
     let pruning = tokio::spawn(worker::prune_rate_limits(
         wired.state.clone(),

@@ -252,3 +252,70 @@ async fn s1_c2_the_grouped_menu_and_contract_details_in_a_browser_at_both_widths
 
     let _ = b.client.close().await;
 }
+
+/// The README's walk: `contract create` run next to a `serve --listen` on another port, with
+/// no public URL configured, prints a link to that `serve`, and takes the company and owner
+/// names and the trial plan.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn i1_contract_create_prints_the_link_of_the_running_serve() {
+    use std::process::Stdio;
+    use tokio::io::AsyncBufReadExt;
+    let data = tempfile::tempdir().unwrap();
+    let listen = format!("127.0.0.1:{}", super::browser::free_port());
+    let bare = |args: &[&str]| {
+        let mut cmd = tokio::process::Command::new(env!("CARGO_BIN_EXE_tobira"));
+        cmd.arg("--data-dir")
+            .arg(data.path())
+            .args(args)
+            .env_remove("TOBIRA_PUBLIC_URL")
+            .env_remove("TOBIRA_LISTEN")
+            .env_remove("TOBIRA_CONFIG")
+            .env_remove("TOBIRA_DATABASE_URL")
+            .env("RUST_LOG", "warn");
+        cmd
+    };
+    let mut serve = bare(&["serve", "--listen", &listen])
+        .stdout(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let mut lines = tokio::io::BufReader::new(serve.stdout.take().unwrap()).lines();
+    while let Some(line) = lines.next_line().await.unwrap() {
+        if line.starts_with("listening on ") {
+            break;
+        }
+    }
+    let out = bare(&[
+        "contract",
+        "create",
+        "--name",
+        "雲商事株式会社",
+        "--owner-name",
+        "山田 太郎",
+        "--owner-email",
+        "owner@example.co.jp",
+        "--plan",
+        "trial",
+    ])
+    .output()
+    .await
+    .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let printed = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        printed.contains(&format!("http://{listen}/invitation/")),
+        "{printed}"
+    );
+    let link = printed
+        .split_whitespace()
+        .find(|w| w.contains("/invitation/"))
+        .unwrap()
+        .to_owned();
+    let page = reqwest::get(&link).await.unwrap();
+    assert_eq!(page.status(), 200, "the link is served by that serve");
+    let _ = serve.start_kill();
+}

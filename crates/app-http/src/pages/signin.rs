@@ -371,12 +371,23 @@ pub(crate) async fn choose_totp(page: Page, Posted(_): Posted<Empty>) -> Respons
     see_other("/sign-in/totp")
 }
 
+/// A secret to type by hand, in groups of four characters (authenticator apps ignore spaces).
+fn in_groups_of_four(secret: &str) -> String {
+    secret
+        .chars()
+        .collect::<Vec<_>>()
+        .chunks(4)
+        .map(|c| c.iter().collect::<String>())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 fn totp_view(page: &Page, offer: &auth_core::domain::TotpOffer, errors: &Errors) -> Markup {
     let qr = format!(
         "data:image/svg+xml;base64,{}",
         STANDARD.encode(offer.qr_svg.as_bytes())
     );
-    let secret = offer.secret_text.to_string();
+    let secret = in_groups_of_four(&offer.secret_text);
     html! {
         ol {
             li { (page.t(T::TotpStepInstall)) }

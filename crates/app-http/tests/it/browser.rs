@@ -382,7 +382,7 @@ impl Browser {
         let text = self.inner("#totp-secret").await;
         let secret = TotpSecret::from_bytes(
             &data_encoding::BASE32_NOPAD
-                .decode(text.trim().as_bytes())
+                .decode(text.replace(' ', "").trim().as_bytes())
                 .unwrap(),
         );
         let now = wall_clock();

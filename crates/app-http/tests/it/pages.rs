@@ -304,10 +304,16 @@ async fn x8_the_whole_sign_in_walk_works_on_the_pages() {
     let r = b.follow(&r).await;
     assert!(r.body.contains(r#"src="data:image/svg+xml;base64,"#));
     let secret_text = r.between(r#"id="totp-secret">"#, "<").unwrap();
+    // Shown in groups of four to type by hand.
+    let groups: Vec<&str> = secret_text.split(' ').collect();
+    assert_eq!(groups.len(), 8, "{secret_text}");
+    assert!(groups.iter().all(|g| g.len() == 4), "{secret_text}");
+    let shown = secret_text.clone();
+    let secret_text = secret_text.replace(' ', "");
     let again = b.page("/sign-in/totp").await;
     assert_eq!(
         again.between(r#"id="totp-secret">"#, "<").unwrap(),
-        secret_text,
+        shown,
         "the same secret until enrolment completes"
     );
     let secret = TotpSecret::from_bytes(
@@ -324,10 +330,7 @@ async fn x8_the_whole_sign_in_walk_works_on_the_pages() {
             .unwrap()
             .contains("確認コードが正しくありません")
     );
-    assert!(
-        r.body.contains(&secret_text),
-        "the same enrolment form again"
-    );
+    assert!(r.body.contains(&shown), "the same enrolment form again");
 
     let code = totp_code_at(&secret, app.world.clock.now_for_test());
     let r = b

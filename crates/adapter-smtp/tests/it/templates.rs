@@ -312,6 +312,48 @@ async fn i1_invitation_arrives_in_both_languages_naming_contract_invitee_link_an
 }
 
 #[tokio::test]
+async fn i1_the_owners_first_mail_is_worded_for_the_owner_in_both_languages() {
+    ticket_mail_arrives_in_both_languages(
+        19,
+        TicketPurpose::Invitation,
+        "invitation",
+        TO,
+        |link| MailKind::OwnerInvitation {
+            link,
+            contract_name: CONTRACT.into(),
+            owner_name: INVITEE.into(),
+        },
+        |locale| match locale {
+            Locale::En => format!("Hello {INVITEE},"),
+            _ => format!("{INVITEE} 様"),
+        },
+        |locale| match locale {
+            Locale::En => Expected {
+                subject: "Thank you for your contract: register your administrator account",
+                action: "Start your registration",
+                says: vec![
+                    format!("Thank you for your contract \"{CONTRACT}\""),
+                    "within 14 days".into(),
+                    "help desk".into(),
+                    TO.into(),
+                ],
+            },
+            _ => Expected {
+                subject: "ご契約ありがとうございます: 管理者アカウントの登録のご案内",
+                action: "登録を始める",
+                says: vec![
+                    format!("「{CONTRACT}」のご契約ありがとうございます"),
+                    "14日以内".into(),
+                    "お問い合わせ窓口".into(),
+                    TO.into(),
+                ],
+            },
+        },
+    )
+    .await;
+}
+
+#[tokio::test]
 async fn e2_email_change_goes_to_the_new_address_in_both_languages_with_link_and_jst_expiry() {
     ticket_mail_arrives_in_both_languages(
         14,

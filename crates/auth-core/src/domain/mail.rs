@@ -56,6 +56,16 @@ pub enum MailKind {
         /// The invitee's name.
         invitee_name: String,
     },
+    /// I1: the first mail of a new contract's owner, who is invited by nobody: the contract is
+    /// theirs.
+    OwnerInvitation {
+        /// The invitation ticket.
+        link: TicketLink,
+        /// The new contract's name.
+        contract_name: String,
+        /// The owner's name.
+        owner_name: String,
+    },
     /// E1, E2: confirm a new e-mail address (sent to the new address).
     EmailChange {
         /// The e-mail change ticket.

@@ -49,6 +49,7 @@ pub fn error_note(mail: &Mail, error: &str) -> String {
         MailKind::AccountLocked { unlock: link }
         | MailKind::PasswordReset { reset: link }
         | MailKind::Invitation { link, .. }
+        | MailKind::OwnerInvitation { link, .. }
         | MailKind::EmailChange { link }
         | MailKind::LoginMethodChange { link } => Some(link.token.expose()),
         _ => None,

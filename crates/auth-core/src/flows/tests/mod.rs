@@ -104,6 +104,7 @@ fn newest_link(w: &TestWorld<MemoryStore>, purpose: TicketPurpose) -> String {
         .rev()
         .find_map(|m| match &m.kind {
             MailKind::Invitation { link, .. }
+            | MailKind::OwnerInvitation { link, .. }
             | MailKind::EmailChange { link }
             | MailKind::LoginMethodChange { link }
             | MailKind::AccountLocked { unlock: link }

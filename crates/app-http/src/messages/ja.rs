@@ -57,7 +57,7 @@ pub(super) fn text(msg: Msg) -> &'static str {
         Msg::RecoveryNotConfirmed => "リカバリーコードを保存したことを確認してください。",
         Msg::NotPermitted => "この操作を行う権限がありません。",
         Msg::AcknowledgementRequired => {
-            "2段階認証を無効にするには、リスクを確認したうえでチェックを入れてください。"
+            "二段階認証を無効にするには、リスクを確認したうえでチェックを入れてください。"
         }
         Msg::LinkInvalid => "このリンクは無効です。",
         Msg::LinkExpired => "このリンクは有効期限が切れています。",

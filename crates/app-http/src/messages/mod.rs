@@ -235,6 +235,13 @@ mod tests {
     use super::*;
 
     #[test]
+    fn t8_messages_say_nidankai_ninsho_as_the_pages_do() {
+        for msg in Msg::ALL {
+            assert!(!text(*msg, Lang::Ja).contains("2段階認証"), "{msg:?}");
+        }
+    }
+
+    #[test]
     fn every_message_exists_in_both_languages() {
         for msg in Msg::ALL {
             assert!(!text(*msg, Lang::Ja).is_empty(), "{msg:?}");

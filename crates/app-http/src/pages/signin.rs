@@ -32,6 +32,17 @@ pub(crate) struct SignInForm {
     password: String,
 }
 
+/// The "forgot password" link, carrying an address already typed.
+fn forgot_href(email: &str) -> String {
+    let email = email.trim();
+    if email.is_empty() {
+        "/password/forgot".to_owned()
+    } else {
+        let q = serde_urlencoded::to_string([("email", email)]).unwrap_or_default();
+        format!("/password/forgot?{q}")
+    }
+}
+
 fn sign_in_view(page: &Page, scope: SessionScope, email: &str, errors: &Errors) -> Markup {
     let (action, other, other_text) = match scope {
         SessionScope::Settings => ("/settings/sign-in", "/sign-in", T::ToServiceSignIn),
@@ -45,7 +56,8 @@ fn sign_in_view(page: &Page, scope: SessionScope, email: &str, errors: &Errors) 
             (layout::password(page, "password", T::Password, "current-password", false, errors))
             div.actions { button type="submit" { (page.t(T::SignInButton)) } }
         }))
-        p { a href="/password/forgot" { (page.t(T::ForgotPasswordLink)) } }
+        // The address already typed goes along (the script keeps the link up to date).
+        p { a #forgot-link href=(forgot_href(email)) { (page.t(T::ForgotPasswordLink)) } }
         p { a href=(other) { (page.t(other_text)) } }
         (layout::providers(page, layout::ProviderUse::SignIn(scope), None))
     }
@@ -733,9 +745,21 @@ fn forgot_view(page: &Page, email: &str, errors: &Errors) -> Markup {
     }
 }
 
-/// "Forgot password".
-pub(crate) async fn forgot_page(page: Page) -> Response {
-    page.ok(T::ForgotTitle, forgot_view(&page, "", &Errors::none()))
+/// An address carried over from the sign-in page.
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct ForgotQuery {
+    #[serde(default)]
+    email: String,
+}
+
+/// "Forgot password", with the address typed on the sign-in page if any.
+pub(crate) async fn forgot_page(
+    page: Page,
+    axum::extract::Query(query): axum::extract::Query<ForgotQuery>,
+) -> Response {
+    // Only a plausible address is carried (it is shown back in the field, escaped).
+    let email: String = query.email.trim().chars().take(254).collect();
+    page.ok(T::ForgotTitle, forgot_view(&page, &email, &Errors::none()))
 }
 
 /// Ask for a reset link: the same answer whether or not the address is registered (P3).

@@ -705,6 +705,14 @@ async fn t2_sms_enrolment_keeps_the_number_on_error_and_remembers_the_browser() 
             .contains("070")
     );
     assert!(r.body.contains(r#"value="12345""#));
+    // The error says what is wrong; the hint gives an example, not the same words.
+    let error = r.between(r#"id="phone-errors">"#, "</ul>").unwrap();
+    let hint = r.between(r#"id="phone-hint">"#, "</p>").unwrap();
+    assert!(hint.contains("090-1234-5678"), "{hint}");
+    assert!(
+        !error.contains(&hint) && !hint.contains("070・080"),
+        "{hint} / {error}"
+    );
     let r = b
         .submit("/sign-in/sms", &[("phone", "090-1234-5678")])
         .await;
@@ -1082,4 +1090,29 @@ async fn c2_the_basic_owner_edits_contract_details_with_errors_beside_each_field
     let r = b.page("/settings/plan").await;
     assert!(r.body.contains("ベーシックプランは有料のプランです"));
     assert!(r.body.contains(r#"href="/settings/cancel""#));
+}
+
+#[tokio::test]
+async fn p3_forgot_password_carries_the_address_already_typed() {
+    let app = TestApp::new();
+    app.world.basic_owner().await;
+    let mut b = app.browser();
+    b.page("/sign-in").await;
+    let r = b
+        .submit(
+            "/sign-in",
+            &[("email", "owner@example.co.jp"), ("password", "Wrong-2024")],
+        )
+        .await;
+    let href = r.between(r#"id="forgot-link" href=""#, r#"""#).unwrap();
+    assert_eq!(href, "/password/forgot?email=owner%40example.co.jp");
+    let r = b.page(&href).await;
+    assert!(
+        r.body.contains(r#"value="owner@example.co.jp""#),
+        "{}",
+        r.body
+    );
+    // Markup in the address is shown as text, never as markup.
+    let r = b.page("/password/forgot?email=%22%3E%3Cscript%3E").await;
+    assert!(!r.body.contains("<script>"));
 }

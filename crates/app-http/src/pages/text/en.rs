@@ -92,9 +92,7 @@ pub(super) fn text(key: T) -> &'static str {
             "We send a 6-character code to your mobile phone each time you sign in."
         }
         T::PhoneNumber => "Mobile phone number",
-        T::PhoneHint => {
-            "A number starting with 070, 080 or 090, or in international form starting with +."
-        }
+        T::PhoneHint => "e.g. 090-1234-5678 (a mobile phone that receives SMS)",
         T::SendCode => "Send code",
         T::TotpOption => "Authenticator app",
         T::TotpOptionHelp => {

@@ -94,7 +94,7 @@ pub(super) fn text(key: T) -> &'static str {
         T::SmsOption => "SMS（ショートメッセージ）",
         T::SmsOptionHelp => "ログインのたびに、携帯電話へ6桁の確認コードをお送りします。",
         T::PhoneNumber => "携帯電話番号",
-        T::PhoneHint => "070・080・090で始まる番号、または+で始まる国際形式でご入力ください。",
+        T::PhoneHint => "例: 090-1234-5678（SMSを受け取れる携帯電話の番号）",
         T::SendCode => "確認コードを送信",
         T::TotpOption => "認証アプリ",
         T::TotpOptionHelp => {

@@ -297,6 +297,12 @@ impl Page {
     }
 }
 
+/// Any address that names no page: a page in the visitor's language with a way back (under
+/// `/api/`, the API's own error shape replaces it).
+pub(crate) async fn not_found(page: Page) -> Response {
+    page.message(StatusCode::NOT_FOUND, T::NotFoundTitle, T::NotFoundBody)
+}
+
 /// A redirect to `to` (303 See Other: the browser GETs the next page).
 pub fn see_other(to: &str) -> Response {
     Redirect::to(to).into_response()

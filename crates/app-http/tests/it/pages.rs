@@ -1116,3 +1116,20 @@ async fn p3_forgot_password_carries_the_address_already_typed() {
     let r = b.page("/password/forgot?email=%22%3E%3Cscript%3E").await;
     assert!(!r.body.contains("<script>"));
 }
+
+#[tokio::test]
+async fn unknown_addresses_get_a_page_in_the_visitors_language_with_a_way_back() {
+    let app = TestApp::new();
+    for (lang, title) in [("ja", "ページが見つかりません"), ("en", "Page not found")] {
+        let mut b = app.browser().header("accept-language", lang);
+        let r = b.page("/no/such/page").await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND);
+        assert!(r.body.contains(title), "{lang}");
+        assert!(r.body.contains(r#"href="/""#), "a way back");
+    }
+    // Under /api/ the API's error shape stays.
+    let mut api = app.browser();
+    let r = api.get("/api/no-such-route").await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert_eq!(r.json["error"]["code"], "unknown_route");
+}

@@ -377,6 +377,10 @@ pub(super) fn text(key: T) -> &'static str {
             "The Basic plan is the paid plan: every item of the settings menu is available. It continues until you cancel it."
         }
         T::PlanToCancellation => "To cancellation",
+        T::NotFoundTitle => "Page not found",
+        T::NotFoundBody => {
+            "There is no page at this address. Check the address, or continue from the top page."
+        }
         T::NoticeOwnMethodChanged => {
             "Your login method has changed. From your next sign-in on, use the new method."
         }

@@ -314,6 +314,9 @@ keys! {
     NoticeDetailsChanged,
     PlanBasicAbout,
     PlanToCancellation,
+    // An address that names no page.
+    NotFoundTitle,
+    NotFoundBody,
     NoticeSignedOut,
     NoticeSignInFirst,
     NoticeSignInExpired,

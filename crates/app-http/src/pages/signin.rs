@@ -864,7 +864,27 @@ pub(crate) async fn reset(
 }
 
 /// The unlock link's landing page: a button that POSTs; a GET never unlocks (L4).
-pub(crate) async fn unlock_page(page: Page, Path(token): Path<String>) -> Response {
+pub(crate) async fn unlock_page(
+    State(state): State<AppState>,
+    page: Page,
+    Path(token): Path<String>,
+) -> Response {
+    match state.auth().check_unlock_link(&token).await {
+        Ok(()) => {}
+        // Used already: say so, and what to do now (never the "locked" text again).
+        Err(auth_core::flows::unlock::UnlockError::Ticket(
+            auth_core::domain::TicketError::Used,
+        )) => {
+            let body = html! {
+                p.error role="alert" { (crate::messages::text(Msg::LinkUsed, page.lang())) }
+                p { (page.t(T::UnlockUsedHelp)) }
+                p { a.button href="/sign-in" { (page.t(T::SignInButton)) } }
+                p { a href="/password/forgot" { (page.t(T::ForgotPasswordLink)) } }
+            };
+            return page.render(StatusCode::NOT_FOUND, T::LinkProblemTitle, body);
+        }
+        Err(e) => return page.failure(&e.to_api(page.lang())),
+    }
     let body = html! {
         p { (page.t(T::UnlockIntro)) }
         (layout::button_form(&page, &format!("/unlock/{token}"), page.t(T::UnlockButton), ""))

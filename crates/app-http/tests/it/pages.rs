@@ -416,6 +416,26 @@ async fn l4_an_unlock_link_unlocks_only_on_post() {
     assert!(account.lock.is_locked(), "a GET never unlocks");
     let r = b.submit(&format!("/unlock/{token}"), &[]).await;
     see_other(&r, "/sign-in?notice=unlocked");
+    // Opened again: the link says it was used and what to do, not the "locked" text.
+    for (lang, used, help) in [
+        (
+            "ja",
+            "このリンクはすでに使用されています。",
+            "ロックはすでに解除されています",
+        ),
+        (
+            "en",
+            "This link has already been used.",
+            "already unlocked the account",
+        ),
+    ] {
+        let mut again = app.browser().header("accept-language", lang);
+        let r = again.page(&format!("/unlock/{token}")).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND);
+        assert!(r.body.contains(used) && r.body.contains(help), "{lang}");
+        assert!(!r.body.contains(&format!(r#"action="/unlock/{token}""#)));
+        assert!(r.body.contains(r#"href="/password/forgot""#));
+    }
     let r = b
         .submit(
             "/sign-in",

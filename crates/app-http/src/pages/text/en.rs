@@ -381,6 +381,9 @@ pub(super) fn text(key: T) -> &'static str {
         T::NotFoundBody => {
             "There is no page at this address. Check the address, or continue from the top page."
         }
+        T::UnlockUsedHelp => {
+            "This link has already unlocked the account: sign in from the sign-in page. If you do not know the password, or the account was locked again, reset it with \"Forgot your password?\"."
+        }
         T::NoticeOwnMethodChanged => {
             "Your login method has changed. From your next sign-in on, use the new method."
         }

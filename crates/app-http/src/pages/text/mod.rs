@@ -317,6 +317,7 @@ keys! {
     // An address that names no page.
     NotFoundTitle,
     NotFoundBody,
+    UnlockUsedHelp,
     NoticeSignedOut,
     NoticeSignInFirst,
     NoticeSignInExpired,

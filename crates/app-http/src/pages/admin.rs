@@ -471,7 +471,7 @@ async fn lines_view(
                 @for l in &lines {
                     li.actions {
                         span.secret { (l.as_str()) }
-                        (layout::button_form(page, &format!("/admin/lines/{}/remove", l.as_str()), page.t(T::Remove), "secondary"))
+                        a.button.secondary href=(format!("/admin/lines/{}/remove", l.as_str())) { (page.t(T::Remove)) }
                     }
                 }
             }
@@ -539,17 +539,73 @@ pub(crate) async fn add_line(
     }
 }
 
-/// Remove a line (A2).
+/// The confirmation before removing a line (A2), warning when the access route is
+/// `LineOnly` (a removed line can lock people out, N4).
+pub(crate) async fn remove_line_confirm(
+    State(state): State<AppState>,
+    page: Page,
+    Path(line): Path<String>,
+) -> Response {
+    let (me, actions) = match console(&state, &page).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let lines = match state.auth().lines(&me).await {
+        Ok(l) => l,
+        Err(e) => return page.failure(&e.to_api(page.lang())),
+    };
+    let Some(found) = lines.iter().find(|l| l.as_str() == line) else {
+        return page.failure(&ApiError::new(
+            StatusCode::NOT_FOUND,
+            Msg::NotFound,
+            page.lang(),
+        ));
+    };
+    let line_only = state
+        .auth()
+        .contract_of(&me)
+        .await
+        .is_ok_and(|c| c.access_route == auth_core::domain::AccessRoute::LineOnly);
+    let action = format!("/admin/lines/{}/remove", found.as_str());
+    let body = html! {
+        (nav(&page, &actions))
+        p { (page.tf(T::LineRemoveIntro, &[found.as_str()])) }
+        @if line_only { p.warning #line-only-warning { (page.t(T::LineRemoveLineOnlyWarning)) } }
+        (layout::form(&page, &action, html! {
+            input type="hidden" name="confirmed" value="true";
+            div.actions { button type="submit" { (page.t(T::Remove)) } }
+        }))
+        p { a href="/admin/lines" { (page.t(T::Back)) } }
+    };
+    page.ok(T::LineRemoveTitle, body)
+}
+
+/// A removal, confirmed on its page.
+#[derive(Debug, Deserialize)]
+pub(crate) struct RemoveLineForm {
+    #[serde(default)]
+    confirmed: bool,
+}
+
+/// Remove a line (A2), once confirmed.
 pub(crate) async fn remove_line(
     State(state): State<AppState>,
     page: Page,
     Path(line): Path<String>,
-    Posted(_): Posted<Empty>,
+    Posted(form): Posted<RemoveLineForm>,
 ) -> Response {
     let (me, _) = match console(&state, &page).await {
         Ok(c) => c,
         Err(r) => return r,
     };
+    if !form.confirmed {
+        return see_other(&format!(
+            "/admin/lines/{}/remove",
+            line.chars()
+                .filter(char::is_ascii_alphanumeric)
+                .collect::<String>()
+        ));
+    }
     match state.auth().remove_line(&me, &line, &page.ctx.client).await {
         Ok(()) => see_other("/admin/lines?notice=line_removed"),
         Err(e) => page.failure(&e.to_api(page.lang())),

@@ -163,7 +163,10 @@ pub fn routes(state: AppState) -> Router<AppState> {
             post(admin::withdraw_invitation),
         )
         .route("/admin/lines", get(admin::lines).post(admin::add_line))
-        .route("/admin/lines/{line}/remove", post(admin::remove_line))
+        .route(
+            "/admin/lines/{line}/remove",
+            get(admin::remove_line_confirm).post(admin::remove_line),
+        )
         .route(
             "/admin/access-route",
             get(settings::admin_route_page).post(settings::admin_set_route),

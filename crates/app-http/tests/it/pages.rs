@@ -9,7 +9,7 @@ use auth_core::domain::{
     MailKind, Plan, Role, TicketLink, TotpSecret, TwoFactorPolicy, totp_code_at,
 };
 use auth_core::flows::invitations::ContractRequest;
-use auth_core::ports::AccountStore;
+use auth_core::ports::{AccountStore, ContractStore};
 
 use crate::support::{Browser, PageReply, TestApp, newest_link};
 
@@ -1152,4 +1152,63 @@ async fn unknown_addresses_get_a_page_in_the_visitors_language_with_a_way_back()
     let r = api.get("/api/no-such-route").await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
     assert_eq!(r.json["error"]["code"], "unknown_route");
+}
+
+#[tokio::test]
+async fn n4_removing_a_line_is_confirmed_and_warns_under_line_only() {
+    let app = TestApp::new();
+    let (contract, _) = app.world.basic_owner().await;
+    for (lang, warning) in [
+        ("ja", "だれもログインできなくなります"),
+        ("en", "nobody can"),
+    ] {
+        let mut b = app.browser().header("accept-language", lang);
+        b.page("/sign-in").await;
+        b.submit(
+            "/sign-in",
+            &[("email", "owner@example.co.jp"), ("password", PW)],
+        )
+        .await;
+        let r = b.submit("/admin/lines", &[("line", "CAF1234567890")]).await;
+        see_other(&r, "/admin/lines?notice=line_added");
+        let r = b.page("/admin/lines").await;
+        assert!(
+            r.body
+                .contains(r#"href="/admin/lines/CAF1234567890/remove""#)
+        );
+        // A removal without its confirmation only leads to the confirmation.
+        let r = b.submit("/admin/lines/CAF1234567890/remove", &[]).await;
+        see_other(&r, "/admin/lines/CAF1234567890/remove");
+        assert_eq!(
+            app.world.store.lines_of(contract.id).await.unwrap().len(),
+            1
+        );
+        let r = b.page("/admin/lines/CAF1234567890/remove").await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert!(!r.body.contains(r#"id="line-only-warning""#), "{lang}");
+        // Under LineOnly the confirmation warns.
+        app.world
+            .store
+            .set_access_route(contract.id, auth_core::domain::AccessRoute::LineOnly)
+            .await
+            .unwrap();
+        let r = b.page("/admin/lines/CAF1234567890/remove").await;
+        let text = r.between(r#"id="line-only-warning">"#, "</p>").unwrap();
+        assert!(text.contains(warning), "{lang}: {text}");
+        app.world
+            .store
+            .set_access_route(contract.id, auth_core::domain::AccessRoute::LineAndInternet)
+            .await
+            .unwrap();
+        let r = b
+            .submit(
+                "/admin/lines/CAF1234567890/remove",
+                &[("confirmed", "true")],
+            )
+            .await;
+        see_other(&r, "/admin/lines?notice=line_removed");
+        // A line the contract does not have has no confirmation page.
+        let r = b.page("/admin/lines/CAF0000000000/remove").await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND);
+    }
 }

@@ -384,6 +384,13 @@ pub(super) fn text(key: T) -> &'static str {
         T::UnlockUsedHelp => {
             "This link has already unlocked the account: sign in from the sign-in page. If you do not know the password, or the account was locked again, reset it with \"Forgot your password?\"."
         }
+        T::LineRemoveTitle => "Remove a line number",
+        T::LineRemoveIntro => {
+            "The line number {} will be removed: signing in from this line will need two-step verification."
+        }
+        T::LineRemoveLineOnlyWarning => {
+            "The access route is \"registered lines only\": whoever uses this line can no longer sign in, and with no line left nobody can. Then the contract owner signs in to the settings menu over the internet and changes the access route back."
+        }
         T::NoticeOwnMethodChanged => {
             "Your login method has changed. From your next sign-in on, use the new method."
         }

@@ -71,8 +71,13 @@ enum PlanArg {
 
 #[derive(Debug, Subcommand)]
 enum MailCommand {
-    /// List mail not yet sent (pending and abandoned).
-    List,
+    /// List mail not yet sent (pending and abandoned); with `--all`, the newest mails whatever
+    /// their state.
+    List {
+        /// Also mail already sent (the newest 200).
+        #[arg(long)]
+        all: bool,
+    },
     /// Queue an abandoned mail again.
     Resend {
         /// The mail's ID.
@@ -187,15 +192,15 @@ async fn run(command: Command, config: Config, public_url_given: bool) -> Result
             );
             Ok(())
         }
-        Command::Mail(MailCommand::List) => {
+        Command::Mail(MailCommand::List { all }) => {
             let wired = wiring::wire(&config).await.map_err(|e| e.to_string())?;
-            for queued in wired
-                .state
-                .auth()
-                .unsent_mail()
-                .await
-                .map_err(|e| e.to_string())?
-            {
+            let auth = wired.state.auth();
+            let listed = if all {
+                auth.recent_mail(200).await
+            } else {
+                auth.unsent_mail().await
+            };
+            for queued in listed.map_err(|e| e.to_string())? {
                 let state = match &queued.state {
                     DeliveryState::Pending {
                         attempts,

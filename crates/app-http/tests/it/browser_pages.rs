@@ -317,5 +317,13 @@ async fn i1_contract_create_prints_the_link_of_the_running_serve() {
         .to_owned();
     let page = reqwest::get(&link).await.unwrap();
     assert_eq!(page.status(), 200, "the link is served by that serve");
+    // `mail list --all` lists the owner's mail whether or not it was sent already.
+    let listed = bare(&["mail", "list", "--all"]).output().await.unwrap();
+    assert!(listed.status.success());
+    assert!(
+        String::from_utf8_lossy(&listed.stdout).contains("owner@example.co.jp"),
+        "{}",
+        String::from_utf8_lossy(&listed.stdout)
+    );
     let _ = serve.start_kill();
 }

@@ -84,6 +84,15 @@ impl Auth {
         Ok(self.ports.store.unsent_mail().await?)
     }
 
+    /// The newest `limit` mails whatever their state, oldest first (for operators: `mail list
+    /// --all`).
+    ///
+    /// # Errors
+    /// [`Infrastructure`] when the store fails.
+    pub async fn recent_mail(&self, limit: usize) -> Result<Vec<QueuedMail>, Infrastructure> {
+        Ok(self.ports.store.recent_mail(limit).await?)
+    }
+
     /// Queues an unsent mail again from its first attempt, due now (an operator's resend of an
     /// abandoned mail). Returns whether such a mail exists.
     ///

@@ -477,6 +477,13 @@ pub trait OutboxStore: Send + Sync {
     /// # Errors
     /// [`StoreError`].
     async fn unsent_mail(&self) -> Result<Vec<QueuedMail>, StoreError>;
+
+    /// The newest `limit` mails of the outbox whatever their state (sent ones too), oldest
+    /// first (for operators).
+    ///
+    /// # Errors
+    /// [`StoreError`].
+    async fn recent_mail(&self, limit: usize) -> Result<Vec<QueuedMail>, StoreError>;
 }
 
 /// What completing a second-factor enrolment stores (T2, T3), as one step.

@@ -69,7 +69,8 @@ macro_rules! store_conformance_tests {
             x5_rate_hits_are_counted_atomically_per_key_and_window,
             x6_delivery_is_recorded_only_by_the_lease_holder,
             x6_leases_run_by_the_store_clock_and_are_renewed_and_released,
-            c2_contract_details_are_stored_with_the_name_and_their_notice
+            c2_contract_details_are_stored_with_the_name_and_their_notice,
+            x6_recent_mail_lists_sent_and_unsent_oldest_first
         );
     };
     (@each $make:expr; $($name:ident),* $(,)?) => {
@@ -2572,4 +2573,50 @@ pub async fn c2_contract_details_are_stored_with_the_name_and_their_notice<S: St
             .unwrap()
     );
     assert_eq!(w.store.unsent_mail().await.unwrap().len(), before + 2);
+}
+
+/// X6: operators list the newest mails whatever their state (`mail list --all`), oldest first.
+pub async fn x6_recent_mail_lists_sent_and_unsent_oldest_first<S: Store + 'static>(store: Arc<S>) {
+    let w = TestWorld::with_store(store);
+    let (_, owner) = w.basic_owner().await;
+    let before = w.store.recent_mail(1000).await.unwrap().len();
+    let mails: Vec<Mail> = (0..3).map(|_| notice(&w, &owner.email)).collect();
+    for m in &mails {
+        w.clock.advance(Duration::seconds(1));
+        let m = Mail {
+            created_at: w.clock.now(),
+            ..m.clone()
+        };
+        w.store.enqueue_mail(&m).await.unwrap();
+    }
+    w.store
+        .record_delivery(mails[0].id, None, DeliveryState::Sent { at: w.clock.now() })
+        .await
+        .unwrap();
+    let all = w.store.recent_mail(1000).await.unwrap();
+    assert_eq!(all.len(), before + 3);
+    let last_two: Vec<MailId> = w
+        .store
+        .recent_mail(2)
+        .await
+        .unwrap()
+        .iter()
+        .map(|q| q.mail.id)
+        .collect();
+    assert_eq!(last_two, vec![mails[1].id, mails[2].id]);
+    let three = w.store.recent_mail(3).await.unwrap();
+    assert_eq!(three[0].mail.id, mails[0].id);
+    assert!(
+        matches!(three[0].state, DeliveryState::Sent { .. }),
+        "sent ones too"
+    );
+    assert!(
+        !w.store
+            .unsent_mail()
+            .await
+            .unwrap()
+            .iter()
+            .any(|q| q.mail.id == mails[0].id)
+    );
+    assert!(w.store.recent_mail(0).await.unwrap().is_empty());
 }

@@ -626,6 +626,22 @@ impl OutboxStore for MemoryStore {
             })
             .collect())
     }
+
+    async fn recent_mail(&self, limit: usize) -> Result<Vec<QueuedMail>, StoreError> {
+        let s = self.state()?;
+        let mut recent: Vec<QueuedMail> = s
+            .outbox
+            .iter()
+            .rev()
+            .take(limit)
+            .map(|e| QueuedMail {
+                mail: e.mail.clone(),
+                state: e.state.clone(),
+            })
+            .collect();
+        recent.reverse();
+        Ok(recent)
+    }
 }
 
 #[async_trait]

@@ -45,14 +45,20 @@
 //!   an unknown `kid` causes at most one key-set read per interval.
 //! - Nothing here logs or returns a code, token or secret.
 
+mod directory;
 mod http;
 mod metadata;
 mod profile;
 mod settings;
 mod token;
 
+pub mod saml;
+
 #[cfg(feature = "testing")]
 pub mod testing;
+
+#[cfg(feature = "testing")]
+pub mod saml_testing;
 
 use std::collections::HashMap;
 
@@ -67,6 +73,7 @@ use openidconnect::{
 };
 use secrecy::ExposeSecret as _;
 
+pub use directory::AdfsDirectories;
 pub use settings::{IdpSettings, ProviderSettings, SettingsError};
 
 use crate::http::Http;
@@ -85,8 +92,12 @@ pub enum BuildError {
     Http(String),
 }
 
+/// One OpenID Connect client at one provider, with the provider's cached metadata and keys.
 struct Configured {
-    settings: ProviderSettings,
+    client_id: String,
+    client_secret: secrecy::SecretString,
+    /// Microsoft: allowed tenants; empty allows any.
+    tenants: Vec<String>,
     profile: Profile,
     metadata: Metadata,
 }
@@ -122,7 +133,9 @@ impl OidcProviders {
             providers.insert(
                 p.provider,
                 Configured {
-                    settings: p.clone(),
+                    client_id: p.client_id.clone(),
+                    client_secret: p.client_secret.clone(),
+                    tenants: p.tenants.clone(),
                     profile,
                     metadata: Metadata::new(),
                 },
@@ -138,67 +151,55 @@ impl OidcProviders {
     fn configured(&self, provider: Provider) -> Result<&Configured, IdpError> {
         self.providers.get(&provider).ok_or(IdpError::NotConfigured)
     }
+}
 
-    async fn endpoints(&self, p: &Configured) -> Result<Endpoints, IdpError> {
-        p.metadata
-            .endpoints(&p.profile, &self.http, &self.settings)
+type Client = CoreClient<
+    openidconnect::EndpointSet,
+    openidconnect::EndpointNotSet,
+    openidconnect::EndpointNotSet,
+    openidconnect::EndpointNotSet,
+    openidconnect::EndpointSet,
+    openidconnect::EndpointNotSet,
+>;
+
+impl Configured {
+    async fn endpoints(&self, http: &Http, settings: &IdpSettings) -> Result<Endpoints, IdpError> {
+        self.metadata
+            .endpoints(&self.profile, http, settings)
             .await
             .map_err(metadata_error)
     }
 
-    fn client(
-        p: &Configured,
-        endpoints: &Endpoints,
-        redirect_uri: &str,
-    ) -> Result<
-        CoreClient<
-            openidconnect::EndpointSet,
-            openidconnect::EndpointNotSet,
-            openidconnect::EndpointNotSet,
-            openidconnect::EndpointNotSet,
-            openidconnect::EndpointSet,
-            openidconnect::EndpointNotSet,
-        >,
-        IdpError,
-    > {
+    fn client(&self, endpoints: &Endpoints, redirect_uri: &str) -> Result<Client, IdpError> {
         // The issuer here only labels the client; tokens are checked by `token::verify`.
         let issuer = IssuerUrl::new("https://issuer.invalid".into())
             .map_err(|e| IdpError::Unavailable(format!("issuer placeholder: {e}")))?;
         let redirect = RedirectUrl::new(redirect_uri.to_owned())
             .map_err(|_| IdpError::Unavailable("the redirect URI is not a URL".into()))?;
         Ok(CoreClient::new(
-            ClientId::new(p.settings.client_id.clone()),
+            ClientId::new(self.client_id.clone()),
             issuer,
             CoreJsonWebKeySet::new(Vec::new()),
         )
         .set_client_secret(ClientSecret::new(
-            p.settings.client_secret.expose_secret().to_owned(),
+            self.client_secret.expose_secret().to_owned(),
         ))
         .set_auth_uri(AuthUrl::from_url(endpoints.authorization.clone()))
         .set_token_uri(TokenUrl::from_url(endpoints.token.clone()))
         .set_redirect_uri(redirect))
     }
-}
 
-#[async_trait]
-impl IdentityProviders for OidcProviders {
-    fn configured(&self) -> Vec<Provider> {
-        Provider::ALL
-            .into_iter()
-            .filter(|p| self.providers.contains_key(p))
-            .collect()
-    }
-
+    /// The authorization URL with the ceremony's `state`, `nonce` and PKCE challenge.
     async fn authorization_url(
         &self,
-        provider: Provider,
+        http: &Http,
+        settings: &IdpSettings,
         ceremony: &Ceremony,
         redirect_uri: &str,
         choice: AccountChoice,
     ) -> Result<String, IdpError> {
-        let p = self.configured(provider)?;
-        let endpoints = self.endpoints(p).await?;
-        let client = Self::client(p, &endpoints, redirect_uri)?;
+        let endpoints = self.endpoints(http, settings).await?;
+        let client = self.client(&endpoints, redirect_uri)?;
         let state = ceremony.state().to_string();
         let nonce = ceremony.nonce().to_string();
         let verifier = PkceCodeVerifier::new(ceremony.pkce_verifier().to_string());
@@ -209,7 +210,7 @@ impl IdentityProviders for OidcProviders {
                 move || Nonce::new(nonce),
             )
             .set_pkce_challenge(PkceCodeChallenge::from_code_verifier_sha256(&verifier));
-        for scope in p.profile.scopes.iter().filter(|s| **s != "openid") {
+        for scope in self.profile.scopes.iter().filter(|s| **s != "openid") {
             request = request.add_scope(Scope::new((*scope).to_owned()));
         }
         if choice == AccountChoice::Select {
@@ -219,16 +220,17 @@ impl IdentityProviders for OidcProviders {
         Ok(url.to_string())
     }
 
+    /// Exchanges the callback's code and verifies the ID token.
     async fn finish(
         &self,
-        provider: Provider,
+        http: &Http,
+        settings: &IdpSettings,
         callback: &ProviderCallback,
         ceremony: &Ceremony,
         redirect_uri: &str,
         now: DateTime<Utc>,
-    ) -> Result<ExternalIdentity, IdpError> {
-        let p = self.configured(provider)?;
-        let endpoints = self.endpoints(p).await?;
+    ) -> Result<token::Verified, IdpError> {
+        let endpoints = self.endpoints(http, settings).await?;
         if endpoints.iss_parameter && callback.iss.is_none() {
             return Err(IdpError::Rejected(
                 "the provider advertises RFC 9207 but the response has no iss".into(),
@@ -236,7 +238,7 @@ impl IdentityProviders for OidcProviders {
         }
         // RFC 9207 §2.4: a response from another issuer goes no further (its code is not sent).
         if let Some(iss) = &callback.iss
-            && !p.profile.could_be_issuer(iss)
+            && !self.profile.could_be_issuer(iss)
         {
             return Err(IdpError::Rejected(format!(
                 "the response's iss {iss:?} is not this provider's"
@@ -245,11 +247,11 @@ impl IdentityProviders for OidcProviders {
         let Some(code) = callback.code.as_deref().filter(|c| !c.is_empty()) else {
             return Err(IdpError::Rejected("the response has no code".into()));
         };
-        let client = Self::client(p, &endpoints, redirect_uri)?;
+        let client = self.client(&endpoints, redirect_uri)?;
         let response = client
             .exchange_code(AuthorizationCode::new(code.to_owned()))
             .set_pkce_verifier(PkceCodeVerifier::new(ceremony.pkce_verifier().to_string()))
-            .request_async(&self.http)
+            .request_async(http)
             .await
             .map_err(|e| match e {
                 RequestTokenError::ServerResponse(r) => {
@@ -272,26 +274,24 @@ impl IdentityProviders for OidcProviders {
             .map(ToString::to_string)
             .ok_or_else(|| IdpError::Rejected("the token answer has no ID token".into()))?;
         let kid = token::header_kid(&raw);
-        let keys = p
+        let keys = self
             .metadata
-            .candidate_keys(kid.as_deref(), &endpoints, &self.http, &self.settings)
+            .candidate_keys(kid.as_deref(), &endpoints, http, settings)
             .await
             .map_err(metadata_error)?;
         let nonce = ceremony.nonce();
-        let secret = p.settings.client_secret.expose_secret();
         let verified = token::verify(
             &raw,
             keys,
             &token::Expectations {
-                provider,
-                profile: &p.profile,
-                client_id: &p.settings.client_id,
-                client_secret: secret,
+                profile: &self.profile,
+                client_id: &self.client_id,
+                client_secret: self.client_secret.expose_secret(),
                 nonce: &nonce,
                 now,
-                skew: chrono::Duration::from_std(self.settings.clock_skew)
+                skew: chrono::Duration::from_std(settings.clock_skew)
                     .unwrap_or(chrono::Duration::seconds(60)),
-                tenants: &p.settings.tenants,
+                tenants: &self.tenants,
             },
         )
         .map_err(IdpError::Rejected)?;
@@ -302,7 +302,54 @@ impl IdentityProviders for OidcProviders {
                 "the response's iss {iss:?} is not the token's issuer"
             )));
         }
-        Ok(verified.identity)
+        Ok(verified)
+    }
+}
+
+#[async_trait]
+impl IdentityProviders for OidcProviders {
+    fn configured(&self) -> Vec<Provider> {
+        Provider::ALL
+            .into_iter()
+            .filter(|p| self.providers.contains_key(p))
+            .collect()
+    }
+
+    async fn authorization_url(
+        &self,
+        provider: Provider,
+        ceremony: &Ceremony,
+        redirect_uri: &str,
+        choice: AccountChoice,
+    ) -> Result<String, IdpError> {
+        self.configured(provider)?
+            .authorization_url(&self.http, &self.settings, ceremony, redirect_uri, choice)
+            .await
+    }
+
+    async fn finish(
+        &self,
+        provider: Provider,
+        callback: &ProviderCallback,
+        ceremony: &Ceremony,
+        redirect_uri: &str,
+        now: DateTime<Utc>,
+    ) -> Result<ExternalIdentity, IdpError> {
+        let verified = self
+            .configured(provider)?
+            .finish(
+                &self.http,
+                &self.settings,
+                callback,
+                ceremony,
+                redirect_uri,
+                now,
+            )
+            .await?;
+        Ok(ExternalIdentity::Federated {
+            provider,
+            subject: verified.subject,
+        })
     }
 }
 

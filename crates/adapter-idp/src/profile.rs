@@ -22,6 +22,10 @@ pub(crate) enum SubjectRule {
     Sub,
     /// Microsoft: `tid` and `oid`, never `email` or `preferred_username` ("nOAuth").
     TenantAndObject,
+    /// ADFS, when the contract names people by their user principal name: `upn`.
+    Upn,
+    /// ADFS, when the contract names people by their directory object: `oid`.
+    ObjectId,
 }
 
 /// One provider's facts.
@@ -92,6 +96,27 @@ impl Profile {
             algorithms,
             subject,
             scopes,
+        })
+    }
+
+    /// A contract's ADFS over OpenID Connect (L8): the issuer is the discovery URL without
+    /// `/.well-known/openid-configuration` (ADFS: `https://HOST/adfs`), RS256 only, the subject
+    /// by the connection's choice.
+    pub(crate) fn adfs(discovery_url: &str, subject: auth_core::domain::AdSubject) -> Option<Self> {
+        use auth_core::domain::AdSubject;
+        let issuer = discovery_url
+            .strip_suffix("/.well-known/openid-configuration")
+            .filter(|i| !i.is_empty())?;
+        Some(Self {
+            discovery_url: discovery_url.to_owned(),
+            issuer: IssuerRule::Exact(vec![issuer.to_owned()]),
+            algorithms: vec![Alg::RsaSsaPkcs1V15Sha256],
+            subject: match subject {
+                AdSubject::Upn => SubjectRule::Upn,
+                AdSubject::ObjectGuid => SubjectRule::ObjectId,
+                _ => SubjectRule::Sub,
+            },
+            scopes: &["openid"],
         })
     }
 

@@ -47,6 +47,9 @@ pub struct IdpSettings {
     /// Hosts reached over plain `http` (test and private deployments); every other address
     /// must be `https`.
     pub insecure_http_hosts: Vec<String>,
+    /// Hosts of contracts' ADFS (addresses that owners type) that may resolve to loopback or
+    /// private addresses; every other such host is refused (tests and private deployments).
+    pub internal_hosts: Vec<String>,
     /// Bound on one request to a provider (connect, send, read).
     pub timeout: Duration,
     /// Largest response body read from a provider.
@@ -64,6 +67,7 @@ impl Default for IdpSettings {
         Self {
             providers: Vec::new(),
             insecure_http_hosts: Vec::new(),
+            internal_hosts: Vec::new(),
             timeout: Duration::from_secs(10),
             max_response_bytes: 256 * 1024,
             metadata_ttl: Duration::from_secs(3600),

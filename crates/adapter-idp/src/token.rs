@@ -7,7 +7,7 @@
 
 use std::str::FromStr as _;
 
-use auth_core::domain::{ExternalIdentity, Provider, Subject};
+use auth_core::domain::Subject;
 use base64::Engine as _;
 use chrono::{DateTime, Duration, Utc};
 use openidconnect::core::{
@@ -29,9 +29,12 @@ pub(crate) struct ExtraClaims {
     /// Microsoft: the tenant.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     tid: Option<String>,
-    /// Microsoft: the user's object ID, stable across applications.
+    /// Microsoft and ADFS: the user's object ID, stable across applications.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     oid: Option<String>,
+    /// ADFS: the user principal name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    upn: Option<String>,
 }
 
 impl AdditionalClaims for ExtraClaims {}
@@ -45,7 +48,6 @@ type Token = IdToken<
 
 /// What the token verification needs besides the token.
 pub(crate) struct Expectations<'a> {
-    pub(crate) provider: Provider,
     pub(crate) profile: &'a Profile,
     pub(crate) client_id: &'a str,
     pub(crate) client_secret: &'a str,
@@ -56,10 +58,10 @@ pub(crate) struct Expectations<'a> {
     pub(crate) tenants: &'a [String],
 }
 
-/// A verified token's identity and issuer.
+/// A verified token's subject (by the profile's rule) and issuer.
 #[derive(Debug)]
 pub(crate) struct Verified {
-    pub(crate) identity: ExternalIdentity,
+    pub(crate) subject: Subject,
     pub(crate) issuer: String,
 }
 
@@ -165,15 +167,17 @@ fn verify_with(
             }
             format!("{tid}/{oid}")
         }
+        SubjectRule::Upn => extra
+            .upn
+            .clone()
+            .ok_or("ID token without the upn claim the connection names the person by")?,
+        SubjectRule::ObjectId => extra
+            .oid
+            .clone()
+            .ok_or("ID token without the oid claim the connection names the person by")?,
     };
     let subject = Subject::parse(&subject).map_err(|e| format!("subject: {e}"))?;
-    Ok(Verified {
-        identity: ExternalIdentity::Federated {
-            provider: expect.provider,
-            subject,
-        },
-        issuer,
-    })
+    Ok(Verified { subject, issuer })
 }
 
 fn is_guid_like(s: &str) -> bool {

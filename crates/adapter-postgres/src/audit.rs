@@ -60,6 +60,11 @@ enum KindDto {
         route: String,
     },
     ActiveDirectoryEnabled,
+    ActiveDirectoryChanged,
+    ActiveDirectoryTurnedOff,
+    DirectorySignIn {
+        result: ProviderResultDto,
+    },
     PlanChanged,
     ContractCancelled,
     ContractDetailsChanged,
@@ -153,6 +158,11 @@ fn encode_kind(kind: &AuditKind) -> Result<String, StoreError> {
             route: route.as_str().to_owned(),
         },
         AuditKind::ActiveDirectoryEnabled => KindDto::ActiveDirectoryEnabled,
+        AuditKind::ActiveDirectoryChanged => KindDto::ActiveDirectoryChanged,
+        AuditKind::ActiveDirectoryTurnedOff => KindDto::ActiveDirectoryTurnedOff,
+        AuditKind::DirectorySignIn { result } => KindDto::DirectorySignIn {
+            result: result_dto(*result)?,
+        },
         AuditKind::PlanChanged => KindDto::PlanChanged,
         AuditKind::ContractCancelled => KindDto::ContractCancelled,
         AuditKind::ContractDetailsChanged => KindDto::ContractDetailsChanged,
@@ -161,14 +171,7 @@ fn encode_kind(kind: &AuditKind) -> Result<String, StoreError> {
         },
         AuditKind::ProviderSignIn { provider, result } => KindDto::ProviderSignIn {
             provider: provider.as_str().to_owned(),
-            result: match result {
-                ProviderResult::Verified => ProviderResultDto::Verified,
-                ProviderResult::BadState => ProviderResultDto::BadState,
-                ProviderResult::Denied => ProviderResultDto::Denied,
-                ProviderResult::Rejected => ProviderResultDto::Rejected,
-                ProviderResult::Unavailable => ProviderResultDto::Unavailable,
-                _ => return Err(unsupported("provider result")),
-            },
+            result: result_dto(*result)?,
         },
         // `AuditKind` is `#[non_exhaustive]`: a kind added to the core needs a variant here.
         _ => return Err(unsupported("kind of audit event")),
@@ -231,6 +234,11 @@ fn decode_kind(json: &str) -> Result<AuditKind, StoreError> {
             route: AccessRoute::from_name(&route).ok_or_else(|| corrupt("audit access route"))?,
         },
         KindDto::ActiveDirectoryEnabled => AuditKind::ActiveDirectoryEnabled,
+        KindDto::ActiveDirectoryChanged => AuditKind::ActiveDirectoryChanged,
+        KindDto::ActiveDirectoryTurnedOff => AuditKind::ActiveDirectoryTurnedOff,
+        KindDto::DirectorySignIn { result } => AuditKind::DirectorySignIn {
+            result: result_domain(result),
+        },
         KindDto::PlanChanged => AuditKind::PlanChanged,
         KindDto::ContractCancelled => AuditKind::ContractCancelled,
         KindDto::ContractDetailsChanged => AuditKind::ContractDetailsChanged,
@@ -240,15 +248,31 @@ fn decode_kind(json: &str) -> Result<AuditKind, StoreError> {
         },
         KindDto::ProviderSignIn { provider, result } => AuditKind::ProviderSignIn {
             provider: Provider::from_name(&provider).ok_or_else(|| corrupt("audit provider"))?,
-            result: match result {
-                ProviderResultDto::Verified => ProviderResult::Verified,
-                ProviderResultDto::BadState => ProviderResult::BadState,
-                ProviderResultDto::Denied => ProviderResult::Denied,
-                ProviderResultDto::Rejected => ProviderResult::Rejected,
-                ProviderResultDto::Unavailable => ProviderResult::Unavailable,
-            },
+            result: result_domain(result),
         },
     })
+}
+
+fn result_dto(result: ProviderResult) -> Result<ProviderResultDto, StoreError> {
+    Ok(match result {
+        ProviderResult::Verified => ProviderResultDto::Verified,
+        ProviderResult::BadState => ProviderResultDto::BadState,
+        ProviderResult::Denied => ProviderResultDto::Denied,
+        ProviderResult::Rejected => ProviderResultDto::Rejected,
+        ProviderResult::Unavailable => ProviderResultDto::Unavailable,
+        // `ProviderResult` is `#[non_exhaustive]`: a result added to the core needs a name here.
+        _ => return Err(unsupported("provider result")),
+    })
+}
+
+fn result_domain(result: ProviderResultDto) -> ProviderResult {
+    match result {
+        ProviderResultDto::Verified => ProviderResult::Verified,
+        ProviderResultDto::BadState => ProviderResult::BadState,
+        ProviderResultDto::Denied => ProviderResult::Denied,
+        ProviderResultDto::Rejected => ProviderResult::Rejected,
+        ProviderResultDto::Unavailable => ProviderResult::Unavailable,
+    }
 }
 
 #[derive(Insertable)]
@@ -479,6 +503,11 @@ mod tests {
             AuditKind::LineRemoved,
             AuditKind::LineConsentGiven,
             AuditKind::ActiveDirectoryEnabled,
+            AuditKind::ActiveDirectoryChanged,
+            AuditKind::ActiveDirectoryTurnedOff,
+            AuditKind::DirectorySignIn {
+                result: ProviderResult::Verified,
+            },
             AuditKind::PlanChanged,
             AuditKind::ContractCancelled,
             AuditKind::ContractDetailsChanged,

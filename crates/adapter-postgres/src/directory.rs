@@ -4,8 +4,9 @@
 
 use async_trait::async_trait;
 use auth_core::domain::{
-    AccessRoute, Account, AccountId, AdConnection, ContractId, DisplayName, Email,
-    ExternalIdentity, Invitation, LineNumber, Mail, Plan, Ticket, TicketPurpose, TokenHash,
+    AccessRoute, Account, AccountId, AdConnection, ConnectionId, Contract, ContractId, DisplayName,
+    Email, ExternalIdentity, Invitation, LineNumber, Mail, MetadataDocument, Plan, Ticket,
+    TicketPurpose, TokenHash,
 };
 use auth_core::ports::{
     ChangeRefused, ContractStore, EmailChange, InvitationStore, MethodChange, StoreError,
@@ -17,8 +18,14 @@ use crate::DieselStore;
 use crate::conn::{AnyConnection, MultiBackend};
 use crate::error::{self, TxError, applied, change_outcome, plain};
 use crate::mail::NewMailRow;
-use crate::rows::{AccountRow, TicketRow, corrupt, method_columns, parse_role};
-use crate::schema::{accounts, contracts, invitations, line_consents, lines, sessions, tickets};
+use crate::rows::{
+    AccountRow, AdDetailsRow, ContractRow, TicketRow, corrupt, load_contract, method_columns,
+    parse_role, replace_ad_details,
+};
+use crate::schema::{
+    accounts, ad_connection_details, contracts, invitations, line_consents, lines, sessions,
+    tickets,
+};
 use crate::second_factor::clear_second_factor;
 use crate::sql_types::{At, Id};
 use crate::store::{consume, consume_for, id, insert_mail, known_contract};
@@ -199,23 +206,28 @@ impl ContractStore for DieselStore {
     ) -> Result<bool, StoreError> {
         let key = id(contract.as_uuid());
         let mail = NewMailRow::from_domain(mail)?;
-        let (connection, metadata_url, enabled_at) = (
-            ad.id.as_str().to_owned(),
-            ad.metadata_url.clone(),
-            At(ad.enabled_at),
-        );
+        let ((connection, url, enabled_at), details) = AdDetailsRow::of(contract, ad);
         self.run(move |conn| {
             applied(conn.transaction(|conn| {
-                // D1: only a contract without a connection gets one (one conditional update).
+                // D1: a contract without a connection gets one, and a turned-off one is turned
+                // on again under the same ID (one conditional update).
+                let turned_off = ad_connection_details::table
+                    .filter(ad_connection_details::contract_id.eq(key))
+                    .filter(ad_connection_details::turned_off_at.is_not_null())
+                    .select(ad_connection_details::contract_id);
                 let updated = diesel::update(
-                    contracts::table
-                        .filter(contracts::id.eq(key))
-                        .filter(contracts::ad_connection_id.is_null()),
+                    contracts::table.filter(contracts::id.eq(key)).filter(
+                        contracts::ad_connection_id
+                            .is_null()
+                            .or(contracts::ad_connection_id
+                                .eq(connection.clone())
+                                .and(contracts::id.eq_any(turned_off))),
+                    ),
                 )
                 .set((
-                    contracts::ad_connection_id.eq(Some(connection)),
-                    contracts::ad_metadata_url.eq(Some(metadata_url)),
-                    contracts::ad_enabled_at.eq(Some(enabled_at)),
+                    contracts::ad_connection_id.eq(connection),
+                    contracts::ad_metadata_url.eq(url),
+                    contracts::ad_enabled_at.eq(enabled_at),
                 ))
                 .execute(conn)?;
                 if updated == 0 {
@@ -229,9 +241,80 @@ impl ContractStore for DieselStore {
                         TxError::Store(StoreError::Conflict("unknown contract".into()))
                     });
                 }
+                replace_ad_details(conn, &details)?;
                 insert_mail(conn, &mail)?;
                 Ok(())
             }))
+        })
+        .await
+    }
+
+    async fn save_ad(&self, contract: ContractId, ad: &AdConnection) -> Result<bool, StoreError> {
+        let key = id(contract.as_uuid());
+        let ((connection, url, _), details) = AdDetailsRow::of(contract, ad);
+        self.run(move |conn| {
+            applied(conn.transaction(|conn| {
+                // The connection ID never changes: only the contract holding it is updated.
+                let updated = diesel::update(
+                    contracts::table
+                        .filter(contracts::id.eq(key))
+                        .filter(contracts::ad_connection_id.eq(connection)),
+                )
+                .set(contracts::ad_metadata_url.eq(url))
+                .execute(conn)?;
+                if updated == 0 {
+                    return Err(TxError::NotApplied);
+                }
+                replace_ad_details(conn, &details)?;
+                Ok(())
+            }))
+        })
+        .await
+    }
+
+    async fn save_ad_metadata(
+        &self,
+        contract: ContractId,
+        connection: &ConnectionId,
+        metadata: &MetadataDocument,
+    ) -> Result<bool, StoreError> {
+        let key = id(contract.as_uuid());
+        let connection = connection.as_str().to_owned();
+        let (xml, read_at) = (metadata.xml.clone(), At(metadata.read_at));
+        self.run(move |conn| {
+            let holder = contracts::table
+                .filter(contracts::id.eq(key))
+                .filter(contracts::ad_connection_id.eq(connection))
+                .select(contracts::id);
+            let updated = diesel::update(
+                ad_connection_details::table
+                    .filter(ad_connection_details::contract_id.eq_any(holder)),
+            )
+            .set((
+                ad_connection_details::metadata_xml.eq(Some(xml)),
+                ad_connection_details::metadata_read_at.eq(Some(read_at)),
+            ))
+            .execute(conn)
+            .map_err(error::db)?;
+            Ok(updated == 1)
+        })
+        .await
+    }
+
+    async fn contract_by_connection(
+        &self,
+        connection: &ConnectionId,
+    ) -> Result<Option<Contract>, StoreError> {
+        let connection = connection.as_str().to_owned();
+        self.run(move |conn| {
+            contracts::table
+                .filter(contracts::ad_connection_id.eq(connection))
+                .select(ContractRow::as_select())
+                .first(conn)
+                .optional()
+                .map_err(error::db)?
+                .map(|row| load_contract(conn, row))
+                .transpose()
         })
         .await
     }

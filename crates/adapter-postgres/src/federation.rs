@@ -4,7 +4,7 @@
 
 use async_trait::async_trait;
 use auth_core::domain::{
-    FederationPurpose, FederationRequest, Provider, SessionId, SessionScope, TokenHash,
+    ConnectionId, FederationPurpose, FederationRequest, Issuer, SessionId, SessionScope, TokenHash,
 };
 use auth_core::ports::{FederationStore, StoreError};
 use chrono::{DateTime, Utc};
@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use crate::DieselStore;
 use crate::error;
 use crate::rows::{corrupt, token_hash, unsupported};
-use crate::schema::federation_requests;
+use crate::schema::{federation_requests, saml_assertions};
 use crate::sql_types::At;
 
 /// A round trip's purpose as stored. Tagged by `"type"`.
@@ -96,7 +96,7 @@ impl RequestRow {
         Ok(Self {
             state_hash: r.state.as_bytes().to_vec(),
             browser_hash: r.browser.as_bytes().to_vec(),
-            provider: r.provider.as_str().to_owned(),
+            provider: r.issuer.key(),
             purpose: encode(&r.purpose)?,
             created_at: At(r.created_at),
             expires_at: At(r.expires_at),
@@ -107,8 +107,7 @@ impl RequestRow {
         Ok(FederationRequest {
             state: token_hash(&self.state_hash)?,
             browser: token_hash(&self.browser_hash)?,
-            provider: Provider::from_name(&self.provider)
-                .ok_or_else(|| corrupt("federation provider"))?,
+            issuer: Issuer::from_key(&self.provider).ok_or_else(|| corrupt("federation issuer"))?,
             purpose: decode(&self.purpose)?,
             created_at: self.created_at.0,
             expires_at: self.expires_at.0,
@@ -172,5 +171,38 @@ impl FederationStore for DieselStore {
             })
             .await?;
         taken.map(RequestRow::into_domain).transpose()
+    }
+
+    async fn claim_assertion(
+        &self,
+        connection: &ConnectionId,
+        assertion: TokenHash,
+        expires_at: DateTime<Utc>,
+        at: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let connection = connection.as_str().to_owned();
+        let hash = assertion.as_bytes().to_vec();
+        self.run(move |conn| {
+            diesel::delete(saml_assertions::table.filter(saml_assertions::expires_at.le(At(at))))
+                .execute(conn)
+                .map_err(error::db)?;
+            // The primary key decides between concurrent claimers: one insert lands.
+            match diesel::insert_into(saml_assertions::table)
+                .values((
+                    saml_assertions::connection_id.eq(connection),
+                    saml_assertions::assertion_hash.eq(hash),
+                    saml_assertions::expires_at.eq(At(expires_at)),
+                ))
+                .execute(conn)
+            {
+                Ok(_) => Ok(true),
+                Err(diesel::result::Error::DatabaseError(
+                    diesel::result::DatabaseErrorKind::UniqueViolation,
+                    _,
+                )) => Ok(false),
+                Err(e) => Err(error::db(e)),
+            }
+        })
+        .await
     }
 }

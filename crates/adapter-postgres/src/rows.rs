@@ -2,15 +2,16 @@
 //! domain's own constructors; a row that does not parse is [`StoreError::Corrupt`].
 
 use auth_core::domain::{
-    AccessRoute, Account, AccountId, AdConnection, ChannelKind, ConnectionId, Contract, ContractId,
-    ContractName, ContractStatus, DisplayName, Email, Locale, LockState, LoginMethod, PasswordHash,
-    Plan, Provider, Role, Session, SessionId, SessionScope, Subject, Ticket, TicketPurpose,
-    TicketState, TokenHash, TwoFactorPolicy,
+    AccessRoute, Account, AccountId, AdConnection, AdProtocol, AdSettings, AdSubject, ChannelKind,
+    ClientSecretText, ConnectionId, Contract, ContractId, ContractName, ContractStatus,
+    DisplayName, Email, HttpsUrl, Locale, LockState, LoginMethod, MetadataDocument, PasswordHash,
+    Plan, Provider, Role, SamlMetadataSource, Session, SessionId, SessionScope, Subject, Ticket,
+    TicketPurpose, TicketState, TokenHash, TwoFactorPolicy,
 };
 use auth_core::ports::StoreError;
 use diesel::prelude::*;
 
-use crate::schema::{accounts, contracts, sessions, tickets};
+use crate::schema::{accounts, ad_connection_details, contracts, sessions, tickets};
 use crate::sql_types::{At, Id};
 
 pub(crate) fn corrupt(what: &str) -> StoreError {
@@ -45,6 +46,142 @@ pub(crate) struct ContractRow {
     cancelled_at: Option<At>,
 }
 
+/// A contract's AD details as stored (D1): one row per contract with a connection.
+#[derive(Queryable, Selectable, Insertable, Clone)]
+#[diesel(table_name = ad_connection_details)]
+pub(crate) struct AdDetailsRow {
+    contract_id: Id,
+    protocol: String,
+    subject: String,
+    client_id: Option<String>,
+    client_secret: Option<String>,
+    metadata_xml: Option<String>,
+    metadata_read_at: Option<At>,
+    turned_off_at: Option<At>,
+}
+
+/// The contract columns of an AD connection: ID, metadata URL (`''` for pasted metadata: an
+/// older check requires a value whenever a connection exists) and start.
+pub(crate) type AdContractColumns = (Option<String>, Option<String>, Option<At>);
+
+/// The contract in `row`, with its AD details read in the same connection.
+pub(crate) fn load_contract(
+    conn: &mut crate::conn::AnyConnection,
+    row: ContractRow,
+) -> Result<Contract, StoreError> {
+    let details = if row.ad_connection_id.is_some() {
+        ad_connection_details::table
+            .filter(ad_connection_details::contract_id.eq(row.id))
+            .select(AdDetailsRow::as_select())
+            .first(conn)
+            .optional()
+            .map_err(crate::error::db)?
+    } else {
+        None
+    };
+    row.into_domain(details)
+}
+
+/// Replaces `contract`'s AD details row, inside the caller's transaction (after the caller's
+/// conditional update of the contract's own AD columns applied).
+pub(crate) fn replace_ad_details(
+    conn: &mut crate::conn::AnyConnection,
+    details: &AdDetailsRow,
+) -> QueryResult<()> {
+    diesel::delete(
+        ad_connection_details::table
+            .filter(ad_connection_details::contract_id.eq(details.contract_id)),
+    )
+    .execute(conn)?;
+    diesel::insert_into(ad_connection_details::table)
+        .values(details)
+        .execute(conn)?;
+    Ok(())
+}
+
+impl AdDetailsRow {
+    /// The rows of `contract`'s connection `ad`.
+    pub(crate) fn of(contract: ContractId, ad: &AdConnection) -> (AdContractColumns, Self) {
+        let (url, client_id, secret) = match &ad.settings.protocol {
+            AdProtocol::Saml {
+                metadata: SamlMetadataSource::Url(url),
+            } => (url.as_str().to_owned(), None, None),
+            AdProtocol::Saml {
+                metadata: SamlMetadataSource::Pasted,
+            } => (String::new(), None, None),
+            AdProtocol::Oidc {
+                discovery_url,
+                client_id,
+                client_secret,
+            } => (
+                discovery_url.as_str().to_owned(),
+                Some(client_id.clone()),
+                Some(client_secret.expose().to_owned()),
+            ),
+        };
+        (
+            (
+                Some(ad.id.as_str().to_owned()),
+                Some(url),
+                Some(At(ad.enabled_at)),
+            ),
+            Self {
+                contract_id: Id(contract.as_uuid()),
+                protocol: ad.settings.protocol.kind_name().to_owned(),
+                subject: ad.settings.subject.as_str().to_owned(),
+                client_id,
+                client_secret: secret,
+                metadata_xml: ad.metadata.as_ref().map(|m| m.xml.clone()),
+                metadata_read_at: ad.metadata.as_ref().map(|m| At(m.read_at)),
+                turned_off_at: ad.turned_off_at.map(At),
+            },
+        )
+    }
+
+    /// The connection the contract's columns and these details hold.
+    fn into_domain(
+        self,
+        id: String,
+        url: String,
+        enabled_at: chrono::DateTime<chrono::Utc>,
+    ) -> Result<AdConnection, StoreError> {
+        let bad = || corrupt("AD connection");
+        // A stored URL was checked when saved (plain http only where the operator allowed it).
+        let parse_url = |u: &str| HttpsUrl::parse_allowing_http(u).map_err(|_| bad());
+        let protocol = match self.protocol.as_str() {
+            "saml" => AdProtocol::Saml {
+                metadata: if url.is_empty() {
+                    SamlMetadataSource::Pasted
+                } else {
+                    SamlMetadataSource::Url(parse_url(&url)?)
+                },
+            },
+            "oidc" => AdProtocol::Oidc {
+                discovery_url: parse_url(&url)?,
+                client_id: self.client_id.ok_or_else(bad)?,
+                client_secret: ClientSecretText::parse(&self.client_secret.ok_or_else(bad)?)
+                    .map_err(|_| bad())?,
+            },
+            _ => return Err(bad()),
+        };
+        let metadata = match (self.metadata_xml, self.metadata_read_at) {
+            (Some(xml), Some(At(read_at))) => Some(MetadataDocument { xml, read_at }),
+            (None, None) => None,
+            _ => return Err(bad()),
+        };
+        Ok(AdConnection {
+            id: ConnectionId::parse(&id).map_err(|_| corrupt("AD connection ID"))?,
+            settings: AdSettings {
+                protocol,
+                subject: AdSubject::from_name(&self.subject).ok_or_else(bad)?,
+            },
+            metadata,
+            enabled_at,
+            turned_off_at: self.turned_off_at.map(|a| a.0),
+        })
+    }
+}
+
 /// A contract's status as stored: its name and the cancellation time.
 pub(crate) fn status_columns(
     status: ContractStatus,
@@ -66,6 +203,10 @@ impl ContractRow {
             _ => None,
         };
         let (status, cancelled_at) = status_columns(c.status)?;
+        let ((ad_connection_id, ad_metadata_url, ad_enabled_at), _) =
+            c.ad.as_ref()
+                .map(|ad| AdDetailsRow::of(c.id, ad))
+                .map_or(((None, None, None), None), |(cols, d)| (cols, Some(d)));
         Ok(Self {
             id: Id(c.id.as_uuid()),
             name: c.name.as_str().to_owned(),
@@ -74,28 +215,28 @@ impl ContractRow {
             two_factor: c.two_factor.as_str().to_owned(),
             access_route: c.access_route.as_str().to_owned(),
             created_at: At(c.created_at),
-            ad_connection_id: c.ad.as_ref().map(|ad| ad.id.as_str().to_owned()),
-            ad_metadata_url: c.ad.as_ref().map(|ad| ad.metadata_url.clone()),
-            ad_enabled_at: c.ad.as_ref().map(|ad| At(ad.enabled_at)),
+            ad_connection_id,
+            ad_metadata_url,
+            ad_enabled_at,
             status: status.to_owned(),
             cancelled_at,
         })
     }
 
-    pub(crate) fn into_domain(self) -> Result<Contract, StoreError> {
+    /// The contract, with its AD `details` row when it has a connection.
+    pub(crate) fn into_domain(self, details: Option<AdDetailsRow>) -> Result<Contract, StoreError> {
         let plan = Plan::from_kind_name(&self.plan, self.trial_started_at.map(|a| a.0))
             .ok_or_else(|| corrupt("contract plan"))?;
         let ad = match (
             self.ad_connection_id,
             self.ad_metadata_url,
             self.ad_enabled_at,
+            details,
         ) {
-            (None, None, None) => None,
-            (Some(id), Some(metadata_url), Some(At(enabled_at))) => Some(AdConnection {
-                id: ConnectionId::parse(&id).map_err(|_| corrupt("AD connection ID"))?,
-                metadata_url,
-                enabled_at,
-            }),
+            (None, None, None, None) => None,
+            (Some(id), Some(url), Some(At(enabled_at)), Some(details)) => {
+                Some(details.into_domain(id, url, enabled_at)?)
+            }
             _ => return Err(corrupt("AD connection")),
         };
         let status = match (self.status.as_str(), self.cancelled_at) {

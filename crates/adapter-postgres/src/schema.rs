@@ -272,6 +272,35 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::sql_types::{Instant, Uuid};
+
+    ad_connection_details (contract_id) {
+        contract_id -> Uuid,
+        protocol -> Text,
+        subject -> Text,
+        client_id -> Nullable<Text>,
+        client_secret -> Nullable<Text>,
+        metadata_xml -> Nullable<Text>,
+        metadata_read_at -> Nullable<Instant>,
+        turned_off_at -> Nullable<Instant>,
+    }
+}
+
+diesel::joinable!(ad_connection_details -> contracts (contract_id));
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::sql_types::Instant;
+
+    saml_assertions (connection_id, assertion_hash) {
+        connection_id -> Text,
+        assertion_hash -> Binary,
+        expires_at -> Instant,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     contracts,
     accounts,
@@ -289,5 +318,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     audit_events,
     contract_details,
     federation_requests,
+    saml_assertions,
+    ad_connection_details,
     reset_requests,
 );

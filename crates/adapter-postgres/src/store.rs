@@ -145,12 +145,23 @@ pub(crate) fn insert_mail(conn: &mut AnyConnection, mail: &NewMailRow) -> QueryR
 impl AccountStore for DieselStore {
     async fn insert_contract(&self, contract: &Contract) -> Result<(), StoreError> {
         let row = ContractRow::from_domain(contract)?;
+        let details = contract
+            .ad
+            .as_ref()
+            .map(|ad| crate::rows::AdDetailsRow::of(contract.id, ad).1);
         self.run(move |conn| {
-            diesel::insert_into(contracts::table)
-                .values(&row)
-                .execute(conn)
-                .map(drop)
-                .map_err(error::db)
+            conn.transaction(|conn| {
+                diesel::insert_into(contracts::table)
+                    .values(&row)
+                    .execute(conn)?;
+                if let Some(details) = &details {
+                    diesel::insert_into(crate::schema::ad_connection_details::table)
+                        .values(details)
+                        .execute(conn)?;
+                }
+                Ok(())
+            })
+            .map_err(error::db)
         })
         .await
     }
@@ -164,7 +175,7 @@ impl AccountStore for DieselStore {
                 .first(conn)
                 .optional()
                 .map_err(error::db)?
-                .map(ContractRow::into_domain)
+                .map(|row| crate::rows::load_contract(conn, row))
                 .transpose()
         })
         .await

@@ -97,6 +97,9 @@ pub const KINDS: &[&str] = &[
     "line_consent_given",
     "access_route_changed",
     "active_directory_enabled",
+    "active_directory_changed",
+    "active_directory_turned_off",
+    "directory_sign_in",
     "plan_changed",
     "contract_cancelled",
     "contract_details_changed",
@@ -148,15 +151,12 @@ pub fn names(kind: &AuditKind) -> AuditNames {
     n.kind = match kind {
         K::ProviderSignIn { provider, result } => {
             n.provider = Some(provider.as_str());
-            n.reason = Some(match result {
-                ProviderResult::Verified => "verified",
-                ProviderResult::BadState => "bad_state",
-                ProviderResult::Denied => "denied",
-                ProviderResult::Rejected => "rejected",
-                ProviderResult::Unavailable => "unavailable",
-                _ => "other",
-            });
+            n.reason = Some(result_name(*result));
             "provider_sign_in"
+        }
+        K::DirectorySignIn { result } => {
+            n.reason = Some(result_name(*result));
+            "directory_sign_in"
         }
         K::SignInSucceeded { scope } => {
             n.detail = Some(scope_name(*scope));
@@ -218,6 +218,8 @@ pub fn names(kind: &AuditKind) -> AuditNames {
             "access_route_changed"
         }
         K::ActiveDirectoryEnabled => "active_directory_enabled",
+        K::ActiveDirectoryChanged => "active_directory_changed",
+        K::ActiveDirectoryTurnedOff => "active_directory_turned_off",
         K::PlanChanged => "plan_changed",
         K::ContractCancelled => "contract_cancelled",
         K::ContractDetailsChanged => "contract_details_changed",
@@ -232,6 +234,17 @@ pub fn names(kind: &AuditKind) -> AuditNames {
         _ => "other",
     };
     n
+}
+
+fn result_name(result: ProviderResult) -> &'static str {
+    match result {
+        ProviderResult::Verified => "verified",
+        ProviderResult::BadState => "bad_state",
+        ProviderResult::Denied => "denied",
+        ProviderResult::Rejected => "rejected",
+        ProviderResult::Unavailable => "unavailable",
+        _ => "other",
+    }
 }
 
 fn scope_name(scope: SessionScope) -> &'static str {
@@ -291,6 +304,11 @@ pub fn kind_named(name: &str) -> Option<AuditKind> {
             route: AccessRoute::LineAndInternet,
         },
         K::ActiveDirectoryEnabled,
+        K::ActiveDirectoryChanged,
+        K::ActiveDirectoryTurnedOff,
+        K::DirectorySignIn {
+            result: ProviderResult::Verified,
+        },
         K::PlanChanged,
         K::ContractCancelled,
         K::ContractDetailsChanged,
@@ -402,6 +420,11 @@ mod tests {
                 provider: auth_core::domain::Provider::DAccount,
                 result: ProviderResult::Denied,
             },
+            AuditKind::DirectorySignIn {
+                result: ProviderResult::Rejected,
+            },
+            AuditKind::ActiveDirectoryChanged,
+            AuditKind::ActiveDirectoryTurnedOff,
             AuditKind::AccountLocked,
         ];
         for kind in &kinds {

@@ -146,6 +146,10 @@ pub struct ProvidersConfig {
     /// Hosts reached over plain `http` (tests, private networks); all others need `https`.
     #[serde(default)]
     pub insecure_http_hosts: Vec<String>,
+    /// Hosts of contracts' ADFS (addresses owners type) that may resolve to loopback or private
+    /// addresses (tests, private networks); every other such address is refused.
+    #[serde(default)]
+    pub internal_hosts: Vec<String>,
 }
 
 /// The whole configuration.

@@ -81,6 +81,31 @@ impl AppState {
         format!("{base}/federation/{}/callback", provider.as_str())
     }
 
+    /// tobira's addresses for a contract's ADFS on a listener's channel (L8): the SAML entity
+    /// ID is the internet sign-in address on every channel (one relying party per contract at
+    /// ADFS); the assertion consumer and the OpenID redirect URI are the channel's own.
+    pub fn directory_endpoints(
+        &self,
+        listener: crate::http::Listener,
+        connection: &str,
+    ) -> DirectoryAddresses {
+        let base = match listener {
+            crate::http::Listener::Line => self.inner.config.line_public_url(),
+            _ => self.inner.config.public_url(),
+        };
+        let entity_id = format!("{}/ad/{connection}", self.inner.config.public_url());
+        DirectoryAddresses {
+            saml_acs: format!("{base}/ad/{connection}/saml"),
+            oidc_redirect: format!("{base}/ad/{connection}/callback"),
+            line_saml_acs: format!(
+                "{}/ad/{connection}/saml",
+                self.inner.config.line_public_url()
+            ),
+            internet_saml_acs: format!("{entity_id}/saml"),
+            entity_id,
+        }
+    }
+
     /// What wakes the outbox worker before its next tick ([`crate::worker::run`]).
     pub fn outbox_wakeup(&self) -> Arc<tokio::sync::Notify> {
         self.inner.outbox_wakeup.clone()
@@ -147,5 +172,31 @@ fn rate_key(address: IpAddr) -> IpAddr {
         }
         IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(address, IpAddr::V4),
         v4 => v4,
+    }
+}
+
+/// tobira's addresses for one contract's ADFS ([`AppState::directory_endpoints`]).
+#[derive(Debug, Clone)]
+pub struct DirectoryAddresses {
+    /// The SAML entity ID (relying party identifier): the internet sign-in address.
+    pub entity_id: String,
+    /// The assertion consumer address on the request's channel.
+    pub saml_acs: String,
+    /// The OpenID Connect redirect URI on the request's channel.
+    pub oidc_redirect: String,
+    /// The assertion consumer address on the internet channel (for the SP metadata).
+    pub internet_saml_acs: String,
+    /// The assertion consumer address on the line channel (for the SP metadata).
+    pub line_saml_acs: String,
+}
+
+impl DirectoryAddresses {
+    /// The core's view of them.
+    pub fn endpoints(&self) -> auth_core::domain::DirectoryEndpoints<'_> {
+        auth_core::domain::DirectoryEndpoints {
+            entity_id: &self.entity_id,
+            saml_acs: &self.saml_acs,
+            oidc_redirect: &self.oidc_redirect,
+        }
     }
 }

@@ -9,13 +9,13 @@ use std::time::Duration;
 use async_trait::async_trait;
 use thiserror::Error;
 
-use adapter_idp::{IdpSettings, OidcProviders, ProviderSettings};
+use adapter_idp::{AdfsDirectories, IdpSettings, OidcProviders, ProviderSettings};
 use adapter_postgres::{DieselStore, PoolSettings};
 use adapter_smtp::{FileMailer, PublicBaseUrl, Security, Sender, SmtpConfig, SmtpMailer};
 use auth_core::domain::{Mail, Provider};
 use auth_core::flows::{Auth, Ports, Settings};
 use auth_core::hashing::{Argon2Hasher, HashParams};
-use auth_core::ports::{IdentityProviders, LeaseOwner, MailError, Mailer};
+use auth_core::ports::{Directories, IdentityProviders, LeaseOwner, MailError, Mailer};
 
 use crate::audit::LoggedAudit;
 use crate::config::{Config, SmtpSecurity};
@@ -118,6 +118,7 @@ pub async fn wire(config: &Config) -> Result<Wired, WiringError> {
         Some(providers) => auth.with_identity_providers(providers),
         None => auth,
     };
+    let auth = auth.with_directories(directories(config)?);
     let mailer = mailer(config)?;
     let state = AppState::new(auth, store.clone(), config.clone());
     Ok(Wired {
@@ -181,6 +182,21 @@ pub fn identity_providers(
     })
     .map_err(|e| WiringError::Providers(e.to_string()))?;
     Ok(Some(Arc::new(adapter)))
+}
+
+/// Contracts' ADFS (L8), over SAML 2.0 or OpenID Connect, with the configured address rules.
+///
+/// # Errors
+/// [`WiringError::Providers`] when the HTTP client cannot be built.
+pub fn directories(config: &Config) -> Result<Arc<dyn Directories>, WiringError> {
+    let p = &config.providers;
+    let adapter = AdfsDirectories::new(IdpSettings {
+        insecure_http_hosts: p.insecure_http_hosts.clone(),
+        internal_hosts: p.internal_hosts.clone(),
+        ..IdpSettings::default()
+    })
+    .map_err(|e| WiringError::Providers(e.to_string()))?;
+    Ok(Arc::new(adapter))
 }
 
 /// The mailer the configuration asks for.

@@ -14,3 +14,4 @@
 mod attacks;
 mod hostile;
 mod real;
+mod saml;

@@ -4,11 +4,12 @@ use std::sync::Arc;
 
 use adapter_postgres::{Backend, DieselStore, PoolSettings};
 use auth_core::domain::{
-    AccountId, AdConnection, Channel, ClientInfo, ConnectionId, ContractId, ContractStatus,
-    DeliveryState, DisplayName, Email, EnrolledFactor, Enrolment, ExternalIdentity, Invitation,
-    LineNumber, Locale, LoginMethod, Mail, MailId, MailKind, NoticeKind, PendingSignIn,
-    PendingStage, PhoneNumber, Plan, Provider, RememberedBrowser, Role, SecretToken, SessionScope,
-    Subject, Ticket, TicketLink, TicketPurpose, TicketState,
+    AccountId, AdConnection, AdProtocol, AdSettings, AdSubject, Channel, ClientInfo, ConnectionId,
+    ContractId, ContractStatus, DeliveryState, DisplayName, Email, EnrolledFactor, Enrolment,
+    ExternalIdentity, Invitation, LineNumber, Locale, LoginMethod, Mail, MailId, MailKind,
+    MetadataDocument, NoticeKind, PendingSignIn, PendingStage, PhoneNumber, Plan, Provider,
+    RememberedBrowser, Role, SamlMetadataSource, SecretToken, SessionScope, Subject, Ticket,
+    TicketLink, TicketPurpose, TicketState,
 };
 use auth_core::ports::{
     AccountStore, ChangeRefused, ContractStore, EmailChange, EnrolmentCommit, InsertAccountError,
@@ -426,8 +427,18 @@ async fn d1_a_connection_id_belongs_to_one_contract(store: Arc<DieselStore>) {
     let other = w.contract("別会社", Plan::Basic).await;
     let ad = AdConnection {
         id: ConnectionId::parse("adfs-ABCDEFGHIJKLMNOPQR").unwrap(),
-        metadata_url: "https://adfs.example.co.jp/FederationMetadata.xml".into(),
+        settings: AdSettings {
+            protocol: AdProtocol::Saml {
+                metadata: SamlMetadataSource::Pasted,
+            },
+            subject: AdSubject::Upn,
+        },
+        metadata: Some(MetadataDocument {
+            xml: "<EntityDescriptor/>".into(),
+            read_at: w.clock.now_for_test(),
+        }),
         enabled_at: w.clock.now_for_test(),
+        turned_off_at: None,
     };
     assert!(
         store
@@ -493,7 +504,8 @@ async fn first_version_rows_survive(url: &str) {
             "20261127200000",
             "20261128100000",
             "20261128200000",
-            "20261129130000"
+            "20261129200000",
+            "20261129300000"
         ],
         "every later version applies"
     );

@@ -9,8 +9,10 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
+use auth_core::domain::{AdFieldError, AdSettingsError};
 use auth_core::domain::{PasswordRejected, PasswordRule, TicketError};
 use auth_core::flows::Infrastructure;
+use auth_core::flows::directory::AdSetupError;
 use auth_core::flows::federation::FederationError;
 use auth_core::flows::manage::ManageError;
 use auth_core::flows::password_change::ChangePasswordError;
@@ -218,6 +220,51 @@ impl ToApi for Infrastructure {
     }
 }
 
+impl ToApi for AdSetupError {
+    fn to_api(self, lang: Lang) -> ApiError {
+        match self {
+            AdSetupError::Field(AdFieldError { field, rule }) => {
+                let msg = match rule {
+                    AdSettingsError::MetadataUrl => Msg::InvalidMetadataUrl,
+                    AdSettingsError::MetadataSource => Msg::AdMetadataSource,
+                    AdSettingsError::MetadataDocument => Msg::AdMetadataDocument,
+                    AdSettingsError::ClientId => Msg::AdClientId,
+                    AdSettingsError::ClientSecret => Msg::AdClientSecret,
+                    AdSettingsError::Protocol => Msg::AdProtocol,
+                    AdSettingsError::Subject => Msg::AdSubject,
+                    other => {
+                        tracing::error!(rule = %other, "unmapped AD settings rule");
+                        Msg::AdProtocol
+                    }
+                };
+                ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, msg, lang).field(field)
+            }
+            AdSetupError::Metadata(detail) => {
+                tracing::info!(%detail, "AD metadata refused");
+                ApiError::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    Msg::AdMetadataUnusable,
+                    lang,
+                )
+                .field("metadata_url")
+            }
+            AdSetupError::NotAvailable => {
+                ApiError::new(StatusCode::NOT_FOUND, Msg::AdNotOffered, lang)
+            }
+            AdSetupError::AlreadyOn => {
+                ApiError::new(StatusCode::CONFLICT, Msg::AdAlreadyEnabled, lang)
+            }
+            AdSetupError::NotOn => ApiError::new(StatusCode::CONFLICT, Msg::AdNotOn, lang),
+            AdSetupError::Manage(e) => e.to_api(lang),
+            AdSetupError::Infrastructure(e) => e.to_api(lang),
+            other => {
+                tracing::error!(error = %other, "unmapped AD settings error");
+                ApiError::new(StatusCode::SERVICE_UNAVAILABLE, Msg::Unavailable, lang)
+            }
+        }
+    }
+}
+
 /// The API error of a ticket problem: each has its own message (I3).
 pub fn ticket_error(e: TicketError, lang: Lang) -> ApiError {
     let msg = match e {
@@ -256,6 +303,13 @@ impl ToApi for FederationError {
             FederationError::Rejected(detail) => {
                 tracing::warn!(%detail, "identity provider answer refused");
                 ApiError::new(StatusCode::UNAUTHORIZED, Msg::ProviderRejected, lang)
+            }
+            FederationError::UnknownConnection => {
+                ApiError::new(StatusCode::NOT_FOUND, Msg::UnknownConnection, lang)
+                    .field("connection")
+            }
+            FederationError::DirectoryOff => {
+                ApiError::new(StatusCode::FORBIDDEN, Msg::DirectoryOff, lang)
             }
             FederationError::SignIn(e) => e.to_api(lang),
             FederationError::Manage(e) => e.to_api(lang),

@@ -135,7 +135,7 @@ pub async fn refuse_cross_site(
     next: Next,
 ) -> Response {
     let unsafe_method = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
-    if unsafe_method {
+    if unsafe_method && !is_saml_consumer(req.uri().path()) {
         let headers = req.headers();
         let fetch_site = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok());
         let cross = matches!(fetch_site, Some(site) if site != "same-origin" && site != "none");
@@ -166,6 +166,17 @@ pub async fn refuse_cross_site(
         }
     }
     next.run(req).await
+}
+
+/// Whether `path` is a SAML assertion consumer (`/ad/{connection}/saml`): ADFS's HTTP-POST
+/// comes from ADFS's site by design. That handler decides nothing and changes nothing; it only
+/// posts the fields on from this origin, where this check applies.
+fn is_saml_consumer(path: &str) -> bool {
+    path.strip_prefix("/ad/")
+        .and_then(|rest| rest.strip_suffix("/saml"))
+        .is_some_and(|id| {
+            !id.is_empty() && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        })
 }
 
 /// Rate limit per client address for sign-in, reset, unlock and SMS requests (X5). The answer

@@ -95,6 +95,29 @@ pub(super) fn text(msg: Msg) -> &'static str {
         Msg::AdAlreadyEnabled => "Active Directory is already turned on.",
         Msg::InvalidConnectionId => "A connection ID is adfs- followed by 18 letters or digits.",
         Msg::InvalidMetadataUrl => "Enter the ADFS metadata address as an https:// URL.",
+        Msg::AdMetadataSource => {
+            "Give either the federation metadata URL or the metadata document, not both."
+        }
+        Msg::AdMetadataDocument => "Paste the metadata document (at most 512 KiB).",
+        Msg::AdClientId => {
+            "Enter the client ID that ADFS gave the application (up to 2000 characters)."
+        }
+        Msg::AdClientSecret => {
+            "Enter the client secret that ADFS gave the application (up to 2000 characters)."
+        }
+        Msg::AdProtocol => "Choose SAML 2.0 or OpenID Connect.",
+        Msg::AdSubject => "Choose which value identifies a person: NameID, UPN or object GUID.",
+        Msg::AdMetadataUnusable => {
+            "The ADFS metadata could not be read or is not an ADFS's. Check the address and that ADFS is reachable from the internet."
+        }
+        Msg::AdNotOffered => "Active Directory sign-in is not offered by this service.",
+        Msg::AdNotOn => "Active Directory is not turned on.",
+        Msg::UnknownConnection => {
+            "No Active Directory connection has this ID. Check the connection ID."
+        }
+        Msg::DirectoryOff => {
+            "Sign-in with Active Directory is turned off for your contract. Please ask your administrator."
+        }
         Msg::OwnerIsProtected => "This cannot be done to the contract owner.",
         Msg::Busy => "We are busy right now. Please try again shortly.",
         Msg::Unavailable => "The service is unavailable right now. Please try again shortly.",

@@ -93,6 +93,27 @@ pub(super) fn text(msg: Msg) -> &'static str {
         Msg::AdAlreadyEnabled => "Active Directoryはすでに有効です。",
         Msg::InvalidConnectionId => "接続IDは「adfs-」に続く英数字18文字です。",
         Msg::InvalidMetadataUrl => "ADFSのメタデータURLは https:// で始まるURLを入力してください。",
+        Msg::AdMetadataSource => {
+            "フェデレーションメタデータのURLか、メタデータの内容のどちらか一方を入力してください。"
+        }
+        Msg::AdMetadataDocument => "メタデータの内容を貼り付けてください(512KiBまで)。",
+        Msg::AdClientId => "ADFSで発行されたクライアントIDを入力してください(2000文字まで)。",
+        Msg::AdClientSecret => {
+            "ADFSで発行されたクライアントシークレットを入力してください(2000文字まで)。"
+        }
+        Msg::AdProtocol => "SAML 2.0 または OpenID Connect を選んでください。",
+        Msg::AdSubject => "利用者を識別する値(NameID、UPN、オブジェクトGUID)を選んでください。",
+        Msg::AdMetadataUnusable => {
+            "ADFSのメタデータを読み込めないか、ADFSのメタデータではありません。URLと、ADFSにインターネットから接続できることをご確認ください。"
+        }
+        Msg::AdNotOffered => "このサービスではActive Directoryでのログインを提供していません。",
+        Msg::AdNotOn => "Active Directoryは利用開始されていません。",
+        Msg::UnknownConnection => {
+            "この接続IDのActive Directory接続はありません。接続IDをご確認ください。"
+        }
+        Msg::DirectoryOff => {
+            "ご契約のActive Directoryでのログインは停止されています。管理者にお問い合わせください。"
+        }
         Msg::OwnerIsProtected => "契約者にはこの操作を行えません。",
         Msg::Busy => "ただいま混み合っています。しばらくしてからもう一度お試しください。",
         Msg::Unavailable => {

@@ -103,9 +103,21 @@ pub(crate) async fn callback(
         Err(e) => return page.failure(&e),
     };
     let (jar, outcome) = finish(&state, listener, ctx, jar, provider, &query.into()).await;
+    continue_after(&state, &page, jar, outcome).await
+}
+
+/// Where a finished round trip (provider or AD) takes the browser: the session of a sign-in,
+/// the step it still needs, or what the binding did; a refusal's page otherwise.
+pub(crate) async fn continue_after(
+    state: &AppState,
+    page: &Page,
+    jar: CookieJar,
+    outcome: Result<FederationOutcome, auth_core::flows::federation::FederationError>,
+) -> Response {
+    let ctx = &page.ctx;
     match outcome {
         Ok(FederationOutcome::SignIn(SignInOutcome::SignedIn(grant))) => {
-            super::signin::finish(&state, ctx, jar, grant, None).await
+            super::signin::finish(state, ctx, jar, grant, None).await
         }
         Ok(FederationOutcome::SignIn(SignInOutcome::SecondFactorRequired(grant))) => {
             let jar = jar.add(ctx.cookie(CookieKind::Pending, grant.token.expose().to_string()));
@@ -124,7 +136,7 @@ pub(crate) async fn callback(
             };
             (jar, page.ok(T::MethodChangedTitle, body)).into_response()
         }
-        Err(e) => (jar, failed(&page, &e.to_api(page.lang()))).into_response(),
+        Err(e) => (jar, failed(page, &e.to_api(page.lang()))).into_response(),
     }
 }
 
@@ -172,7 +184,7 @@ pub(crate) async fn review_invitation(
 /// another origin (the pages' `form-action 'self'` policy also governs redirects), so the
 /// answer is a page that navigates there itself — the `Refresh` header and its `<meta>` twin,
 /// which need no script — with a link for anyone whose browser does neither.
-fn onward(page: &Page, to: &str) -> Response {
+pub(crate) fn onward(page: &Page, to: &str) -> Response {
     let body = html! {
         meta http-equiv="refresh" content={ "0;url=" (to) };
         p { a.button href=(to) rel="noreferrer" { (page.t(T::ContinueToProviderLink)) } }
@@ -188,7 +200,7 @@ fn onward(page: &Page, to: &str) -> Response {
 
 /// A refused round trip: what went wrong, and the way back to sign in. Password sign-in is
 /// untouched.
-fn failed(page: &Page, e: &ApiError) -> Response {
+pub(crate) fn failed(page: &Page, e: &ApiError) -> Response {
     if e.status == StatusCode::SERVICE_UNAVAILABLE {
         return page.failure(e);
     }

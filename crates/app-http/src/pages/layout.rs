@@ -355,12 +355,36 @@ pub(crate) fn providers(
                         }
                     }
                 }
-                li {
-                    button type="button" disabled { (page.t(T::ActiveDirectory)) }
-                    @if let Some(id) = active_directory {
-                        p.hint { (page.tf(T::ConnectionIdIs, &[id])) }
-                    }
-                }
+                (ad_button(page, usage, active_directory))
+            }
+        }
+    }
+}
+
+/// The Active Directory choice (L8, I2, M2): sign-in (to the service or, S2, the settings
+/// menu) asks for the connection ID; a registration or method change confirms the contract's
+/// connection ID first; the owner's own method never uses AD (D2).
+fn ad_button(page: &Page, usage: ProviderUse<'_>, connection: Option<&str>) -> Markup {
+    let (href, label) = match (usage, connection) {
+        (ProviderUse::SignIn(auth_core::domain::SessionScope::Settings), _) => {
+            ("/ad?scope=settings".to_owned(), page.t(T::AdSignInButton))
+        }
+        (ProviderUse::SignIn(_), _) => ("/ad".to_owned(), page.t(T::AdSignInButton)),
+        (ProviderUse::Invitation(token), Some(_)) => (
+            format!("/invitation/{token}/ad"),
+            page.t(T::AdRegisterButton),
+        ),
+        (ProviderUse::MethodChange(token), Some(_)) => (
+            format!("/login-method/{token}/ad"),
+            page.t(T::AdSwitchButton),
+        ),
+        _ => return html! {},
+    };
+    html! {
+        li {
+            a.button.provider href=(href) data-provider="active-directory" { (label) }
+            @if let Some(id) = connection {
+                p.hint { (page.tf(T::ConnectionIdIs, &[id])) }
             }
         }
     }

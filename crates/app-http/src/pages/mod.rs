@@ -15,6 +15,7 @@ mod account;
 mod admin;
 mod assets;
 pub mod csrf;
+mod directory;
 mod federation;
 mod layout;
 mod settings;
@@ -54,12 +55,32 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/unlock/{token}", post(signin::unlock))
         .route("/federation/{provider}/start", post(federation::start))
         .route("/federation/{provider}/callback", get(federation::callback))
+        .route("/ad", post(directory::enter))
+        .route("/ad/{connection}", get(directory::sign_in))
+        .route("/ad/{connection}/saml/finish", post(directory::saml_finish))
+        .route("/ad/{connection}/callback", get(directory::oidc_callback))
+        .route("/invitation/{token}/ad", post(directory::start_invitation))
+        .route(
+            "/login-method/{token}/ad",
+            post(directory::start_method_change),
+        )
         .route_layer(axum::middleware::from_fn_with_state(state, rate_limited));
     Router::new()
         .merge(limited)
         .route("/", get(account::root))
         .route("/assets/tobira.css", get(assets::css))
         .route("/assets/tobira.js", get(assets::js))
+        .route("/ad", get(directory::entry_page))
+        .route("/ad/{connection}/saml", post(directory::saml_consumer))
+        .route(
+            "/ad/{connection}/saml/metadata",
+            get(directory::sp_metadata),
+        )
+        .route("/invitation/{token}/ad", get(directory::confirm_invitation))
+        .route(
+            "/login-method/{token}/ad",
+            get(directory::confirm_method_change),
+        )
         .route("/lang/{tag}", get(switch_language))
         .route("/sign-in", get(signin::sign_in_page))
         .route("/settings/sign-in", get(signin::settings_sign_in_page))
@@ -132,6 +153,15 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route(
             "/settings/active-directory",
             get(settings::ad_page).post(settings::enable_ad),
+        )
+        .route("/settings/active-directory/edit", post(settings::edit_ad))
+        .route(
+            "/settings/active-directory/metadata",
+            post(settings::reread_ad),
+        )
+        .route(
+            "/settings/active-directory/off",
+            post(settings::turn_off_ad),
         )
         .route(
             "/settings/contract",

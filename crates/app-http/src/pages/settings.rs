@@ -10,8 +10,9 @@ use maud::{Markup, html};
 use serde::Deserialize;
 
 use auth_core::domain::{
-    AccessRoute, AdminAction, Contract, ContractStatus, MethodChoice, PasswordCandidate, Plan,
-    Session, SessionScope, SettingsItem, TwoFactorPolicy, can_administer,
+    AccessRoute, AdConnection, AdProtocol, AdSubject, AdminAction, Contract, ContractStatus,
+    MethodChoice, PasswordCandidate, Plan, SamlMetadataSource, Session, SessionScope, SettingsItem,
+    TwoFactorPolicy, can_administer,
 };
 use auth_core::domain::{ContractDetails, ContractDetailsInput};
 use auth_core::flows::contract_details::ContractDetailsError;
@@ -23,6 +24,7 @@ use super::layout::{self, Input};
 use super::signin::{Empty, NewPasswordForm};
 use super::text::T;
 use super::{Errors, Page, form_status, see_other, signed_in};
+use crate::http::api::account::AdBody;
 use crate::http::error::{ApiError, ToApi, details_problem_msg};
 use crate::messages::Msg;
 use crate::state::AppState;
@@ -646,28 +648,165 @@ pub(crate) async fn set_two_factor(
 
 // ---- Active Directory (D1) ----
 
-fn ad_view(page: &Page, contract: &Contract, url: &str, errors: &Errors) -> Markup {
+/// The AD settings form: the API's body, typed or filled from the connection (never with its
+/// secret, nor a pasted document).
+type AdForm = AdBody;
+
+fn form_of(ad: &AdConnection) -> AdForm {
+    let dto = crate::http::api::account::AdConnectionDto::of(ad);
+    AdForm {
+        protocol: dto.protocol,
+        metadata_url: dto.metadata_url.unwrap_or_default(),
+        client_id: dto.client_id.unwrap_or_default(),
+        subject: dto.subject,
+        ..AdForm::default()
+    }
+}
+
+/// The form as typed, for showing again: the secret is never sent back.
+fn clone_form(f: &AdForm) -> AdForm {
+    AdForm {
+        client_secret: String::new(),
+        ..f.clone()
+    }
+}
+
+/// The fields of the AD settings form.
+fn ad_fields(page: &Page, form: &AdForm, editing: bool, errors: &Errors) -> Markup {
+    let protocol = if form.protocol.is_empty() {
+        "saml"
+    } else {
+        form.protocol.as_str()
+    };
+    let subject = if form.subject.is_empty() {
+        "persistent"
+    } else {
+        form.subject.as_str()
+    };
+    let xml_errors = errors.of("metadata_xml");
     html! {
-        @if let Some(ad) = &contract.ad {
-            p { (page.t(T::AdEnabledIntro)) }
-            (layout::details(&[
-                (page.t(T::ConnectionId), ad.id.as_str().to_owned()),
-                (page.t(T::MetadataUrl), ad.metadata_url.clone()),
-                (page.t(T::EnabledAt), when(page, ad.enabled_at)),
-            ]))
-        } @else {
-            p { (page.t(T::AdIntro)) }
+        (layout::general_errors(errors, &["protocol", "metadata_url", "metadata_xml", "client_id", "client_secret", "subject"]))
+        (layout::radios("protocol", page.t(T::AdProtocolLegend), &[
+            ("saml", page.t(T::AdProtocolSaml)),
+            ("oidc", page.t(T::AdProtocolOidc)),
+        ], protocol, errors))
+        (Input::new("metadata_url", page.t(T::MetadataUrl)).kind("url").value(&form.metadata_url).hint(page.t(T::DiscoveryUrlHint)).render(errors))
+        div.field.invalid[!xml_errors.is_empty()] {
+            label for="metadata_xml" { (page.t(T::MetadataXml)) }
+            p.hint id="metadata_xml-hint" { (page.t(T::MetadataXmlHint)) }
+            textarea id="metadata_xml" name="metadata_xml" rows="4" aria-describedby="metadata_xml-hint" { (form.metadata_xml) }
+            @for e in &xml_errors { p.error { (e) } }
+        }
+        (Input::new("client_id", page.t(T::AdClientId)).value(&form.client_id).render(errors))
+        @let secret = Input::new("client_secret", page.t(T::AdClientSecret)).kind("password").autocomplete("off");
+        @if editing { (secret.hint(page.t(T::AdClientSecretKeep)).render(errors)) } @else { (secret.render(errors)) }
+        (layout::radios("subject", page.t(T::AdSubjectLegend), &[
+            ("persistent", page.t(T::AdSubjectPersistent)),
+            ("upn", page.t(T::AdSubjectUpn)),
+            ("object-guid", page.t(T::AdSubjectGuid)),
+        ], subject, errors))
+    }
+}
+
+fn ad_view(
+    page: &Page,
+    state: &AppState,
+    contract: &Contract,
+    form: Option<&AdForm>,
+    errors: &Errors,
+) -> Markup {
+    let Some(ad) = contract.ad.as_ref().filter(|ad| ad.is_on()) else {
+        let filled = match (form, &contract.ad) {
+            (Some(f), _) => clone_form(f),
+            (None, Some(off)) => form_of(off),
+            (None, None) => AdForm::default(),
+        };
+        return html! {
+            @if contract.ad.is_some() { p { (page.t(T::AdTurnedOffIntro)) } } @else { p { (page.t(T::AdIntro)) } }
             (layout::form(page, "/settings/active-directory", html! {
-                (layout::general_errors(errors, &["metadata_url"]))
-                (Input::new("metadata_url", page.t(T::MetadataUrl)).kind("url").value(url).hint(page.t(T::MetadataUrlHint)).render(errors))
+                (ad_fields(page, &filled, false, errors))
                 div.actions { button type="submit" { (page.t(T::EnableAd)) } }
+            }))
+            (back_to_menu(page))
+        };
+    };
+    let dto = crate::http::api::account::AdConnectionDto::of(ad);
+    let internet = state.directory_endpoints(crate::http::Listener::Internet, ad.id.as_str());
+    let line = state.directory_endpoints(crate::http::Listener::Line, ad.id.as_str());
+    let subject = match ad.settings.subject {
+        AdSubject::Upn => T::AdSubjectUpn,
+        AdSubject::ObjectGuid => T::AdSubjectGuid,
+        _ => T::AdSubjectPersistent,
+    };
+    let mut rows = vec![
+        (page.t(T::ConnectionId), ad.id.as_str().to_owned()),
+        (page.t(T::AdStatus), page.t(T::AdStatusOn).to_owned()),
+        (
+            page.t(T::AdProtocolLegend),
+            page.t(if dto.protocol == "oidc" {
+                T::AdProtocolOidc
+            } else {
+                T::AdProtocolSaml
+            })
+            .to_owned(),
+        ),
+        (
+            page.t(T::MetadataUrl),
+            dto.metadata_url.clone().unwrap_or_else(|| "—".into()),
+        ),
+        (page.t(T::AdSubjectLegend), page.t(subject).to_owned()),
+        (page.t(T::AdAddressInternet), internet.entity_id.clone()),
+        (
+            page.t(T::AdAddressLine),
+            format!("{}/ad/{}", state.config().line_public_url(), ad.id.as_str()),
+        ),
+        (page.t(T::EnabledAt), when(page, ad.enabled_at)),
+    ];
+    if let Some(client_id) = &dto.client_id {
+        rows.push((page.t(T::AdClientId), client_id.clone()));
+    }
+    if let Some(at) = dto.metadata_read_at {
+        rows.push((page.t(T::AdMetadataReadAt), when(page, at)));
+    }
+    let edit = form.map_or_else(|| form_of(ad), clone_form);
+    html! {
+        p { (page.t(T::AdEnabledIntro)) }
+        (layout::details(&rows))
+        section aria-labelledby="ad-rp" {
+            h2 id="ad-rp" { (page.t(T::AdRelyingPartyTitle)) }
+            p { (page.t(T::AdRelyingPartyIntro)) }
+            (layout::details(&[
+                (page.t(T::AdEntityId), internet.entity_id.clone()),
+                (page.t(T::AdAcsInternet), internet.saml_acs.clone()),
+                (page.t(T::AdAcsLine), line.saml_acs.clone()),
+                (page.t(T::AdRedirectUris), format!("{} {}", internet.oidc_redirect, line.oidc_redirect)),
+                (page.t(T::AdSpMetadata), format!("{}/saml/metadata", internet.entity_id)),
+            ]))
+        }
+        section aria-labelledby="ad-edit" {
+            h2 id="ad-edit" { (page.t(T::AdEditTitle)) }
+            (layout::form(page, "/settings/active-directory/edit", html! {
+                (ad_fields(page, &edit, true, errors))
+                div.actions { button type="submit" { (page.t(T::AdSave)) } }
+            }))
+            @if matches!(ad.settings.protocol, AdProtocol::Saml { metadata: SamlMetadataSource::Url(_) }) {
+                p.hint { (page.t(T::AdRereadHint)) }
+                (layout::button_form(page, "/settings/active-directory/metadata", page.t(T::AdReread), "secondary"))
+            }
+        }
+        section aria-labelledby="ad-off" {
+            h2 id="ad-off" { (page.t(T::AdTurnOffTitle)) }
+            (layout::form(page, "/settings/active-directory/off", html! {
+                (layout::checkbox("confirmed", page.t(T::AdTurnOffConfirm), false, errors))
+                div.actions { button.danger type="submit" { (page.t(T::AdTurnOff)) } }
             }))
         }
         (back_to_menu(page))
     }
 }
 
-/// Active Directory: its connection, or the form that turns it on (D1).
+/// Active Directory: its connection with the edit and turn-off forms, or the form that turns
+/// it on (D1).
 pub(crate) async fn ad_page(State(state): State<AppState>, page: Page) -> Response {
     let me = match for_item(&state, &page, SettingsItem::ActiveDirectory).await {
         Ok(s) => s,
@@ -676,17 +815,28 @@ pub(crate) async fn ad_page(State(state): State<AppState>, page: Page) -> Respon
     match contract_of(&state, &page, &me).await {
         Ok(c) => page.ok(
             T::ItemActiveDirectory,
-            ad_view(&page, &c, "", &Errors::none()),
+            ad_view(&page, &state, &c, None, &Errors::none()),
         ),
         Err(r) => r,
     }
 }
 
-/// The ADFS details.
-#[derive(Debug, Deserialize)]
-pub(crate) struct AdForm {
-    #[serde(default)]
-    metadata_url: String,
+/// The AD page again with the refusal of a submitted form.
+async fn ad_refused(
+    state: &AppState,
+    page: &Page,
+    me: &Session,
+    form: Option<&AdForm>,
+    e: &crate::http::error::ApiError,
+) -> Response {
+    match contract_of(state, page, me).await {
+        Ok(c) => page.render(
+            form_status(e),
+            T::ItemActiveDirectory,
+            ad_view(page, state, &c, form, &Errors::from_api(e)),
+        ),
+        Err(r) => r,
+    }
 }
 
 /// Turn on Active Directory (D1).
@@ -701,21 +851,83 @@ pub(crate) async fn enable_ad(
     };
     match state
         .auth()
-        .enable_active_directory(&me, &form.metadata_url, &page.ctx.client)
+        .turn_on_active_directory(&me, &form.input(), &page.ctx.client)
         .await
     {
         Ok(_) => see_other("/settings/active-directory?notice=ad_enabled"),
-        Err(e) => {
-            let e = e.to_api(page.lang());
-            match contract_of(&state, &page, &me).await {
-                Ok(c) => page.render(
-                    form_status(&e),
-                    T::ItemActiveDirectory,
-                    ad_view(&page, &c, &form.metadata_url, &Errors::from_api(&e)),
-                ),
-                Err(r) => r,
-            }
-        }
+        Err(e) => ad_refused(&state, &page, &me, Some(&form), &e.to_api(page.lang())).await,
+    }
+}
+
+/// Change the AD settings (D1).
+pub(crate) async fn edit_ad(
+    State(state): State<AppState>,
+    page: Page,
+    Posted(form): Posted<AdForm>,
+) -> Response {
+    let me = match signed_in(&state, &page, SessionScope::Settings).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    match state
+        .auth()
+        .edit_active_directory(&me, &form.input(), &page.ctx.client)
+        .await
+    {
+        Ok(()) => see_other("/settings/active-directory?notice=ad_changed"),
+        Err(e) => ad_refused(&state, &page, &me, Some(&form), &e.to_api(page.lang())).await,
+    }
+}
+
+/// Read the ADFS metadata again now (D1).
+pub(crate) async fn reread_ad(
+    State(state): State<AppState>,
+    page: Page,
+    Posted(_): Posted<Empty>,
+) -> Response {
+    let me = match signed_in(&state, &page, SessionScope::Settings).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    match state.auth().reread_ad_metadata(&me, &page.ctx.client).await {
+        Ok(()) => see_other("/settings/active-directory?notice=ad_reread"),
+        Err(e) => ad_refused(&state, &page, &me, None, &e.to_api(page.lang())).await,
+    }
+}
+
+/// The turn-off form's confirmation.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub(crate) struct AdOffForm {
+    confirmed: bool,
+}
+
+/// Turn Active Directory off (D1), after the owner confirmed.
+pub(crate) async fn turn_off_ad(
+    State(state): State<AppState>,
+    page: Page,
+    Posted(form): Posted<AdOffForm>,
+) -> Response {
+    let me = match signed_in(&state, &page, SessionScope::Settings).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    if !form.confirmed {
+        let e = crate::http::error::ApiError::new(
+            axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+            crate::messages::Msg::ConfirmationRequired,
+            page.lang(),
+        )
+        .field("confirmed");
+        return ad_refused(&state, &page, &me, None, &e).await;
+    }
+    match state
+        .auth()
+        .turn_off_active_directory(&me, &page.ctx.client)
+        .await
+    {
+        Ok(()) => see_other("/settings/active-directory?notice=ad_off"),
+        Err(e) => ad_refused(&state, &page, &me, None, &e.to_api(page.lang())).await,
     }
 }
 

@@ -152,24 +152,31 @@ pub struct ConnectionIdError;
 /// Number of letters or digits after the `adfs-` prefix of a [`ConnectionId`].
 pub const CONNECTION_ID_SUFFIX_LEN: usize = 18;
 
-/// A contract's Active Directory connection ID: `adfs-` followed by 18 letters or digits (D1).
+/// The characters a new connection ID is drawn from: lower-case letters and digits without
+/// the look-alikes `0`/`o` and `1`/`l`/`i`, so that an ID read aloud or from paper is typed
+/// right (31 characters, about 89 bits in 18).
+pub const CONNECTION_ID_ALPHABET: &[u8; 31] = b"23456789abcdefghjkmnpqrstuvwxyz";
+
+/// A contract's Active Directory connection ID: `adfs-` followed by 18 letters or digits (D1),
+/// kept in lower case. New IDs use only [`CONNECTION_ID_ALPHABET`].
 #[derive(Clone, PartialEq, Eq, Hash)]
 pub struct ConnectionId(String);
 
 impl ConnectionId {
-    /// Parses a connection ID as typed (surrounding white space ignored).
+    /// Parses a connection ID as typed: surrounding white space ignored, any case (the ID is
+    /// kept in lower case).
     ///
     /// # Errors
     /// [`ConnectionIdError`] for anything but the one form.
     pub fn parse(raw: &str) -> Result<Self, ConnectionIdError> {
-        let text = raw.trim();
+        let text = raw.trim().to_ascii_lowercase();
         let suffix = text.strip_prefix("adfs-").ok_or(ConnectionIdError)?;
         if suffix.len() != CONNECTION_ID_SUFFIX_LEN
             || !suffix.bytes().all(|b| b.is_ascii_alphanumeric())
         {
             return Err(ConnectionIdError);
         }
-        Ok(Self(text.to_owned()))
+        Ok(Self(text))
     }
 
     /// The connection ID.

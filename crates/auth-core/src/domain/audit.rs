@@ -136,6 +136,15 @@ pub enum AuditKind {
     },
     /// Active Directory was turned on (D1).
     ActiveDirectoryEnabled,
+    /// The AD connection's settings were changed or its metadata read again (D1).
+    ActiveDirectoryChanged,
+    /// Active Directory was turned off (D1).
+    ActiveDirectoryTurnedOff,
+    /// A round trip to the contract's ADFS ended (L8, X1); never a response or token.
+    DirectorySignIn {
+        /// How it ended.
+        result: ProviderResult,
+    },
     /// The plan changed (C2).
     PlanChanged,
     /// The contract was cancelled.

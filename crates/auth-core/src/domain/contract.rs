@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 
-use super::{ConnectionId, ContractId, ContractName};
+use super::{AdConnection, ContractId, ContractName};
 
 /// How long a free trial runs (C1).
 pub const TRIAL_LENGTH: Duration = Duration::days(30);
@@ -125,17 +125,6 @@ pub enum ContractStatus {
         /// When.
         at: DateTime<Utc>,
     },
-}
-
-/// A contract's Active Directory connection (D1).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AdConnection {
-    /// The connection ID users may be asked for (L8).
-    pub id: ConnectionId,
-    /// The ADFS federation metadata URL the owner gave.
-    pub metadata_url: String,
-    /// When it was turned on.
-    pub enabled_at: DateTime<Utc>,
 }
 
 /// One customer's subscription.

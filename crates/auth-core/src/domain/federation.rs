@@ -16,7 +16,7 @@ use chrono::{DateTime, Duration, Utc};
 use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
 
-use super::{Provider, SecretToken, SessionId, SessionScope, TokenHash};
+use super::{ConnectionId, Provider, SecretToken, SessionId, SessionScope, TokenHash};
 use crate::ports::SecretSource;
 
 /// How long a browser may stay at the provider before the request lapses.
@@ -49,6 +49,33 @@ pub enum FederationPurpose {
     },
 }
 
+/// Who the browser was sent to: a federated provider (L7) or a contract's ADFS (L8).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Issuer {
+    /// A federated provider.
+    Provider(Provider),
+    /// The ADFS behind a contract's AD connection.
+    Directory(ConnectionId),
+}
+
+impl Issuer {
+    /// Stable text for storage: the provider's name, or `ad:` and the connection ID.
+    pub fn key(&self) -> String {
+        match self {
+            Self::Provider(p) => p.as_str().to_owned(),
+            Self::Directory(c) => format!("ad:{}", c.as_str()),
+        }
+    }
+
+    /// The issuer stored as `key`.
+    pub fn from_key(key: &str) -> Option<Self> {
+        match key.strip_prefix("ad:") {
+            Some(id) => ConnectionId::parse(id).ok().map(Self::Directory),
+            None => Provider::from_name(key).map(Self::Provider),
+        }
+    }
+}
+
 /// A stored provider sign-in awaiting its callback.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FederationRequest {
@@ -56,8 +83,8 @@ pub struct FederationRequest {
     pub state: TokenHash,
     /// Hash of the browser key: only the browser that started may finish.
     pub browser: TokenHash,
-    /// The provider the browser was sent to.
-    pub provider: Provider,
+    /// Where the browser was sent.
+    pub issuer: Issuer,
     /// What the verified identity will be used for.
     pub purpose: FederationPurpose,
     /// When it started.
@@ -115,17 +142,23 @@ impl Ceremony {
         self.derive(b"tobira federation pkce")
     }
 
+    /// The SAML `AuthnRequest` ID, which the answer's `InResponseTo` must repeat: bound to
+    /// this browser, never stored (an XML NCName: `_` and 43 URL-safe base64 characters).
+    pub fn saml_request_id(&self) -> String {
+        format!("_{}", self.derive(b"tobira saml request id").as_str())
+    }
+
     /// The stored request for this ceremony.
     pub fn request(
         &self,
-        provider: Provider,
+        issuer: Issuer,
         purpose: FederationPurpose,
         now: DateTime<Utc>,
     ) -> FederationRequest {
         FederationRequest {
             state: self.state.hash(),
             browser: self.browser_key.hash(),
-            provider,
+            issuer,
             purpose,
             created_at: now,
             expires_at: now + FEDERATION_REQUEST_VALIDITY,
@@ -200,11 +233,29 @@ mod tests {
     }
 
     #[test]
+    fn l8_issuer_keys_round_trip_and_the_saml_request_id_is_per_browser() {
+        let ad = Issuer::Directory(ConnectionId::parse("adfs-abcdefghjkmnpqrstu").unwrap());
+        assert_eq!(ad.key(), "ad:adfs-abcdefghjkmnpqrstu");
+        assert_eq!(Issuer::from_key(&ad.key()), Some(ad));
+        let google = Issuer::Provider(Provider::Google);
+        assert_eq!(Issuer::from_key(&google.key()), Some(google));
+        assert_eq!(Issuer::from_key("ad:nope"), None);
+        let secrets = SeededSecrets::new(9);
+        let a = Ceremony::generate(&secrets);
+        let b = Ceremony::generate(&secrets);
+        assert_ne!(a.saml_request_id(), b.saml_request_id());
+        let id = a.saml_request_id();
+        assert!(id.starts_with('_') && id.len() == 44);
+        let resumed = Ceremony::resume(a.browser_key().clone(), SecretToken::generate(&secrets));
+        assert_eq!(resumed.saml_request_id(), id);
+    }
+
+    #[test]
     fn l7_request_lapses_after_ten_minutes() {
         let secrets = SeededSecrets::new(1);
         let now = DateTime::<Utc>::UNIX_EPOCH;
         let request = Ceremony::generate(&secrets).request(
-            Provider::Google,
+            Issuer::Provider(Provider::Google),
             FederationPurpose::SignIn {
                 scope: SessionScope::Service,
             },

@@ -5,6 +5,7 @@ mod audit;
 mod client;
 mod contract;
 mod contract_details;
+mod directory;
 mod email;
 mod federation;
 mod identity;
@@ -24,24 +25,30 @@ mod totp;
 mod two_factor;
 
 pub use account::{
-    Account, CONNECTION_ID_SUFFIX_LEN, ConnectionId, ConnectionIdError, Locale, LoginMethod,
-    Provider, Role, Subject, SubjectError,
+    Account, CONNECTION_ID_ALPHABET, CONNECTION_ID_SUFFIX_LEN, ConnectionId, ConnectionIdError,
+    Locale, LoginMethod, Provider, Role, Subject, SubjectError,
 };
 pub use audit::{AuditEvent, AuditKind, ProviderResult, SignInFailure};
 pub use client::{
     Channel, ChannelKind, ClientInfo, LineArea, LineNumber, LineNumberError, MAX_USER_AGENT_CHARS,
 };
+pub use contract::ContractStatus;
 pub use contract::{
     AccessRoute, Contract, Plan, TRIAL_LENGTH, TRIAL_UPGRADE_GRACE, TwoFactorPolicy,
 };
-pub use contract::{AdConnection, ContractStatus};
 pub use contract_details::{
     ContractDetails, ContractDetailsInput, DetailsField, DetailsProblem, DetailsRejected,
     MAX_ADDRESS_CHARS, MAX_DETAIL_CHARS,
 };
+pub use directory::{
+    AdConnection, AdFieldError, AdProtocol, AdSettings, AdSettingsError, AdSettingsInput,
+    AdSubject, ClientSecretText, DirectoryCallback, DirectoryEndpoints, HttpsUrl,
+    MAX_METADATA_BYTES, METADATA_REFRESH_INTERVAL, MetadataDocument, SamlMetadataSource,
+};
 pub use email::{Email, EmailError, MAX_EMAIL_BYTES, MAX_LOCAL_PART_BYTES, check_local_part};
 pub use federation::{
-    Ceremony, FEDERATION_REQUEST_VALIDITY, FederationPurpose, FederationRequest, ProviderCallback,
+    Ceremony, FEDERATION_REQUEST_VALIDITY, FederationPurpose, FederationRequest, Issuer,
+    ProviderCallback,
 };
 pub use identity::{ExternalIdentity, MethodChoice};
 pub use ids::{AccountId, ContractId, IdError, MailId, ResetRequestId, SessionId};

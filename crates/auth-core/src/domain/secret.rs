@@ -102,6 +102,13 @@ impl fmt::Debug for SecretToken {
 pub struct TokenHash([u8; 32]);
 
 impl TokenHash {
+    /// The SHA-256 of an identifier that is not a token of ours (a SAML assertion ID), for
+    /// single-use records that need not keep the text.
+    pub fn of_text(text: &str) -> Self {
+        use sha2::Digest as _;
+        Self(sha2::Sha256::digest(text.as_bytes()).into())
+    }
+
     /// Rebuilds a hash read back from a store.
     pub fn from_bytes(bytes: [u8; 32]) -> Self {
         Self(bytes)

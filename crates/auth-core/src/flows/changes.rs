@@ -271,7 +271,11 @@ impl Auth {
         let (_, actor) = self.method_ticket(token).await?;
         Ok(MethodChangeView {
             email: actor.account.email.clone(),
-            connection: actor.contract.ad.map(|ad| ad.id),
+            connection: actor
+                .contract
+                .ad
+                .filter(crate::domain::AdConnection::is_on)
+                .map(|ad| ad.id),
         })
     }
 
@@ -379,7 +383,7 @@ impl Auth {
         Ok((ticket, email))
     }
 
-    async fn method_ticket(&self, token: &str) -> Result<(Ticket, Actor), ManageError> {
+    pub(crate) async fn method_ticket(&self, token: &str) -> Result<(Ticket, Actor), ManageError> {
         let ticket = self
             .live_ticket::<ManageError>(token, TicketPurpose::LoginMethodChange)
             .await?;

@@ -12,9 +12,9 @@ use super::manage::ManageError;
 use super::signin::{IdentitySignIn, SignInError, SignInOutcome};
 use super::{Auth, Infrastructure};
 use crate::domain::{
-    AccountId, AuditKind, Ceremony, ClientInfo, ExternalIdentity, FederationPurpose, MethodChoice,
-    Provider, ProviderCallback, ProviderResult, SecretToken, Session, SessionScope, SettingsItem,
-    TicketPurpose,
+    AccountId, AuditKind, Ceremony, ClientInfo, ExternalIdentity, FederationPurpose,
+    FederationRequest, Issuer, MethodChoice, Provider, ProviderCallback, ProviderResult,
+    SecretToken, Session, SessionScope, SettingsItem, TicketPurpose,
 };
 use crate::ports::{AccountChoice, IdpError};
 
@@ -80,6 +80,12 @@ pub enum FederationError {
     /// The person or the provider declined.
     #[error("the sign-in was cancelled at the provider")]
     Denied,
+    /// No contract has this AD connection ID (or it is malformed).
+    #[error("no Active Directory connection has this ID")]
+    UnknownConnection,
+    /// The contract's AD connection is turned off (D1).
+    #[error("sign-in with Active Directory is turned off for this contract")]
+    DirectoryOff,
     /// The provider could not be reached or answered garbage. The detail is for the log.
     #[error("the sign-in provider is unavailable: {0}")]
     Unavailable(String),
@@ -161,7 +167,7 @@ impl Auth {
             .authorization_url(provider, &ceremony, redirect_uri, choice)
             .await
             .map_err(idp_error)?;
-        let request = ceremony.request(provider, purpose, self.ports.clock.now());
+        let request = ceremony.request(Issuer::Provider(provider), purpose, self.ports.clock.now());
         self.ports.store.insert_federation_request(&request).await?;
         Ok(FederationRedirect {
             authorization_url,
@@ -186,38 +192,24 @@ impl Auth {
         client: &ClientInfo,
     ) -> Result<FederationOutcome, FederationError> {
         let now = self.ports.clock.now();
-        let Some(state) = callback
-            .state
-            .as_deref()
-            .and_then(|s| SecretToken::parse(s).ok())
+        let Some((request, ceremony)) = self
+            .take_round_trip(
+                &Issuer::Provider(provider),
+                callback.state.as_deref(),
+                browser_key,
+                now,
+            )
+            .await?
         else {
             self.audit_provider(provider, ProviderResult::BadState, client)
                 .await;
             return Err(FederationError::BadState);
         };
-        // Taken before anything else is checked: a state is spent by its first callback.
-        let request = self
-            .ports
-            .store
-            .take_federation_request(state.hash(), now)
-            .await?;
-        let browser = browser_key.and_then(|k| SecretToken::parse(k).ok());
-        let (Some(request), Some(browser)) = (request, browser) else {
-            self.audit_provider(provider, ProviderResult::BadState, client)
-                .await;
-            return Err(FederationError::BadState);
-        };
-        if browser.hash() != request.browser || request.provider != provider {
-            self.audit_provider(provider, ProviderResult::BadState, client)
-                .await;
-            return Err(FederationError::BadState);
-        }
         if callback.error.is_some() {
             self.audit_provider(provider, ProviderResult::Denied, client)
                 .await;
             return Err(FederationError::Denied);
         }
-        let ceremony = Ceremony::resume(browser, state);
         let identity = match self
             .providers
             .finish(provider, callback, &ceremony, redirect_uri, now)
@@ -242,8 +234,50 @@ impl Auth {
         }
         self.audit_provider(provider, ProviderResult::Verified, client)
             .await;
+        self.apply_federation_purpose(request.purpose, identity, me, client)
+            .await
+    }
+
+    /// Takes the round trip stored under `state` (spent by its first callback, whatever
+    /// follows) and answers it with its ceremony when this browser started it for `issuer`;
+    /// `None` for a missing, unknown, lapsed, other browser's or other issuer's `state`.
+    pub(crate) async fn take_round_trip(
+        &self,
+        issuer: &Issuer,
+        state: Option<&str>,
+        browser_key: Option<&str>,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Option<(FederationRequest, Ceremony)>, FederationError> {
+        let Some(state) = state.and_then(|s| SecretToken::parse(s).ok()) else {
+            return Ok(None);
+        };
+        // Taken before anything else is checked: a state is spent by its first callback.
+        let request = self
+            .ports
+            .store
+            .take_federation_request(state.hash(), now)
+            .await?;
+        let browser = browser_key.and_then(|k| SecretToken::parse(k).ok());
+        let (Some(request), Some(browser)) = (request, browser) else {
+            return Ok(None);
+        };
+        if browser.hash() != request.browser || request.issuer != *issuer {
+            return Ok(None);
+        }
+        Ok(Some((request, Ceremony::resume(browser, state))))
+    }
+
+    /// Applies a verified identity to the purpose its round trip was started for, through
+    /// that purpose's own use case.
+    pub(crate) async fn apply_federation_purpose(
+        &self,
+        purpose: FederationPurpose,
+        identity: ExternalIdentity,
+        me: Option<&Session>,
+        client: &ClientInfo,
+    ) -> Result<FederationOutcome, FederationError> {
         let choice = MethodChoice::Identity(identity.clone());
-        Ok(match request.purpose {
+        Ok(match purpose {
             FederationPurpose::SignIn { scope } => FederationOutcome::SignIn(
                 self.sign_in_with_identity(IdentitySignIn {
                     identity,
@@ -288,7 +322,7 @@ impl Auth {
     }
 }
 
-fn idp_error(e: IdpError) -> FederationError {
+pub(crate) fn idp_error(e: IdpError) -> FederationError {
     match e {
         IdpError::NotConfigured => FederationError::NotConfigured,
         IdpError::Unavailable(detail) => FederationError::Unavailable(detail),

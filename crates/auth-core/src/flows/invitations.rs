@@ -4,11 +4,11 @@
 use super::manage::{Actor, ManageError};
 use super::{Auth, Infrastructure};
 use crate::domain::{
-    AccessRoute, Account, AccountId, AdminAction, AuditKind, ClientInfo, ConnectionId, Contract,
-    ContractId, ContractName, ContractStatus, DisplayName, Email, ExternalIdentity, Invitation,
-    Locale, LockState, LoginMethod, MailKind, MethodChoice, Password, PasswordContext,
-    PasswordHash, Plan, Role, SecretToken, Session, Ticket, TicketError, TicketLink, TicketPurpose,
-    TokenHash, TwoFactorPolicy, can_administer,
+    AccessRoute, Account, AccountId, AdConnection, AdminAction, AuditKind, ClientInfo,
+    ConnectionId, Contract, ContractId, ContractName, ContractStatus, DisplayName, Email,
+    ExternalIdentity, Invitation, Locale, LockState, LoginMethod, MailKind, MethodChoice, Password,
+    PasswordContext, PasswordHash, Plan, Role, SecretToken, Session, Ticket, TicketError,
+    TicketLink, TicketPurpose, TokenHash, TwoFactorPolicy, can_administer,
 };
 
 /// An invitation request (I1).
@@ -201,6 +201,7 @@ impl Auth {
             contract_name: contract.name,
             connection: contract
                 .ad
+                .filter(AdConnection::is_on)
                 .map(|ad| ad.id)
                 .filter(|_| invitation.role != Role::Owner),
         })
@@ -324,7 +325,13 @@ impl Auth {
                     if role == Role::Owner {
                         return Err(ManageError::OwnerCannotUseActiveDirectory);
                     }
-                    if contract.ad.as_ref().map(|ad| &ad.id) != Some(connection) {
+                    if contract
+                        .ad
+                        .as_ref()
+                        .filter(|ad| ad.is_on())
+                        .map(|ad| &ad.id)
+                        != Some(connection)
+                    {
                         return Err(ManageError::NoActiveDirectory);
                     }
                 }
@@ -357,7 +364,7 @@ impl Auth {
         }
     }
 
-    async fn invitation_ticket(
+    pub(crate) async fn invitation_ticket(
         &self,
         token: &str,
     ) -> Result<(Ticket, Invitation, Contract), ManageError> {

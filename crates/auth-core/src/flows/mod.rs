@@ -7,6 +7,7 @@
 pub mod admin;
 pub mod changes;
 pub mod contract_details;
+pub mod directory;
 pub mod federation;
 pub mod invitations;
 pub mod manage;
@@ -28,8 +29,8 @@ use crate::domain::{
     SecretToken, SessionPolicy, Ticket, TicketError, TicketPurpose, TokenHash,
 };
 use crate::ports::{
-    AuditLog, Clock, HashError, IdentityProviders, NoProviders, PasswordHasher, SecretSource,
-    SmsSender, Store, StoreError,
+    AuditLog, Clock, Directories, HashError, IdentityProviders, NoDirectories, NoProviders,
+    PasswordHasher, SecretSource, SmsSender, Store, StoreError,
 };
 
 /// The ports a core instance works through.
@@ -73,6 +74,7 @@ pub struct Auth {
     ports: Ports,
     settings: Settings,
     providers: Arc<dyn IdentityProviders>,
+    directories: Arc<dyn Directories>,
     /// Who this core's outbox worker is, for mail leases (X6).
     lease_owner: crate::ports::LeaseOwner,
     /// Set when the outbox worker stops: no further mail is sent (X6).
@@ -110,6 +112,7 @@ impl Auth {
             ports,
             settings,
             providers: Arc::new(NoProviders),
+            directories: Arc::new(NoDirectories),
             lease_owner: crate::ports::LeaseOwner::new("worker"),
             draining: Arc::new(std::sync::atomic::AtomicBool::new(false)),
         }
@@ -134,6 +137,14 @@ impl Auth {
     #[must_use]
     pub fn with_identity_providers(mut self, providers: Arc<dyn IdentityProviders>) -> Self {
         self.providers = providers;
+        self
+    }
+
+    /// The same core offering Active Directory through `directories` (L8); without them AD
+    /// cannot be turned on.
+    #[must_use]
+    pub fn with_directories(mut self, directories: Arc<dyn Directories>) -> Self {
+        self.directories = directories;
         self
     }
 

@@ -5,11 +5,9 @@
 use super::Auth;
 use super::manage::ManageError;
 use crate::domain::{
-    AccessRoute, Account, AdConnection, AuditKind, ClientInfo, ConnectionId, Contract, MailKind,
-    Plan, Session, SettingsItem, settings_menu,
+    AccessRoute, Account, AuditKind, ClientInfo, ConnectionId, Contract, Plan, Session,
+    SettingsItem, settings_menu,
 };
-
-const ALNUM: &[u8; 62] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 
 impl Auth {
     /// The items the signed-in account's settings menu shows (S1).
@@ -69,66 +67,16 @@ impl Auth {
         Ok(())
     }
 
-    /// Turns on Active Directory (D1): issues the connection ID and mails the owner the two
-    /// sign-in addresses with it.
-    ///
-    /// # Errors
-    /// [`ManageError::InvalidMetadataUrl`], [`ManageError::ActiveDirectoryEnabled`].
-    pub async fn enable_active_directory(
-        &self,
-        me: &Session,
-        metadata_url: &str,
-        client: &ClientInfo,
-    ) -> Result<ConnectionId, ManageError> {
-        let actor = self
-            .actor_for_item(me, SettingsItem::ActiveDirectory)
-            .await?;
-        let url = metadata_url.trim();
-        if !url.starts_with("https://")
-            || url.len() > 2000
-            || url.chars().any(|c| c.is_control() || c.is_whitespace())
-            || url.len() <= "https://".len()
-        {
-            return Err(ManageError::InvalidMetadataUrl);
-        }
-        let id = self.new_connection_id()?;
-        let ad = AdConnection {
-            id: id.clone(),
-            metadata_url: url.to_owned(),
-            enabled_at: self.ports.clock.now(),
-        };
-        let mail = self.mail_to(
-            &actor.account,
-            MailKind::AdSignIn {
-                connection: id.clone(),
-            },
-        );
-        if !self
-            .ports
-            .store
-            .enable_ad(actor.contract.id, &ad, &mail)
-            .await?
-        {
-            return Err(ManageError::ActiveDirectoryEnabled);
-        }
-        self.audit(
-            Some(actor.contract.id),
-            Some(actor.account.id),
-            AuditKind::ActiveDirectoryEnabled,
-            client,
-        )
-        .await;
-        Ok(id)
-    }
-
-    fn new_connection_id(&self) -> Result<ConnectionId, ManageError> {
+    /// A fresh connection ID from [`crate::domain::CONNECTION_ID_ALPHABET`] (D1).
+    pub(crate) fn new_connection_id(&self) -> Result<ConnectionId, ManageError> {
+        let alphabet = crate::domain::CONNECTION_ID_ALPHABET;
         let mut suffix = String::with_capacity(crate::domain::CONNECTION_ID_SUFFIX_LEN);
         while suffix.len() < crate::domain::CONNECTION_ID_SUFFIX_LEN {
             let mut b = [0u8; 1];
             self.ports.secrets.fill(&mut b);
-            // 62 × 4 = 248: rejecting 248..=255 keeps the choice uniform.
+            // 31 × 8 = 248: rejecting 248..=255 keeps the choice uniform.
             if b[0] < 248 {
-                suffix.push(char::from(ALNUM[usize::from(b[0] % 62)]));
+                suffix.push(char::from(alphabet[usize::from(b[0] % 31)]));
             }
         }
         Ok(ConnectionId::parse(&format!("adfs-{suffix}"))?)

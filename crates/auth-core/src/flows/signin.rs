@@ -263,7 +263,12 @@ impl Auth {
             .map_err(Infrastructure::from)?
             .ok_or(SignInError::UnboundIdentity)?;
         if let ExternalIdentity::ActiveDirectory { connection, .. } = &request.identity
-            && contract.ad.as_ref().map(|ad| &ad.id) != Some(connection)
+            && contract
+                .ad
+                .as_ref()
+                .filter(|ad| ad.is_on())
+                .map(|ad| &ad.id)
+                != Some(connection)
         {
             return Err(SignInError::UnboundIdentity);
         }

@@ -6,6 +6,7 @@
 
 mod audit;
 mod clock;
+mod directory;
 mod hasher;
 mod identity;
 mod mailer;
@@ -15,6 +16,7 @@ mod store;
 
 pub use audit::{AuditCursor, AuditLog, AuditPage, AuditQuery, same_audit_kind};
 pub use clock::Clock;
+pub use directory::{Directories, DirectoryAssertion, NoDirectories};
 pub use hasher::{HashError, PasswordHasher, Verification};
 pub use identity::{AccountChoice, IdentityProviders, IdpError, NoProviders};
 #[cfg(test)]

@@ -3,8 +3,8 @@ use chrono::{DateTime, Duration, Utc};
 use thiserror::Error;
 
 use crate::domain::{
-    AccessRoute, AdConnection, ClientInfo, ExternalIdentity, FederationRequest, Invitation,
-    LineNumber, LoginMethod, Plan, ResetRequestId,
+    AccessRoute, AdConnection, ClientInfo, ConnectionId, ExternalIdentity, FederationRequest,
+    Invitation, LineNumber, LoginMethod, MetadataDocument, Plan, ResetRequestId,
 };
 use crate::domain::{
     Account, AccountId, Contract, ContractId, DeliveryState, Email, Enrolment, FailureOutcome,
@@ -731,8 +731,9 @@ pub trait ContractStore: Send + Sync {
         at: DateTime<Utc>,
     ) -> Result<bool, StoreError>;
 
-    /// Turns on Active Directory (D1) and queues the owner's mail, as one step. Returns
-    /// `false` (nothing changed) when the contract already has a connection.
+    /// Turns on Active Directory (D1) and queues the owner's mail, as one step: a first
+    /// connection, or one that was turned off (same ID). Returns `false` (nothing changed) when
+    /// the contract has a connection that is on, or a turned-off one with another ID.
     ///
     /// # Errors
     /// [`StoreError`].
@@ -742,6 +743,36 @@ pub trait ContractStore: Send + Sync {
         ad: &AdConnection,
         mail: &Mail,
     ) -> Result<bool, StoreError>;
+
+    /// Replaces the contract's AD connection as a whole (settings, metadata, on or off; the
+    /// connection ID is `ad.id` and never changes). Returns `false` (nothing changed) when the
+    /// contract has no connection or another ID.
+    ///
+    /// # Errors
+    /// [`StoreError`].
+    async fn save_ad(&self, contract: ContractId, ad: &AdConnection) -> Result<bool, StoreError>;
+
+    /// Replaces only the metadata document of the contract's connection `connection` (a daily
+    /// re-read), leaving its settings as they are. Returns `false` when the contract has no
+    /// such connection.
+    ///
+    /// # Errors
+    /// [`StoreError`].
+    async fn save_ad_metadata(
+        &self,
+        contract: ContractId,
+        connection: &ConnectionId,
+        metadata: &MetadataDocument,
+    ) -> Result<bool, StoreError>;
+
+    /// The contract whose AD connection has this ID (on or off), if any (L8).
+    ///
+    /// # Errors
+    /// [`StoreError`].
+    async fn contract_by_connection(
+        &self,
+        connection: &ConnectionId,
+    ) -> Result<Option<Contract>, StoreError>;
 
     /// The contract's line numbers, sorted (N2).
     ///
@@ -900,6 +931,21 @@ pub trait FederationStore: Send + Sync {
         state: TokenHash,
         at: DateTime<Utc>,
     ) -> Result<Option<FederationRequest>, StoreError>;
+
+    /// Records that the SAML assertion `assertion` (a hash of its ID) of `connection` was used,
+    /// kept until `expires_at`; answers `false` when it was recorded before and has not expired
+    /// (a replay). Of concurrent claims of one assertion exactly one answers `true`. Records
+    /// expired by `at` are forgotten.
+    ///
+    /// # Errors
+    /// [`StoreError`] when nothing was recorded.
+    async fn claim_assertion(
+        &self,
+        connection: &ConnectionId,
+        assertion: TokenHash,
+        expires_at: DateTime<Utc>,
+        at: DateTime<Utc>,
+    ) -> Result<bool, StoreError>;
 }
 
 /// Shared rate-limit counters (X5): held by the store, so that every instance on one store

@@ -66,6 +66,7 @@ macro_rules! store_conformance_tests {
             i1_removed_account_invitations_are_withdrawn,
             link_sends_are_capped_per_account_and_purpose,
             federation_requests_are_taken_once_and_lapse,
+            saml_assertions_are_claimed_once,
             x5_rate_hits_are_counted_atomically_per_key_and_window,
             x6_delivery_is_recorded_only_by_the_lease_holder,
             x6_leases_run_by_the_store_clock_and_are_renewed_and_released,
@@ -1659,11 +1660,11 @@ pub async fn contract_settings_round_trip_and_cancelling_ends_sessions<S: Store 
         started_at: w.clock.now(),
     };
     w.store.set_plan(contract.id, trial).await.unwrap();
-    let ad = AdConnection {
-        id: ConnectionId::parse("adfs-ABCDEFGHIJKLMNOPQR").unwrap(),
-        metadata_url: "https://adfs.example.co.jp/m.xml".into(),
-        enabled_at: w.clock.now(),
-    };
+    let ad = sample_ad(&w, "adfs-abcdefghjkmnpqrstu");
+    assert!(
+        !w.store.save_ad(contract.id, &ad).await.unwrap(),
+        "nothing to save over"
+    );
     assert!(
         w.store
             .enable_ad(contract.id, &ad, &notice(&w, &owner.email))
@@ -1680,11 +1681,96 @@ pub async fn contract_settings_round_trip_and_cancelling_ends_sessions<S: Store 
     assert_eq!(got.access_route, AccessRoute::LineOnly);
     assert_eq!(got.plan, trial);
     assert_eq!(got.ad.as_ref(), Some(&ad));
+    assert_eq!(
+        w.store
+            .contract_by_connection(&ad.id)
+            .await
+            .unwrap()
+            .map(|c| c.id),
+        Some(contract.id)
+    );
+    assert!(
+        w.store
+            .contract_by_connection(&ConnectionId::parse("adfs-zzzzzzzzzzzzzzzzzz").unwrap())
+            .await
+            .unwrap()
+            .is_none()
+    );
+    // Edited to OpenID Connect, then turned off: saved whole, the ID kept.
+    let edited = AdConnection {
+        settings: crate::domain::AdSettings {
+            protocol: crate::domain::AdProtocol::Oidc {
+                discovery_url: crate::domain::HttpsUrl::parse(
+                    "https://adfs.example.co.jp/adfs/.well-known/openid-configuration",
+                )
+                .unwrap(),
+                client_id: "tobira-client".into(),
+                client_secret: crate::domain::ClientSecretText::parse("s3cret").unwrap(),
+            },
+            subject: crate::domain::AdSubject::Upn,
+        },
+        metadata: None,
+        turned_off_at: Some(w.clock.now()),
+        ..ad.clone()
+    };
+    assert!(w.store.save_ad(contract.id, &edited).await.unwrap());
+    // A re-read writes the document only: the settings saved meanwhile stay.
+    let doc = crate::domain::MetadataDocument {
+        xml: "<EntityDescriptor id=\"2\"/>".into(),
+        read_at: w.clock.now(),
+    };
+    assert!(
+        w.store
+            .save_ad_metadata(contract.id, &edited.id, &doc)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !w.store
+            .save_ad_metadata(
+                contract.id,
+                &ConnectionId::parse("adfs-zzzzzzzzzzzzzzzzzz").unwrap(),
+                &doc
+            )
+            .await
+            .unwrap()
+    );
+    let edited = AdConnection {
+        metadata: Some(doc),
+        ..edited
+    };
+    let got = w.store.contract(contract.id).await.unwrap().unwrap();
+    assert_eq!(got.ad.as_ref(), Some(&edited));
+    let other_id = AdConnection {
+        id: ConnectionId::parse("adfs-zzzzzzzzzzzzzzzzzz").unwrap(),
+        ..ad.clone()
+    };
+    assert!(
+        !w.store.save_ad(contract.id, &other_id).await.unwrap(),
+        "the connection ID never changes"
+    );
+    // Turned on again with the same ID (and only that one).
+    assert!(
+        !w.store
+            .enable_ad(contract.id, &other_id, &notice(&w, &owner.email))
+            .await
+            .unwrap()
+    );
+    assert!(
+        w.store
+            .enable_ad(contract.id, &ad, &notice(&w, &owner.email))
+            .await
+            .unwrap()
+    );
+    assert_eq!(
+        w.store.contract(contract.id).await.unwrap().unwrap().ad,
+        Some(ad)
+    );
     assert_eq!(got.two_factor, crate::domain::TwoFactorPolicy::Disabled);
     assert_eq!(
         w.store.unsent_mail().await.unwrap().len(),
-        1,
-        "the AD mail is queued once"
+        2,
+        "the AD mail is queued once per turning on"
     );
     let (_, session) = session_for(&w, &owner);
     w.store.insert_session(&session).await.unwrap();
@@ -1697,6 +1783,58 @@ pub async fn contract_settings_round_trip_and_cancelling_ends_sessions<S: Store 
         ContractStatus::Cancelled { .. }
     ));
     assert!(w.store.sessions_of(owner.id).await.unwrap().is_empty());
+}
+
+/// A SAML-over-URL AD connection with a metadata document, for store tests.
+fn sample_ad<S: Store + 'static>(w: &TestWorld<S>, id: &str) -> AdConnection {
+    use crate::domain::{AdProtocol, AdSettings, AdSubject, HttpsUrl, SamlMetadataSource};
+    AdConnection {
+        id: ConnectionId::parse(id).unwrap(),
+        settings: AdSettings {
+            protocol: AdProtocol::Saml {
+                metadata: SamlMetadataSource::Url(
+                    HttpsUrl::parse("https://adfs.example.co.jp/m.xml").unwrap(),
+                ),
+            },
+            subject: AdSubject::Persistent,
+        },
+        metadata: Some(crate::domain::MetadataDocument {
+            xml: "<EntityDescriptor/>".into(),
+            read_at: w.clock.now(),
+        }),
+        enabled_at: w.clock.now(),
+        turned_off_at: None,
+    }
+}
+
+/// L8: a SAML assertion is claimed once per connection until it expires, also by racing
+/// claimers; another connection's record is its own.
+pub async fn saml_assertions_are_claimed_once<S: Store + 'static>(store: Arc<S>) {
+    let w = TestWorld::with_store(store);
+    let now = w.clock.now();
+    let a = ConnectionId::parse("adfs-abcdefghjkmnpqrstu").unwrap();
+    let b = ConnectionId::parse("adfs-zzzzzzzzzzzzzzzzzz").unwrap();
+    let id = crate::domain::TokenHash::of_text("_assertion-1");
+    let until = now + Duration::minutes(5);
+    let racers = (0..8).map(|_| w.store.claim_assertion(&a, id, until, now));
+    let won = join_all(racers)
+        .await
+        .into_iter()
+        .filter(|r| *r.as_ref().unwrap())
+        .count();
+    assert_eq!(won, 1, "exactly one claim succeeds");
+    assert!(!w.store.claim_assertion(&a, id, until, now).await.unwrap());
+    assert!(
+        w.store.claim_assertion(&b, id, until, now).await.unwrap(),
+        "per connection"
+    );
+    // After it expired the record is gone (the assertion itself is refused as expired).
+    assert!(
+        w.store
+            .claim_assertion(&a, id, until + Duration::minutes(5), until)
+            .await
+            .unwrap()
+    );
 }
 
 /// N2, N5: a line belongs to one contract; consents are per contract and line.
@@ -2158,8 +2296,17 @@ pub async fn federation_requests_are_taken_once_and_lapse<S: Store + 'static>(st
             ticket: SecretToken::generate(w.secrets.as_ref()).hash(),
         },
     ];
-    for (provider, purpose) in Provider::ALL.into_iter().zip(purposes) {
-        let request = Ceremony::generate(w.secrets.as_ref()).request(provider, purpose, now);
+    let issuers = Provider::ALL
+        .into_iter()
+        .map(crate::domain::Issuer::Provider)
+        .chain([crate::domain::Issuer::Directory(
+            ConnectionId::parse("adfs-abcdefghjkmnpqrstu").unwrap(),
+        )]);
+    let purposes = purposes.into_iter().chain([FederationPurpose::SignIn {
+        scope: SessionScope::Service,
+    }]);
+    for (issuer, purpose) in issuers.zip(purposes) {
+        let request = Ceremony::generate(w.secrets.as_ref()).request(issuer, purpose, now);
         w.store.insert_federation_request(&request).await.unwrap();
         let racers = (0..8).map(|_| w.store.take_federation_request(request.state, now));
         let taken: Vec<_> = join_all(racers)
@@ -2178,7 +2325,7 @@ pub async fn federation_requests_are_taken_once_and_lapse<S: Store + 'static>(st
     }
     // A lapsed request is returned to no one, even if it was never taken.
     let request = Ceremony::generate(w.secrets.as_ref()).request(
-        Provider::Google,
+        crate::domain::Issuer::Provider(Provider::Google),
         FederationPurpose::SignIn {
             scope: SessionScope::Service,
         },

@@ -320,6 +320,116 @@ impl SmsSender for RecordingSms {
     }
 }
 
+/// An ADFS double for core tests. Metadata reads answer a fixed document (or fail while
+/// [`ScriptedDirectories::set_down`] says so); the authorization URL carries the ceremony's
+/// SAML request ID; a SAML answer `"{request id}|{subject}|{assertion id}"` verifies when the
+/// request ID is this browser's ([`ScriptedDirectories::saml_answer`] builds one), and an
+/// OpenID Connect answer's `code` is the subject.
+#[derive(Debug, Default)]
+pub struct ScriptedDirectories {
+    down: std::sync::atomic::AtomicBool,
+}
+
+impl ScriptedDirectories {
+    /// The metadata document every read answers.
+    pub const METADATA: &'static str =
+        "<EntityDescriptor entityID=\"https://adfs.test/adfs/services/trust\"/>";
+
+    /// Makes metadata reads fail (`true`) or work again.
+    pub fn set_down(&self, down: bool) {
+        self.down.store(down, Ordering::SeqCst);
+    }
+
+    /// The `state` (SAML `RelayState`) of the round trip whose authorization URL is `url`.
+    pub fn state_in(url: &str) -> String {
+        url.split("state=")
+            .nth(1)
+            .and_then(|rest| rest.split('&').next())
+            .unwrap_or_default()
+            .to_owned()
+    }
+
+    /// The answer an ADFS would post for the round trip whose authorization URL is `url`.
+    pub fn saml_answer(url: &str, subject: &str, assertion_id: &str) -> String {
+        let request_id = url.rsplit("request=").next().unwrap_or_default();
+        format!("{request_id}|{subject}|{assertion_id}")
+    }
+}
+
+#[async_trait]
+impl crate::ports::Directories for ScriptedDirectories {
+    async fn read_metadata(
+        &self,
+        settings: &crate::domain::AdSettings,
+        pasted: Option<&str>,
+    ) -> Result<Option<String>, crate::ports::IdpError> {
+        if self.down.load(Ordering::SeqCst) {
+            return Err(crate::ports::IdpError::Unavailable(
+                "metadata: connection refused".into(),
+            ));
+        }
+        Ok(match settings.protocol {
+            crate::domain::AdProtocol::Saml { .. } => {
+                Some(pasted.unwrap_or(Self::METADATA).to_owned())
+            }
+            crate::domain::AdProtocol::Oidc { .. } => None,
+        })
+    }
+
+    async fn authorization_url(
+        &self,
+        connection: &crate::domain::AdConnection,
+        ceremony: &crate::domain::Ceremony,
+        endpoints: &crate::domain::DirectoryEndpoints<'_>,
+        _: DateTime<Utc>,
+    ) -> Result<String, crate::ports::IdpError> {
+        Ok(format!(
+            "https://adfs.test/{}?return={}&state={}&request={}",
+            connection.id,
+            endpoints.saml_acs,
+            ceremony.state().as_str(),
+            ceremony.saml_request_id()
+        ))
+    }
+
+    async fn finish(
+        &self,
+        _: &crate::domain::AdConnection,
+        callback: &crate::domain::DirectoryCallback,
+        ceremony: &crate::domain::Ceremony,
+        _: &crate::domain::DirectoryEndpoints<'_>,
+        now: DateTime<Utc>,
+    ) -> Result<crate::ports::DirectoryAssertion, crate::ports::IdpError> {
+        use crate::domain::{DirectoryCallback, Subject};
+        use crate::ports::IdpError;
+        match callback {
+            DirectoryCallback::Saml { response } => {
+                let mut parts = response.split('|');
+                let (Some(request), Some(subject), Some(id)) =
+                    (parts.next(), parts.next(), parts.next())
+                else {
+                    return Err(IdpError::Rejected("malformed response".into()));
+                };
+                if request != ceremony.saml_request_id() {
+                    return Err(IdpError::Rejected(
+                        "InResponseTo is not this browser's".into(),
+                    ));
+                }
+                Ok(crate::ports::DirectoryAssertion {
+                    subject: Subject::parse(subject)
+                        .map_err(|e| IdpError::Rejected(e.to_string()))?,
+                    assertion: Some((id.to_owned(), now + Duration::minutes(5))),
+                })
+            }
+            DirectoryCallback::Oidc(c) => Ok(crate::ports::DirectoryAssertion {
+                subject: Subject::parse(c.code.as_deref().unwrap_or_default())
+                    .map_err(|e| IdpError::Rejected(e.to_string()))?,
+                assertion: None,
+            }),
+        }
+    }
+}
+
 #[cfg(test)]
 mod audit_tests {
     #[tokio::test]

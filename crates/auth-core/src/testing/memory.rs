@@ -48,6 +48,7 @@ struct State {
     invitations: HashMap<AccountId, Invitation>,
     link_sends: Vec<(AccountId, TicketPurpose, DateTime<Utc>)>,
     federation: HashMap<TokenHash, crate::domain::FederationRequest>,
+    assertions: HashMap<(crate::domain::ConnectionId, TokenHash), DateTime<Utc>>,
     reset_requests: Vec<(ResetRequest, Option<DateTime<Utc>>)>,
     /// Rate-limit counters: key → (window start, hits).
     rate_hits: HashMap<String, (DateTime<Utc>, u32)>,
@@ -911,12 +912,58 @@ impl ContractStore for MemoryStore {
             .contracts
             .get_mut(&contract)
             .ok_or_else(|| StoreError::Conflict("unknown contract".into()))?;
-        if c.ad.is_some() {
+        let may = match &c.ad {
+            None => true,
+            Some(old) => !old.is_on() && old.id == ad.id,
+        };
+        if !may {
             return Ok(false);
         }
         c.ad = Some(ad.clone());
         enqueue(&mut s, mail);
         Ok(true)
+    }
+
+    async fn save_ad(&self, contract: ContractId, ad: &AdConnection) -> Result<bool, StoreError> {
+        let mut s = self.state()?;
+        let Some(c) = s.contracts.get_mut(&contract) else {
+            return Ok(false);
+        };
+        if c.ad.as_ref().map(|old| &old.id) != Some(&ad.id) {
+            return Ok(false);
+        }
+        c.ad = Some(ad.clone());
+        Ok(true)
+    }
+
+    async fn save_ad_metadata(
+        &self,
+        contract: ContractId,
+        connection: &crate::domain::ConnectionId,
+        metadata: &crate::domain::MetadataDocument,
+    ) -> Result<bool, StoreError> {
+        let mut s = self.state()?;
+        let Some(ad) = s
+            .contracts
+            .get_mut(&contract)
+            .and_then(|c| c.ad.as_mut())
+            .filter(|ad| ad.id == *connection)
+        else {
+            return Ok(false);
+        };
+        ad.metadata = Some(metadata.clone());
+        Ok(true)
+    }
+
+    async fn contract_by_connection(
+        &self,
+        connection: &crate::domain::ConnectionId,
+    ) -> Result<Option<Contract>, StoreError> {
+        let s = self.state()?;
+        Ok(s.contracts
+            .values()
+            .find(|c| c.ad.as_ref().is_some_and(|ad| ad.id == *connection))
+            .cloned())
     }
 
     async fn lines_of(&self, contract: ContractId) -> Result<Vec<LineNumber>, StoreError> {
@@ -1177,6 +1224,23 @@ impl crate::ports::FederationStore for MemoryStore {
         let mut s = self.state()?;
         s.federation.retain(|_, r| r.is_live(at));
         Ok(s.federation.remove(&state))
+    }
+
+    async fn claim_assertion(
+        &self,
+        connection: &crate::domain::ConnectionId,
+        assertion: TokenHash,
+        expires_at: DateTime<Utc>,
+        at: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let mut s = self.state()?;
+        s.assertions.retain(|_, until| *until > at);
+        let key = (connection.clone(), assertion);
+        if s.assertions.contains_key(&key) {
+            return Ok(false);
+        }
+        s.assertions.insert(key, expires_at);
+        Ok(true)
     }
 }
 

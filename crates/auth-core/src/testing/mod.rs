@@ -11,7 +11,8 @@ mod world;
 pub mod conformance;
 
 pub use doubles::{
-    FastHasher, ManualClock, MemoryAudit, RecordingMailer, RecordingSms, SeededSecrets,
+    FastHasher, ManualClock, MemoryAudit, RecordingMailer, RecordingSms, ScriptedDirectories,
+    SeededSecrets,
 };
 pub use memory::MemoryStore;
 pub use world::TestWorld;

@@ -8,7 +8,10 @@ use crate::domain::{
 use crate::flows::{Auth, Ports, Settings};
 use crate::ports::{Clock, Store};
 
-use super::{FastHasher, ManualClock, MemoryAudit, MemoryStore, RecordingSms, SeededSecrets};
+use super::{
+    FastHasher, ManualClock, MemoryAudit, MemoryStore, RecordingSms, ScriptedDirectories,
+    SeededSecrets,
+};
 
 /// A core wired to test doubles around a given store, with fixture helpers.
 pub struct TestWorld<S> {
@@ -26,6 +29,8 @@ pub struct TestWorld<S> {
     pub audit: Arc<MemoryAudit>,
     /// The SMS gateway.
     pub sms: Arc<RecordingSms>,
+    /// The contracts' ADFS.
+    pub directories: Arc<ScriptedDirectories>,
 }
 
 impl TestWorld<MemoryStore> {
@@ -54,6 +59,7 @@ impl<S: Store + 'static> TestWorld<S> {
         let hasher = Arc::new(FastHasher::default());
         let audit = Arc::new(MemoryAudit::default());
         let sms = Arc::new(RecordingSms::default());
+        let directories = Arc::new(ScriptedDirectories::default());
         let auth = Auth::new(
             Ports {
                 store: store.clone(),
@@ -64,7 +70,8 @@ impl<S: Store + 'static> TestWorld<S> {
                 sms: sms.clone(),
             },
             Settings::default(),
-        );
+        )
+        .with_directories(directories.clone());
         Self {
             auth,
             store,
@@ -73,6 +80,7 @@ impl<S: Store + 'static> TestWorld<S> {
             hasher,
             audit,
             sms,
+            directories,
         }
     }
 

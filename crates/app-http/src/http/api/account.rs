@@ -8,8 +8,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use auth_core::domain::{
-    AccessRoute, Account, LoginMethod, PasswordCandidate, Role, Session, SessionId, SessionScope,
-    SettingsItem, TwoFactorPolicy,
+    AccessRoute, Account, AdConnection, AdProtocol, AdSettingsInput, LoginMethod,
+    PasswordCandidate, Role, SamlMetadataSource, Session, SessionId, SessionScope, SettingsItem,
+    TwoFactorPolicy,
 };
 use auth_core::flows::password_change::ChangePassword;
 
@@ -438,29 +439,152 @@ pub async fn set_access_route(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// The ADFS details.
-#[derive(Debug, Deserialize, ToSchema)]
+/// The ADFS details (D1): SAML 2.0 with the federation metadata URL or document, or OpenID
+/// Connect with the discovery URL and the client ADFS issued.
+#[derive(Deserialize, ToSchema, Default, Clone)]
+#[serde(default)]
 pub struct AdBody {
-    /// The ADFS federation metadata URL (https).
-    #[schema(pattern = "^https://", max_length = 2048)]
+    /// `saml` (default) or `oidc`.
+    #[schema(example = "saml")]
+    pub protocol: String,
+    /// SAML: the federation metadata URL; OpenID Connect: the discovery URL (https).
+    #[schema(max_length = 2000)]
     pub metadata_url: String,
+    /// SAML: the metadata document itself, instead of a URL.
+    #[schema(max_length = 524288)]
+    pub metadata_xml: String,
+    /// OpenID Connect: the client ID.
+    #[schema(max_length = 2000)]
+    pub client_id: String,
+    /// OpenID Connect: the client secret; empty when editing keeps the stored one.
+    #[schema(max_length = 2000)]
+    pub client_secret: String,
+    /// Which value names a person: `persistent` (NameID / `sub`, default), `upn` or
+    /// `object-guid`.
+    pub subject: String,
+}
+
+impl std::fmt::Debug for AdBody {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AdBody")
+            .field("protocol", &self.protocol)
+            .field("metadata_url", &self.metadata_url)
+            .field("metadata_xml_bytes", &self.metadata_xml.len())
+            .field("client_id", &self.client_id)
+            .field("client_secret", &"<redacted>")
+            .field("subject", &self.subject)
+            .finish()
+    }
+}
+
+impl AdBody {
+    /// The core's form input.
+    pub fn input(&self) -> AdSettingsInput<'_> {
+        AdSettingsInput {
+            protocol: &self.protocol,
+            metadata_url: &self.metadata_url,
+            metadata_xml: &self.metadata_xml,
+            client_id: &self.client_id,
+            client_secret: &self.client_secret,
+            subject: &self.subject,
+        }
+    }
 }
 
 /// The new connection.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ConnectionDto {
-    /// `adfs-` + 18 letters or digits.
-    #[schema(pattern = "^adfs-[0-9A-Za-z]{18}$")]
+    /// `adfs-` + 18 lower-case letters or digits.
+    #[schema(pattern = "^adfs-[0-9a-z]{18}$")]
     pub connection_id: String,
+}
+
+/// The contract's AD connection as the owner sees it (the client secret is never shown).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AdConnectionDto {
+    /// `adfs-` + 18 lower-case letters or digits.
+    #[schema(pattern = "^adfs-[0-9a-z]{18}$")]
+    pub connection_id: String,
+    /// `saml` or `oidc`.
+    pub protocol: String,
+    /// The metadata or discovery URL; absent for pasted metadata.
+    pub metadata_url: Option<String>,
+    /// OpenID Connect: the client ID.
+    pub client_id: Option<String>,
+    /// `persistent`, `upn` or `object-guid`.
+    pub subject: String,
+    /// Whether people may sign in through it.
+    pub on: bool,
+    /// When it was first turned on.
+    pub enabled_at: chrono::DateTime<chrono::Utc>,
+    /// When it was turned off.
+    pub turned_off_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// SAML: when the metadata was last read.
+    pub metadata_read_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+impl AdConnectionDto {
+    /// The view of `ad`.
+    pub fn of(ad: &AdConnection) -> Self {
+        let (url, client_id) = match &ad.settings.protocol {
+            AdProtocol::Saml {
+                metadata: SamlMetadataSource::Url(u),
+            } => (Some(u.as_str().to_owned()), None),
+            AdProtocol::Saml { .. } => (None, None),
+            AdProtocol::Oidc {
+                discovery_url,
+                client_id,
+                ..
+            } => (
+                Some(discovery_url.as_str().to_owned()),
+                Some(client_id.clone()),
+            ),
+        };
+        Self {
+            connection_id: ad.id.as_str().to_owned(),
+            protocol: ad.settings.protocol.kind_name().to_owned(),
+            metadata_url: url,
+            client_id,
+            subject: ad.settings.subject.as_str().to_owned(),
+            on: ad.is_on(),
+            enabled_at: ad.enabled_at,
+            turned_off_at: ad.turned_off_at,
+            metadata_read_at: ad.metadata.as_ref().map(|m| m.read_at),
+        }
+    }
+}
+
+/// The Active Directory connection (D1).
+///
+/// The contract's connection, on or off, as its owner sees it; the client secret is never
+/// shown.
+#[utoipa::path(get, path = "/api/settings/active-directory", tag = "settings", security(("tobira_settings" = [])),
+    responses((status = 200, description = "The connection, on or off.", body = AdConnectionDto,
+        example = json!({"connection_id": "adfs-23456789abcdefghjk", "protocol": "saml", "metadata_url": "https://adfs.example.co.jp/FederationMetadata/2007-06/FederationMetadata.xml", "client_id": null, "subject": "persistent", "on": true, "enabled_at": "2026-11-27T09:00:00Z", "turned_off_at": null, "metadata_read_at": "2026-11-27T09:00:00Z"})),
+    (status = 403, description = "Not allowed for this account (S1 permission table: `not_permitted`).", body = ErrorBody),
+    (status = 409, description = "No connection (`active_directory_not_on`).", body = ErrorBody)))]
+pub async fn active_directory(
+    State(state): State<AppState>,
+    ctx: Ctx,
+) -> Result<Json<AdConnectionDto>, ApiError> {
+    let me = session(&state, &ctx, SessionScope::Settings).await?;
+    let ad = state
+        .auth()
+        .active_directory(&me)
+        .await
+        .map_err(|e| e.to_api(ctx.lang))?;
+    Ok(Json(AdConnectionDto::of(&ad)))
 }
 
 /// Turn on Active Directory (D1).
 ///
-/// Registers the ADFS metadata URL and answers the connection ID to give ADFS.
+/// Reads the ADFS metadata, answers the connection ID, and mails the owner the AD sign-in
+/// addresses. A turned-off connection is turned on again with its ID.
 #[utoipa::path(post, path = "/api/settings/active-directory", tag = "settings", security(("tobira_settings" = [])),
-    request_body(content = AdBody, example = json!({"metadata_url": "https://adfs.example.co.jp/FederationMetadata/2007-06/FederationMetadata.xml"})),
-    responses((status = 201, description = "Active Directory is on.", body = ConnectionDto, example = json!({"connection_id": "adfs-0123456789abcdefgh"})),
-    (status = 403, description = "Not allowed for this account (S1 permission table: `not_permitted`).", body = ErrorBody), (status = 409, description = "Already on (`active_directory_enabled`).", body = ErrorBody)))]
+    request_body(content = AdBody, example = json!({"protocol": "saml", "metadata_url": "https://adfs.example.co.jp/FederationMetadata/2007-06/FederationMetadata.xml"})),
+    responses((status = 201, description = "Active Directory is on.", body = ConnectionDto, example = json!({"connection_id": "adfs-23456789abcdefghjk"})),
+    (status = 403, description = "Not allowed for this account (S1 permission table: `not_permitted`).", body = ErrorBody), (status = 409, description = "Already on (`active_directory_enabled`).", body = ErrorBody),
+    (status = 422, description = "A field breaks its rule, or the metadata cannot be used (`ad_metadata_unusable`).", body = ErrorBody)))]
 pub async fn enable_active_directory(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -469,7 +593,7 @@ pub async fn enable_active_directory(
     let me = session(&state, &ctx, SessionScope::Settings).await?;
     let id = state
         .auth()
-        .enable_active_directory(&me, &body.metadata_url, &ctx.client)
+        .turn_on_active_directory(&me, &body.input(), &ctx.client)
         .await
         .map_err(|e| e.to_api(ctx.lang))?;
     Ok((
@@ -478,6 +602,69 @@ pub async fn enable_active_directory(
             connection_id: id.as_str().to_owned(),
         }),
     ))
+}
+
+/// Change the Active Directory settings (D1).
+///
+/// The connection ID stays; the metadata is read again. An empty `client_secret` keeps the
+/// stored one.
+#[utoipa::path(put, path = "/api/settings/active-directory", tag = "settings", security(("tobira_settings" = [])),
+    request_body(content = AdBody, example = json!({"protocol": "oidc", "metadata_url": "https://adfs.example.co.jp/adfs/.well-known/openid-configuration", "client_id": "3f5c8a1e-tobira", "client_secret": "", "subject": "upn"})),
+    responses((status = 204, description = "Saved; the metadata was read again."),
+    (status = 403, description = "Not allowed for this account (S1 permission table: `not_permitted`).", body = ErrorBody), (status = 409, description = "Not on (`active_directory_not_on`).", body = ErrorBody),
+    (status = 422, description = "A field breaks its rule, or the metadata cannot be used.", body = ErrorBody)))]
+pub async fn edit_active_directory(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    ApiJson(body): ApiJson<AdBody>,
+) -> Result<StatusCode, ApiError> {
+    let me = session(&state, &ctx, SessionScope::Settings).await?;
+    state
+        .auth()
+        .edit_active_directory(&me, &body.input(), &ctx.client)
+        .await
+        .map_err(|e| e.to_api(ctx.lang))?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Read the ADFS metadata again now (D1).
+///
+/// For right after ADFS's token-signing certificate changed; the metadata is also read again
+/// every day.
+#[utoipa::path(post, path = "/api/settings/active-directory/metadata", tag = "settings", security(("tobira_settings" = [])),
+    responses((status = 204, description = "Read and saved."),
+    (status = 403, description = "Not allowed for this account (S1 permission table: `not_permitted`).", body = ErrorBody), (status = 409, description = "Not on (`active_directory_not_on`).", body = ErrorBody),
+    (status = 422, description = "The metadata cannot be used (`ad_metadata_unusable`).", body = ErrorBody)))]
+pub async fn reread_ad_metadata(
+    State(state): State<AppState>,
+    ctx: Ctx,
+) -> Result<StatusCode, ApiError> {
+    let me = session(&state, &ctx, SessionScope::Settings).await?;
+    state
+        .auth()
+        .reread_ad_metadata(&me, &ctx.client)
+        .await
+        .map_err(|e| e.to_api(ctx.lang))?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Turn Active Directory off (D1).
+///
+/// Nobody signs in through the connection until it is turned on again (with the same ID).
+#[utoipa::path(delete, path = "/api/settings/active-directory", tag = "settings", security(("tobira_settings" = [])),
+    responses((status = 204, description = "Turned off."),
+    (status = 403, description = "Not allowed for this account (S1 permission table: `not_permitted`).", body = ErrorBody), (status = 409, description = "Not on (`active_directory_not_on`).", body = ErrorBody)))]
+pub async fn turn_off_active_directory(
+    State(state): State<AppState>,
+    ctx: Ctx,
+) -> Result<StatusCode, ApiError> {
+    let me = session(&state, &ctx, SessionScope::Settings).await?;
+    state
+        .auth()
+        .turn_off_active_directory(&me, &ctx.client)
+        .await
+        .map_err(|e| e.to_api(ctx.lang))?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// Change a trial to Basic (C2).

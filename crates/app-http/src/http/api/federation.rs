@@ -193,16 +193,26 @@ pub async fn start(
         )
         .await
         .map_err(|e| e.to_api(ctx.lang))?;
+    Ok(leave_for(&ctx, jar, redirect))
+}
+
+/// The API's answer to a started round trip (provider or AD): the browser key in the
+/// `tobira_federation` cookie, the address to send the browser to in the body.
+pub(crate) fn leave_for(
+    ctx: &Ctx,
+    jar: CookieJar,
+    redirect: auth_core::flows::federation::FederationRedirect,
+) -> (CookieJar, Json<FederationStartResponse>) {
     let jar = jar.add(ctx.cookie(
         CookieKind::Federation,
         redirect.browser_key.expose().to_string(),
     ));
-    Ok((
+    (
         jar,
         Json(FederationStartResponse {
             authorization_url: redirect.authorization_url,
         }),
-    ))
+    )
 }
 
 /// Finishes a provider sign-in with the callback's parameters (L7, I2, M1, M2).
@@ -234,18 +244,29 @@ pub async fn callback(
     let provider = provider_of(&provider, &ctx)?;
     let (jar, outcome) = finish(&state, listener, &ctx, jar, provider, &body.into()).await;
     let outcome = outcome.map_err(|e| e.to_api(ctx.lang))?;
-    Ok(match outcome {
+    Ok(outcome_response(&state, &ctx, jar, outcome).await)
+}
+
+/// The API's answer to a finished round trip (provider or AD): the session or pending cookie
+/// of a sign-in, or what the binding did.
+pub(crate) async fn outcome_response(
+    state: &AppState,
+    ctx: &Ctx,
+    jar: CookieJar,
+    outcome: FederationOutcome,
+) -> (CookieJar, Json<FederationResponse>) {
+    match outcome {
         FederationOutcome::SignIn(SignInOutcome::SignedIn(grant)) => {
-            let (jar, Json(answer)) = signed_in(&state, &ctx, jar, grant, None).await;
+            let (jar, Json(answer)) = signed_in(state, ctx, jar, grant, None).await;
             (jar, Json(answer.into()))
         }
         FederationOutcome::SignIn(SignInOutcome::SecondFactorRequired(grant)) => {
-            let (jar, Json(answer)) = pending(&ctx, jar, grant);
+            let (jar, Json(answer)) = pending(ctx, jar, grant);
             (jar, Json(answer.into()))
         }
         FederationOutcome::Registered(_) => (jar, Json(FederationResponse::Registered)),
         _ => (jar, Json(FederationResponse::MethodChanged)),
-    })
+    }
 }
 
 impl From<SignInResponse> for FederationResponse {

@@ -4,6 +4,7 @@
 pub mod account;
 pub mod admin;
 pub mod details;
+pub mod directory;
 pub mod federation;
 pub mod signin;
 pub mod tickets;
@@ -36,6 +37,8 @@ pub fn routes(state: AppState) -> OpenApiRouter<AppState> {
         .routes(routes!(tickets::unlock))
         .routes(routes!(federation::start))
         .routes(routes!(federation::callback))
+        .routes(routes!(directory::start))
+        .routes(routes!(directory::callback))
         .route_layer(axum::middleware::from_fn_with_state(state, rate_limited));
     OpenApiRouter::new()
         .merge(limited)
@@ -68,7 +71,13 @@ pub fn routes(state: AppState) -> OpenApiRouter<AppState> {
         .routes(routes!(account::set_login_method))
         .routes(routes!(account::set_two_factor_policy))
         .routes(routes!(account::set_access_route))
-        .routes(routes!(account::enable_active_directory))
+        .routes(routes!(
+            account::active_directory,
+            account::enable_active_directory,
+            account::edit_active_directory,
+            account::turn_off_active_directory
+        ))
+        .routes(routes!(account::reread_ad_metadata))
         .routes(routes!(account::upgrade_plan))
         .routes(routes!(account::cancel_contract))
         .routes(routes!(

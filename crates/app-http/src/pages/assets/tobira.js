@@ -1,5 +1,6 @@
-// tobira: show/hide toggles for password fields. Progressive enhancement only: without this
-// script the fields work as plain password fields and the toggles stay hidden.
+// tobira: show/hide toggles for password fields, and forms that move on by themselves.
+// Progressive enhancement only: without this script the fields work as plain password fields,
+// the toggles stay hidden, and a moving-on form waits for its button.
 (function () {
   "use strict";
   function wire(button) {
@@ -28,6 +29,9 @@
     var buttons = document.querySelectorAll("button.toggle[aria-controls]");
     for (var i = 0; i < buttons.length; i++) { wire(buttons[i]); }
     carry();
+    // A form that only carries an answer on from this origin (AD sign-in) moves on by itself.
+    var onward = document.querySelector("form[data-autosubmit]");
+    if (onward) { onward.submit(); }
   }
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", init);

@@ -260,7 +260,7 @@ pub(super) fn text(key: T) -> &'static str {
         }
         T::AcknowledgeRisk => "I understand the risk of turning two-step verification off",
         T::AdIntro => {
-            "Let the users of your contract sign in with your Active Directory (ADFS). Enter the address of your ADFS federation metadata. We will send you the sign-in addresses and the connection ID by e-mail."
+            "Let your contract's users sign in with Active Directory (ADFS). For SAML 2.0 give the federation metadata URL (or paste the document); for OpenID Connect (ADFS 2016 and later) the discovery URL, client ID and secret. We mail you the sign-in addresses and the connection ID."
         }
         T::AdEnabledIntro => "Active Directory is on for your contract.",
         T::ConnectionId => "Connection ID",
@@ -268,6 +268,67 @@ pub(super) fn text(key: T) -> &'static str {
         T::MetadataUrlHint => "Starts with https://",
         T::EnabledAt => "Turned on",
         T::EnableAd => "Turn on Active Directory",
+        T::AdProtocolLegend => "Protocol",
+        T::AdProtocolSaml => "SAML 2.0",
+        T::AdProtocolOidc => "OpenID Connect (ADFS 2016 and later)",
+        T::MetadataXml => "Or paste the metadata document (XML)",
+        T::MetadataXmlHint => "SAML only, instead of a URL. Give one of the two.",
+        T::DiscoveryUrlHint => {
+            "For OpenID Connect: https://ADFS-HOST/adfs/.well-known/openid-configuration"
+        }
+        T::AdClientId => "Client ID (OpenID Connect)",
+        T::AdClientSecret => "Client secret (OpenID Connect)",
+        T::AdClientSecretKeep => "Leave empty to keep the current secret.",
+        T::AdSubjectLegend => "Value that identifies a person",
+        T::AdSubjectPersistent => "Persistent NameID (OpenID Connect: sub)",
+        T::AdSubjectUpn => "UPN (user principal name)",
+        T::AdSubjectGuid => "Object GUID",
+        T::AdStatus => "Status",
+        T::AdStatusOn => "On",
+        T::AdStatusOff => "Off",
+        T::AdTurnedOffIntro => {
+            "Active Directory is turned off: people who sign in with AD cannot sign in. Turning it on again keeps the same connection ID."
+        }
+        T::AdAddressInternet => "AD sign-in address (internet)",
+        T::AdAddressLine => "AD sign-in address (line)",
+        T::AdRelyingPartyTitle => "What to register at ADFS",
+        T::AdRelyingPartyIntro => {
+            "Your ADFS administrator registers a relying party trust (SAML) or an application group (OpenID Connect) with these values."
+        }
+        T::AdEntityId => "Relying party identifier",
+        T::AdAcsInternet => "SAML assertion consumer (internet)",
+        T::AdAcsLine => "SAML assertion consumer (line)",
+        T::AdRedirectUris => "Redirect URIs (OpenID Connect)",
+        T::AdSpMetadata => "Relying party metadata",
+        T::AdMetadataReadAt => "Metadata read at",
+        T::AdEditTitle => "Change the settings",
+        T::AdSave => "Save changes",
+        T::AdReread => "Read the metadata again now",
+        T::AdRereadHint => {
+            "The metadata is read again every day. Right after ADFS's token-signing certificate changes, this button applies it at once."
+        }
+        T::AdTurnOffTitle => "Turn off",
+        T::AdTurnOff => "Turn off Active Directory",
+        T::AdTurnOffConfirm => {
+            "I understand that people who sign in with AD cannot sign in while it is off"
+        }
+        T::NoticeAdChanged => "The Active Directory settings were saved.",
+        T::NoticeAdReread => "The ADFS metadata was read again.",
+        T::NoticeAdOff => "Active Directory was turned off.",
+        T::AdSignInTitle => "Sign in with Active Directory",
+        T::AdConnectionPrompt => "Enter the connection ID your administrator gave you.",
+        T::AdConnectionHint => "adfs- and 18 letters or digits (any case).",
+        T::AdContinue => "Continue to ADFS",
+        T::AdSignInButton => "Sign in with Active Directory",
+        T::AdRegisterButton => "Register with Active Directory",
+        T::AdSwitchButton => "Switch to Active Directory",
+        T::AdConfirmTitle => "Confirm the connection ID",
+        T::AdConfirmIntro => {
+            "This is your contract's connection ID. Check that it is the one your administrator gave you, then continue to ADFS."
+        }
+        T::AdRepostTitle => "Signing in",
+        T::AdRepostIntro => "Checking ADFS's answer. If nothing happens, press the button.",
+        T::AdRepostContinue => "Continue",
         T::Plan => "Plan",
         T::PlanBasic => "Basic",
         T::PlanTrialUntil => "Free trial (until {})",
@@ -343,6 +404,9 @@ pub(super) fn text(key: T) -> &'static str {
         T::AuditPlanChanged => "Plan changed",
         T::AuditContractCancelled => "Contract cancelled",
         T::AuditContractDetailsChanged => "Contract details changed",
+        T::AuditAdChanged => "Active Directory settings changed",
+        T::AuditAdTurnedOff => "Active Directory turned off",
+        T::AuditDirectorySignIn => "Active Directory sign-in",
         T::AuditPolicyChanged => "Two-step verification policy changed",
         T::AuditProviderSignIn => "Sign-in at an external provider",
         T::AuditOther => "Other event",

@@ -258,7 +258,7 @@ pub(super) fn text(key: T) -> &'static str {
         }
         T::AcknowledgeRisk => "二段階認証を無効にするリスクを理解しました",
         T::AdIntro => {
-            "ご契約のユーザーが Active Directory（ADFS）でログインできるようにします。ADFS のフェデレーションメタデータのURLをご入力ください。ログイン用のアドレスと接続IDをメールでお知らせします。"
+            "ご契約のユーザーが Active Directory（ADFS）でログインできるようにします。SAML 2.0 ではフェデレーションメタデータのURL（または内容）を、OpenID Connect（ADFS 2016 以降）では構成情報のURLとクライアントID・シークレットをご入力ください。ログイン用のアドレスと接続IDをメールでお知らせします。"
         }
         T::AdEnabledIntro => "ご契約では Active Directory 連携が有効です。",
         T::ConnectionId => "接続ID",
@@ -266,6 +266,71 @@ pub(super) fn text(key: T) -> &'static str {
         T::MetadataUrlHint => "https:// で始まるURLをご入力ください。",
         T::EnabledAt => "有効化日時",
         T::EnableAd => "Active Directory 連携を有効にする",
+        T::AdProtocolLegend => "プロトコル",
+        T::AdProtocolSaml => "SAML 2.0",
+        T::AdProtocolOidc => "OpenID Connect（ADFS 2016 以降）",
+        T::MetadataXml => "またはメタデータ（XML）を貼り付け",
+        T::MetadataXmlHint => {
+            "SAML でURLを使わない場合のみ。URLか貼り付けのどちらか一方をご入力ください。"
+        }
+        T::DiscoveryUrlHint => {
+            "OpenID Connect の場合は https://ADFSのホスト名/adfs/.well-known/openid-configuration をご入力ください。"
+        }
+        T::AdClientId => "クライアントID（OpenID Connect）",
+        T::AdClientSecret => "クライアントシークレット（OpenID Connect）",
+        T::AdClientSecretKeep => "変更しない場合は空欄のままにしてください。",
+        T::AdSubjectLegend => "利用者を識別する値",
+        T::AdSubjectPersistent => "永続的な NameID（OpenID Connect は sub）",
+        T::AdSubjectUpn => "UPN（ユーザー プリンシパル名）",
+        T::AdSubjectGuid => "オブジェクトGUID",
+        T::AdStatus => "状態",
+        T::AdStatusOn => "利用中",
+        T::AdStatusOff => "停止中",
+        T::AdTurnedOffIntro => {
+            "Active Directory 連携は停止しています。AD でログインする利用者はログインできません。もう一度有効にすると、同じ接続IDで再開します。"
+        }
+        T::AdAddressInternet => "ADログイン用URL（インターネット）",
+        T::AdAddressLine => "ADログイン用URL（回線）",
+        T::AdRelyingPartyTitle => "ADFS に登録する値",
+        T::AdRelyingPartyIntro => {
+            "ADFS の管理者は、次の値で証明書利用者信頼（SAML）またはアプリケーション グループ（OpenID Connect）を登録してください。"
+        }
+        T::AdEntityId => "証明書利用者の識別子",
+        T::AdAcsInternet => "SAML アサーション コンシューマー（インターネット）",
+        T::AdAcsLine => "SAML アサーション コンシューマー（回線）",
+        T::AdRedirectUris => "リダイレクトURI（OpenID Connect）",
+        T::AdSpMetadata => "証明書利用者のメタデータ",
+        T::AdMetadataReadAt => "メタデータの取得日時",
+        T::AdEditTitle => "設定の変更",
+        T::AdSave => "変更を保存",
+        T::AdReread => "メタデータを今すぐ再取得",
+        T::AdRereadHint => {
+            "メタデータは毎日自動で再取得されます。ADFS のトークン署名証明書を更新した直後は、このボタンで反映できます。"
+        }
+        T::AdTurnOffTitle => "連携の停止",
+        T::AdTurnOff => "Active Directory 連携を停止する",
+        T::AdTurnOffConfirm => {
+            "停止すると、AD でログインする利用者はログインできなくなることを理解しました"
+        }
+        T::NoticeAdChanged => "Active Directory 連携の設定を保存しました。",
+        T::NoticeAdReread => "ADFS のメタデータを再取得しました。",
+        T::NoticeAdOff => "Active Directory 連携を停止しました。",
+        T::AdSignInTitle => "Active Directory でログイン",
+        T::AdConnectionPrompt => "管理者から案内された接続IDを入力してください。",
+        T::AdConnectionHint => "adfs- で始まる23文字です（大文字・小文字は区別しません）。",
+        T::AdContinue => "ADFS へ進む",
+        T::AdSignInButton => "Active Directory でログイン",
+        T::AdRegisterButton => "Active Directory で登録",
+        T::AdSwitchButton => "Active Directory に変更",
+        T::AdConfirmTitle => "接続IDの確認",
+        T::AdConfirmIntro => {
+            "ご契約の接続IDは次のとおりです。管理者から案内された接続IDと同じであることをご確認のうえ、ADFS へ進んでください。"
+        }
+        T::AdRepostTitle => "ログイン処理中",
+        T::AdRepostIntro => {
+            "ADFS からの応答を確認しています。自動で進まない場合はボタンを押してください。"
+        }
+        T::AdRepostContinue => "続ける",
         T::Plan => "プラン",
         T::PlanBasic => "ベーシック",
         T::PlanTrialUntil => "無料トライアル（{}まで）",
@@ -341,6 +406,9 @@ pub(super) fn text(key: T) -> &'static str {
         T::AuditPlanChanged => "プラン変更",
         T::AuditContractCancelled => "解約",
         T::AuditContractDetailsChanged => "契約情報の変更",
+        T::AuditAdChanged => "Active Directory 連携の設定変更",
+        T::AuditAdTurnedOff => "Active Directory 連携の無効化",
+        T::AuditDirectorySignIn => "Active Directory でのログイン",
         T::AuditPolicyChanged => "二段階認証設定の変更",
         T::AuditProviderSignIn => "外部認証サービスでのログイン",
         T::AuditOther => "その他のイベント",

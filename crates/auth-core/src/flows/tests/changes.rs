@@ -3,7 +3,7 @@ use crate::ports::{
     AccountStore as _, Clock as _, ContractStore as _, TicketStore as _, TwoFactorStore as _,
 };
 
-use super::{client, newest_link, session_of, sign_in, try_sign_in};
+use super::{client, newest_link, saml_settings, session_of, sign_in, try_sign_in};
 use crate::domain::{
     ConnectionId, ExternalIdentity, LoginMethod, MailKind, MethodChoice, NoticeKind, Plan,
     Provider, Role, Subject, TicketPurpose,
@@ -301,7 +301,11 @@ async fn m1_the_basic_owner_sets_a_federated_method_and_a_password_but_never_ad(
     );
     let connection = w
         .auth
-        .enable_active_directory(&me, "https://adfs.example.co.jp/metadata.xml", &client())
+        .turn_on_active_directory(
+            &me,
+            &saml_settings("https://adfs.example.co.jp/metadata.xml"),
+            &client(),
+        )
         .await
         .unwrap();
     let ad = MethodChoice::Identity(ExternalIdentity::ActiveDirectory {
@@ -336,7 +340,11 @@ async fn d2_the_owner_cannot_use_active_directory() {
     let me = session_of(&w, "owner@example.co.jp", PW).await;
     let connection = w
         .auth
-        .enable_active_directory(&me, "https://adfs.example.co.jp/metadata.xml", &client())
+        .turn_on_active_directory(
+            &me,
+            &saml_settings("https://adfs.example.co.jp/metadata.xml"),
+            &client(),
+        )
         .await
         .unwrap();
     let ad = MethodChoice::Identity(ExternalIdentity::ActiveDirectory {
@@ -362,7 +370,11 @@ async fn m2_a_user_changes_method_only_through_the_ticket_including_to_ad() {
     let me = session_of(&w, "owner@example.co.jp", PW).await;
     let connection: ConnectionId = w
         .auth
-        .enable_active_directory(&me, "https://adfs.example.co.jp/metadata.xml", &client())
+        .turn_on_active_directory(
+            &me,
+            &saml_settings("https://adfs.example.co.jp/metadata.xml"),
+            &client(),
+        )
         .await
         .unwrap();
     let user_session = session_of(&w, "user@example.co.jp", PW).await;

@@ -5,7 +5,7 @@ use crate::ports::{
 
 use chrono::Duration;
 
-use super::{client, newest_link, session_of, sign_in, try_sign_in};
+use super::{client, newest_link, saml_settings, session_of, sign_in, try_sign_in};
 use crate::domain::{
     ExternalIdentity, MailKind, MethodChoice, PasswordRule, Provider, Role, Subject, TicketError,
     TicketPurpose,
@@ -218,9 +218,11 @@ async fn i2_active_directory_is_offered_only_when_the_contract_has_a_connection(
     );
     let connection = w
         .auth
-        .enable_active_directory(
+        .turn_on_active_directory(
             &me,
-            "https://adfs.example.co.jp/FederationMetadata/2007-06/FederationMetadata.xml",
+            &saml_settings(
+                "https://adfs.example.co.jp/FederationMetadata/2007-06/FederationMetadata.xml",
+            ),
             &client(),
         )
         .await

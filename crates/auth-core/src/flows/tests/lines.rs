@@ -1,7 +1,7 @@
 #[allow(unused_imports)]
 use crate::ports::{AccountStore as _, Clock as _, ContractStore as _, TwoFactorStore as _};
 
-use super::{client, session_of};
+use super::{client, saml_settings, session_of};
 use crate::domain::{
     AccessRoute, Channel, ClientInfo, ExternalIdentity, LineNumber, MailKind, PasswordCandidate,
     Provider, Role, SessionScope, Subject, TwoFactorPolicy,
@@ -388,7 +388,11 @@ async fn l8_active_directory_sign_in_goes_through_the_contracts_connection_on_bo
     let me = session_of_any(&w).await;
     let connection = w
         .auth
-        .enable_active_directory(&me, "https://adfs.example.co.jp/metadata.xml", &client())
+        .turn_on_active_directory(
+            &me,
+            &saml_settings("https://adfs.example.co.jp/metadata.xml"),
+            &client(),
+        )
         .await
         .unwrap();
     let ad_mail = w.store.queued_mail().pop().unwrap();

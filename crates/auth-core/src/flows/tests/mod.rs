@@ -3,6 +3,7 @@
 mod admin;
 mod changes;
 mod contract_details;
+mod directory;
 mod invitations;
 mod isolation;
 mod lines;
@@ -41,6 +42,15 @@ async fn try_sign_in(
             remembered_browser: None,
         })
         .await
+}
+
+/// The owner's AD settings form: SAML from a metadata URL.
+fn saml_settings(url: &str) -> crate::domain::AdSettingsInput<'_> {
+    crate::domain::AdSettingsInput {
+        protocol: "saml",
+        metadata_url: url,
+        ..crate::domain::AdSettingsInput::default()
+    }
 }
 
 fn client() -> ClientInfo {

@@ -5,11 +5,12 @@ use crate::ports::{
 
 use chrono::Duration;
 
-use super::{client, session_of, try_sign_in};
+use super::{client, saml_settings, session_of, try_sign_in};
 use crate::domain::{
-    CONNECTION_ID_SUFFIX_LEN, ConnectionId, MailKind, PasswordCandidate, Plan, Role, SessionScope,
-    SettingsItem, TwoFactorPolicy,
+    AdFieldError, CONNECTION_ID_ALPHABET, CONNECTION_ID_SUFFIX_LEN, ConnectionId, MailKind,
+    PasswordCandidate, Plan, Role, SessionScope, SettingsItem, TwoFactorPolicy,
 };
+use crate::flows::directory::AdSetupError;
 use crate::flows::manage::ManageError;
 use crate::flows::signin::{PasswordSignIn, SignInError, SignInOutcome};
 use crate::testing::{MemoryStore, TestWorld};
@@ -128,18 +129,25 @@ async fn d1_turning_on_ad_issues_a_connection_id_and_mails_the_owner() {
     let w = TestWorld::new();
     w.basic_owner().await;
     let me = session_of(&w, "owner@example.co.jp", PW).await;
-    assert_eq!(
+    assert!(matches!(
         w.auth
-            .enable_active_directory(&me, "http://insecure.example/metadata", &client())
+            .turn_on_active_directory(
+                &me,
+                &saml_settings("http://insecure.example/metadata"),
+                &client()
+            )
             .await
             .unwrap_err(),
-        ManageError::InvalidMetadataUrl
-    );
+        AdSetupError::Field(AdFieldError {
+            field: "metadata_url",
+            ..
+        })
+    ));
     let id = w
         .auth
-        .enable_active_directory(
+        .turn_on_active_directory(
             &me,
-            "https://adfs.example.co.jp/FederationMetadata.xml",
+            &saml_settings("https://adfs.example.co.jp/FederationMetadata.xml"),
             &client(),
         )
         .await
@@ -147,17 +155,25 @@ async fn d1_turning_on_ad_issues_a_connection_id_and_mails_the_owner() {
     let text = id.as_str();
     assert!(text.starts_with("adfs-"));
     assert_eq!(text.len(), 5 + CONNECTION_ID_SUFFIX_LEN);
-    assert!(text[5..].bytes().all(|b| b.is_ascii_alphanumeric()));
-    assert_eq!(ConnectionId::parse(text).unwrap(), id);
+    assert!(
+        text[5..]
+            .bytes()
+            .all(|b| CONNECTION_ID_ALPHABET.contains(&b))
+    );
+    assert_eq!(ConnectionId::parse(&text.to_ascii_uppercase()).unwrap(), id);
     let mail = w.store.queued_mail().pop().unwrap();
     assert_eq!(mail.to.as_str(), "owner@example.co.jp");
     assert!(matches!(mail.kind, MailKind::AdSignIn { connection } if connection == id));
     assert_eq!(
         w.auth
-            .enable_active_directory(&me, "https://adfs.example.co.jp/x", &client())
+            .turn_on_active_directory(
+                &me,
+                &saml_settings("https://adfs.example.co.jp/x"),
+                &client()
+            )
             .await
             .unwrap_err(),
-        ManageError::ActiveDirectoryEnabled
+        AdSetupError::AlreadyOn
     );
 }
 

@@ -1,0 +1,274 @@
+//! Contracts' ADFS (L8) behind the core's [`Directories`] port: SAML 2.0 through
+//! [`crate::saml`], OpenID Connect through the same client and token checks as the federated
+//! providers, with a profile built from the contract's settings.
+//!
+//! Every address here was typed by a contract's owner, so every request goes through a client
+//! that refuses internal addresses (loopback, private, link-local …) unless the operator listed
+//! the host, besides the rules of all outbound requests (https only unless listed, no
+//! redirects, a timeout, a size cap).
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use auth_core::domain::{
+    AdConnection, AdProtocol, AdSettings, AdSubject, Ceremony, ConnectionId, DirectoryCallback,
+    DirectoryEndpoints, MAX_METADATA_BYTES, SamlMetadataSource, Subject,
+};
+use auth_core::ports::{AccountChoice, Directories, DirectoryAssertion, IdpError};
+use chrono::{DateTime, Utc};
+
+use crate::http::{Http, HttpError};
+use crate::metadata::Metadata;
+use crate::profile::Profile;
+use crate::{BuildError, Configured, IdpSettings};
+
+/// Every contract's ADFS.
+pub struct AdfsDirectories {
+    settings: IdpSettings,
+    http: Http,
+    /// OpenID Connect clients by connection, with the settings they were built from (an edit
+    /// builds a new one, with fresh metadata).
+    oidc: std::sync::Mutex<HashMap<ConnectionId, (AdSettings, Arc<Configured>)>>,
+}
+
+impl std::fmt::Debug for AdfsDirectories {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AdfsDirectories")
+            .field("insecure_http_hosts", &self.settings.insecure_http_hosts)
+            .field("internal_hosts", &self.settings.internal_hosts)
+            .finish_non_exhaustive()
+    }
+}
+
+impl AdfsDirectories {
+    /// The adapter with `settings` (its provider list is not used here).
+    ///
+    /// # Errors
+    /// [`BuildError::Http`] when the HTTP client cannot be built.
+    pub fn new(settings: IdpSettings) -> Result<Self, BuildError> {
+        let http = Http::public_only(
+            settings.timeout,
+            settings.max_response_bytes.max(MAX_METADATA_BYTES),
+            settings.internal_hosts.clone(),
+        )
+        .map_err(|e| BuildError::Http(e.to_string()))?;
+        Ok(Self {
+            settings,
+            http,
+            oidc: std::sync::Mutex::new(HashMap::new()),
+        })
+    }
+
+    /// The OpenID Connect client of `id` for `settings`, built on first use or after an edit.
+    fn oidc_client(
+        &self,
+        id: Option<&ConnectionId>,
+        settings: &AdSettings,
+    ) -> Result<Arc<Configured>, IdpError> {
+        let AdProtocol::Oidc {
+            discovery_url,
+            client_id,
+            client_secret,
+        } = &settings.protocol
+        else {
+            return Err(IdpError::NotConfigured);
+        };
+        let mut cache = self
+            .oidc
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(id) = id
+            && let Some((held, client)) = cache.get(id)
+            && held == settings
+        {
+            return Ok(client.clone());
+        }
+        self.settings
+            .allowed_url(discovery_url.as_str())
+            .map_err(|()| {
+                IdpError::Rejected("the discovery URL is not an allowed address".into())
+            })?;
+        let profile = Profile::adfs(discovery_url.as_str(), settings.subject).ok_or_else(|| {
+            IdpError::Rejected(
+                "the discovery URL must end in /.well-known/openid-configuration".into(),
+            )
+        })?;
+        let client = Arc::new(Configured {
+            client_id: client_id.clone(),
+            client_secret: secrecy::SecretString::from(client_secret.expose().to_owned()),
+            tenants: Vec::new(),
+            profile,
+            metadata: Metadata::new(),
+        });
+        if let Some(id) = id {
+            cache.insert(id.clone(), (settings.clone(), client.clone()));
+        }
+        Ok(client)
+    }
+
+    async fn fetch_metadata(&self, url: &str) -> Result<String, IdpError> {
+        let url = self.settings.allowed_url(url).map_err(|()| {
+            IdpError::Rejected("the metadata URL is not an allowed address".into())
+        })?;
+        let bytes = self
+            .http
+            .get_as(
+                &url,
+                "application/samlmetadata+xml, application/xml, text/xml",
+            )
+            .await
+            .map_err(|e| match e {
+                HttpError::NotAllowed(d) => IdpError::Rejected(format!("metadata: {d}")),
+                HttpError::TooLarge(n) => {
+                    IdpError::Rejected(format!("metadata: larger than {n} bytes"))
+                }
+                HttpError::Transport(d) => IdpError::Unavailable(format!("metadata: {d}")),
+            })?;
+        String::from_utf8(bytes).map_err(|_| IdpError::Rejected("metadata: not UTF-8 text".into()))
+    }
+}
+
+/// The SAML attribute (claim URI) that names the person, or the NameID.
+fn saml_subject(subject: AdSubject) -> crate::saml::SubjectSource {
+    match subject.saml_attribute() {
+        Some(uri) => crate::saml::SubjectSource::Attribute(uri.to_owned()),
+        None => crate::saml::SubjectSource::NameId,
+    }
+}
+
+fn saml_idp(connection: &AdConnection) -> Result<crate::saml::SamlIdp, IdpError> {
+    let doc = connection
+        .metadata
+        .as_ref()
+        .ok_or_else(|| IdpError::Unavailable("no metadata has been read yet".into()))?;
+    crate::saml::SamlIdp::from_metadata(&doc.xml)
+        .map_err(|e| IdpError::Unavailable(format!("stored metadata: {e}")))
+}
+
+#[async_trait]
+impl Directories for AdfsDirectories {
+    fn allows_http(&self, url: &str) -> bool {
+        url.trim().starts_with("http://") && self.settings.allowed_url(url.trim()).is_ok()
+    }
+
+    async fn read_metadata(
+        &self,
+        settings: &AdSettings,
+        pasted: Option<&str>,
+    ) -> Result<Option<String>, IdpError> {
+        match &settings.protocol {
+            AdProtocol::Saml { metadata } => {
+                let xml = match (metadata, pasted) {
+                    (_, Some(pasted)) => pasted.to_owned(),
+                    (SamlMetadataSource::Url(url), None) => {
+                        self.fetch_metadata(url.as_str()).await?
+                    }
+                    (SamlMetadataSource::Pasted, None) => {
+                        return Err(IdpError::Rejected("no metadata document was given".into()));
+                    }
+                };
+                crate::saml::SamlIdp::from_metadata(&xml)
+                    .map_err(|e| IdpError::Rejected(format!("metadata: {e}")))?;
+                Ok(Some(xml))
+            }
+            AdProtocol::Oidc { .. } => {
+                let client = self.oidc_client(None, settings)?;
+                client.endpoints(&self.http, &self.settings).await?;
+                Ok(None)
+            }
+        }
+    }
+
+    async fn authorization_url(
+        &self,
+        connection: &AdConnection,
+        ceremony: &Ceremony,
+        endpoints: &DirectoryEndpoints<'_>,
+        now: DateTime<Utc>,
+    ) -> Result<String, IdpError> {
+        match &connection.settings.protocol {
+            AdProtocol::Saml { .. } => {
+                let idp = saml_idp(connection)?;
+                crate::saml::authn_request_url(
+                    &idp,
+                    &crate::saml::ServiceProvider {
+                        entity_id: endpoints.entity_id,
+                        acs_url: endpoints.saml_acs,
+                    },
+                    &ceremony.saml_request_id(),
+                    &ceremony.state(),
+                    now,
+                )
+                .map_err(|e| IdpError::Unavailable(format!("SAML request: {e}")))
+            }
+            AdProtocol::Oidc { .. } => {
+                self.oidc_client(Some(&connection.id), &connection.settings)?
+                    .authorization_url(
+                        &self.http,
+                        &self.settings,
+                        ceremony,
+                        endpoints.oidc_redirect,
+                        AccountChoice::Current,
+                    )
+                    .await
+            }
+        }
+    }
+
+    async fn finish(
+        &self,
+        connection: &AdConnection,
+        callback: &DirectoryCallback,
+        ceremony: &Ceremony,
+        endpoints: &DirectoryEndpoints<'_>,
+        now: DateTime<Utc>,
+    ) -> Result<DirectoryAssertion, IdpError> {
+        match (&connection.settings.protocol, callback) {
+            (AdProtocol::Saml { .. }, DirectoryCallback::Saml { response }) => {
+                let idp = saml_idp(connection)?;
+                let request_id = ceremony.saml_request_id();
+                let source = saml_subject(connection.settings.subject);
+                let verified = crate::saml::verify_response(
+                    &idp,
+                    response,
+                    &crate::saml::Expected {
+                        sp: crate::saml::ServiceProvider {
+                            entity_id: endpoints.entity_id,
+                            acs_url: endpoints.saml_acs,
+                        },
+                        request_id: &request_id,
+                        now,
+                        subject: &source,
+                    },
+                )
+                .map_err(|e| IdpError::Rejected(format!("SAML response: {e}")))?;
+                Ok(DirectoryAssertion {
+                    subject: Subject::parse(&verified.subject)
+                        .map_err(|e| IdpError::Rejected(format!("subject: {e}")))?,
+                    assertion: Some((verified.assertion_id, verified.not_on_or_after)),
+                })
+            }
+            (AdProtocol::Oidc { .. }, DirectoryCallback::Oidc(callback)) => {
+                let verified = self
+                    .oidc_client(Some(&connection.id), &connection.settings)?
+                    .finish(
+                        &self.http,
+                        &self.settings,
+                        callback,
+                        ceremony,
+                        endpoints.oidc_redirect,
+                        now,
+                    )
+                    .await?;
+                Ok(DirectoryAssertion {
+                    subject: verified.subject,
+                    assertion: None,
+                })
+            }
+            _ => Err(IdpError::Rejected(
+                "the answer's protocol is not the connection's".into(),
+            )),
+        }
+    }
+}

@@ -1,0 +1,516 @@
+//! Active Directory (D1, L8): the owner's connection settings, and the round trip to a
+//! contract's ADFS.
+//!
+//! The round trip is the federated one ([`super::federation`]) with the contract's ADFS as the
+//! issuer: the same stored request (single use, bound to the browser), the same purposes,
+//! finished by the same use cases — so sign-in through AD inherits lockout, contract end and
+//! the line rules (L9, L10), and binding through AD inherits the invitation and method-change
+//! rules (I2, M2, D2). What is particular to AD is decided here: which contract a connection ID
+//! names, that the connection is on, that a binding flow's ticket belongs to that contract
+//! (X7), and that a SAML assertion is used once.
+
+use thiserror::Error;
+
+use super::federation::{FederationError, FederationOutcome, FederationRedirect};
+use super::manage::ManageError;
+use super::{Auth, Infrastructure};
+use crate::domain::{
+    AdConnection, AdFieldError, AdSettingsInput, AuditKind, Ceremony, ClientInfo, ConnectionId,
+    Contract, DirectoryCallback, DirectoryEndpoints, ExternalIdentity, FederationPurpose, Issuer,
+    MailKind, MetadataDocument, ProviderResult, SamlMetadataSource, SettingsItem, TicketPurpose,
+    TokenHash,
+};
+use crate::ports::{IdpError, StoreError};
+
+/// Why the owner's AD settings were not saved. Nothing changed.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[non_exhaustive]
+pub enum AdSetupError {
+    /// A field broke a rule.
+    #[error(transparent)]
+    Field(#[from] AdFieldError),
+    /// The metadata or discovery document could not be read, or is not an ADFS's; the detail
+    /// (for the owner, who administers that ADFS) names the reason.
+    #[error("the ADFS metadata could not be used: {0}")]
+    Metadata(String),
+    /// This deployment does not offer Active Directory.
+    #[error("Active Directory is not available on this service")]
+    NotAvailable,
+    /// Turning on a connection that is already on.
+    #[error("Active Directory is already turned on")]
+    AlreadyOn,
+    /// Editing, re-reading or turning off a connection that does not exist or is off.
+    #[error("Active Directory is not turned on")]
+    NotOn,
+    /// Not signed in, or not allowed (S1: the Basic owner only).
+    #[error(transparent)]
+    Manage(#[from] ManageError),
+    /// Try again later.
+    #[error(transparent)]
+    Infrastructure(#[from] Infrastructure),
+}
+
+impl From<StoreError> for AdSetupError {
+    fn from(e: StoreError) -> Self {
+        Self::Infrastructure(e.into())
+    }
+}
+
+fn metadata_error(e: IdpError) -> AdSetupError {
+    match e {
+        IdpError::NotConfigured => AdSetupError::NotAvailable,
+        IdpError::Unavailable(d) | IdpError::Rejected(d) => AdSetupError::Metadata(d),
+    }
+}
+
+/// What an AD round trip is started for (L8, I2, M2). The owner's own method is not among
+/// them (D2).
+#[derive(Debug, Clone, Copy)]
+#[non_exhaustive]
+pub enum DirectoryFor<'a> {
+    /// Sign in to the service or, with the same credentials (S2), the settings menu.
+    SignIn {
+        /// Which area the session opens.
+        scope: crate::domain::SessionScope,
+    },
+    /// Register from the invitation behind this link token (I2).
+    Invitation {
+        /// The invitation link's token.
+        token: &'a str,
+    },
+    /// A login-method change link (M2).
+    MethodChange {
+        /// The link's token.
+        token: &'a str,
+    },
+}
+
+/// The connection a sign-in address or a typed connection ID names, as the pages show it.
+#[derive(Debug, Clone)]
+pub struct DirectoryView {
+    /// The connection ID.
+    pub connection: ConnectionId,
+    /// The contract's name.
+    pub contract_name: crate::domain::ContractName,
+}
+
+impl Auth {
+    /// The contract's AD connection, on or off, for its owner (D1).
+    ///
+    /// # Errors
+    /// [`AdSetupError::NotOn`] when the contract has none; not signed in or not allowed.
+    pub async fn active_directory(
+        &self,
+        me: &crate::domain::Session,
+    ) -> Result<AdConnection, AdSetupError> {
+        let actor = self
+            .actor_for_item(me, SettingsItem::ActiveDirectory)
+            .await?;
+        actor.contract.ad.ok_or(AdSetupError::NotOn)
+    }
+
+    /// Turns on Active Directory (D1): checks the settings, reads the ADFS metadata, issues the
+    /// connection ID (or keeps the one a turned-off connection had) and mails the owner the two
+    /// sign-in addresses with it.
+    ///
+    /// # Errors
+    /// See [`AdSetupError`].
+    pub async fn turn_on_active_directory(
+        &self,
+        me: &crate::domain::Session,
+        input: &AdSettingsInput<'_>,
+        client: &ClientInfo,
+    ) -> Result<ConnectionId, AdSetupError> {
+        let actor = self
+            .actor_for_item(me, SettingsItem::ActiveDirectory)
+            .await?;
+        if actor.contract.ad.as_ref().is_some_and(AdConnection::is_on) {
+            return Err(AdSetupError::AlreadyOn);
+        }
+        let allow_http = self.directories.allows_http(input.metadata_url);
+        let (settings, pasted) = input.check(None, allow_http)?;
+        let xml = self
+            .directories
+            .read_metadata(&settings, pasted)
+            .await
+            .map_err(metadata_error)?;
+        let now = self.ports.clock.now();
+        let previous = actor.contract.ad.clone();
+        let ad = AdConnection {
+            id: match &previous {
+                Some(off) => off.id.clone(),
+                None => self.new_connection_id()?,
+            },
+            settings,
+            metadata: xml.map(|xml| MetadataDocument { xml, read_at: now }),
+            enabled_at: previous.as_ref().map_or(now, |p| p.enabled_at),
+            turned_off_at: None,
+        };
+        let mail = self.mail_to(
+            &actor.account,
+            MailKind::AdSignIn {
+                connection: ad.id.clone(),
+            },
+        );
+        if !self
+            .ports
+            .store
+            .enable_ad(actor.contract.id, &ad, &mail)
+            .await?
+        {
+            return Err(AdSetupError::AlreadyOn);
+        }
+        self.audit(
+            Some(actor.contract.id),
+            Some(actor.account.id),
+            AuditKind::ActiveDirectoryEnabled,
+            client,
+        )
+        .await;
+        Ok(ad.id)
+    }
+
+    /// Changes the connection's settings (D1); the connection ID stays. An empty client secret
+    /// keeps the stored one. The metadata is read again.
+    ///
+    /// # Errors
+    /// See [`AdSetupError`].
+    pub async fn edit_active_directory(
+        &self,
+        me: &crate::domain::Session,
+        input: &AdSettingsInput<'_>,
+        client: &ClientInfo,
+    ) -> Result<(), AdSetupError> {
+        let (actor, current) = self.connection_on(me).await?;
+        let kept = match &current.settings.protocol {
+            crate::domain::AdProtocol::Oidc { client_secret, .. } => Some(client_secret),
+            crate::domain::AdProtocol::Saml { .. } => None,
+        };
+        let allow_http = self.directories.allows_http(input.metadata_url);
+        let (settings, pasted) = input.check(kept, allow_http)?;
+        let xml = self
+            .directories
+            .read_metadata(&settings, pasted)
+            .await
+            .map_err(metadata_error)?;
+        let now = self.ports.clock.now();
+        let ad = AdConnection {
+            settings,
+            metadata: xml.map(|xml| MetadataDocument { xml, read_at: now }),
+            ..current
+        };
+        self.save_connection(&actor.contract, &ad).await?;
+        self.audit(
+            Some(actor.contract.id),
+            Some(actor.account.id),
+            AuditKind::ActiveDirectoryChanged,
+            client,
+        )
+        .await;
+        Ok(())
+    }
+
+    /// Reads the connection's metadata from its URL again now (D1), e.g. after the ADFS
+    /// administrator rolled its token-signing certificate over. Pasted metadata is replaced
+    /// only by editing.
+    ///
+    /// # Errors
+    /// See [`AdSetupError`].
+    pub async fn reread_ad_metadata(
+        &self,
+        me: &crate::domain::Session,
+        client: &ClientInfo,
+    ) -> Result<(), AdSetupError> {
+        let (actor, current) = self.connection_on(me).await?;
+        if matches!(
+            current.settings.protocol,
+            crate::domain::AdProtocol::Saml {
+                metadata: SamlMetadataSource::Pasted
+            }
+        ) {
+            return Err(AdSetupError::Metadata(
+                "the metadata was pasted; paste the new document to replace it".into(),
+            ));
+        }
+        let ad = self
+            .refreshed(&current, self.ports.clock.now())
+            .await
+            .map_err(metadata_error)?;
+        self.save_connection(&actor.contract, &ad).await?;
+        self.audit(
+            Some(actor.contract.id),
+            Some(actor.account.id),
+            AuditKind::ActiveDirectoryChanged,
+            client,
+        )
+        .await;
+        Ok(())
+    }
+
+    /// Turns the connection off (D1): nobody signs in through it, and accounts bound to it are
+    /// told so; the connection ID and settings are kept for turning it on again.
+    ///
+    /// # Errors
+    /// See [`AdSetupError`].
+    pub async fn turn_off_active_directory(
+        &self,
+        me: &crate::domain::Session,
+        client: &ClientInfo,
+    ) -> Result<(), AdSetupError> {
+        let (actor, current) = self.connection_on(me).await?;
+        let ad = AdConnection {
+            turned_off_at: Some(self.ports.clock.now()),
+            ..current
+        };
+        self.save_connection(&actor.contract, &ad).await?;
+        self.audit(
+            Some(actor.contract.id),
+            Some(actor.account.id),
+            AuditKind::ActiveDirectoryTurnedOff,
+            client,
+        )
+        .await;
+        Ok(())
+    }
+
+    async fn connection_on(
+        &self,
+        me: &crate::domain::Session,
+    ) -> Result<(super::manage::Actor, AdConnection), AdSetupError> {
+        let actor = self
+            .actor_for_item(me, SettingsItem::ActiveDirectory)
+            .await?;
+        let current = actor
+            .contract
+            .ad
+            .clone()
+            .filter(AdConnection::is_on)
+            .ok_or(AdSetupError::NotOn)?;
+        Ok((actor, current))
+    }
+
+    async fn save_connection(
+        &self,
+        contract: &Contract,
+        ad: &AdConnection,
+    ) -> Result<(), AdSetupError> {
+        if self.ports.store.save_ad(contract.id, ad).await? {
+            Ok(())
+        } else {
+            Err(AdSetupError::NotOn)
+        }
+    }
+
+    /// The connection with its metadata read again now.
+    async fn refreshed(
+        &self,
+        current: &AdConnection,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<AdConnection, IdpError> {
+        let xml = self
+            .directories
+            .read_metadata(&current.settings, None)
+            .await?;
+        Ok(AdConnection {
+            metadata: xml
+                .map(|xml| MetadataDocument { xml, read_at: now })
+                .or_else(|| current.metadata.clone()),
+            ..current.clone()
+        })
+    }
+
+    /// The connection a sign-in address or a typed connection ID names, when it is on (L8).
+    ///
+    /// # Errors
+    /// [`FederationError::UnknownConnection`] (also for a malformed ID),
+    /// [`FederationError::DirectoryOff`].
+    pub async fn directory(&self, connection: &str) -> Result<DirectoryView, FederationError> {
+        let (contract, ad) = self.live_connection(connection).await?;
+        Ok(DirectoryView {
+            connection: ad.id,
+            contract_name: contract.name,
+        })
+    }
+
+    async fn live_connection(
+        &self,
+        connection: &str,
+    ) -> Result<(Contract, AdConnection), FederationError> {
+        let id = ConnectionId::parse(connection).map_err(|_| FederationError::UnknownConnection)?;
+        let contract = self
+            .ports
+            .store
+            .contract_by_connection(&id)
+            .await?
+            .ok_or(FederationError::UnknownConnection)?;
+        let ad = contract
+            .ad
+            .clone()
+            .filter(|ad| ad.id == id)
+            .ok_or(FederationError::UnknownConnection)?;
+        if !ad.is_on() {
+            return Err(FederationError::DirectoryOff);
+        }
+        Ok((contract, ad))
+    }
+
+    /// Starts a round trip to the ADFS of the contract whose connection ID is `connection`
+    /// (L8), for `purpose`; `endpoints` are tobira's addresses on the browser's channel. A
+    /// binding flow's link must belong to that contract (X7). SAML metadata older than a day is
+    /// read again first (a failed read keeps the copy held).
+    ///
+    /// # Errors
+    /// [`FederationError::UnknownConnection`], [`FederationError::DirectoryOff`],
+    /// [`FederationError::Unavailable`], or the purpose's refusal.
+    pub async fn start_directory(
+        &self,
+        connection: &str,
+        purpose: DirectoryFor<'_>,
+        endpoints: &DirectoryEndpoints<'_>,
+    ) -> Result<FederationRedirect, FederationError> {
+        let (contract, mut ad) = self.live_connection(connection).await?;
+        let purpose = match purpose {
+            DirectoryFor::SignIn { scope } => FederationPurpose::SignIn { scope },
+            DirectoryFor::Invitation { token } => FederationPurpose::Invitation {
+                ticket: self
+                    .ticket_of_contract(token, TicketPurpose::Invitation, &contract)
+                    .await?,
+            },
+            DirectoryFor::MethodChange { token } => FederationPurpose::MethodChange {
+                ticket: self
+                    .ticket_of_contract(token, TicketPurpose::LoginMethodChange, &contract)
+                    .await?,
+            },
+        };
+        let now = self.ports.clock.now();
+        if ad.metadata_is_stale(now) {
+            // A failed read keeps the copy held serving; the next start tries again.
+            if let Ok(fresh) = self.refreshed(&ad, now).await
+                && let Some(doc) = &fresh.metadata
+            {
+                // Only the document is written: an owner's edit meanwhile is not undone. Another
+                // instance may have saved a newer copy meanwhile; either serves.
+                self.ports
+                    .store
+                    .save_ad_metadata(contract.id, &ad.id, doc)
+                    .await?;
+                ad = fresh;
+            }
+        }
+        let ceremony = Ceremony::generate(self.ports.secrets.as_ref());
+        let authorization_url = self
+            .directories
+            .authorization_url(&ad, &ceremony, endpoints, now)
+            .await
+            .map_err(super::federation::idp_error)?;
+        let request = ceremony.request(Issuer::Directory(ad.id.clone()), purpose, now);
+        self.ports.store.insert_federation_request(&request).await?;
+        Ok(FederationRedirect {
+            authorization_url,
+            browser_key: ceremony.browser_key().clone(),
+        })
+    }
+
+    /// The hash of a live link of `purpose` that belongs to `contract` (X7): an invitation of
+    /// one contract cannot bind another contract's AD identity.
+    async fn ticket_of_contract(
+        &self,
+        token: &str,
+        purpose: TicketPurpose,
+        contract: &Contract,
+    ) -> Result<TokenHash, FederationError> {
+        let (ticket, owner) = match purpose {
+            TicketPurpose::Invitation => {
+                let (ticket, _, of) = self.invitation_ticket(token).await?;
+                (ticket, of.id)
+            }
+            _ => {
+                let (ticket, actor) = self.method_ticket(token).await?;
+                (ticket, actor.contract.id)
+            }
+        };
+        if owner != contract.id {
+            return Err(ManageError::NoActiveDirectory.into());
+        }
+        Ok(ticket.hash)
+    }
+
+    /// Finishes a round trip on the ADFS's answer: takes the stored request by `state` (once),
+    /// checks this browser and this connection started it and that the connection is still on,
+    /// has the answer verified, records a SAML assertion as used (a replay is refused), and
+    /// applies the request's purpose through its own use case.
+    ///
+    /// # Errors
+    /// See [`FederationError`]; every refusal is audited (X1) and changes nothing else.
+    pub async fn finish_directory(
+        &self,
+        connection: &str,
+        callback: &DirectoryCallback,
+        state: Option<&str>,
+        browser_key: Option<&str>,
+        endpoints: &DirectoryEndpoints<'_>,
+        client: &ClientInfo,
+    ) -> Result<FederationOutcome, FederationError> {
+        let now = self.ports.clock.now();
+        let audit = |result| self.audit_directory(result, client);
+        let Ok(id) = ConnectionId::parse(connection) else {
+            audit(ProviderResult::BadState).await;
+            return Err(FederationError::UnknownConnection);
+        };
+        let Some((request, ceremony)) = self
+            .take_round_trip(&Issuer::Directory(id), state, browser_key, now)
+            .await?
+        else {
+            audit(ProviderResult::BadState).await;
+            return Err(FederationError::BadState);
+        };
+        let (_, ad) = self.live_connection(connection).await?;
+        if let DirectoryCallback::Oidc(c) = callback
+            && c.error.is_some()
+        {
+            audit(ProviderResult::Denied).await;
+            return Err(FederationError::Denied);
+        }
+        let verified = match self
+            .directories
+            .finish(&ad, callback, &ceremony, endpoints, now)
+            .await
+        {
+            Ok(v) => v,
+            Err(e) => {
+                audit(match e {
+                    IdpError::Unavailable(_) => ProviderResult::Unavailable,
+                    _ => ProviderResult::Rejected,
+                })
+                .await;
+                return Err(super::federation::idp_error(e));
+            }
+        };
+        if let Some((assertion, expires_at)) = &verified.assertion {
+            let hash = TokenHash::of_text(assertion);
+            if !self
+                .ports
+                .store
+                .claim_assertion(&ad.id, hash, (*expires_at).max(now), now)
+                .await?
+            {
+                audit(ProviderResult::Rejected).await;
+                return Err(FederationError::Rejected(
+                    "the assertion was used before".into(),
+                ));
+            }
+        }
+        audit(ProviderResult::Verified).await;
+        let identity = ExternalIdentity::ActiveDirectory {
+            connection: ad.id.clone(),
+            subject: verified.subject,
+        };
+        self.apply_federation_purpose(request.purpose, identity, None, client)
+            .await
+    }
+
+    async fn audit_directory(&self, result: ProviderResult, client: &ClientInfo) {
+        self.audit(None, None, AuditKind::DirectorySignIn { result }, client)
+            .await;
+    }
+}

@@ -8,7 +8,7 @@ use auth_core::domain::{
     AccessRoute, AccountId, AuditEvent, AuditKind, ChannelKind, ContractId, Provider,
     ProviderResult, SecondFactorKind, SessionScope, SignInFailure, TwoFactorPolicy,
 };
-use auth_core::ports::{AuditLog, StoreError};
+use auth_core::ports::{AuditCursor, AuditLog, AuditPage, AuditQuery, StoreError};
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -67,6 +67,7 @@ enum KindDto {
     },
     PlanChanged,
     ContractCancelled,
+    ContractDetailsChanged,
     TwoFactorPolicyChanged {
         policy: String,
     },
@@ -164,6 +165,7 @@ fn encode_kind(kind: &AuditKind) -> Result<String, StoreError> {
         },
         AuditKind::PlanChanged => KindDto::PlanChanged,
         AuditKind::ContractCancelled => KindDto::ContractCancelled,
+        AuditKind::ContractDetailsChanged => KindDto::ContractDetailsChanged,
         AuditKind::TwoFactorPolicyChanged { policy } => KindDto::TwoFactorPolicyChanged {
             policy: policy.as_str().to_owned(),
         },
@@ -239,6 +241,7 @@ fn decode_kind(json: &str) -> Result<AuditKind, StoreError> {
         },
         KindDto::PlanChanged => AuditKind::PlanChanged,
         KindDto::ContractCancelled => AuditKind::ContractCancelled,
+        KindDto::ContractDetailsChanged => AuditKind::ContractDetailsChanged,
         KindDto::TwoFactorPolicyChanged { policy } => AuditKind::TwoFactorPolicyChanged {
             policy: TwoFactorPolicy::from_name(&policy)
                 .ok_or_else(|| corrupt("audit two-factor policy"))?,
@@ -383,6 +386,93 @@ impl AuditLog for DieselStore {
             }
         }
     }
+
+    /// Like [`AuditLog::events_of`], filtered in the query (the kind by its stored tag), from
+    /// the cursor on; one row more than the page tells whether an older page exists.
+    async fn events_page(&self, q: &AuditQuery) -> AuditPage {
+        let contract = q.contract;
+        let key = Id(contract.as_uuid());
+        let account = q.account.map(|a| Id(a.as_uuid()));
+        let kind = match q.kind.as_ref().map(kind_tag).transpose() {
+            Ok(kind) => kind,
+            Err(e) => {
+                tracing::error!(error = %e, "audit events not read");
+                return AuditPage::default();
+            }
+        };
+        let before = q.before;
+        let limit = q.limit;
+        let fetch = i64::try_from(limit).unwrap_or(i64::MAX - 1) + 1;
+        let rows = self
+            .run(move |conn| {
+                let mut query = audit_events::table
+                    .filter(audit_events::contract_id.eq(key))
+                    .into_boxed();
+                if let Some(account) = account {
+                    query = query.filter(audit_events::account_id.eq(account));
+                }
+                if let Some(tag) = kind {
+                    // The stored document starts with its tag: `{"type":"<kind>"}` or
+                    // `{"type":"<kind>",…}` (a tag that is a prefix of another never matches
+                    // the other).
+                    query = query.filter(
+                        audit_events::kind
+                            .eq(format!("{tag}}}"))
+                            .or(audit_events::kind.like(format!("{tag},%"))),
+                    );
+                }
+                if let Some(c) = before {
+                    query = query.filter(
+                        audit_events::at.lt(At(c.at)).or(audit_events::at
+                            .eq(At(c.at))
+                            .and(audit_events::seq.lt(c.seq))),
+                    );
+                }
+                query
+                    .order((audit_events::at.desc(), audit_events::seq.desc()))
+                    .limit(fetch)
+                    .select((audit_events::seq, EventRow::as_select()))
+                    .load::<(i64, EventRow)>(conn)
+                    .map_err(crate::error::db)
+            })
+            .await;
+        let mut rows = match rows {
+            Ok(rows) => rows,
+            Err(e) => {
+                tracing::error!(error = %e, contract = %contract.as_uuid(), "audit events not read");
+                return AuditPage::default();
+            }
+        };
+        let more = rows.len() > limit;
+        rows.truncate(limit);
+        let older = rows.last().filter(|_| more).map(|(seq, row)| AuditCursor {
+            at: row.at.0,
+            seq: *seq,
+        });
+        AuditPage {
+            events: rows
+                .into_iter()
+                .filter_map(|(_, row)| {
+                    row.into_domain()
+                        .map_err(|e| tracing::error!(error = %e, "audit event unreadable"))
+                        .ok()
+                })
+                .collect(),
+            older,
+        }
+    }
+}
+
+/// The opening of a kind's stored document, `{"type":"<kind>"`, without what follows.
+fn kind_tag(kind: &AuditKind) -> Result<String, StoreError> {
+    let doc = encode_kind(kind)?;
+    let value: serde_json::Value =
+        serde_json::from_str(&doc).map_err(|_| unsupported("kind of audit event"))?;
+    let tag = value
+        .get("type")
+        .and_then(|t| t.as_str())
+        .ok_or_else(|| unsupported("kind of audit event"))?;
+    Ok(format!("{{\"type\":{}", serde_json::Value::from(tag)))
 }
 
 #[cfg(test)]
@@ -420,6 +510,7 @@ mod tests {
             },
             AuditKind::PlanChanged,
             AuditKind::ContractCancelled,
+            AuditKind::ContractDetailsChanged,
         ];
         for scope in [SessionScope::Service, SessionScope::Settings] {
             kinds.push(AuditKind::SignInSucceeded { scope });

@@ -180,6 +180,24 @@ impl ContractStore for DieselStore {
         .await
     }
 
+    async fn contract_details(
+        &self,
+        contract: ContractId,
+    ) -> Result<Option<auth_core::domain::ContractDetails>, StoreError> {
+        self.read_contract_details(contract).await
+    }
+
+    async fn set_contract_details(
+        &self,
+        contract: ContractId,
+        details: &auth_core::domain::ContractDetails,
+        notice: Mail,
+        at: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        self.write_contract_details(contract, details, notice, at)
+            .await
+    }
+
     async fn enable_ad(
         &self,
         contract: ContractId,

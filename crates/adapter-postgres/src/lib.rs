@@ -59,6 +59,7 @@
 
 mod audit;
 mod conn;
+mod details;
 mod directory;
 mod error;
 mod federation;

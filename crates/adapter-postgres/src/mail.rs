@@ -32,6 +32,11 @@ enum KindDto {
         contract_name: String,
         invitee_name: String,
     },
+    OwnerInvitation {
+        link: LinkDto,
+        contract_name: String,
+        owner_name: String,
+    },
     EmailChange {
         link: LinkDto,
     },
@@ -63,6 +68,7 @@ enum NoticeDto {
     EmailChanged,
     LoginMethodChanged,
     SecondFactorChanged,
+    ContractDetailsChanged,
 }
 
 fn unsupported() -> StoreError {
@@ -118,6 +124,18 @@ fn encode_kind(kind: &MailKind) -> Result<(String, Option<String>), StoreError> 
             },
             Some(link.token.expose().to_string()),
         ),
+        MailKind::OwnerInvitation {
+            link,
+            contract_name,
+            owner_name,
+        } => (
+            KindDto::OwnerInvitation {
+                link: LinkDto::from_link(link),
+                contract_name: contract_name.clone(),
+                owner_name: owner_name.clone(),
+            },
+            Some(link.token.expose().to_string()),
+        ),
         MailKind::EmailChange { link } => (
             KindDto::EmailChange {
                 link: LinkDto::from_link(link),
@@ -143,6 +161,7 @@ fn encode_kind(kind: &MailKind) -> Result<(String, Option<String>), StoreError> 
                     NoticeKind::EmailChanged => NoticeDto::EmailChanged,
                     NoticeKind::LoginMethodChanged => NoticeDto::LoginMethodChanged,
                     NoticeKind::SecondFactorChanged => NoticeDto::SecondFactorChanged,
+                    NoticeKind::ContractDetailsChanged => NoticeDto::ContractDetailsChanged,
                     _ => return Err(unsupported()),
                 },
             },
@@ -172,6 +191,15 @@ fn decode_kind(json: &str, token: Option<&str>) -> Result<MailKind, StoreError> 
             contract_name,
             invitee_name,
         },
+        KindDto::OwnerInvitation {
+            link,
+            contract_name,
+            owner_name,
+        } => MailKind::OwnerInvitation {
+            link: link.into_link(token)?,
+            contract_name,
+            owner_name,
+        },
         KindDto::EmailChange { link } => MailKind::EmailChange {
             link: link.into_link(token)?,
         },
@@ -188,6 +216,7 @@ fn decode_kind(json: &str, token: Option<&str>) -> Result<MailKind, StoreError> 
                 NoticeDto::EmailChanged => NoticeKind::EmailChanged,
                 NoticeDto::LoginMethodChanged => NoticeKind::LoginMethodChanged,
                 NoticeDto::SecondFactorChanged => NoticeKind::SecondFactorChanged,
+                NoticeDto::ContractDetailsChanged => NoticeKind::ContractDetailsChanged,
             },
         },
     })
@@ -452,6 +481,11 @@ mod tests {
                 contract_name: "雲商事".into(),
                 invitee_name: "新人".into(),
             },
+            MailKind::OwnerInvitation {
+                link: link(TicketPurpose::Invitation),
+                contract_name: "雲商事".into(),
+                owner_name: "山田 太郎".into(),
+            },
             MailKind::EmailChange {
                 link: link(TicketPurpose::EmailChange),
             },
@@ -482,6 +516,22 @@ mod tests {
                     assert_eq!(a.token.hash(), b.token.hash());
                     assert_eq!((a.purpose, a.expires_at), (b.purpose, b.expires_at));
                     assert_eq!((contract_name, invitee_name), (c2, i2));
+                }
+                (
+                    MailKind::OwnerInvitation {
+                        link: a,
+                        contract_name,
+                        owner_name,
+                    },
+                    MailKind::OwnerInvitation {
+                        link: b,
+                        contract_name: c2,
+                        owner_name: o2,
+                    },
+                ) => {
+                    assert!(!json.contains(a.token.expose().as_str()));
+                    assert_eq!(a.token.hash(), b.token.hash());
+                    assert_eq!((contract_name, owner_name), (c2, o2));
                 }
                 (MailKind::EmailChange { link: a }, MailKind::EmailChange { link: b })
                 | (

@@ -221,6 +221,21 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::sql_types::{Instant, Uuid};
+
+    contract_details (contract_id) {
+        contract_id -> Uuid,
+        department -> Text,
+        contact_person -> Text,
+        phone -> Text,
+        postal_code -> Text,
+        address -> Text,
+        updated_at -> Instant,
+    }
+}
+
 diesel::joinable!(accounts -> contracts (contract_id));
 diesel::joinable!(sessions -> accounts (account_id));
 diesel::joinable!(enrolments -> accounts (account_id));
@@ -302,6 +317,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     line_consents,
     invitations,
     audit_events,
+    contract_details,
     federation_requests,
     saml_assertions,
     ad_connection_details,

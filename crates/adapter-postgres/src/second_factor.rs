@@ -7,12 +7,12 @@
 //! `sms_wrong_tries` column (`NULL` while no code was sent), so that one `UPDATE` counts them.
 
 use async_trait::async_trait;
-use auth_core::domain::Mail;
 use auth_core::domain::{
     AccountId, Channel, ChannelKind, ClientInfo, ContractId, EnrolledFactor, Enrolment, LineNumber,
     PasswordHash, PendingSignIn, PendingStage, PhoneNumber, RememberedBrowser, SecondFactorKind,
     SessionScope, SmsChallenge, TokenHash, TotpSecret,
 };
+use auth_core::domain::{Mail, SealedRecoveryCode};
 use auth_core::ports::{EnrolmentCommit, StoreError, TwoFactorStore};
 use chrono::{DateTime, Duration, Utc};
 use diesel::dsl::case_when;
@@ -71,7 +71,12 @@ enum StageDto {
     Challenge {
         sms: Option<SmsDto>,
     },
-    RecoveryShown,
+    RecoveryShown {
+        /// Hex of the sealed recovery code awaiting "I saved it", shown again until then
+        /// (absent in rows written before it was kept).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        code: Option<String>,
+    },
     LineConsent {
         line: String,
     },
@@ -136,7 +141,12 @@ fn encode_stage(stage: &PendingStage) -> Result<(String, Option<i32>), StoreErro
             },
             tries(sms),
         ),
-        PendingStage::RecoveryShown => (StageDto::RecoveryShown, None),
+        PendingStage::RecoveryShown { code } => (
+            StageDto::RecoveryShown {
+                code: code.as_ref().map(|c| hex(c.as_bytes())),
+            },
+            None,
+        ),
         PendingStage::LineConsent { line } => (
             StageDto::LineConsent {
                 line: line.as_str().to_owned(),
@@ -168,7 +178,15 @@ fn decode_stage(json: &str, wrong_tries: Option<i32>) -> Result<PendingStage, St
             sms: sms(s)?,
         },
         StageDto::Challenge { sms: s } => PendingStage::Challenge { sms: sms(s)? },
-        StageDto::RecoveryShown => PendingStage::RecoveryShown,
+        StageDto::RecoveryShown { code } => PendingStage::RecoveryShown {
+            code: code
+                .map(|c| {
+                    unhex(&c)
+                        .and_then(|b| SealedRecoveryCode::from_bytes(&b))
+                        .ok_or_else(|| corrupt("kept recovery code"))
+                })
+                .transpose()?,
+        },
         StageDto::LineConsent { line } => PendingStage::LineConsent {
             line: LineNumber::parse(&line).map_err(|_| corrupt("consent line number"))?,
         },
@@ -333,7 +351,7 @@ pub(crate) fn clear_second_factor(conn: &mut AnyConnection, account: Id) -> Quer
 /// Moves a pending sign-in to `RecoveryShown` (its SMS code goes with the old stage); returns
 /// its account when it exists.
 fn show_recovery(conn: &mut AnyConnection, pending: &[u8]) -> Result<Option<Id>, TxError> {
-    let (stage, _) = encode_stage(&PendingStage::RecoveryShown)?;
+    let (stage, _) = encode_stage(&PendingStage::RecoveryShown { code: None })?;
     Ok(
         diesel::update(pending_sign_ins::table.filter(pending_sign_ins::token_hash.eq(pending)))
             .set((
@@ -655,7 +673,7 @@ impl TwoFactorStore for DieselStore {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use auth_core::domain::SecretToken;
+    use auth_core::domain::{RecoveryCode, SecretToken};
     use auth_core::testing::SeededSecrets;
     use chrono::TimeZone;
 
@@ -706,9 +724,17 @@ mod tests {
         }
         assert!(decode_stage(&json, None).is_err(), "a code needs its count");
         let line = LineNumber::parse("COP12345678").unwrap();
+        let token = SecretToken::parse("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA").unwrap();
         for stage in [
             PendingStage::Challenge { sms: None },
-            PendingStage::RecoveryShown,
+            PendingStage::RecoveryShown { code: None },
+            PendingStage::RecoveryShown {
+                code: Some(
+                    RecoveryCode::parse("ABCD-EFGH-JKLM-NPQR")
+                        .unwrap()
+                        .seal(&token),
+                ),
+            },
             PendingStage::LineConsent { line: line.clone() },
         ] {
             let (json, tries) = encode_stage(&stage).unwrap();
@@ -717,5 +743,24 @@ mod tests {
             assert_eq!(format!("{back:?}"), format!("{stage:?}"));
         }
         assert!(decode_stage(r#"{"type":"unheard-of"}"#, None).is_err());
+        // The code awaiting confirmation round-trips; rows written before it was kept decode.
+        let kept = PendingStage::RecoveryShown {
+            code: Some(
+                RecoveryCode::parse("ABCD-EFGH-JKLM-NPQR")
+                    .unwrap()
+                    .seal(&token),
+            ),
+        };
+        let (json, _) = encode_stage(&kept).unwrap();
+        match decode_stage(&json, None).unwrap() {
+            PendingStage::RecoveryShown { code: Some(c) } => {
+                assert_eq!(c.open(&token).unwrap().expose(), "ABCDEFGHJKLMNPQR");
+            }
+            other => panic!("stage changed: {other:?}"),
+        }
+        assert!(matches!(
+            decode_stage(r#"{"type":"recovery-shown"}"#, None).unwrap(),
+            PendingStage::RecoveryShown { code: None }
+        ));
     }
 }

@@ -959,4 +959,22 @@ impl OutboxStore for DieselStore {
         })
         .await
     }
+
+    async fn recent_mail(&self, limit: usize) -> Result<Vec<QueuedMail>, StoreError> {
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        self.run(move |conn| {
+            let mut recent = outbox::table
+                .order((outbox::created_at.desc(), outbox::seq.desc()))
+                .limit(limit)
+                .select(MailRow::as_select())
+                .load(conn)
+                .map_err(error::db)?
+                .into_iter()
+                .map(MailRow::into_domain)
+                .collect::<Result<Vec<_>, _>>()?;
+            recent.reverse();
+            Ok(recent)
+        })
+        .await
+    }
 }

@@ -106,14 +106,14 @@ mod tests {
 
     #[test]
     fn d1_ad_sign_in_urls_give_one_address_per_channel() {
-        let connection = ConnectionId::parse("adfs-AbCdEf0123456789xy").unwrap();
+        let connection = ConnectionId::parse("adfs-abcdef23456789xyzq").unwrap();
         let internet = PublicBaseUrl::parse("https://auth.example.co.jp/").unwrap();
         let line = PublicBaseUrl::parse("https://line.example.co.jp/auth").unwrap();
         assert_eq!(
             ad_sign_in_urls(&internet, &line, &connection),
             AdSignInUrls {
-                internet: "https://auth.example.co.jp/ad/adfs-AbCdEf0123456789xy".into(),
-                line: "https://line.example.co.jp/auth/ad/adfs-AbCdEf0123456789xy".into(),
+                internet: "https://auth.example.co.jp/ad/adfs-abcdef23456789xyzq".into(),
+                line: "https://line.example.co.jp/auth/ad/adfs-abcdef23456789xyzq".into(),
             }
         );
         let same = ad_sign_in_urls(&internet, &internet, &connection);

@@ -9,7 +9,7 @@ use auth_core::domain::{
     AccessRoute, AuditEvent, AuditKind, ContractId, ProviderResult, SecondFactorKind, SessionScope,
     SignInFailure, TwoFactorPolicy,
 };
-use auth_core::ports::AuditLog;
+use auth_core::ports::{AuditLog, AuditPage, AuditQuery};
 
 use crate::messages::Lang;
 
@@ -43,6 +43,10 @@ impl AuditLog for LoggedAudit {
 
     async fn events_of(&self, contract: ContractId, limit: usize) -> Vec<AuditEvent> {
         self.stored.events_of(contract, limit).await
+    }
+
+    async fn events_page(&self, query: &AuditQuery) -> AuditPage {
+        self.stored.events_page(query).await
     }
 }
 
@@ -98,6 +102,7 @@ pub const KINDS: &[&str] = &[
     "directory_sign_in",
     "plan_changed",
     "contract_cancelled",
+    "contract_details_changed",
     "two_factor_policy_changed",
     "other",
 ];
@@ -217,6 +222,7 @@ pub fn names(kind: &AuditKind) -> AuditNames {
         K::ActiveDirectoryTurnedOff => "active_directory_turned_off",
         K::PlanChanged => "plan_changed",
         K::ContractCancelled => "contract_cancelled",
+        K::ContractDetailsChanged => "contract_details_changed",
         K::TwoFactorPolicyChanged { policy } => {
             n.detail = Some(match policy {
                 TwoFactorPolicy::Enabled => "enabled",
@@ -256,6 +262,76 @@ fn factor_name(kind: SecondFactorKind) -> &'static str {
     }
 }
 
+/// An event of the kind named `name` (one of [`KINDS`] but `other`), to filter by: its fields
+/// are placeholders, since a filter by kind matches every value of them.
+pub fn kind_named(name: &str) -> Option<AuditKind> {
+    use AuditKind as K;
+    let scope = SessionScope::Service;
+    let factor = SecondFactorKind::Totp;
+    let all = [
+        K::ProviderSignIn {
+            provider: auth_core::domain::Provider::Google,
+            result: ProviderResult::Verified,
+        },
+        K::SignInSucceeded { scope },
+        K::SignInFailed {
+            reason: SignInFailure::WrongPassword,
+        },
+        K::AccountLocked,
+        K::AccountUnlocked,
+        K::PasswordResetRequested,
+        K::PasswordReset,
+        K::PasswordChanged,
+        K::PasswordRehashed,
+        K::SessionEnded,
+        K::SecondFactorEnrolled { kind: factor },
+        K::SecondFactorPassed { kind: factor },
+        K::SecondFactorFailed { kind: factor },
+        K::RecoveryCodeUsed,
+        K::RecoveryCodeFailed,
+        K::InvitationSent,
+        K::InvitationAccepted,
+        K::EmailChangeRequested,
+        K::EmailChanged,
+        K::LoginMethodChangeRequested,
+        K::LoginMethodChanged,
+        K::AccountRemoved,
+        K::SessionsEnded,
+        K::LineRegistered,
+        K::LineRemoved,
+        K::LineConsentGiven,
+        K::AccessRouteChanged {
+            route: AccessRoute::LineAndInternet,
+        },
+        K::ActiveDirectoryEnabled,
+        K::ActiveDirectoryChanged,
+        K::ActiveDirectoryTurnedOff,
+        K::DirectorySignIn {
+            result: ProviderResult::Verified,
+        },
+        K::PlanChanged,
+        K::ContractCancelled,
+        K::ContractDetailsChanged,
+        K::TwoFactorPolicyChanged {
+            policy: TwoFactorPolicy::Enabled,
+        },
+    ];
+    all.into_iter().find(|k| names(k).kind == name)
+}
+
+/// The label of a channel (`internet`, `line`) for people, in Japanese or English.
+pub fn channel_label(name: &str, lang: Lang) -> &'static str {
+    let (ja, en) = match name {
+        "internet" => ("インターネット", "internet"),
+        "line" => ("回線", "line"),
+        _ => ("その他", "other"),
+    };
+    match lang {
+        Lang::Ja => ja,
+        Lang::En => en,
+    }
+}
+
 /// The label of a `reason` or `detail` name for people, in Japanese or English (the admin
 /// console's audit log).
 pub fn label(name: &str, lang: Lang) -> &'static str {
@@ -274,7 +350,7 @@ pub fn label(name: &str, lang: Lang) -> &'static str {
             "internet not allowed",
         ),
         "unbound_identity" => ("連携されていない外部アカウント", "identity not linked"),
-        "wrong_second_factor" => ("2段階認証コードの誤り", "wrong second-step code"),
+        "wrong_second_factor" => ("二段階認証コードの誤り", "wrong second-step code"),
         "verified" => ("確認済み", "verified"),
         "bad_state" => ("無効または期限切れの要求", "invalid or expired request"),
         "denied" => ("外部サービスで取り消し", "cancelled at the provider"),
@@ -282,7 +358,7 @@ pub fn label(name: &str, lang: Lang) -> &'static str {
         "unavailable" => ("外部サービスに接続できません", "provider unavailable"),
         "sms" => ("SMS", "SMS"),
         "totp" => ("認証アプリ", "authenticator app"),
-        "service" => ("サービス", "service"),
+        "service" => ("サービス", "service pages"),
         "settings" => ("設定メニュー", "settings menu"),
         "line_and_internet" => ("回線とインターネット", "lines and the internet"),
         "line_only" => ("回線のみ", "lines only"),
@@ -309,6 +385,23 @@ mod tests {
                 assert_ne!(en, "other", "{name} has no label of its own");
             }
         }
+    }
+
+    #[test]
+    fn x1_every_kind_but_other_can_be_filtered_by_and_every_channel_is_labelled() {
+        for name in KINDS {
+            match kind_named(name) {
+                Some(kind) => assert_eq!(names(&kind).kind, *name),
+                None => assert_eq!(*name, "other"),
+            }
+        }
+        assert!(kind_named("AccountLocked").is_none());
+        for channel in ["internet", "line"] {
+            for lang in [Lang::Ja, Lang::En] {
+                assert_ne!(channel_label(channel, lang), channel_label("?", lang));
+            }
+        }
+        assert_eq!(channel_label("internet", Lang::Ja), "インターネット");
     }
 
     #[test]

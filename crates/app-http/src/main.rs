@@ -71,8 +71,13 @@ enum PlanArg {
 
 #[derive(Debug, Subcommand)]
 enum MailCommand {
-    /// List mail not yet sent (pending and abandoned).
-    List,
+    /// List mail not yet sent (pending and abandoned); with `--all`, the newest mails whatever
+    /// their state.
+    List {
+        /// Also mail already sent (the newest 200).
+        #[arg(long)]
+        all: bool,
+    },
     /// Queue an abandoned mail again.
     Resend {
         /// The mail's ID.
@@ -110,7 +115,9 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(run(cli.command, config)) {
+    // A link printed by a command follows the running `serve` unless told otherwise.
+    let public_url_given = config.public_url.is_some() || cli.listen.is_some();
+    match runtime.block_on(run(cli.command, config, public_url_given)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("tobira: {e}");
@@ -131,7 +138,25 @@ fn init_logging(format: LogFormat) {
     }
 }
 
-async fn run(command: Command, config: Config) -> Result<(), String> {
+/// Where `serve` records the public URL it uses, in the data directory, for commands run next
+/// to it (`contract create` prints links with it).
+const PUBLIC_URL_RECORD: &str = "public-url";
+
+/// The public URL for links a command prints: the configured one, else the one the `serve` on
+/// the same data directory recorded, else the default.
+fn public_url_for_links(config: &Config, given: bool) -> String {
+    if !given
+        && let Ok(recorded) = std::fs::read_to_string(config.data_dir.join(PUBLIC_URL_RECORD))
+        && let url = recorded.trim()
+        && (url.starts_with("http://") || url.starts_with("https://"))
+        && !url.contains(char::is_whitespace)
+    {
+        return recorded.trim().trim_end_matches('/').to_owned();
+    }
+    config.public_url()
+}
+
+async fn run(command: Command, config: Config, public_url_given: bool) -> Result<(), String> {
     match command {
         Command::Serve => serve(config).await,
         Command::Migrate => {
@@ -162,20 +187,20 @@ async fn run(command: Command, config: Config) -> Result<(), String> {
             println!("contract {} created", created.contract);
             println!(
                 "owner invitation (valid 14 days): {}/invitation/{}",
-                config.public_url(),
+                public_url_for_links(&config, public_url_given),
                 created.invitation.expose().as_str()
             );
             Ok(())
         }
-        Command::Mail(MailCommand::List) => {
+        Command::Mail(MailCommand::List { all }) => {
             let wired = wiring::wire(&config).await.map_err(|e| e.to_string())?;
-            for queued in wired
-                .state
-                .auth()
-                .unsent_mail()
-                .await
-                .map_err(|e| e.to_string())?
-            {
+            let auth = wired.state.auth();
+            let listed = if all {
+                auth.recent_mail(200).await
+            } else {
+                auth.unsent_mail().await
+            };
+            for queued in listed.map_err(|e| e.to_string())? {
                 let state = match &queued.state {
                     DeliveryState::Pending {
                         attempts,
@@ -230,6 +255,13 @@ async fn serve(mut config: Config) -> Result<(), String> {
         tracing::warn!(%address, "public_url is not set: links and the origin check use this instance's own address");
     }
     let wired = wiring::wire(&config).await.map_err(|e| e.to_string())?;
+    // Best effort: without the record, `contract create` falls back to its own configuration.
+    if let Err(e) = std::fs::write(
+        config.data_dir.join(PUBLIC_URL_RECORD),
+        format!("{}\n", config.public_url()),
+    ) {
+        tracing::warn!(error = %e, "cannot record the public URL in the data directory");
+    }
     let (stop, stopped) = watch::channel(false);
     let pruning = tokio::spawn(worker::prune_rate_limits(
         wired.state.clone(),

@@ -120,3 +120,21 @@ async fn x1_an_unwritable_audit_trail_never_fails_its_caller() {
         .await;
     assert!(store.events_of(contract, 10).await.is_empty());
 }
+
+#[tokio::test]
+async fn x1_sqlite_audit_pages_filter_by_account_and_kind_and_continue() {
+    let store = support::sqlite_store().await;
+    auth_core::testing::conformance::x1_audit_pages_filter_by_account_and_kind_and_continue(
+        store.as_ref(),
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn x1_postgres_audit_pages_filter_by_account_and_kind_and_continue() {
+    let store = support::pg_store().await;
+    auth_core::testing::conformance::x1_audit_pages_filter_by_account_and_kind_and_continue(
+        store.as_ref(),
+    )
+    .await;
+}

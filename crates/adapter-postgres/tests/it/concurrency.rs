@@ -325,7 +325,7 @@ async fn t5_one_recovery_code_submitted_ten_times_on_two_pools_wins_once() {
             Verification::Match { .. }
         ));
         let p = store.pending(pending.hash()).await.unwrap().unwrap();
-        assert!(matches!(p.stage, PendingStage::RecoveryShown));
+        assert!(matches!(p.stage, PendingStage::RecoveryShown { .. }));
     }
     let notices = w
         .store

@@ -505,7 +505,8 @@ async fn first_version_rows_survive(url: &str) {
             "20261127200000",
             "20261128100000",
             "20261128200000",
-            "20261129200000"
+            "20261129200000",
+            "20261129300000"
         ],
         "every later version applies"
     );

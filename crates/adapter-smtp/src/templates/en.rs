@@ -149,6 +149,33 @@ impl Catalogue for En {
         }
     }
 
+    fn owner_invitation(&self, to: &str, contract: &str, owner: &str, l: &LinkView) -> Content {
+        Content {
+            subject: "Thank you for your contract: register your administrator account".to_owned(),
+            blocks: vec![
+                para(format!("Hello {owner},")),
+                para(format!(
+                    "Thank you for your contract \"{contract}\". Your administrator account is \
+                     ready: open the link below and complete your registration within {} days.",
+                    TICKET_VALIDITY.num_days()
+                )),
+                fact("Your sign-in ID (e-mail address)", to),
+                para(
+                    "To register, choose how you will sign in (a password or an external account \
+                     such as Google), check your choice on the confirmation page and complete \
+                     the registration. You can then invite your users from the admin console.",
+                ),
+                link("Start your registration", &l.url),
+                fact("The link expires", &l.expires),
+                para("If the link has expired or does not work, ask the help desk for a new one."),
+                para(
+                    "If you did not expect this message, you can ignore it: no account can be \
+                     used until the registration is complete.",
+                ),
+            ],
+        }
+    }
+
     fn email_change(&self, to: &str, l: &LinkView) -> Content {
         Content {
             subject: "Confirm your new e-mail address".to_owned(),
@@ -279,6 +306,17 @@ impl Catalogue for En {
                 "The two-step verification of your account ({to}) was changed (a method was \
                  set up, replaced or removed)."
             ),
+            at,
+            ADVICE_RESET,
+        )
+    }
+
+    fn contract_details_changed(&self, _to: &str, at: &str) -> Content {
+        notice(
+            "Your contract details were changed",
+            "The details of your contract (company name, department, contact person, phone \
+             number, postal code, address) were changed from the settings menu."
+                .to_owned(),
             at,
             ADVICE_RESET,
         )

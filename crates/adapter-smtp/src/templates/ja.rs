@@ -147,6 +147,36 @@ impl Catalogue for Ja {
         }
     }
 
+    fn owner_invitation(&self, to: &str, contract: &str, owner: &str, l: &LinkView) -> Content {
+        Content {
+            subject: "ご契約ありがとうございます: 管理者アカウントの登録のご案内".to_owned(),
+            blocks: vec![
+                para(format!("{owner} 様")),
+                para(format!(
+                    "「{contract}」のご契約ありがとうございます。ご契約者様の管理者アカウントを\
+                     ご用意しました。下記のリンクを開き、{}日以内に登録を完了してください。",
+                    TICKET_VALIDITY.num_days()
+                )),
+                fact("ログインID（メールアドレス）", to),
+                para(
+                    "登録では、ログイン方法（パスワード、または Google などの外部アカウント）を\
+                     選び、確認画面で内容をご確認のうえ完了してください。登録後は、\
+                     管理コンソールから利用者を招待できます。",
+                ),
+                link("登録を始める", &l.url),
+                fact("リンクの有効期限", &l.expires),
+                para(
+                    "有効期限を過ぎた場合やリンクが使えない場合は、\
+                     お問い合わせ窓口にリンクの再発行をご依頼ください。",
+                ),
+                para(
+                    "お心当たりのない場合は、このメールを破棄してください。\
+                     登録を完了しない限り、アカウントは利用できません。",
+                ),
+            ],
+        }
+    }
+
     fn email_change(&self, to: &str, l: &LinkView) -> Content {
         Content {
             subject: "メールアドレス変更の確認".to_owned(),
@@ -273,6 +303,18 @@ impl Catalogue for Ja {
                 "お客様のアカウント（{to}）の2段階認証の設定が変更されました\
                  （認証方法の登録、変更または解除）。"
             ),
+            at,
+            ADVICE_RESET,
+        )
+    }
+
+    fn contract_details_changed(&self, to: &str, at: &str) -> Content {
+        notice(
+            to,
+            "契約情報が変更されました",
+            "ご契約の契約情報（会社名、部署名、ご担当者名、電話番号、郵便番号、住所）が\
+             設定メニューから変更されました。"
+                .to_owned(),
             at,
             ADVICE_RESET,
         )

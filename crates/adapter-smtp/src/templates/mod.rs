@@ -78,6 +78,9 @@ pub(crate) trait Catalogue {
     /// I1: `invitee` is invited to register in `contract`; `link` starts the registration.
     /// Both names come from users: they go into blocks, never into markup.
     fn invitation(&self, to: &str, contract: &str, invitee: &str, link: &LinkView) -> Content;
+    /// I1: the first mail of `owner`, whose new contract `contract` is; `link` starts their
+    /// registration. Worded for the owner: nobody invited them.
+    fn owner_invitation(&self, to: &str, contract: &str, owner: &str, link: &LinkView) -> Content;
     /// E1, E2: `link` confirms `to`, the new address, and completes the change.
     fn email_change(&self, to: &str, link: &LinkView) -> Content;
     /// M2: `link` lets the user choose a new login method.
@@ -93,6 +96,8 @@ pub(crate) trait Catalogue {
     fn login_method_changed(&self, to: &str, at: &str) -> Content;
     /// X3: the second factor was enrolled, replaced or cleared at `at`.
     fn second_factor_changed(&self, to: &str, at: &str) -> Content;
+    /// X3's kind: the contract's details were changed at `at` (to the owner).
+    fn contract_details_changed(&self, to: &str, at: &str) -> Content;
 }
 
 fn catalogue(locale: Locale) -> &'static dyn Catalogue {
@@ -132,6 +137,11 @@ pub fn render(
             contract_name,
             invitee_name,
         } => lang.invitation(to, contract_name, invitee_name, &view(link)?),
+        MailKind::OwnerInvitation {
+            link,
+            contract_name,
+            owner_name,
+        } => lang.owner_invitation(to, contract_name, owner_name, &view(link)?),
         MailKind::EmailChange { link } => lang.email_change(to, &view(link)?),
         MailKind::LoginMethodChange { link } => lang.login_method_change(to, &view(link)?),
         MailKind::AdSignIn { connection } => lang.ad_sign_in(
@@ -144,6 +154,7 @@ pub fn render(
             NoticeKind::EmailChanged => lang.email_changed(to, &at),
             NoticeKind::LoginMethodChanged => lang.login_method_changed(to, &at),
             NoticeKind::SecondFactorChanged => lang.second_factor_changed(to, &at),
+            NoticeKind::ContractDetailsChanged => lang.contract_details_changed(to, &at),
             _ => return Err(no_template()),
         },
         _ => return Err(no_template()),

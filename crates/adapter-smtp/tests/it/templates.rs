@@ -173,6 +173,11 @@ async fn x3_notices_arrive_in_both_languages_with_the_time_in_jst() {
             "2段階認証の設定が変更されました",
             "Your two-step verification was changed",
         ),
+        (
+            NoticeKind::ContractDetailsChanged,
+            "契約情報が変更されました",
+            "Your contract details were changed",
+        ),
     ];
     let mut sent = Vec::new();
     for locale in [Locale::Ja, Locale::En] {
@@ -184,7 +189,7 @@ async fn x3_notices_arrive_in_both_languages_with_the_time_in_jst() {
         }
     }
     let messages = server.messages();
-    assert_eq!(messages.len(), 8);
+    assert_eq!(messages.len(), sent.len());
     for (mail, locale, subject) in &sent {
         let message = support::find(&messages, &composer.message_id(mail.id));
         assert_eq!(message.subject(), Some(*subject));
@@ -307,6 +312,48 @@ async fn i1_invitation_arrives_in_both_languages_naming_contract_invitee_link_an
 }
 
 #[tokio::test]
+async fn i1_the_owners_first_mail_is_worded_for_the_owner_in_both_languages() {
+    ticket_mail_arrives_in_both_languages(
+        19,
+        TicketPurpose::Invitation,
+        "invitation",
+        TO,
+        |link| MailKind::OwnerInvitation {
+            link,
+            contract_name: CONTRACT.into(),
+            owner_name: INVITEE.into(),
+        },
+        |locale| match locale {
+            Locale::En => format!("Hello {INVITEE},"),
+            _ => format!("{INVITEE} 様"),
+        },
+        |locale| match locale {
+            Locale::En => Expected {
+                subject: "Thank you for your contract: register your administrator account",
+                action: "Start your registration",
+                says: vec![
+                    format!("Thank you for your contract \"{CONTRACT}\""),
+                    "within 14 days".into(),
+                    "help desk".into(),
+                    TO.into(),
+                ],
+            },
+            _ => Expected {
+                subject: "ご契約ありがとうございます: 管理者アカウントの登録のご案内",
+                action: "登録を始める",
+                says: vec![
+                    format!("「{CONTRACT}」のご契約ありがとうございます"),
+                    "14日以内".into(),
+                    "お問い合わせ窓口".into(),
+                    TO.into(),
+                ],
+            },
+        },
+    )
+    .await;
+}
+
+#[tokio::test]
 async fn e2_email_change_goes_to_the_new_address_in_both_languages_with_link_and_jst_expiry() {
     ticket_mail_arrives_in_both_languages(
         14,
@@ -373,9 +420,9 @@ async fn d1_ad_sign_in_details_arrive_in_both_languages_with_both_addresses_and_
     let mailer = SmtpMailer::new(config).unwrap();
     let composer = mailer.composer().clone();
     let secrets = SeededSecrets::new(16);
-    let connection = ConnectionId::parse("adfs-Ab3dE5gH7jK9mN1pQ2").unwrap();
-    let internet = format!("{BASE}/ad/adfs-Ab3dE5gH7jK9mN1pQ2");
-    let line = format!("{LINE_BASE}/ad/adfs-Ab3dE5gH7jK9mN1pQ2");
+    let connection = ConnectionId::parse("adfs-ab3de5gh7jk9mn2pq2").unwrap();
+    let internet = format!("{BASE}/ad/adfs-ab3de5gh7jk9mn2pq2");
+    let line = format!("{LINE_BASE}/ad/adfs-ab3de5gh7jk9mn2pq2");
     let mut sent = Vec::new();
     for locale in [Locale::Ja, Locale::En] {
         let kind = MailKind::AdSignIn {

@@ -466,6 +466,41 @@ impl ToApi for ChangePasswordError {
     }
 }
 
+/// The message of a contract-details field's problem.
+pub fn details_problem_msg(problem: auth_core::domain::DetailsProblem) -> Msg {
+    use auth_core::domain::DetailsProblem as P;
+    match problem {
+        P::Required => Msg::DetailRequired,
+        P::TooLong(n) if n > auth_core::domain::MAX_DETAIL_CHARS => Msg::AddressTooLong,
+        P::TooLong(_) => Msg::DetailTooLong,
+        P::Phone => Msg::InvalidContactPhone,
+        P::PostalCode => Msg::InvalidPostalCode,
+        _ => Msg::DetailControlCharacter,
+    }
+}
+
+/// The API answers with the first field's problem; the page shows every one.
+impl ToApi for auth_core::flows::contract_details::ContractDetailsError {
+    fn to_api(self, lang: Lang) -> ApiError {
+        use auth_core::flows::contract_details::ContractDetailsError as E;
+        match self {
+            E::Invalid(rejected) => match rejected.0.first() {
+                Some((field, problem)) => ApiError {
+                    field: Some(field.as_str()),
+                    ..ApiError::new(
+                        StatusCode::UNPROCESSABLE_ENTITY,
+                        details_problem_msg(*problem),
+                        lang,
+                    )
+                },
+                None => ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, Msg::InvalidBody, lang),
+            },
+            E::Manage(e) => e.to_api(lang),
+            _ => ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, Msg::Unavailable, lang),
+        }
+    }
+}
+
 impl ToApi for ManageError {
     fn to_api(self, lang: Lang) -> ApiError {
         use ManageError as E;

@@ -38,6 +38,7 @@ pub fn router(state: AppState, listener: Listener) -> Router {
             "/openapi.json",
             get(move || openapi::document(Arc::clone(&doc))),
         )
+        .fallback(crate::pages::not_found)
         .with_state(state.clone())
         .layer(axum::middleware::from_fn_with_state(
             state,

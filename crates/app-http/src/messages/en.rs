@@ -73,6 +73,14 @@ pub(super) fn text(msg: Msg) -> &'static str {
         Msg::SameEmail => "This is the current e-mail address.",
         Msg::EmailTaken => "This e-mail address is already in use.",
         Msg::InvalidName => "Enter a name of 1 to 100 characters.",
+        Msg::DetailRequired => "Please fill in this field.",
+        Msg::DetailTooLong => "Enter at most 100 characters.",
+        Msg::AddressTooLong => "Enter at most 200 characters.",
+        Msg::DetailControlCharacter => "Line breaks and other control characters are not allowed.",
+        Msg::InvalidContactPhone => {
+            "This is not a phone number: it has 10 or 11 digits and starts with 0."
+        }
+        Msg::InvalidPostalCode => "This is not a postal code: it has 7 digits.",
         Msg::InvalidLine => {
             "A line number is CAF followed by 10 letters or digits, or COP followed by 8."
         }

@@ -57,7 +57,7 @@ pub(super) fn text(msg: Msg) -> &'static str {
         Msg::RecoveryNotConfirmed => "リカバリーコードを保存したことを確認してください。",
         Msg::NotPermitted => "この操作を行う権限がありません。",
         Msg::AcknowledgementRequired => {
-            "2段階認証を無効にするには、リスクを確認したうえでチェックを入れてください。"
+            "二段階認証を無効にするには、リスクを確認したうえでチェックを入れてください。"
         }
         Msg::LinkInvalid => "このリンクは無効です。",
         Msg::LinkExpired => "このリンクは有効期限が切れています。",
@@ -71,6 +71,14 @@ pub(super) fn text(msg: Msg) -> &'static str {
         Msg::SameEmail => "現在と同じメールアドレスです。",
         Msg::EmailTaken => "このメールアドレスはすでに使われています。",
         Msg::InvalidName => "名前は1文字以上100文字以下で入力してください。",
+        Msg::DetailRequired => "この項目を入力してください。",
+        Msg::DetailTooLong => "100文字以内で入力してください。",
+        Msg::AddressTooLong => "200文字以内で入力してください。",
+        Msg::DetailControlCharacter => "改行などの制御文字は使えません。",
+        Msg::InvalidContactPhone => {
+            "電話番号の形式が正しくありません。0から始まる10桁または11桁の数字です。"
+        }
+        Msg::InvalidPostalCode => "郵便番号の形式が正しくありません。7桁の数字です。",
         Msg::InvalidLine => {
             "回線番号は「CAF」に続く英数字10文字、または「COP」に続く英数字8文字です。"
         }

@@ -138,6 +138,12 @@ messages! {
     SameEmail => "same_email",
     EmailTaken => "email_taken",
     InvalidName => "invalid_name",
+    DetailRequired => "detail_required",
+    DetailTooLong => "detail_too_long",
+    AddressTooLong => "address_too_long",
+    DetailControlCharacter => "detail_control_character",
+    InvalidContactPhone => "invalid_contact_phone",
+    InvalidPostalCode => "invalid_postal_code",
     InvalidLine => "invalid_line_number",
     LineTaken => "line_taken",
     ConfirmationRequired => "confirmation_required",
@@ -239,6 +245,13 @@ pub fn password_policy(lang: Lang) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn t8_messages_say_nidankai_ninsho_as_the_pages_do() {
+        for msg in Msg::ALL {
+            assert!(!text(*msg, Lang::Ja).contains("2段階認証"), "{msg:?}");
+        }
+    }
 
     #[test]
     fn every_message_exists_in_both_languages() {

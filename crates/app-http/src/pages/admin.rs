@@ -1,7 +1,7 @@
 //! The admin console (A1, A2, X1, X4): the owner and admin-role users manage their own
 //! contract's users, invitations, lines and read its audit events.
 
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use maud::{Markup, html};
@@ -471,7 +471,7 @@ async fn lines_view(
                 @for l in &lines {
                     li.actions {
                         span.secret { (l.as_str()) }
-                        (layout::button_form(page, &format!("/admin/lines/{}/remove", l.as_str()), page.t(T::Remove), "secondary"))
+                        a.button.secondary href=(format!("/admin/lines/{}/remove", l.as_str())) { (page.t(T::Remove)) }
                     }
                 }
             }
@@ -539,25 +539,81 @@ pub(crate) async fn add_line(
     }
 }
 
-/// Remove a line (A2).
+/// The confirmation before removing a line (A2), warning when the access route is
+/// `LineOnly` (a removed line can lock people out, N4).
+pub(crate) async fn remove_line_confirm(
+    State(state): State<AppState>,
+    page: Page,
+    Path(line): Path<String>,
+) -> Response {
+    let (me, actions) = match console(&state, &page).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let lines = match state.auth().lines(&me).await {
+        Ok(l) => l,
+        Err(e) => return page.failure(&e.to_api(page.lang())),
+    };
+    let Some(found) = lines.iter().find(|l| l.as_str() == line) else {
+        return page.failure(&ApiError::new(
+            StatusCode::NOT_FOUND,
+            Msg::NotFound,
+            page.lang(),
+        ));
+    };
+    let line_only = state
+        .auth()
+        .contract_of(&me)
+        .await
+        .is_ok_and(|c| c.access_route == auth_core::domain::AccessRoute::LineOnly);
+    let action = format!("/admin/lines/{}/remove", found.as_str());
+    let body = html! {
+        (nav(&page, &actions))
+        p { (page.tf(T::LineRemoveIntro, &[found.as_str()])) }
+        @if line_only { p.warning #line-only-warning { (page.t(T::LineRemoveLineOnlyWarning)) } }
+        (layout::form(&page, &action, html! {
+            input type="hidden" name="confirmed" value="true";
+            div.actions { button type="submit" { (page.t(T::Remove)) } }
+        }))
+        p { a href="/admin/lines" { (page.t(T::Back)) } }
+    };
+    page.ok(T::LineRemoveTitle, body)
+}
+
+/// A removal, confirmed on its page.
+#[derive(Debug, Deserialize)]
+pub(crate) struct RemoveLineForm {
+    #[serde(default)]
+    confirmed: bool,
+}
+
+/// Remove a line (A2), once confirmed.
 pub(crate) async fn remove_line(
     State(state): State<AppState>,
     page: Page,
     Path(line): Path<String>,
-    Posted(_): Posted<Empty>,
+    Posted(form): Posted<RemoveLineForm>,
 ) -> Response {
     let (me, _) = match console(&state, &page).await {
         Ok(c) => c,
         Err(r) => return r,
     };
+    if !form.confirmed {
+        return see_other(&format!(
+            "/admin/lines/{}/remove",
+            line.chars()
+                .filter(char::is_ascii_alphanumeric)
+                .collect::<String>()
+        ));
+    }
     match state.auth().remove_line(&me, &line, &page.ctx.client).await {
         Ok(()) => see_other("/admin/lines?notice=line_removed"),
         Err(e) => page.failure(&e.to_api(page.lang())),
     }
 }
 
-/// What an audit event says, in the page's language.
-fn audit_text(page: &Page, kind: &AuditKind) -> String {
+/// The label of an event's kind (without its details), in the page's language.
+fn kind_label(page: &Page, kind: &AuditKind) -> &'static str {
     use AuditKind as K;
     let key = match kind {
         K::SignInSucceeded { .. } => T::AuditSignInSucceeded,
@@ -587,16 +643,31 @@ fn audit_text(page: &Page, kind: &AuditKind) -> String {
         K::LineConsentGiven => T::AuditLineConsent,
         K::AccessRouteChanged { .. } => T::AuditRouteChanged,
         K::ActiveDirectoryEnabled => T::AuditAdEnabled,
+        K::ActiveDirectoryChanged => T::AuditAdChanged,
+        K::ActiveDirectoryTurnedOff => T::AuditAdTurnedOff,
+        K::DirectorySignIn { .. } => T::AuditDirectorySignIn,
         K::PlanChanged => T::AuditPlanChanged,
         K::ContractCancelled => T::AuditContractCancelled,
+        K::ContractDetailsChanged => T::AuditContractDetailsChanged,
         K::TwoFactorPolicyChanged { .. } => T::AuditPolicyChanged,
         K::ProviderSignIn { .. } => T::AuditProviderSignIn,
         _ => T::AuditOther,
     };
+    page.t(key)
+}
+
+/// What an audit event says, in the page's language.
+fn audit_text(page: &Page, kind: &AuditKind) -> String {
     // The variant's details (the failure reason, the factor, the route, …), labelled in the
     // page's language.
     let names = crate::audit::names(kind);
-    let mut labels: Vec<&str> = names.provider.into_iter().collect();
+    let provider = match kind {
+        AuditKind::ProviderSignIn { provider, .. } => {
+            Some(layout::provider_name(*provider, page.lang()))
+        }
+        _ => None,
+    };
+    let mut labels: Vec<&str> = provider.into_iter().collect();
     labels.extend(
         [names.reason, names.detail]
             .into_iter()
@@ -605,59 +676,168 @@ fn audit_text(page: &Page, kind: &AuditKind) -> String {
     );
     let detail = (!labels.is_empty()).then(|| labels.join(": "));
     match detail {
-        Some(d) => format!("{} ({d})", page.t(key)),
-        None => page.t(key).to_owned(),
+        Some(d) => format!("{} ({d})", kind_label(page, kind)),
+        None => kind_label(page, kind).to_owned(),
     }
 }
 
-fn audit_row(page: &Page, e: &AuditEvent, names: &[(AccountId, String)]) -> Markup {
+fn audit_row(page: &Page, e: &AuditEvent, people: &[(AccountId, String)]) -> Markup {
     let who = e
         .account
         .map(|id| {
-            names
+            people
                 .iter()
                 .find(|(a, _)| *a == id)
                 .map(|(_, n)| n.clone())
-                .unwrap_or_else(|| id.to_string())
+                .unwrap_or_else(|| page.t(T::AuditOther).to_owned())
         })
         .unwrap_or_else(|| "-".to_owned());
+    let channel = crate::audit::channel_label(e.channel.as_str(), page.lang());
+    let address = e
+        .client_address
+        .map(|a| a.to_string())
+        .unwrap_or_else(|| "-".into());
     html! {
         tr {
-            td { (when(page, e.at)) }
-            td { (who) }
-            td { (audit_text(page, &e.kind)) }
-            td { (e.channel.as_str()) " " (e.client_address.map(|a| a.to_string()).unwrap_or_else(|| "-".into())) }
+            td data-label=(page.t(T::When)) { (when(page, e.at)) }
+            td data-label=(page.t(T::Account)) { (who) }
+            td data-label=(page.t(T::Event)) { (audit_text(page, &e.kind)) }
+            td data-label=(page.t(T::SessionWhere)) { (channel) " " (address) }
         }
     }
 }
 
-/// The contract's newest audit events (X1).
-pub(crate) async fn audit(State(state): State<AppState>, page: Page) -> Response {
+/// The audit log's filter and position, from the address.
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct AuditParams {
+    #[serde(default)]
+    account: String,
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    before: String,
+}
+
+/// Events a page of the audit log shows.
+const AUDIT_PAGE: usize = 50;
+
+/// The contract's audit events, newest first, filtered by account and kind, a page at a time
+/// (X1).
+pub(crate) async fn audit(
+    State(state): State<AppState>,
+    page: Page,
+    Query(params): Query<AuditParams>,
+) -> Response {
     let (me, actions) = match console(&state, &page).await {
         Ok(c) => c,
         Err(r) => return r,
     };
-    let events = match state.auth().audit_events(&me, 200).await {
-        Ok(e) => e,
-        Err(e) => return page.failure(&e.to_api(page.lang())),
-    };
-    let names: Vec<(AccountId, String)> = match state.auth().list_users(&me).await {
+    // Accounts and pending invitations, "name <e-mail>".
+    let people: Vec<(AccountId, String)> = match state.auth().list_users(&me).await {
         Ok(l) => l
             .accounts
             .iter()
-            .map(|a| (a.id, a.email.as_str().to_owned()))
+            .map(|a| {
+                (
+                    a.id,
+                    format!("{} <{}>", a.display_name.as_str(), a.email.as_str()),
+                )
+            })
+            .chain(l.invitations.iter().map(|i| {
+                (
+                    i.account,
+                    format!(
+                        "{} <{}> ({})",
+                        i.display_name.as_str(),
+                        i.email.as_str(),
+                        page.t(T::AuditInvited)
+                    ),
+                )
+            }))
             .collect(),
         Err(_) => Vec::new(),
     };
+    // Unknown filters are ignored rather than refused: the page is a view.
+    let account = uuid::Uuid::parse_str(params.account.trim())
+        .ok()
+        .map(AccountId::from_uuid)
+        .filter(|id| people.iter().any(|(a, _)| a == id));
+    let kind = crate::audit::kind_named(params.kind.trim());
+    let kind_name = kind.as_ref().map(|k| crate::audit::names(k).kind);
+    let before = auth_core::ports::AuditCursor::parse(&params.before);
+    let events = match state
+        .auth()
+        .audit_page(&me, account, kind.clone(), before, AUDIT_PAGE)
+        .await
+    {
+        Ok(e) => e,
+        Err(e) => return page.failure(&e.to_api(page.lang())),
+    };
+    let filter_query = |before: Option<&str>| {
+        let account = account.map(|a| a.to_string());
+        let pairs: Vec<(&str, &str)> = [
+            ("account", account.as_deref()),
+            ("kind", kind_name),
+            ("before", before),
+        ]
+        .into_iter()
+        .filter_map(|(k, v)| v.map(|v| (k, v)))
+        .collect();
+        let q = serde_urlencoded::to_string(&pairs).unwrap_or_default();
+        if q.is_empty() {
+            "/admin/audit".to_owned()
+        } else {
+            format!("/admin/audit?{q}")
+        }
+    };
+    let mut kinds: Vec<(&str, &str)> = crate::audit::KINDS
+        .iter()
+        .filter_map(|n| crate::audit::kind_named(n).map(|k| (*n, kind_label(&page, &k))))
+        .collect();
+    kinds.sort_by(|a, b| a.1.cmp(b.1));
     let body = html! {
         (nav(&page, &actions))
         p { (page.t(T::AuditIntro)) }
-        div.table { table {
-            thead { tr {
-                th { (page.t(T::When)) } th { (page.t(T::Account)) } th { (page.t(T::Event)) } th { (page.t(T::SessionWhere)) }
+        form.filters method="get" action="/admin/audit" id="audit-filter" {
+            div.field {
+                label for="account" { (page.t(T::Account)) }
+                select id="account" name="account" {
+                    option value="" { (page.t(T::AuditAll)) }
+                    @for (id, label) in &people {
+                        option value=(id.to_string()) selected[account == Some(*id)] { (label) }
+                    }
+                }
+            }
+            div.field {
+                label for="kind" { (page.t(T::Event)) }
+                select id="kind" name="kind" {
+                    option value="" { (page.t(T::AuditAll)) }
+                    @for (name, label) in &kinds {
+                        option value=(name) selected[kind_name == Some(*name)] { (label) }
+                    }
+                }
+            }
+            div.actions { button type="submit" { (page.t(T::AuditFilter)) } }
+        }
+        @if events.events.is_empty() {
+            p #audit-empty { (page.t(T::AuditNoEvents)) }
+        } @else {
+            div.table { table.reflow #audit-events {
+                thead { tr {
+                    th { (page.t(T::When)) } th { (page.t(T::Account)) } th { (page.t(T::Event)) } th { (page.t(T::SessionWhere)) }
+                } }
+                tbody { @for e in &events.events { (audit_row(&page, e, &people)) } }
             } }
-            tbody { @for e in &events { (audit_row(&page, e, &names)) } }
-        } }
+        }
+        p.pager {
+            @if before.is_some() {
+                a #audit-newest href=(filter_query(None)) { (page.t(T::AuditNewest)) }
+                " "
+            }
+            @if let Some(older) = events.older {
+                a #audit-older href=(filter_query(Some(&older.to_text()))) { (page.t(T::AuditOlder)) }
+            }
+        }
     };
     page.ok(T::AuditTitle, body)
 }

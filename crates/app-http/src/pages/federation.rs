@@ -127,7 +127,7 @@ pub(crate) async fn continue_after(
             (jar, see_other("/invitation-accepted")).into_response()
         }
         Ok(FederationOutcome::OwnMethodChanged) => {
-            (jar, see_other("/settings?notice=method_changed")).into_response()
+            (jar, see_other("/settings?notice=own_method_changed")).into_response()
         }
         Ok(_) => {
             let body = html! {

@@ -169,7 +169,10 @@ pub fn routes(state: AppState) -> Router<AppState> {
             "/settings/active-directory/off",
             post(settings::turn_off_ad),
         )
-        .route("/settings/contract", get(settings::contract_page))
+        .route(
+            "/settings/contract",
+            get(settings::contract_page).post(settings::change_contract),
+        )
         .route(
             "/settings/plan",
             get(settings::plan_page).post(settings::upgrade),
@@ -192,7 +195,10 @@ pub fn routes(state: AppState) -> Router<AppState> {
             post(admin::withdraw_invitation),
         )
         .route("/admin/lines", get(admin::lines).post(admin::add_line))
-        .route("/admin/lines/{line}/remove", post(admin::remove_line))
+        .route(
+            "/admin/lines/{line}/remove",
+            get(admin::remove_line_confirm).post(admin::remove_line),
+        )
         .route(
             "/admin/access-route",
             get(settings::admin_route_page).post(settings::admin_set_route),
@@ -326,6 +332,12 @@ impl Page {
     }
 }
 
+/// Any address that names no page: a page in the visitor's language with a way back (under
+/// `/api/`, the API's own error shape replaces it).
+pub(crate) async fn not_found(page: Page) -> Response {
+    page.message(StatusCode::NOT_FOUND, T::NotFoundTitle, T::NotFoundBody)
+}
+
 /// A redirect to `to` (303 See Other: the browser GETs the next page).
 pub fn see_other(to: &str) -> Response {
     Redirect::to(to).into_response()
@@ -339,6 +351,11 @@ pub struct Errors {
 }
 
 impl Errors {
+    /// Adds an error beside `field`.
+    pub(crate) fn add_field(&mut self, field: &'static str, text: String) {
+        self.fields.push((field, text));
+    }
+
     /// No errors.
     pub fn none() -> Self {
         Self::default()

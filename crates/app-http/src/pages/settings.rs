@@ -14,6 +14,8 @@ use auth_core::domain::{
     MethodChoice, PasswordCandidate, Plan, SamlMetadataSource, Session, SessionScope, SettingsItem,
     TwoFactorPolicy, can_administer,
 };
+use auth_core::domain::{ContractDetails, ContractDetailsInput};
+use auth_core::flows::contract_details::ContractDetailsError;
 use auth_core::flows::password_change::ChangePassword;
 
 use super::account::when;
@@ -23,7 +25,7 @@ use super::signin::{Empty, NewPasswordForm};
 use super::text::T;
 use super::{Errors, Page, form_status, see_other, signed_in};
 use crate::http::api::account::AdBody;
-use crate::http::error::{ApiError, ToApi};
+use crate::http::error::{ApiError, ToApi, details_problem_msg};
 use crate::messages::Msg;
 use crate::state::AppState;
 
@@ -42,6 +44,20 @@ fn item_link(item: SettingsItem) -> (T, &'static str) {
     }
 }
 
+/// The manual's group of a menu item: changing credentials, setting up authentication, or
+/// changing the contract.
+fn item_group(item: SettingsItem) -> T {
+    match item {
+        SettingsItem::LoginMethod | SettingsItem::EmailChange | SettingsItem::PasswordChange => {
+            T::SettingsGroupChange
+        }
+        SettingsItem::AccessRoute
+        | SettingsItem::TwoFactorPolicy
+        | SettingsItem::ActiveDirectory => T::SettingsGroupSetUp,
+        _ => T::SettingsGroupContract,
+    }
+}
+
 /// The settings menu: exactly the allowed items (S1).
 pub(crate) async fn menu(State(state): State<AppState>, page: Page) -> Response {
     let me = match signed_in(&state, &page, SessionScope::Settings).await {
@@ -52,17 +68,35 @@ pub(crate) async fn menu(State(state): State<AppState>, page: Page) -> Response 
         Ok(i) => i,
         Err(e) => return page.failure(&e.to_api(page.lang())),
     };
+    // Grouped as the manual groups them; a group with no allowed item is left out.
+    let groups = [
+        (T::SettingsGroupChange, "settings-change"),
+        (T::SettingsGroupSetUp, "settings-set-up"),
+        (T::SettingsGroupContract, "settings-contract"),
+    ];
     let body = html! {
         p { (page.t(T::SettingsIntro)) }
-        ul.menu id="settings-items" {
-            @for item in items {
-                @let (label, href) = item_link(item);
-                li { a href=(href) { (page.t(label)) } }
+        p.hint { (page.t(T::SettingsOnlyAllowed)) }
+        div #settings-items {
+            @for (title, id) in groups {
+                @let here: Vec<SettingsItem> = items.iter().copied().filter(|i| item_group(*i) == title).collect();
+                @if !here.is_empty() {
+                    section.menu-group id=(id) {
+                        h2 { (page.t(title)) }
+                        ul.menu {
+                            @for item in here {
+                                @let (label, href) = item_link(item);
+                                li { a href=(href) { (page.t(label)) } }
+                            }
+                        }
+                    }
+                }
             }
         }
         ul.menu {
             li { a href="/sessions" { (page.t(T::SessionsTitle)) } }
         }
+        p { a href="/home" { (page.t(T::ToServiceTop)) } }
         (layout::button_form(&page, "/sign-out", page.t(T::SignOut), "secondary"))
     };
     page.ok(T::SettingsTitle, body)
@@ -91,8 +125,14 @@ async fn contract_of(state: &AppState, page: &Page, me: &Session) -> Result<Cont
         .map_err(|e| page.failure(&e.to_api(page.lang())))
 }
 
+/// The ways back from a settings page: to the menu and to the service's top page.
 fn back_to_menu(page: &Page) -> Markup {
-    html! { p { a href="/settings" { (page.t(T::BackToSettings)) } } }
+    html! {
+        p.pager.back {
+            a href="/settings" { (page.t(T::BackToSettings)) }
+            a href="/home" { (page.t(T::ToServiceTop)) }
+        }
+    }
 }
 
 // ---- password (P2) ----
@@ -293,7 +333,8 @@ pub(crate) async fn set_login_method(
         .set_own_login_method(&me, &choice, &page.ctx.client)
         .await
     {
-        Ok(()) => see_other("/settings?notice=method_changed"),
+        // The settings session goes on: the new method is for the next sign-in.
+        Ok(()) => see_other("/settings?notice=own_method_changed"),
         Err(e) => {
             let e = e.to_api(page.lang());
             page.render(
@@ -318,6 +359,14 @@ impl Area {
         match self {
             Self::Settings => "/settings/access-route",
             Self::Admin => "/admin/access-route",
+        }
+    }
+
+    /// The ways back: to the settings menu and the service's top page, or to the console.
+    fn back(self, page: &Page) -> Markup {
+        match self {
+            Self::Settings => back_to_menu(page),
+            Self::Admin => html! { p { a href=(self.home()) { (page.t(T::Back)) } } },
         }
     }
 
@@ -391,7 +440,7 @@ async fn route_form(state: AppState, page: Page, area: Area) -> Response {
             ], route_code(current), &Errors::none()))
             div.actions { button type="submit" { (page.t(T::Next)) } }
         }
-        p { a href=(area.home()) { (page.t(T::Back)) } }
+        (area.back(&page))
     };
     page.ok(T::ItemAccessRoute, body)
 }
@@ -891,7 +940,94 @@ fn plan_text(page: &Page, plan: Plan) -> String {
     }
 }
 
-/// Contract details (read-only).
+/// The contract's details as typed, kept after an error.
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct DetailsForm {
+    #[serde(default)]
+    company: String,
+    #[serde(default)]
+    department: String,
+    #[serde(default)]
+    contact_person: String,
+    #[serde(default)]
+    phone: String,
+    #[serde(default)]
+    postal_code: String,
+    #[serde(default)]
+    address: String,
+}
+
+impl DetailsForm {
+    fn of(d: &ContractDetails) -> Self {
+        Self {
+            company: d.company.as_str().to_owned(),
+            department: d.department.clone(),
+            contact_person: d.contact_person.clone(),
+            phone: d.phone.clone(),
+            postal_code: d.postal_code.clone(),
+            address: d.address.clone(),
+        }
+    }
+
+    fn input(&self) -> ContractDetailsInput<'_> {
+        ContractDetailsInput {
+            company: &self.company,
+            department: &self.department,
+            contact_person: &self.contact_person,
+            phone: &self.phone,
+            postal_code: &self.postal_code,
+            address: &self.address,
+        }
+    }
+}
+
+/// Every field's problem, beside its field.
+fn details_errors(page: &Page, e: ContractDetailsError) -> Result<Errors, ApiError> {
+    match e {
+        ContractDetailsError::Invalid(rejected) => {
+            let mut errors = Errors::none();
+            for (field, problem) in rejected.0 {
+                errors.add_field(
+                    field.as_str(),
+                    crate::messages::text(details_problem_msg(problem), page.lang()),
+                );
+            }
+            Ok(errors)
+        }
+        other => Err(other.to_api(page.lang())),
+    }
+}
+
+fn contract_view(page: &Page, c: &Contract, form: &DetailsForm, errors: &Errors) -> Markup {
+    let status = match c.status {
+        ContractStatus::Active => page.t(T::StatusActive).to_owned(),
+        ContractStatus::Cancelled { at } => page.tf(T::StatusCancelled, &[&when(page, at)]),
+        _ => "-".to_owned(),
+    };
+    html! {
+        (layout::details(&[
+            (page.t(T::Plan), plan_text(page, c.plan)),
+            (page.t(T::Status), status),
+            (page.t(T::ItemAccessRoute), route_text(page, c.access_route).to_owned()),
+            (page.t(T::ItemTwoFactor), policy_text(page, c.two_factor).to_owned()),
+            (page.t(T::ContractSince), when(page, c.created_at)),
+        ]))
+        p { (page.t(T::DetailsIntro)) }
+        (layout::form(page, "/settings/contract", html! {
+            (layout::general_errors(errors, &["company", "department", "contact_person", "phone", "postal_code", "address"]))
+            (Input::new("company", page.t(T::DetailsCompany)).value(&form.company).autocomplete("organization").hint(page.t(T::DetailsCompanyHint)).render(errors))
+            (Input::new("department", page.t(T::DetailsDepartment)).value(&form.department).autocomplete("off").render(errors))
+            (Input::new("contact_person", page.t(T::DetailsContactPerson)).value(&form.contact_person).autocomplete("name").render(errors))
+            (Input::new("phone", page.t(T::DetailsPhone)).kind("tel").value(&form.phone).autocomplete("tel").hint(page.t(T::DetailsPhoneHint)).render(errors))
+            (Input::new("postal_code", page.t(T::DetailsPostalCode)).value(&form.postal_code).autocomplete("postal-code").inputmode("numeric").hint(page.t(T::DetailsPostalCodeHint)).render(errors))
+            (Input::new("address", page.t(T::DetailsAddress)).value(&form.address).autocomplete("street-address").render(errors))
+            div.actions { button type="submit" { (page.t(T::DetailsSave)) } }
+        }))
+        (back_to_menu(page))
+    }
+}
+
+/// Contract details, for the Basic owner to change (S1, C2).
 pub(crate) async fn contract_page(State(state): State<AppState>, page: Page) -> Response {
     let me = match for_item(&state, &page, SettingsItem::ContractDetails).await {
         Ok(s) => s,
@@ -901,24 +1037,44 @@ pub(crate) async fn contract_page(State(state): State<AppState>, page: Page) -> 
         Ok(c) => c,
         Err(r) => return r,
     };
-    let status = match c.status {
-        ContractStatus::Active => page.t(T::StatusActive).to_owned(),
-        ContractStatus::Cancelled { at } => page.tf(T::StatusCancelled, &[&when(&page, at)]),
-        _ => "-".to_owned(),
+    let details = match state.auth().contract_details(&me).await {
+        Ok(d) => d,
+        Err(e) => return page.failure(&e.to_api(page.lang())),
     };
-    let body = html! {
-        (layout::details(&[
-            (page.t(T::Contract), c.name.as_str().to_owned()),
-            (page.t(T::Plan), plan_text(&page, c.plan)),
-            (page.t(T::Status), status),
-            (page.t(T::ItemAccessRoute), route_text(&page, c.access_route).to_owned()),
-            (page.t(T::ItemTwoFactor), policy_text(&page, c.two_factor).to_owned()),
-            (page.t(T::ContractSince), when(&page, c.created_at)),
-        ]))
-        p.hint { (page.t(T::ContractDetailsNote)) }
-        (back_to_menu(&page))
+    page.ok(
+        T::ItemContract,
+        contract_view(&page, &c, &DetailsForm::of(&details), &Errors::none()),
+    )
+}
+
+/// Change the contract's details (C2): every field's problem beside it; audited, with a notice.
+pub(crate) async fn change_contract(
+    State(state): State<AppState>,
+    page: Page,
+    Posted(form): Posted<DetailsForm>,
+) -> Response {
+    let me = match for_item(&state, &page, SettingsItem::ContractDetails).await {
+        Ok(s) => s,
+        Err(r) => return r,
     };
-    page.ok(T::ItemContract, body)
+    match state
+        .auth()
+        .change_contract_details(&me, &form.input(), &page.ctx.client)
+        .await
+    {
+        Ok(_) => see_other("/settings?notice=details_changed"),
+        Err(e) => match details_errors(&page, e) {
+            Ok(errors) => match contract_of(&state, &page, &me).await {
+                Ok(c) => page.render(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    T::ItemContract,
+                    contract_view(&page, &c, &form, &errors),
+                ),
+                Err(r) => r,
+            },
+            Err(e) => page.failure(&e),
+        },
+    }
 }
 
 /// The plan, and the change of a trial to Basic (C2).
@@ -932,6 +1088,7 @@ pub(crate) async fn plan_page(State(state): State<AppState>, page: Page) -> Resp
         Err(r) => return r,
     };
     let trial = c.plan.trial_ends_at().is_some();
+    let items = state.auth().settings_menu(&me).await.unwrap_or_default();
     let body = html! {
         (layout::details(&[(page.t(T::Plan), plan_text(&page, c.plan))]))
         @if trial {
@@ -939,6 +1096,10 @@ pub(crate) async fn plan_page(State(state): State<AppState>, page: Page) -> Resp
             (layout::button_form(&page, "/settings/plan", page.t(T::UpgradeButton), ""))
         } @else {
             p { (page.t(T::PlanIsBasic)) }
+            p { (page.t(T::PlanBasicAbout)) }
+            @if items.contains(&SettingsItem::Cancellation) {
+                p { a href="/settings/cancel" { (page.t(T::PlanToCancellation)) } }
+            }
         }
         (back_to_menu(&page))
     };

@@ -10,7 +10,7 @@ use base64::engine::general_purpose::STANDARD;
 use maud::{Markup, html};
 use serde::Deserialize;
 
-use auth_core::domain::{PasswordCandidate, SecretToken, SessionScope};
+use auth_core::domain::{PasswordCandidate, RecoveryCode, SecretToken, SessionScope};
 use auth_core::flows::signin::{PasswordSignIn, SessionGrant, SignInOutcome};
 use auth_core::flows::two_factor::{Completed, SecondFactorStep, TwoFactorError};
 
@@ -32,6 +32,17 @@ pub(crate) struct SignInForm {
     password: String,
 }
 
+/// The "forgot password" link, carrying an address already typed.
+fn forgot_href(email: &str) -> String {
+    let email = email.trim();
+    if email.is_empty() {
+        "/password/forgot".to_owned()
+    } else {
+        let q = serde_urlencoded::to_string([("email", email)]).unwrap_or_default();
+        format!("/password/forgot?{q}")
+    }
+}
+
 fn sign_in_view(page: &Page, scope: SessionScope, email: &str, errors: &Errors) -> Markup {
     let (action, other, other_text) = match scope {
         SessionScope::Settings => ("/settings/sign-in", "/sign-in", T::ToServiceSignIn),
@@ -45,7 +56,8 @@ fn sign_in_view(page: &Page, scope: SessionScope, email: &str, errors: &Errors) 
             (layout::password(page, "password", T::Password, "current-password", false, errors))
             div.actions { button type="submit" { (page.t(T::SignInButton)) } }
         }))
-        p { a href="/password/forgot" { (page.t(T::ForgotPasswordLink)) } }
+        // The address already typed goes along (the script keeps the link up to date).
+        p { a #forgot-link href=(forgot_href(email)) { (page.t(T::ForgotPasswordLink)) } }
         p { a href=(other) { (page.t(other_text)) } }
         (layout::providers(page, layout::ProviderUse::SignIn(scope), None))
     }
@@ -206,10 +218,21 @@ pub(crate) async fn step(State(state): State<AppState>, page: Page) -> Response 
             T::TotpCodeTitle,
             challenge_view(&page, None, &Errors::none()),
         ),
-        Ok(SecondFactorStep::ConfirmRecoveryCode) => page.ok(
-            T::RecoveryCodeTitle,
-            recovery_confirm_view(&page, None, &Errors::none()),
-        ),
+        Ok(SecondFactorStep::ConfirmRecoveryCode) => {
+            let code = state.auth().unconfirmed_recovery_code(&token).await;
+            let code = code.ok().flatten();
+            page.ok(
+                T::RecoveryCodeTitle,
+                recovery_confirm_view(
+                    &page,
+                    code.as_ref()
+                        .map(|c| c.display())
+                        .as_deref()
+                        .map(|s| s.as_str()),
+                    &Errors::none(),
+                ),
+            )
+        }
         Ok(SecondFactorStep::LineConsent { line }) => {
             page.ok(T::LineConsentTitle, line_consent_view(&page, line.as_str()))
         }
@@ -360,12 +383,23 @@ pub(crate) async fn choose_totp(page: Page, Posted(_): Posted<Empty>) -> Respons
     see_other("/sign-in/totp")
 }
 
+/// A secret to type by hand, in groups of four characters (authenticator apps ignore spaces).
+fn in_groups_of_four(secret: &str) -> String {
+    secret
+        .chars()
+        .collect::<Vec<_>>()
+        .chunks(4)
+        .map(|c| c.iter().collect::<String>())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 fn totp_view(page: &Page, offer: &auth_core::domain::TotpOffer, errors: &Errors) -> Markup {
     let qr = format!(
         "data:image/svg+xml;base64,{}",
         STANDARD.encode(offer.qr_svg.as_bytes())
     );
-    let secret = offer.secret_text.to_string();
+    let secret = in_groups_of_four(&offer.secret_text);
     html! {
         ol {
             li { (page.t(T::TotpStepInstall)) }
@@ -413,8 +447,8 @@ pub(crate) struct CodeForm {
     remember_browser: bool,
 }
 
-/// Finish enrolment; shows the recovery code once (T2, T3). The code is shown in the answer to
-/// this POST itself, never in a redirect, since it exists nowhere else.
+/// Finish enrolment (T2, T3); the step page then shows the recovery code, again on every visit
+/// until it is confirmed. A redirect, so that going back never asks to post the code again.
 pub(crate) async fn finish_enrolment(
     State(state): State<AppState>,
     page: Page,
@@ -429,10 +463,7 @@ pub(crate) async fn finish_enrolment(
         .finish_enrolment(&token, &form.code, form.remember_browser)
         .await
     {
-        Ok(code) => page.ok(
-            T::RecoveryCodeTitle,
-            recovery_confirm_view(&page, Some(code.display().as_ref()), &Errors::none()),
-        ),
+        Ok(code) => show_recovery_code(&state, &page, &token, &code).await,
         Err(TwoFactorError::NoPendingSignIn) => expired(),
         Err(e) => {
             // Show the form the code came from again; asking for the app's offer again shows
@@ -517,7 +548,24 @@ pub(crate) async fn answer_challenge(
     }
 }
 
-/// The recovery code, shown once, and the "I saved it" confirmation (T3, T5).
+/// After a new recovery code: to the step page that shows it, when the pending sign-in keeps it
+/// (the usual case); else in this answer, since it exists nowhere else.
+async fn show_recovery_code(
+    state: &AppState,
+    page: &Page,
+    token: &SecretToken,
+    code: &RecoveryCode,
+) -> Response {
+    match state.auth().unconfirmed_recovery_code(token).await {
+        Ok(Some(_)) => see_other("/sign-in/step"),
+        _ => page.ok(
+            T::RecoveryCodeTitle,
+            recovery_confirm_view(page, Some(code.display().as_ref()), &Errors::none()),
+        ),
+    }
+}
+
+/// The recovery code, shown until confirmed, and the "I saved it" confirmation (T3, T5).
 fn recovery_confirm_view(page: &Page, code: Option<&str>, errors: &Errors) -> Markup {
     html! {
         @if let Some(code) = code {
@@ -559,12 +607,18 @@ pub(crate) async fn confirm_recovery(
         .await
     {
         Ok(done) => completed(&state, &page, jar, done).await,
-        Err(e) => step_error(
-            &page,
-            e,
-            |errors| recovery_confirm_view(&page, None, errors),
-            T::RecoveryCodeTitle,
-        ),
+        Err(e) => {
+            // The code is shown again with the error on the checkbox (T3).
+            let code = state.auth().unconfirmed_recovery_code(&token).await;
+            let code = code.ok().flatten();
+            let shown = code.as_ref().map(|c| c.display());
+            step_error(
+                &page,
+                e,
+                |errors| recovery_confirm_view(&page, shown.as_deref().map(|s| s.as_str()), errors),
+                T::RecoveryCodeTitle,
+            )
+        }
     }
 }
 
@@ -606,10 +660,7 @@ pub(crate) async fn use_recovery_code(
         Err(r) => return r,
     };
     match state.auth().use_recovery_code(&token, &form.code).await {
-        Ok(code) => page.ok(
-            T::RecoveryCodeTitle,
-            recovery_confirm_view(&page, Some(code.display().as_ref()), &Errors::none()),
-        ),
+        Ok(code) => show_recovery_code(&state, &page, &token, &code).await,
         Err(e) => step_error(
             &page,
             e,
@@ -694,9 +745,21 @@ fn forgot_view(page: &Page, email: &str, errors: &Errors) -> Markup {
     }
 }
 
-/// "Forgot password".
-pub(crate) async fn forgot_page(page: Page) -> Response {
-    page.ok(T::ForgotTitle, forgot_view(&page, "", &Errors::none()))
+/// An address carried over from the sign-in page.
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct ForgotQuery {
+    #[serde(default)]
+    email: String,
+}
+
+/// "Forgot password", with the address typed on the sign-in page if any.
+pub(crate) async fn forgot_page(
+    page: Page,
+    axum::extract::Query(query): axum::extract::Query<ForgotQuery>,
+) -> Response {
+    // Only a plausible address is carried (it is shown back in the field, escaped).
+    let email: String = query.email.trim().chars().take(254).collect();
+    page.ok(T::ForgotTitle, forgot_view(&page, &email, &Errors::none()))
 }
 
 /// Ask for a reset link: the same answer whether or not the address is registered (P3).
@@ -801,7 +864,27 @@ pub(crate) async fn reset(
 }
 
 /// The unlock link's landing page: a button that POSTs; a GET never unlocks (L4).
-pub(crate) async fn unlock_page(page: Page, Path(token): Path<String>) -> Response {
+pub(crate) async fn unlock_page(
+    State(state): State<AppState>,
+    page: Page,
+    Path(token): Path<String>,
+) -> Response {
+    match state.auth().check_unlock_link(&token).await {
+        Ok(()) => {}
+        // Used already: say so, and what to do now (never the "locked" text again).
+        Err(auth_core::flows::unlock::UnlockError::Ticket(
+            auth_core::domain::TicketError::Used,
+        )) => {
+            let body = html! {
+                p.error role="alert" { (crate::messages::text(Msg::LinkUsed, page.lang())) }
+                p { (page.t(T::UnlockUsedHelp)) }
+                p { a.button href="/sign-in" { (page.t(T::SignInButton)) } }
+                p { a href="/password/forgot" { (page.t(T::ForgotPasswordLink)) } }
+            };
+            return page.render(StatusCode::NOT_FOUND, T::LinkProblemTitle, body);
+        }
+        Err(e) => return page.failure(&e.to_api(page.lang())),
+    }
     let body = html! {
         p { (page.t(T::UnlockIntro)) }
         (layout::button_form(&page, &format!("/unlock/{token}"), page.t(T::UnlockButton), ""))

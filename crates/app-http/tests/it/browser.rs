@@ -332,12 +332,12 @@ impl Browser {
     }
 
     /// Ticks a checkbox (no page loads).
-    async fn check(&self, css: &str) {
+    pub(crate) async fn check(&self, css: &str) {
         let e = self.client.find(Locator::Css(css)).await.unwrap();
         e.click().await.unwrap();
     }
 
-    async fn inner(&self, css: &str) -> String {
+    pub(crate) async fn inner(&self, css: &str) -> String {
         self.client
             .find(Locator::Css(css))
             .await
@@ -382,7 +382,7 @@ impl Browser {
         let text = self.inner("#totp-secret").await;
         let secret = TotpSecret::from_bytes(
             &data_encoding::BASE32_NOPAD
-                .decode(text.trim().as_bytes())
+                .decode(text.replace(' ', "").trim().as_bytes())
                 .unwrap(),
         );
         let now = wall_clock();

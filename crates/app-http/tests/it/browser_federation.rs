@@ -318,6 +318,12 @@ async fn l7_browser_walk_with_providers() {
     assert_eq!(o.path().await, "/settings");
     let text = o.text().await;
     assert!(text.contains("ログイン方法を変更しました"), "{text}");
+    // Still signed in to the menu: the words speak of the next sign-in, not of this one.
+    assert!(
+        text.contains("次回からは新しい方法でログインしてください"),
+        "{text}"
+    );
+    assert!(!text.contains("改めてログインしてください"), "{text}");
     o.shot("method-changed").await;
 
     o.goto(&format!("{base}/sign-in")).await;

@@ -50,7 +50,7 @@ async fn fed_on(listener: Listener, own: bool) -> Fed {
 
 fn invitation_link(kind: &MailKind) -> Option<&TicketLink> {
     match kind {
-        MailKind::Invitation { link, .. } => Some(link),
+        MailKind::Invitation { link, .. } | MailKind::OwnerInvitation { link, .. } => Some(link),
         _ => None,
     }
 }

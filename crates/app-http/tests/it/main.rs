@@ -13,6 +13,7 @@
 mod browser;
 mod browser_ad;
 mod browser_federation;
+mod browser_pages;
 mod contract;
 mod directory;
 mod e2e;

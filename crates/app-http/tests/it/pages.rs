@@ -9,7 +9,7 @@ use auth_core::domain::{
     MailKind, Plan, Role, TicketLink, TotpSecret, TwoFactorPolicy, totp_code_at,
 };
 use auth_core::flows::invitations::ContractRequest;
-use auth_core::ports::AccountStore;
+use auth_core::ports::{AccountStore, ContractStore};
 
 use crate::support::{Browser, PageReply, TestApp, newest_link};
 
@@ -304,10 +304,16 @@ async fn x8_the_whole_sign_in_walk_works_on_the_pages() {
     let r = b.follow(&r).await;
     assert!(r.body.contains(r#"src="data:image/svg+xml;base64,"#));
     let secret_text = r.between(r#"id="totp-secret">"#, "<").unwrap();
+    // Shown in groups of four to type by hand.
+    let groups: Vec<&str> = secret_text.split(' ').collect();
+    assert_eq!(groups.len(), 8, "{secret_text}");
+    assert!(groups.iter().all(|g| g.len() == 4), "{secret_text}");
+    let shown = secret_text.clone();
+    let secret_text = secret_text.replace(' ', "");
     let again = b.page("/sign-in/totp").await;
     assert_eq!(
         again.between(r#"id="totp-secret">"#, "<").unwrap(),
-        secret_text,
+        shown,
         "the same secret until enrolment completes"
     );
     let secret = TotpSecret::from_bytes(
@@ -324,22 +330,21 @@ async fn x8_the_whole_sign_in_walk_works_on_the_pages() {
             .unwrap()
             .contains("確認コードが正しくありません")
     );
-    assert!(
-        r.body.contains(&secret_text),
-        "the same enrolment form again"
-    );
+    assert!(r.body.contains(&shown), "the same enrolment form again");
 
     let code = totp_code_at(&secret, app.world.clock.now_for_test());
     let r = b
         .submit("/sign-in/enrol", &[("via", "totp"), ("code", &code)])
         .await;
-    assert_eq!(r.status, StatusCode::OK);
+    see_other(&r, "/sign-in/step");
+    let r = b.follow(&r).await;
     let recovery = r.between(r#"id="recovery-code">"#, "<").unwrap();
     assert_eq!(recovery.len(), 19);
-    // "I saved it" is required (T3).
+    // "I saved it" is required (T3); the code is shown again until then.
     let r = b.submit("/sign-in/recovery/confirm", &[]).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.between(r#"id="saved-errors">"#, "</ul>").is_some());
+    assert_eq!(r.between(r#"id="recovery-code">"#, "<").unwrap(), recovery);
     let r = b
         .submit("/sign-in/recovery/confirm", &[("saved", "true")])
         .await;
@@ -374,7 +379,8 @@ async fn x8_the_whole_sign_in_walk_works_on_the_pages() {
             &[("code", &recovery.replace('-', " ").to_lowercase())],
         )
         .await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    see_other(&r, "/sign-in/step");
+    let r = b.follow(&r).await;
     let fresh = r.between(r#"id="recovery-code">"#, "<").unwrap();
     assert_ne!(fresh, recovery);
     let r = b
@@ -410,6 +416,26 @@ async fn l4_an_unlock_link_unlocks_only_on_post() {
     assert!(account.lock.is_locked(), "a GET never unlocks");
     let r = b.submit(&format!("/unlock/{token}"), &[]).await;
     see_other(&r, "/sign-in?notice=unlocked");
+    // Opened again: the link says it was used and what to do, not the "locked" text.
+    for (lang, used, help) in [
+        (
+            "ja",
+            "このリンクはすでに使用されています。",
+            "ロックはすでに解除されています",
+        ),
+        (
+            "en",
+            "This link has already been used.",
+            "already unlocked the account",
+        ),
+    ] {
+        let mut again = app.browser().header("accept-language", lang);
+        let r = again.page(&format!("/unlock/{token}")).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND);
+        assert!(r.body.contains(used) && r.body.contains(help), "{lang}");
+        assert!(!r.body.contains(&format!(r#"action="/unlock/{token}""#)));
+        assert!(r.body.contains(r#"href="/password/forgot""#));
+    }
     let r = b
         .submit(
             "/sign-in",
@@ -466,7 +492,7 @@ async fn p3_forgot_and_reset_through_the_pages() {
 
 /// The items a settings menu page shows, by their links.
 fn menu_items(r: &PageReply) -> Vec<String> {
-    let list = r.between(r#"id="settings-items">"#, "</ul>").unwrap();
+    let list = r.between(r#"id="settings-items">"#, "</div>").unwrap();
     list.split(r#"href=""#)
         .skip(1)
         .map(|s| {
@@ -699,6 +725,14 @@ async fn t2_sms_enrolment_keeps_the_number_on_error_and_remembers_the_browser() 
             .contains("070")
     );
     assert!(r.body.contains(r#"value="12345""#));
+    // The error says what is wrong; the hint gives an example, not the same words.
+    let error = r.between(r#"id="phone-errors">"#, "</ul>").unwrap();
+    let hint = r.between(r#"id="phone-hint">"#, "</p>").unwrap();
+    assert!(hint.contains("090-1234-5678"), "{hint}");
+    assert!(
+        !error.contains(&hint) && !hint.contains("070・080"),
+        "{hint} / {error}"
+    );
     let r = b
         .submit("/sign-in/sms", &[("phone", "090-1234-5678")])
         .await;
@@ -720,7 +754,7 @@ async fn t2_sms_enrolment_keeps_the_number_on_error_and_remembers_the_browser() 
             ],
         )
         .await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    see_other(&r, "/sign-in/step");
     let r = b
         .submit("/sign-in/recovery/confirm", &[("saved", "true")])
         .await;
@@ -735,4 +769,446 @@ async fn t2_sms_enrolment_keeps_the_number_on_error_and_remembers_the_browser() 
         )
         .await;
     see_other(&r, "/home");
+}
+
+#[tokio::test]
+async fn x1_the_audit_log_names_people_labels_everything_filters_and_pages() {
+    use auth_core::domain::{AuditEvent, AuditKind, ChannelKind, SignInFailure};
+    use auth_core::ports::AuditLog;
+    let app = TestApp::new();
+    let (contract, owner) = app.world.basic_owner().await;
+    let mut b = app.browser();
+    b.page("/sign-in").await;
+    b.submit(
+        "/sign-in",
+        &[("email", "owner@example.co.jp"), ("password", PW)],
+    )
+    .await;
+    let r = b
+        .submit(
+            "/admin/invite",
+            &[("name", "佐藤 花子"), ("email", "hanako@example.co.jp")],
+        )
+        .await;
+    see_other(&r, "/admin?notice=invited");
+    // Sixty wrong passwords on the line: more than one page.
+    for _ in 0..60 {
+        app.world
+            .audit
+            .record(AuditEvent {
+                at: app.world.clock.now_for_test(),
+                contract: Some(contract.id),
+                account: Some(owner.id),
+                kind: AuditKind::SignInFailed {
+                    reason: SignInFailure::WrongPassword,
+                },
+                channel: ChannelKind::Line,
+                client_address: None,
+            })
+            .await;
+    }
+    for (lang, words) in [
+        (
+            "ja",
+            [
+                "ログイン失敗 (パスワードの誤り)",
+                "回線",
+                "佐藤 花子 &lt;hanako@example.co.jp&gt; (招待中)",
+            ],
+        ),
+        (
+            "en",
+            [
+                "Sign-in failed (wrong password)",
+                "line",
+                "佐藤 花子 &lt;hanako@example.co.jp&gt; (invited)",
+            ],
+        ),
+    ] {
+        let mut b = app.browser().header("accept-language", lang);
+        b.page("/sign-in").await;
+        b.submit(
+            "/sign-in",
+            &[("email", "owner@example.co.jp"), ("password", PW)],
+        )
+        .await;
+        let r = b.page("/admin/audit").await;
+        assert_eq!(r.status, StatusCode::OK);
+        for w in words {
+            assert!(r.body.contains(w), "{lang}: {w}");
+        }
+        for internal in [
+            "WrongPassword",
+            "wrong_password",
+            "(service)",
+            "internet",
+            "Totp",
+            &contract.id.to_string(),
+        ] {
+            if lang == "en" && internal == "internet" {
+                continue;
+            }
+            assert!(!r.body.contains(internal), "{lang}: {internal}");
+        }
+        assert!(r.body.contains(r#"class="reflow""#), "reflows on a phone");
+    }
+    // The first page holds fifty rows and links to the older ones.
+    let r = b.page("/admin/audit").await;
+    assert_eq!(
+        r.body.matches("<tr>").count(),
+        51,
+        "a header and fifty rows"
+    );
+    let older = r
+        .between(r#"id="audit-older" href=""#, r#"""#)
+        .unwrap()
+        .replace("&amp;", "&");
+    let r = b.page(&older).await;
+    let rows = r.body.matches("<tr>").count() - 1;
+    assert!(rows > 10, "{rows} older rows");
+    assert!(r.body.contains("最新のイベントへ"));
+    assert!(!r.body.contains(r#"id="audit-older""#), "the last page");
+    // Filters: by kind and by account (the invitation's account has its own event).
+    let r = b.page("/admin/audit?kind=invitation_sent").await;
+    assert_eq!(r.body.matches("<tr>").count(), 2);
+    assert!(r.body.contains("招待の送信"));
+    assert!(
+        r.body
+            .contains(r#"<option value="invitation_sent" selected>"#)
+    );
+    let r = b.page(&format!("/admin/audit?account={}", owner.id)).await;
+    let rows = r.between("<tbody>", "</tbody>").unwrap();
+    assert!(!rows.contains("招待の送信"), "only the owner's events");
+    assert!(rows.contains("ログイン失敗"));
+    let r = b.page("/admin/audit?kind=account_locked").await;
+    assert!(r.body.contains(r#"id="audit-empty""#));
+    // Filters that name nothing are ignored, never an error.
+    let r = b
+        .page("/admin/audit?account=nobody&kind=Debug&before=x")
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn s1_the_settings_menu_is_grouped_as_the_manual_and_every_page_leads_back() {
+    let (app, r) = settings_menu_of(Plan::Basic, Role::Owner).await;
+    let group = |id: &str| {
+        let section = r
+            .between(&format!(r#"id="{id}">"#), "</section>")
+            .unwrap_or_default();
+        section
+            .split(r#"href="/settings/"#)
+            .skip(1)
+            .map(|s| s.split('"').next().unwrap().to_owned())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        group("settings-change"),
+        ["login-method", "email", "password"]
+    );
+    assert_eq!(
+        group("settings-set-up"),
+        ["access-route", "two-factor", "active-directory"]
+    );
+    assert_eq!(group("settings-contract"), ["contract", "plan", "cancel"]);
+    for words in [
+        "認証情報の変更",
+        "認証情報の設定",
+        "契約情報の変更",
+        "このアカウントで利用できる項目だけを表示しています",
+        r#"href="/home""#,
+    ] {
+        assert!(r.body.contains(words), "{words}");
+    }
+    // A user sees one group only.
+    let (_, user) = settings_menu_of(Plan::Basic, Role::User).await;
+    assert!(user.body.contains("認証情報の変更"));
+    assert!(!user.body.contains("契約情報の変更"));
+    // Every item's page leads back to the menu and to the service's top page.
+    drop(app);
+    let app = TestApp::new();
+    app.world.basic_owner().await;
+    let mut b = app.browser().header("accept-language", "en");
+    b.page("/settings/sign-in").await;
+    b.submit(
+        "/settings/sign-in",
+        &[("email", "owner@example.co.jp"), ("password", PW)],
+    )
+    .await;
+    let menu = b.page("/settings").await;
+    assert!(menu.body.contains("Change your credentials"));
+    assert!(
+        menu.body
+            .contains("Only the items this account may use are shown.")
+    );
+    for item in menu_items(&menu) {
+        let r = b.page(&format!("/settings/{item}")).await;
+        assert_eq!(r.status, StatusCode::OK, "{item}");
+        for back in [r#"href="/settings""#, r#"href="/home""#] {
+            assert!(r.body.contains(back), "{item}: {back}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn m1_after_the_owners_own_method_change_the_words_match_the_menu_still_shown() {
+    let app = TestApp::new();
+    app.world.basic_owner().await;
+    let mut current = PW.to_owned();
+    for (lang, new, words, not) in [
+        (
+            "ja",
+            "Sora-Kumo-2025",
+            "次回からは新しい方法でログインしてください。",
+            "改めてログインしてください",
+        ),
+        (
+            "en",
+            "Umi-Kaze-2026",
+            "From your next sign-in on, use the new method.",
+            "Please sign in again",
+        ),
+    ] {
+        let mut b = app.browser().header("accept-language", lang);
+        b.page("/settings/sign-in").await;
+        b.submit(
+            "/settings/sign-in",
+            &[("email", "owner@example.co.jp"), ("password", &current)],
+        )
+        .await;
+        b.page("/settings/login-method").await;
+        let r = b
+            .submit(
+                "/settings/login-method",
+                &[("password", new), ("confirmation", new)],
+            )
+            .await;
+        see_other(&r, "/settings?notice=own_method_changed");
+        let r = b.follow(&r).await;
+        assert!(r.body.contains(words), "{lang}");
+        assert!(!r.body.contains(not), "{lang}");
+        assert!(
+            r.body.contains(r#"id="settings-items""#),
+            "the menu is still there"
+        );
+        // The session goes on, as the words say.
+        assert_eq!(b.page("/settings/password").await.status, StatusCode::OK);
+        current = new.to_owned();
+    }
+}
+
+#[tokio::test]
+async fn c2_the_basic_owner_edits_contract_details_with_errors_beside_each_field() {
+    let app = TestApp::new();
+    let (contract, _) = app.world.basic_owner().await;
+    for lang in ["ja", "en"] {
+        let mut b = app.browser().header("accept-language", lang);
+        b.page("/settings/sign-in").await;
+        b.submit(
+            "/settings/sign-in",
+            &[("email", "owner@example.co.jp"), ("password", PW)],
+        )
+        .await;
+        let r = b.page("/settings/contract").await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert!(
+            !r.body.contains("お問い合わせ窓口"),
+            "no help-desk sentence"
+        );
+        // Every field wrong at once: every error beside its field, the values kept.
+        let r = b
+            .submit(
+                "/settings/contract",
+                &[
+                    ("company", ""),
+                    ("department", "総務部"),
+                    ("contact_person", ""),
+                    ("phone", "12-34"),
+                    ("postal_code", "100-00"),
+                    ("address", ""),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let (required, phone, postal) = if lang == "ja" {
+            (
+                "この項目を入力してください。",
+                "電話番号の形式が正しくありません",
+                "郵便番号の形式が正しくありません",
+            )
+        } else {
+            (
+                "Please fill in this field.",
+                "This is not a phone number",
+                "This is not a postal code",
+            )
+        };
+        for (field, text) in [
+            ("company", required),
+            ("contact_person", required),
+            ("phone", phone),
+            ("postal_code", postal),
+            ("address", required),
+        ] {
+            let errors = r
+                .between(&format!(r#"id="{field}-errors">"#), "</ul>")
+                .unwrap_or_else(|| panic!("{lang}: no errors beside {field}"));
+            assert!(errors.contains(text), "{lang} {field}: {errors}");
+        }
+        assert!(r.body.contains(r#"value="総務部""#), "values are kept");
+        assert!(r.body.contains(r#"value="12-34""#));
+        assert_eq!(
+            app.world
+                .store
+                .contract(contract.id)
+                .await
+                .unwrap()
+                .unwrap()
+                .name,
+            contract.name,
+            "nothing changed"
+        );
+    }
+    // Right: saved, audited, the owner notified, the name used from now on.
+    let mut b = app.browser();
+    b.page("/settings/sign-in").await;
+    b.submit(
+        "/settings/sign-in",
+        &[("email", "owner@example.co.jp"), ("password", PW)],
+    )
+    .await;
+    let mails = app.world.store.queued_mail().len();
+    let r = b
+        .submit(
+            "/settings/contract",
+            &[
+                ("company", "晴天商事株式会社"),
+                ("department", ""),
+                ("contact_person", "鈴木 一郎"),
+                ("phone", "０３－１２３４－５６７８"),
+                ("postal_code", "1000001"),
+                ("address", "東京都千代田区千代田1-1"),
+            ],
+        )
+        .await;
+    see_other(&r, "/settings?notice=details_changed");
+    let r = b.follow(&r).await;
+    assert!(r.body.contains("契約情報を変更しました。"));
+    let r = b.page("/settings/contract").await;
+    assert!(r.body.contains(r#"value="03-1234-5678""#));
+    assert!(r.body.contains(r#"value="100-0001""#));
+    assert!(r.body.contains(r#"value="晴天商事株式会社""#));
+    assert_eq!(app.world.store.queued_mail().len(), mails + 1);
+    assert!(
+        app.world
+            .audit
+            .events()
+            .iter()
+            .any(|e| e.kind == auth_core::domain::AuditKind::ContractDetailsChanged)
+    );
+    // The Basic plan page says what the plan is and leads to cancellation.
+    let r = b.page("/settings/plan").await;
+    assert!(r.body.contains("ベーシックプランは有料のプランです"));
+    assert!(r.body.contains(r#"href="/settings/cancel""#));
+}
+
+#[tokio::test]
+async fn p3_forgot_password_carries_the_address_already_typed() {
+    let app = TestApp::new();
+    app.world.basic_owner().await;
+    let mut b = app.browser();
+    b.page("/sign-in").await;
+    let r = b
+        .submit(
+            "/sign-in",
+            &[("email", "owner@example.co.jp"), ("password", "Wrong-2024")],
+        )
+        .await;
+    let href = r.between(r#"id="forgot-link" href=""#, r#"""#).unwrap();
+    assert_eq!(href, "/password/forgot?email=owner%40example.co.jp");
+    let r = b.page(&href).await;
+    assert!(
+        r.body.contains(r#"value="owner@example.co.jp""#),
+        "{}",
+        r.body
+    );
+    // Markup in the address is shown as text, never as markup.
+    let r = b.page("/password/forgot?email=%22%3E%3Cscript%3E").await;
+    assert!(!r.body.contains("<script>"));
+}
+
+#[tokio::test]
+async fn unknown_addresses_get_a_page_in_the_visitors_language_with_a_way_back() {
+    let app = TestApp::new();
+    for (lang, title) in [("ja", "ページが見つかりません"), ("en", "Page not found")] {
+        let mut b = app.browser().header("accept-language", lang);
+        let r = b.page("/no/such/page").await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND);
+        assert!(r.body.contains(title), "{lang}");
+        assert!(r.body.contains(r#"href="/""#), "a way back");
+    }
+    // Under /api/ the API's error shape stays.
+    let mut api = app.browser();
+    let r = api.get("/api/no-such-route").await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert_eq!(r.json["error"]["code"], "unknown_route");
+}
+
+#[tokio::test]
+async fn n4_removing_a_line_is_confirmed_and_warns_under_line_only() {
+    let app = TestApp::new();
+    let (contract, _) = app.world.basic_owner().await;
+    for (lang, warning) in [
+        ("ja", "だれもログインできなくなります"),
+        ("en", "nobody can"),
+    ] {
+        let mut b = app.browser().header("accept-language", lang);
+        b.page("/sign-in").await;
+        b.submit(
+            "/sign-in",
+            &[("email", "owner@example.co.jp"), ("password", PW)],
+        )
+        .await;
+        let r = b.submit("/admin/lines", &[("line", "CAF1234567890")]).await;
+        see_other(&r, "/admin/lines?notice=line_added");
+        let r = b.page("/admin/lines").await;
+        assert!(
+            r.body
+                .contains(r#"href="/admin/lines/CAF1234567890/remove""#)
+        );
+        // A removal without its confirmation only leads to the confirmation.
+        let r = b.submit("/admin/lines/CAF1234567890/remove", &[]).await;
+        see_other(&r, "/admin/lines/CAF1234567890/remove");
+        assert_eq!(
+            app.world.store.lines_of(contract.id).await.unwrap().len(),
+            1
+        );
+        let r = b.page("/admin/lines/CAF1234567890/remove").await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert!(!r.body.contains(r#"id="line-only-warning""#), "{lang}");
+        // Under LineOnly the confirmation warns.
+        app.world
+            .store
+            .set_access_route(contract.id, auth_core::domain::AccessRoute::LineOnly)
+            .await
+            .unwrap();
+        let r = b.page("/admin/lines/CAF1234567890/remove").await;
+        let text = r.between(r#"id="line-only-warning">"#, "</p>").unwrap();
+        assert!(text.contains(warning), "{lang}: {text}");
+        app.world
+            .store
+            .set_access_route(contract.id, auth_core::domain::AccessRoute::LineAndInternet)
+            .await
+            .unwrap();
+        let r = b
+            .submit(
+                "/admin/lines/CAF1234567890/remove",
+                &[("confirmed", "true")],
+            )
+            .await;
+        see_other(&r, "/admin/lines?notice=line_removed");
+        // A line the contract does not have has no confirmation page.
+        let r = b.page("/admin/lines/CAF0000000000/remove").await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND);
+    }
 }

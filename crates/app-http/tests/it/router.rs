@@ -573,3 +573,70 @@ async fn x8_pages_and_api_share_the_rate_limit_of_every_sensitive_step() {
         StatusCode::SEE_OTHER
     );
 }
+
+#[tokio::test]
+async fn c2_the_api_reads_and_changes_contract_details_for_the_basic_owner_only() {
+    let app = TestApp::new();
+    let (contract, _) = app.world.basic_owner().await;
+    app.world
+        .account(
+            &contract,
+            "user@example.co.jp",
+            auth_core::domain::Role::User,
+            Some(PW),
+        )
+        .await;
+    let mut b = app.browser();
+    b.post(
+        "/api/sign-in",
+        json!({"email": "owner@example.co.jp", "password": PW, "scope": "settings"}),
+    )
+    .await;
+    let r = b.get("/api/settings/contract").await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.json);
+    assert_eq!(r.json["company"], contract.name.as_str());
+    assert_eq!(r.json["address"], "");
+    let good = json!({
+        "company": "晴天商事株式会社", "department": "", "contact_person": "鈴木 一郎",
+        "phone": "0312345678", "postal_code": "１００-０００１", "address": "東京都千代田区千代田1-1"
+    });
+    let mut bad = good.clone();
+    bad["postal_code"] = json!("12");
+    let r = b
+        .send(axum::http::Method::PUT, "/api/settings/contract", Some(bad))
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.json["error"]["code"], "invalid_postal_code");
+    assert_eq!(r.json["error"]["field"], "postal_code");
+    let r = b
+        .send(
+            axum::http::Method::PUT,
+            "/api/settings/contract",
+            Some(good.clone()),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.json);
+    assert_eq!(r.json["postal_code"], "100-0001");
+    assert_eq!(b.get("/api/settings/contract").await.json, r.json);
+
+    let mut user = app.browser();
+    user.post(
+        "/api/sign-in",
+        json!({"email": "user@example.co.jp", "password": PW, "scope": "settings"}),
+    )
+    .await;
+    assert_eq!(
+        user.get("/api/settings/contract").await.status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        user.send(
+            axum::http::Method::PUT,
+            "/api/settings/contract",
+            Some(good)
+        )
+        .await
+        .status,
+        StatusCode::FORBIDDEN
+    );
+}

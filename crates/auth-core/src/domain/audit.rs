@@ -149,6 +149,8 @@ pub enum AuditKind {
     PlanChanged,
     /// The contract was cancelled.
     ContractCancelled,
+    /// The owner changed the contract's details.
+    ContractDetailsChanged,
     /// The contract's two-factor policy changed (T8).
     TwoFactorPolicyChanged {
         /// The new policy.

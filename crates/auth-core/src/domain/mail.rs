@@ -29,6 +29,8 @@ pub enum NoticeKind {
     LoginMethodChanged,
     /// The second factor was enrolled, replaced or cleared.
     SecondFactorChanged,
+    /// The contract's details were changed (sent to the owner).
+    ContractDetailsChanged,
 }
 
 /// The content of a mail, without its wording: the renderer writes it per language.
@@ -53,6 +55,16 @@ pub enum MailKind {
         contract_name: String,
         /// The invitee's name.
         invitee_name: String,
+    },
+    /// I1: the first mail of a new contract's owner, who is invited by nobody: the contract is
+    /// theirs.
+    OwnerInvitation {
+        /// The invitation ticket.
+        link: TicketLink,
+        /// The new contract's name.
+        contract_name: String,
+        /// The owner's name.
+        owner_name: String,
     },
     /// E1, E2: confirm a new e-mail address (sent to the new address).
     EmailChange {

@@ -4,6 +4,7 @@ mod account;
 mod audit;
 mod client;
 mod contract;
+mod contract_details;
 mod directory;
 mod email;
 mod federation;
@@ -34,6 +35,10 @@ pub use client::{
 pub use contract::ContractStatus;
 pub use contract::{
     AccessRoute, Contract, Plan, TRIAL_LENGTH, TRIAL_UPGRADE_GRACE, TwoFactorPolicy,
+};
+pub use contract_details::{
+    ContractDetails, ContractDetailsInput, DetailsField, DetailsProblem, DetailsRejected,
+    MAX_ADDRESS_CHARS, MAX_DETAIL_CHARS,
 };
 pub use directory::{
     AdConnection, AdFieldError, AdProtocol, AdSettings, AdSettingsError, AdSettingsInput,
@@ -73,6 +78,6 @@ pub use two_factor::{
     EnrolledFactor, Enrolment, PENDING_SIGN_IN_VALIDITY, PendingSignIn, PendingStage,
     RECOVERY_CODE_CHARS, REMEMBER_BROWSER_WINDOW, RecoveryCode, RecoveryCodeError,
     RememberedBrowser, SMS_CODE_DIGITS, SMS_CODE_VALIDITY, SMS_DAILY_CAP, SMS_MAX_WRONG_TRIES,
-    SMS_RESEND_INTERVAL, SecondFactorKind, SmsChallenge, SmsCheck, SmsCode, TOTP_STEP_SECONDS,
-    TotpSecret,
+    SMS_RESEND_INTERVAL, SealedRecoveryCode, SecondFactorKind, SmsChallenge, SmsCheck, SmsCode,
+    TOTP_STEP_SECONDS, TotpSecret,
 };

@@ -67,6 +67,18 @@ impl SecretToken {
         Zeroizing::new(URL_SAFE_NO_PAD.encode(self.0.as_ref()))
     }
 
+    /// A key derived from the token for sealing what is stored alongside its hash and must be
+    /// readable only by the token's holder (domain-separated: never equal to the hash, and one
+    /// key per `purpose`).
+    pub(crate) fn derive_key(&self, purpose: &str) -> Zeroizing<[u8; 32]> {
+        let mut h = Sha256::new();
+        h.update(b"tobira token-derived key\0");
+        h.update(purpose.as_bytes());
+        h.update([0]);
+        h.update(self.0.as_ref());
+        Zeroizing::new(h.finalize().into())
+    }
+
     /// The hash under which the token is stored.
     pub fn hash(&self) -> TokenHash {
         TokenHash(Sha256::digest(self.0.as_ref()).into())

@@ -169,6 +169,57 @@ impl fmt::Debug for RecoveryCode {
     }
 }
 
+/// A recovery code kept with its pending sign-in until "I saved it" (T3), sealed with a key only
+/// the pending token's holder (the browser) can derive: the store, which keeps only the token's
+/// hash, cannot read it. At most one code is sealed under one pending token.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SealedRecoveryCode([u8; RECOVERY_CODE_CHARS]);
+
+const SEAL_PURPOSE: &str = "recovery code awaiting confirmation";
+
+impl RecoveryCode {
+    /// Seals the code for the holder of `pending`.
+    pub fn seal(&self, pending: &super::SecretToken) -> SealedRecoveryCode {
+        let key = pending.derive_key(SEAL_PURPOSE);
+        let mut sealed = [0u8; RECOVERY_CODE_CHARS];
+        for ((out, c), k) in sealed.iter_mut().zip(self.0.bytes()).zip(key.iter()) {
+            *out = c ^ k;
+        }
+        SealedRecoveryCode(sealed)
+    }
+}
+
+impl SealedRecoveryCode {
+    /// The sealed bytes, for storage.
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.0
+    }
+
+    /// Sealed bytes read back from storage; `None` unless they have the code's length.
+    pub fn from_bytes(bytes: &[u8]) -> Option<Self> {
+        bytes.try_into().ok().map(Self)
+    }
+
+    /// The code, for the holder of the token it was sealed for; `None` for any other token.
+    pub fn open(&self, pending: &super::SecretToken) -> Option<RecoveryCode> {
+        let key = pending.derive_key(SEAL_PURPOSE);
+        let text: Zeroizing<String> = Zeroizing::new(
+            self.0
+                .iter()
+                .zip(key.iter())
+                .map(|(s, k)| char::from(s ^ k))
+                .collect(),
+        );
+        RecoveryCode::parse(&text).ok()
+    }
+}
+
+impl fmt::Debug for SealedRecoveryCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("SealedRecoveryCode(..)")
+    }
+}
+
 /// Digits of an SMS code.
 pub const SMS_CODE_DIGITS: usize = 6;
 
@@ -321,7 +372,12 @@ pub enum PendingStage {
         sms: Option<SmsChallenge>,
     },
     /// A new recovery code was stored and shown; waiting for "I saved it" (T3, T5).
-    RecoveryShown,
+    RecoveryShown {
+        /// The code, sealed for the browser and kept with this pending sign-in only until it
+        /// is confirmed, so every visit of the step shows it again (`None` while the store has
+        /// not been given it yet).
+        code: Option<SealedRecoveryCode>,
+    },
     /// First use of a West Japan line: waiting for consent to receive its details (N5).
     LineConsent {
         /// The line.
@@ -419,6 +475,41 @@ mod tests {
         let a = RecoveryCode::generate(&secrets);
         let b = RecoveryCode::generate(&secrets);
         assert_ne!(a.expose(), b.expose());
+    }
+
+    #[test]
+    fn t3_a_kept_recovery_code_opens_only_for_its_pending_token() {
+        let secrets = SeededSecrets::new(7);
+        let code = RecoveryCode::generate(&secrets);
+        let token = crate::domain::SecretToken::generate(&secrets);
+        let other = crate::domain::SecretToken::generate(&secrets);
+        let sealed = code.seal(&token);
+        assert!(
+            !sealed.as_bytes().windows(4).any(|w| code
+                .expose()
+                .as_bytes()
+                .windows(4)
+                .any(|c| c == w)),
+            "the stored bytes do not show the code"
+        );
+        let back = SealedRecoveryCode::from_bytes(sealed.as_bytes()).unwrap();
+        assert_eq!(back.open(&token).unwrap().expose(), code.expose());
+        assert!(
+            other_open_differs(&back, &other, &code),
+            "another token does not open it"
+        );
+        assert!(SealedRecoveryCode::from_bytes(&[1, 2, 3]).is_none());
+        assert!(!format!("{sealed:?}").contains(code.expose()));
+    }
+
+    fn other_open_differs(
+        sealed: &SealedRecoveryCode,
+        other: &crate::domain::SecretToken,
+        code: &RecoveryCode,
+    ) -> bool {
+        sealed
+            .open(other)
+            .is_none_or(|c| c.expose() != code.expose())
     }
 
     #[test]

@@ -199,4 +199,31 @@ impl Auth {
             .events_of(actor.contract.id, limit.min(1000))
             .await)
     }
+
+    /// One page of the contract's audit events for its owner and admins (X1): newest first,
+    /// filtered by account and kind, older than `before`; at most 200 a page.
+    ///
+    /// # Errors
+    /// [`ManageError`] when the caller may not read the trail.
+    pub async fn audit_page(
+        &self,
+        me: &Session,
+        account: Option<AccountId>,
+        kind: Option<AuditKind>,
+        before: Option<crate::ports::AuditCursor>,
+        limit: usize,
+    ) -> Result<crate::ports::AuditPage, ManageError> {
+        let actor = self.actor_for_action(me, AdminAction::ReadAudit).await?;
+        Ok(self
+            .ports
+            .audit
+            .events_page(&crate::ports::AuditQuery {
+                contract: actor.contract.id,
+                account,
+                kind,
+                before,
+                limit: limit.min(200),
+            })
+            .await)
+    }
 }

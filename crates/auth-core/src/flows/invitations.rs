@@ -488,14 +488,28 @@ impl Auth {
             id: crate::domain::MailId::generate(self.ports.secrets.as_ref()),
             to: invitation.email.clone(),
             locale: Locale::Ja,
-            kind: MailKind::Invitation {
-                link: TicketLink {
+            kind: {
+                let link = TicketLink {
                     purpose: TicketPurpose::Invitation,
                     token: issued.token.clone(),
                     expires_at: issued.ticket.expires_at,
-                },
-                contract_name: contract.name.as_str().to_owned(),
-                invitee_name: invitation.display_name.as_str().to_owned(),
+                };
+                let contract_name = contract.name.as_str().to_owned();
+                let name = invitation.display_name.as_str().to_owned();
+                // The owner is invited by nobody: their first mail is worded for them.
+                if invitation.role == crate::domain::Role::Owner {
+                    MailKind::OwnerInvitation {
+                        link,
+                        contract_name,
+                        owner_name: name,
+                    }
+                } else {
+                    MailKind::Invitation {
+                        link,
+                        contract_name,
+                        invitee_name: name,
+                    }
+                }
             },
             created_at: invitation.sent_at,
         };

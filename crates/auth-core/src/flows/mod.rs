@@ -6,6 +6,7 @@
 
 pub mod admin;
 pub mod changes;
+pub mod contract_details;
 pub mod directory;
 pub mod federation;
 pub mod invitations;

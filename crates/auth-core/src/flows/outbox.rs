@@ -53,6 +53,7 @@ pub fn error_note(mail: &Mail, error: &str) -> String {
         MailKind::AccountLocked { unlock: link }
         | MailKind::PasswordReset { reset: link }
         | MailKind::Invitation { link, .. }
+        | MailKind::OwnerInvitation { link, .. }
         | MailKind::EmailChange { link }
         | MailKind::LoginMethodChange { link } => Some(link.token.expose()),
         _ => None,
@@ -85,6 +86,15 @@ impl Auth {
     /// [`Infrastructure`] when the store fails.
     pub async fn unsent_mail(&self) -> Result<Vec<QueuedMail>, Infrastructure> {
         Ok(self.ports.store.unsent_mail().await?)
+    }
+
+    /// The newest `limit` mails whatever their state, oldest first (for operators: `mail list
+    /// --all`).
+    ///
+    /// # Errors
+    /// [`Infrastructure`] when the store fails.
+    pub async fn recent_mail(&self, limit: usize) -> Result<Vec<QueuedMail>, Infrastructure> {
+        Ok(self.ports.store.recent_mail(limit).await?)
     }
 
     /// Queues an unsent mail again from its first attempt, due now (an operator's resend of an

@@ -192,7 +192,7 @@ impl Auth {
         let (pending, account) = self.load_pending(token).await?;
         Ok(match pending.stage {
             PendingStage::Enrol { .. } => SecondFactorStep::Enrol,
-            PendingStage::RecoveryShown => SecondFactorStep::ConfirmRecoveryCode,
+            PendingStage::RecoveryShown { .. } => SecondFactorStep::ConfirmRecoveryCode,
             PendingStage::LineConsent { line } => SecondFactorStep::LineConsent { line },
             PendingStage::Challenge { sms } => match self
                 .ports
@@ -260,7 +260,7 @@ impl Auth {
         let now = self.ports.clock.now();
         let previous = match &pending.stage {
             PendingStage::Enrol { sms, .. } | PendingStage::Challenge { sms } => sms.as_ref(),
-            PendingStage::RecoveryShown | PendingStage::LineConsent { .. } => {
+            PendingStage::RecoveryShown { .. } | PendingStage::LineConsent { .. } => {
                 return Err(TwoFactorError::WrongStep);
             }
         };
@@ -294,7 +294,7 @@ impl Auth {
                 *totp_secret = None;
             }
             PendingStage::Challenge { sms } => *sms = Some(challenge),
-            PendingStage::RecoveryShown | PendingStage::LineConsent { .. } => {
+            PendingStage::RecoveryShown { .. } | PendingStage::LineConsent { .. } => {
                 return Err(TwoFactorError::WrongStep);
             }
         }
@@ -450,7 +450,39 @@ impl Auth {
             &p.client,
         )
         .await;
+        self.keep_until_confirmed(pending, p, &recovery).await;
         Ok(recovery)
+    }
+
+    /// Keeps a recovery code just stored with its pending sign-in, so that every visit of the
+    /// confirmation step shows it again until "I saved it" (T3, T5). Best effort: the code is
+    /// already stored and returned; without this it is shown in this answer only.
+    async fn keep_until_confirmed(
+        &self,
+        token: &SecretToken,
+        mut p: PendingSignIn,
+        code: &RecoveryCode,
+    ) {
+        p.stage = PendingStage::RecoveryShown {
+            code: Some(code.seal(token)),
+        };
+        let _ = self.ports.store.update_pending(&p).await;
+    }
+
+    /// The recovery code a pending sign-in must still confirm it saved (T3, T5): shown again on
+    /// every visit of the step until confirmed; `None` at any other step.
+    ///
+    /// # Errors
+    /// [`TwoFactorError::NoPendingSignIn`].
+    pub async fn unconfirmed_recovery_code(
+        &self,
+        pending: &SecretToken,
+    ) -> Result<Option<RecoveryCode>, TwoFactorError> {
+        let (p, _) = self.load_pending(pending).await?;
+        Ok(match p.stage {
+            PendingStage::RecoveryShown { code } => code.and_then(|c| c.open(pending)),
+            _ => None,
+        })
     }
 
     /// Answers the enrolled factor's challenge (T4, T7) and completes the sign-in.
@@ -566,6 +598,7 @@ impl Auth {
         }
         self.audit_account(&account, AuditKind::RecoveryCodeUsed, &p.client)
             .await;
+        self.keep_until_confirmed(pending, p, &fresh).await;
         Ok(fresh)
     }
 
@@ -579,7 +612,7 @@ impl Auth {
         saved: bool,
     ) -> Result<Completed, TwoFactorError> {
         let (p, account) = self.load_pending(pending).await?;
-        if !matches!(p.stage, PendingStage::RecoveryShown) {
+        if !matches!(p.stage, PendingStage::RecoveryShown { .. }) {
             return Err(TwoFactorError::WrongStep);
         }
         if !saved {

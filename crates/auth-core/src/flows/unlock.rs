@@ -18,6 +18,17 @@ pub enum UnlockError {
 }
 
 impl Auth {
+    /// Checks an unlock link before showing its button, so that a link already used (or
+    /// expired, or voided) says so instead of offering to unlock again (L4).
+    ///
+    /// # Errors
+    /// See [`UnlockError`].
+    pub async fn check_unlock_link(&self, token: &str) -> Result<(), UnlockError> {
+        self.live_ticket::<UnlockError>(token, crate::domain::TicketPurpose::Unlock)
+            .await
+            .map(drop)
+    }
+
     /// Opens an unlock link: clears the lock and the failure count (L4).
     ///
     /// # Errors

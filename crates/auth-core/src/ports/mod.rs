@@ -14,7 +14,7 @@ mod secrets;
 mod sms;
 mod store;
 
-pub use audit::AuditLog;
+pub use audit::{AuditCursor, AuditLog, AuditPage, AuditQuery, same_audit_kind};
 pub use clock::Clock;
 pub use directory::{Directories, DirectoryAssertion, NoDirectories};
 pub use hasher::{HashError, PasswordHasher, Verification};

@@ -477,6 +477,13 @@ pub trait OutboxStore: Send + Sync {
     /// # Errors
     /// [`StoreError`].
     async fn unsent_mail(&self) -> Result<Vec<QueuedMail>, StoreError>;
+
+    /// The newest `limit` mails of the outbox whatever their state (sent ones too), oldest
+    /// first (for operators).
+    ///
+    /// # Errors
+    /// [`StoreError`].
+    async fn recent_mail(&self, limit: usize) -> Result<Vec<QueuedMail>, StoreError>;
 }
 
 /// What completing a second-factor enrolment stores (T2, T3), as one step.
@@ -699,6 +706,30 @@ pub trait ContractStore: Send + Sync {
         contract: ContractId,
         at: DateTime<Utc>,
     ) -> Result<(), StoreError>;
+
+    /// The contract's details (its name is the company name), `None` for an unknown
+    /// contract; fields never set are empty.
+    ///
+    /// # Errors
+    /// [`StoreError`].
+    async fn contract_details(
+        &self,
+        contract: ContractId,
+    ) -> Result<Option<crate::domain::ContractDetails>, StoreError>;
+
+    /// Sets the contract's details (the company name becomes the contract's name) and queues
+    /// the owner's notice, as one step. Returns `false` (nothing changed) for an unknown
+    /// contract.
+    ///
+    /// # Errors
+    /// [`StoreError`].
+    async fn set_contract_details(
+        &self,
+        contract: ContractId,
+        details: &crate::domain::ContractDetails,
+        notice: Mail,
+        at: DateTime<Utc>,
+    ) -> Result<bool, StoreError>;
 
     /// Turns on Active Directory (D1) and queues the owner's mail, as one step: a first
     /// connection, or one that was turned off (same ID, same revision `ad.revision`; the store

@@ -70,7 +70,9 @@ macro_rules! store_conformance_tests {
             x5_rate_hits_are_counted_atomically_per_key_and_window,
             x6_delivery_is_recorded_only_by_the_lease_holder,
             x6_leases_run_by_the_store_clock_and_are_renewed_and_released,
-            x6_a_mail_let_go_by_its_claimer_is_due_for_workers_behind_its_writer
+            x6_a_mail_let_go_by_its_claimer_is_due_for_workers_behind_its_writer,
+            c2_contract_details_are_stored_with_the_name_and_their_notice,
+            x6_recent_mail_lists_sent_and_unsent_oldest_first
         );
     };
     (@each $make:expr; $($name:ident),* $(,)?) => {
@@ -1396,7 +1398,7 @@ pub async fn enrolment_completes_once_and_totp_steps_are_spent_once<S: Store + '
     let (_, owner) = w.basic_owner().await;
     let p = enrolled(&w, &owner, "ABCDEFGHJKLMNPQR").await;
     let got = w.store.pending(p.token_hash).await.unwrap().unwrap();
-    assert!(matches!(got.stage, PendingStage::RecoveryShown));
+    assert!(matches!(got.stage, PendingStage::RecoveryShown { .. }));
     let e = w.store.enrolment(owner.id).await.unwrap().unwrap();
     assert!(matches!(e.factor, EnrolledFactor::Totp { .. }));
     let second = pending_for(&w, &owner);
@@ -2656,4 +2658,251 @@ pub async fn x6_a_mail_let_go_by_its_claimer_is_due_for_workers_behind_its_write
                 .unwrap()
         );
     }
+}
+
+/// X1, X7: the audit trail reads in pages, newest first, filtered by account and kind, each
+/// page continuing exactly where the previous one ended, never across contracts. Run by every
+/// audit log (in memory here, SQLite and PostgreSQL in the Diesel store's tests).
+pub async fn x1_audit_pages_filter_by_account_and_kind_and_continue(
+    log: &dyn crate::ports::AuditLog,
+) {
+    use crate::domain::{AccountId, AuditEvent, AuditKind, ContractId, SignInFailure};
+    use crate::ports::AuditQuery;
+    let secrets = crate::testing::SeededSecrets::new(17);
+    let contract = ContractId::generate(&secrets);
+    let other = ContractId::generate(&secrets);
+    let alice = AccountId::generate(&secrets);
+    let bob = AccountId::generate(&secrets);
+    let t0 = chrono::DateTime::from_timestamp(1_790_000_000, 0).unwrap_or_default();
+    let event = |c: ContractId, who: AccountId, minute: i64, kind: AuditKind| AuditEvent {
+        at: t0 + Duration::minutes(minute),
+        contract: Some(c),
+        account: Some(who),
+        kind,
+        channel: ChannelKind::Internet,
+        client_address: None,
+    };
+    let failed = |reason| AuditKind::SignInFailed { reason };
+    // Seven events of the contract (two in one instant), one of another contract.
+    let recorded = [
+        event(contract, alice, 0, failed(SignInFailure::WrongPassword)),
+        event(contract, bob, 1, AuditKind::PasswordReset),
+        event(contract, alice, 2, AuditKind::PasswordResetRequested),
+        event(contract, alice, 3, failed(SignInFailure::Locked)),
+        event(contract, bob, 3, failed(SignInFailure::WrongPassword)),
+        event(other, alice, 4, failed(SignInFailure::WrongPassword)),
+        event(contract, alice, 5, AuditKind::AccountLocked),
+        event(contract, bob, 6, AuditKind::PasswordReset),
+    ];
+    for e in &recorded {
+        log.record(e.clone()).await;
+    }
+    let query = |account, kind, limit| AuditQuery {
+        contract,
+        account,
+        kind,
+        before: None,
+        limit,
+    };
+    // Pages of two walk the whole trail, newest first, in the order a single read gives.
+    let all = log.events_page(&query(None, None, 100)).await;
+    assert!(all.older.is_none());
+    let expected: Vec<AuditEvent> = [7, 6, 4, 3, 2, 1, 0]
+        .iter()
+        .map(|&i| recorded[i].clone())
+        .collect();
+    assert_eq!(all.events, expected);
+    let mut walked = Vec::new();
+    let mut q = query(None, None, 2);
+    loop {
+        let page = log.events_page(&q).await;
+        assert!(page.events.len() <= 2);
+        walked.extend(page.events);
+        match page.older {
+            Some(c) => q.before = Some(c),
+            None => break,
+        }
+    }
+    assert_eq!(walked, expected, "pages continue exactly where they ended");
+    // By account, by kind (of any reason), both.
+    let of_bob = log.events_page(&query(Some(bob), None, 100)).await;
+    assert_eq!(
+        of_bob.events,
+        vec![
+            recorded[7].clone(),
+            recorded[4].clone(),
+            recorded[1].clone()
+        ]
+    );
+    let fails = log
+        .events_page(&query(None, Some(failed(SignInFailure::UnknownEmail)), 100))
+        .await;
+    assert_eq!(
+        fails.events,
+        vec![
+            recorded[4].clone(),
+            recorded[3].clone(),
+            recorded[0].clone()
+        ]
+    );
+    let resets = log
+        .events_page(&query(None, Some(AuditKind::PasswordReset), 100))
+        .await;
+    assert_eq!(
+        resets.events,
+        vec![recorded[7].clone(), recorded[1].clone()],
+        "a kind whose name begins another's matches only itself"
+    );
+    let alice_fails = log
+        .events_page(&query(
+            Some(alice),
+            Some(failed(SignInFailure::WrongPassword)),
+            1,
+        ))
+        .await;
+    assert_eq!(alice_fails.events, vec![recorded[3].clone()]);
+    let next = log
+        .events_page(&AuditQuery {
+            before: alice_fails.older,
+            ..query(Some(alice), Some(failed(SignInFailure::WrongPassword)), 1)
+        })
+        .await;
+    assert_eq!(next.events, vec![recorded[0].clone()]);
+    assert!(
+        next.older.is_none(),
+        "the other contract's event is not there"
+    );
+    assert!(
+        log.events_page(&query(None, None, 0))
+            .await
+            .events
+            .is_empty()
+    );
+}
+
+/// C2: contract details read back as written, the company name is the contract's name, the
+/// notice is queued in the same step; an unknown contract changes nothing.
+pub async fn c2_contract_details_are_stored_with_the_name_and_their_notice<S: Store + 'static>(
+    store: Arc<S>,
+) {
+    use crate::domain::{ContractDetails, ContractDetailsInput, ContractId};
+    let w = TestWorld::with_store(store);
+    let (contract, owner) = w.basic_owner().await;
+    let empty = w
+        .store
+        .contract_details(contract.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(empty.company, contract.name);
+    assert_eq!(
+        (empty.department.as_str(), empty.address.as_str()),
+        ("", "")
+    );
+    let details = ContractDetails::parse(&ContractDetailsInput {
+        company: "晴天商事株式会社",
+        department: "総務部",
+        contact_person: "鈴木 一郎",
+        phone: "03-1234-5678",
+        postal_code: "100-0001",
+        address: "東京都千代田区千代田1-1",
+    })
+    .unwrap();
+    let before = w.store.unsent_mail().await.unwrap().len();
+    assert!(
+        w.store
+            .set_contract_details(
+                contract.id,
+                &details,
+                notice(&w, &owner.email),
+                w.clock.now()
+            )
+            .await
+            .unwrap()
+    );
+    assert_eq!(
+        w.store
+            .contract_details(contract.id)
+            .await
+            .unwrap()
+            .unwrap(),
+        details
+    );
+    let renamed = w.store.contract(contract.id).await.unwrap().unwrap();
+    assert_eq!(renamed.name.as_str(), "晴天商事株式会社");
+    assert_eq!(w.store.unsent_mail().await.unwrap().len(), before + 1);
+    // Written again: replaced, not added.
+    let again = ContractDetails {
+        department: String::new(),
+        ..details.clone()
+    };
+    assert!(
+        w.store
+            .set_contract_details(contract.id, &again, notice(&w, &owner.email), w.clock.now())
+            .await
+            .unwrap()
+    );
+    assert_eq!(
+        w.store
+            .contract_details(contract.id)
+            .await
+            .unwrap()
+            .unwrap(),
+        again
+    );
+    let nobody = ContractId::generate(w.secrets.as_ref());
+    assert!(w.store.contract_details(nobody).await.unwrap().is_none());
+    assert!(
+        !w.store
+            .set_contract_details(nobody, &details, notice(&w, &owner.email), w.clock.now())
+            .await
+            .unwrap()
+    );
+    assert_eq!(w.store.unsent_mail().await.unwrap().len(), before + 2);
+}
+
+/// X6: operators list the newest mails whatever their state (`mail list --all`), oldest first.
+pub async fn x6_recent_mail_lists_sent_and_unsent_oldest_first<S: Store + 'static>(store: Arc<S>) {
+    let w = TestWorld::with_store(store);
+    let (_, owner) = w.basic_owner().await;
+    let before = w.store.recent_mail(1000).await.unwrap().len();
+    let mails: Vec<Mail> = (0..3).map(|_| notice(&w, &owner.email)).collect();
+    for m in &mails {
+        w.clock.advance(Duration::seconds(1));
+        let m = Mail {
+            created_at: w.clock.now(),
+            ..m.clone()
+        };
+        w.store.enqueue_mail(&m).await.unwrap();
+    }
+    w.store
+        .record_delivery(mails[0].id, None, DeliveryState::Sent { at: w.clock.now() })
+        .await
+        .unwrap();
+    let all = w.store.recent_mail(1000).await.unwrap();
+    assert_eq!(all.len(), before + 3);
+    let last_two: Vec<MailId> = w
+        .store
+        .recent_mail(2)
+        .await
+        .unwrap()
+        .iter()
+        .map(|q| q.mail.id)
+        .collect();
+    assert_eq!(last_two, vec![mails[1].id, mails[2].id]);
+    let three = w.store.recent_mail(3).await.unwrap();
+    assert_eq!(three[0].mail.id, mails[0].id);
+    assert!(
+        matches!(three[0].state, DeliveryState::Sent { .. }),
+        "sent ones too"
+    );
+    assert!(
+        !w.store
+            .unsent_mail()
+            .await
+            .unwrap()
+            .iter()
+            .any(|q| q.mail.id == mails[0].id)
+    );
+    assert!(w.store.recent_mail(0).await.unwrap().is_empty());
 }

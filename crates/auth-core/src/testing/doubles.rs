@@ -212,6 +212,38 @@ impl AuditLog for MemoryAudit {
             .cloned()
             .collect()
     }
+
+    /// The position in the list is the order of recording.
+    async fn events_page(&self, q: &crate::ports::AuditQuery) -> crate::ports::AuditPage {
+        let events = lock(&self.0);
+        let mut ordered: Vec<(i64, &AuditEvent)> = events
+            .iter()
+            .enumerate()
+            .map(|(i, e)| (i64::try_from(i).unwrap_or(i64::MAX), e))
+            .filter(|(seq, e)| {
+                e.contract == Some(q.contract)
+                    && q.account.is_none_or(|a| e.account == Some(a))
+                    && q.kind
+                        .as_ref()
+                        .is_none_or(|k| crate::ports::same_audit_kind(k, &e.kind))
+                    && q.before.is_none_or(|c| c.precedes(e.at, *seq))
+            })
+            .collect();
+        ordered.sort_by(|(sa, a), (sb, b)| b.at.cmp(&a.at).then(sb.cmp(sa)));
+        let more = ordered.len() > q.limit;
+        ordered.truncate(q.limit);
+        crate::ports::AuditPage {
+            older: more
+                .then(|| {
+                    ordered.last().map(|(seq, e)| crate::ports::AuditCursor {
+                        at: e.at,
+                        seq: *seq,
+                    })
+                })
+                .flatten(),
+            events: ordered.into_iter().map(|(_, e)| e.clone()).collect(),
+        }
+    }
 }
 
 /// A mailer that keeps what it is given, and can be told to fail.
@@ -395,5 +427,15 @@ impl crate::ports::Directories for ScriptedDirectories {
                 assertion: None,
             }),
         }
+    }
+}
+
+#[cfg(test)]
+mod audit_tests {
+    #[tokio::test]
+    async fn x1_memory_audit_pages_filter_by_account_and_kind_and_continue() {
+        let log = super::MemoryAudit::default();
+        crate::testing::conformance::x1_audit_pages_filter_by_account_and_kind_and_continue(&log)
+            .await;
     }
 }

@@ -52,6 +52,8 @@ struct State {
     reset_requests: Vec<(ResetRequest, Option<DateTime<Utc>>)>,
     /// Rate-limit counters: key → (window start, hits).
     rate_hits: HashMap<String, (DateTime<Utc>, u32)>,
+    /// Contract details beyond the name.
+    details: HashMap<ContractId, crate::domain::ContractDetails>,
 }
 
 /// Links voided by an e-mail or login-method change (they would act on the account as it was).
@@ -637,6 +639,22 @@ impl OutboxStore for MemoryStore {
             })
             .collect())
     }
+
+    async fn recent_mail(&self, limit: usize) -> Result<Vec<QueuedMail>, StoreError> {
+        let s = self.state()?;
+        let mut recent: Vec<QueuedMail> = s
+            .outbox
+            .iter()
+            .rev()
+            .take(limit)
+            .map(|e| QueuedMail {
+                mail: e.mail.clone(),
+                state: e.state.clone(),
+            })
+            .collect();
+        recent.reverse();
+        Ok(recent)
+    }
 }
 
 #[async_trait]
@@ -696,7 +714,7 @@ impl TwoFactorStore for MemoryStore {
             return Ok(false);
         }
         if let Some(p) = s.pending.get_mut(&commit.pending) {
-            p.stage = PendingStage::RecoveryShown;
+            p.stage = PendingStage::RecoveryShown { code: None };
         }
         s.enrolments.insert(account, commit.enrolment);
         enqueue(&mut s, &commit.notice, self.now());
@@ -732,7 +750,7 @@ impl TwoFactorStore for MemoryStore {
         }
         e.recovery_hash = new;
         if let Some(p) = s.pending.get_mut(&pending) {
-            p.stage = PendingStage::RecoveryShown;
+            p.stage = PendingStage::RecoveryShown { code: None };
         }
         enqueue(&mut s, &notice, self.now());
         Ok(true)
@@ -795,6 +813,44 @@ impl TwoFactorStore for MemoryStore {
 
 #[async_trait]
 impl ContractStore for MemoryStore {
+    async fn contract_details(
+        &self,
+        contract: ContractId,
+    ) -> Result<Option<crate::domain::ContractDetails>, StoreError> {
+        let s = self.state()?;
+        Ok(s.contracts.get(&contract).map(|c| {
+            let mut d = s.details.get(&contract).cloned().unwrap_or_else(|| {
+                crate::domain::ContractDetails {
+                    company: c.name.clone(),
+                    department: String::new(),
+                    contact_person: String::new(),
+                    phone: String::new(),
+                    postal_code: String::new(),
+                    address: String::new(),
+                }
+            });
+            d.company = c.name.clone();
+            d
+        }))
+    }
+
+    async fn set_contract_details(
+        &self,
+        contract: ContractId,
+        details: &crate::domain::ContractDetails,
+        notice: Mail,
+        _at: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let mut s = self.state()?;
+        let Some(c) = s.contracts.get_mut(&contract) else {
+            return Ok(false);
+        };
+        c.name = details.company.clone();
+        s.details.insert(contract, details.clone());
+        enqueue(&mut s, &notice, self.now());
+        Ok(true)
+    }
+
     async fn accounts_of(&self, contract: ContractId) -> Result<Vec<Account>, StoreError> {
         let s = self.state()?;
         let mut list: Vec<Account> = s

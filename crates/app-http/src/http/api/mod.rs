@@ -3,6 +3,7 @@
 
 pub mod account;
 pub mod admin;
+pub mod details;
 pub mod directory;
 pub mod federation;
 pub mod signin;
@@ -82,6 +83,10 @@ pub fn routes(state: AppState) -> OpenApiRouter<AppState> {
         .routes(routes!(account::reread_ad_metadata))
         .routes(routes!(account::upgrade_plan))
         .routes(routes!(account::cancel_contract))
+        .routes(routes!(
+            details::contract_details,
+            details::change_contract_details
+        ))
         .routes(routes!(admin::list_users))
         .routes(routes!(admin::open_user, admin::remove_user))
         .routes(routes!(admin::send_change))

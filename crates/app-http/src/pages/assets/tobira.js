@@ -15,9 +15,20 @@
       input.focus();
     });
   }
+  // "Forgot password" carries the address typed so far.
+  function carry() {
+    var link = document.getElementById("forgot-link");
+    var email = document.getElementById("email");
+    if (!link || !email) { return; }
+    email.addEventListener("input", function () {
+      var v = email.value.trim();
+      link.href = "/password/forgot" + (v ? "?email=" + encodeURIComponent(v) : "");
+    });
+  }
   function init() {
     var buttons = document.querySelectorAll("button.toggle[aria-controls]");
     for (var i = 0; i < buttons.length; i++) { wire(buttons[i]); }
+    carry();
     // A form that only carries an answer on from this origin (AD sign-in) moves on by itself.
     var onward = document.querySelector("form[data-autosubmit]");
     if (onward) { onward.submit(); }

@@ -92,9 +92,7 @@ pub(super) fn text(key: T) -> &'static str {
             "We send a 6-character code to your mobile phone each time you sign in."
         }
         T::PhoneNumber => "Mobile phone number",
-        T::PhoneHint => {
-            "A number starting with 070, 080 or 090, or in international form starting with +."
-        }
+        T::PhoneHint => "e.g. 090-1234-5678 (a mobile phone that receives SMS)",
         T::SendCode => "Send code",
         T::TotpOption => "Authenticator app",
         T::TotpOptionHelp => {
@@ -376,7 +374,9 @@ pub(super) fn text(key: T) -> &'static str {
         T::LineNumber => "Line number",
         T::LineHint => "CAF followed by 10 letters or digits, or COP followed by 8.",
         T::AuditTitle => "Audit log",
-        T::AuditIntro => "The newest events of your contract (times in UTC).",
+        T::AuditIntro => {
+            "The events of your contract, newest first (times in UTC). Filter them by account and kind."
+        }
         T::AuditSignInSucceeded => "Signed in",
         T::AuditSignInFailed => "Sign-in failed",
         T::AuditAccountLocked => "Account locked",
@@ -406,9 +406,61 @@ pub(super) fn text(key: T) -> &'static str {
         T::AuditAdEnabled => "Active Directory turned on",
         T::AuditPlanChanged => "Plan changed",
         T::AuditContractCancelled => "Contract cancelled",
+        T::AuditContractDetailsChanged => "Contract details changed",
+        T::AuditAdChanged => "Active Directory settings changed",
+        T::AuditAdTurnedOff => "Active Directory turned off",
+        T::AuditDirectorySignIn => "Active Directory sign-in",
         T::AuditPolicyChanged => "Two-step verification policy changed",
         T::AuditProviderSignIn => "Sign-in at an external provider",
         T::AuditOther => "Other event",
+        T::AuditAll => "All",
+        T::AuditFilter => "Filter",
+        T::AuditOlder => "Older events",
+        T::AuditNewest => "Back to the newest",
+        T::AuditNoEvents => "No events match.",
+        T::AuditInvited => "invited",
+        T::SettingsGroupChange => "Change your credentials",
+        T::SettingsGroupSetUp => "Set up authentication",
+        T::SettingsGroupContract => "Change the contract",
+        T::SettingsOnlyAllowed => "Only the items this account may use are shown.",
+        T::ToServiceTop => "To the service's top page",
+        T::DetailsIntro => {
+            "Change the details of your contract. The contract owner gets an e-mail about each change."
+        }
+        T::DetailsCompany => "Company name",
+        T::DetailsCompanyHint => {
+            "The contract's name: it appears in e-mails and is checked against passwords."
+        }
+        T::DetailsDepartment => "Department (optional)",
+        T::DetailsContactPerson => "Contact person",
+        T::DetailsPhone => "Phone number",
+        T::DetailsPhoneHint => "e.g. 03-1234-5678",
+        T::DetailsPostalCode => "Postal code",
+        T::DetailsPostalCodeHint => "e.g. 100-0001",
+        T::DetailsAddress => "Address",
+        T::DetailsSave => "Save the changes",
+        T::NoticeDetailsChanged => "The contract details have been changed.",
+        T::PlanBasicAbout => {
+            "The Basic plan is the paid plan: every item of the settings menu is available. It continues until you cancel it."
+        }
+        T::PlanToCancellation => "To cancellation",
+        T::NotFoundTitle => "Page not found",
+        T::NotFoundBody => {
+            "There is no page at this address. Check the address, or continue from the top page."
+        }
+        T::UnlockUsedHelp => {
+            "This link has already unlocked the account: sign in from the sign-in page. If you do not know the password, or the account was locked again, reset it with \"Forgot your password?\"."
+        }
+        T::LineRemoveTitle => "Remove a line number",
+        T::LineRemoveIntro => {
+            "The line number {} will be removed: signing in from this line will need two-step verification."
+        }
+        T::LineRemoveLineOnlyWarning => {
+            "The access route is \"registered lines only\": whoever uses this line can no longer sign in, and with no line left nobody can. Then the contract owner signs in to the settings menu over the internet and changes the access route back."
+        }
+        T::NoticeOwnMethodChanged => {
+            "Your login method has changed. From your next sign-in on, use the new method."
+        }
         // Notices after a redirect
         T::NoticeSignedOut => "You have signed out.",
         T::NoticeSignInFirst => "Please sign in first.",

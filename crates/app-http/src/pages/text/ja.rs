@@ -94,7 +94,7 @@ pub(super) fn text(key: T) -> &'static str {
         T::SmsOption => "SMS（ショートメッセージ）",
         T::SmsOptionHelp => "ログインのたびに、携帯電話へ6桁の確認コードをお送りします。",
         T::PhoneNumber => "携帯電話番号",
-        T::PhoneHint => "070・080・090で始まる番号、または+で始まる国際形式でご入力ください。",
+        T::PhoneHint => "例: 090-1234-5678（SMSを受け取れる携帯電話の番号）",
         T::SendCode => "確認コードを送信",
         T::TotpOption => "認証アプリ",
         T::TotpOptionHelp => {
@@ -378,7 +378,7 @@ pub(super) fn text(key: T) -> &'static str {
         T::LineNumber => "回線番号",
         T::LineHint => "CAFに続く英数字10文字、またはCOPに続く英数字8文字です。",
         T::AuditTitle => "監査ログ",
-        T::AuditIntro => "ご契約の最新のイベントです。",
+        T::AuditIntro => "ご契約のイベントを新しい順に表示します。アカウントと内容で絞り込めます。",
         T::AuditSignInSucceeded => "ログイン",
         T::AuditSignInFailed => "ログイン失敗",
         T::AuditAccountLocked => "アカウントのロック",
@@ -408,9 +408,59 @@ pub(super) fn text(key: T) -> &'static str {
         T::AuditAdEnabled => "Active Directory 連携の有効化",
         T::AuditPlanChanged => "プラン変更",
         T::AuditContractCancelled => "解約",
+        T::AuditContractDetailsChanged => "契約情報の変更",
+        T::AuditAdChanged => "Active Directory 連携の設定変更",
+        T::AuditAdTurnedOff => "Active Directory 連携の無効化",
+        T::AuditDirectorySignIn => "Active Directory でのログイン",
         T::AuditPolicyChanged => "二段階認証設定の変更",
         T::AuditProviderSignIn => "外部認証サービスでのログイン",
         T::AuditOther => "その他のイベント",
+        T::AuditAll => "すべて",
+        T::AuditFilter => "絞り込む",
+        T::AuditOlder => "さらに古いイベント",
+        T::AuditNewest => "最新のイベントへ",
+        T::AuditNoEvents => "該当するイベントはありません。",
+        T::AuditInvited => "招待中",
+        T::SettingsGroupChange => "認証情報の変更",
+        T::SettingsGroupSetUp => "認証情報の設定",
+        T::SettingsGroupContract => "契約情報の変更",
+        T::SettingsOnlyAllowed => "このアカウントで利用できる項目だけを表示しています。",
+        T::ToServiceTop => "サービスのトップページへ",
+        T::DetailsIntro => {
+            "ご契約の情報を変更できます。変更するとご契約者様へお知らせのメールをお送りします。"
+        }
+        T::DetailsCompany => "会社名",
+        T::DetailsCompanyHint => "ご契約名として、メールの文面やパスワードの確認に使われます。",
+        T::DetailsDepartment => "部署名（任意）",
+        T::DetailsContactPerson => "ご担当者名",
+        T::DetailsPhone => "電話番号",
+        T::DetailsPhoneHint => "例: 03-1234-5678",
+        T::DetailsPostalCode => "郵便番号",
+        T::DetailsPostalCodeHint => "例: 100-0001",
+        T::DetailsAddress => "住所",
+        T::DetailsSave => "変更を保存",
+        T::NoticeDetailsChanged => "契約情報を変更しました。",
+        T::PlanBasicAbout => {
+            "ベーシックプランは有料のプランです。設定メニューのすべての項目をご利用いただけます。解約のお手続きをされるまで継続します。"
+        }
+        T::PlanToCancellation => "解約のお手続きへ",
+        T::NotFoundTitle => "ページが見つかりません",
+        T::NotFoundBody => {
+            "お探しのページは見つかりませんでした。アドレスをお確かめのうえ、トップページからお進みください。"
+        }
+        T::UnlockUsedHelp => {
+            "このリンクでロックはすでに解除されています。ログイン画面からログインしてください。パスワードがわからない場合や、再びロックされた場合は、「パスワードをお忘れの方」から再設定できます。"
+        }
+        T::LineRemoveTitle => "回線番号の削除",
+        T::LineRemoveIntro => {
+            "回線番号 {} を削除します。この回線からは、二段階認証なしではログインできなくなります。"
+        }
+        T::LineRemoveLineOnlyWarning => {
+            "アクセス経路が「登録回線のみ」になっています。この回線を使っている人はログインできなくなり、回線をすべて削除すると、だれもログインできなくなります。その場合は、契約者様がインターネット経由で設定メニューにログインし、アクセス経路を戻してください。"
+        }
+        T::NoticeOwnMethodChanged => {
+            "ログイン方法を変更しました。次回からは新しい方法でログインしてください。"
+        }
         // 完了のお知らせ
         T::NoticeSignedOut => "ログアウトしました。",
         T::NoticeSignInFirst => "ログインしてください。",

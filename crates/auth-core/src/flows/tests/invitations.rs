@@ -354,6 +354,20 @@ async fn i1_a_new_contract_invites_its_owner() {
         })
         .await
         .unwrap();
+    // The owner's first mail is worded for the owner, with the names given.
+    let mail = w.store.queued_mail().pop().unwrap();
+    let MailKind::OwnerInvitation {
+        contract_name,
+        owner_name,
+        ..
+    } = mail.kind
+    else {
+        panic!("not the owner's invitation: {:?}", mail.kind)
+    };
+    assert_eq!(
+        (contract_name.as_str(), owner_name.as_str()),
+        ("桜製作所", "桜 太郎")
+    );
     let view = w
         .auth
         .open_invitation(created.invitation.expose().as_str())

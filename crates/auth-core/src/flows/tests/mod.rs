@@ -2,6 +2,7 @@
 
 mod admin;
 mod changes;
+mod contract_details;
 mod directory;
 mod invitations;
 mod isolation;
@@ -113,6 +114,7 @@ fn newest_link(w: &TestWorld<MemoryStore>, purpose: TicketPurpose) -> String {
         .rev()
         .find_map(|m| match &m.kind {
             MailKind::Invitation { link, .. }
+            | MailKind::OwnerInvitation { link, .. }
             | MailKind::EmailChange { link }
             | MailKind::LoginMethodChange { link }
             | MailKind::AccountLocked { unlock: link }

@@ -187,12 +187,32 @@ async fn t1_t2_t3_authenticator_enrolment_shows_a_recovery_code_that_must_be_con
             .unwrap_err(),
         TwoFactorError::RecoveryCodeNotConfirmed
     );
+    // Until confirmed, every visit of the step can show the code again, to this browser only.
+    for _ in 0..2 {
+        let again = w.auth.unconfirmed_recovery_code(&pending.token).await;
+        assert_eq!(again.unwrap().unwrap().expose(), recovery.expose());
+    }
+    let kept = w
+        .store
+        .pending(pending.token.hash())
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(!format!("{kept:?}").contains(recovery.expose()));
     let done = w
         .auth
         .confirm_recovery_code_saved(&pending.token, true)
         .await
         .unwrap();
     assert_eq!(done.session.session.account, owner.id);
+    assert_eq!(
+        w.auth
+            .unconfirmed_recovery_code(&pending.token)
+            .await
+            .unwrap_err(),
+        TwoFactorError::NoPendingSignIn,
+        "gone once confirmed"
+    );
     // T3: only a hash of the recovery code is stored.
     let enrolment = w.store.enrolment(owner.id).await.unwrap().unwrap();
     assert!(!enrolment.recovery_hash.as_phc().contains(recovery.expose()));

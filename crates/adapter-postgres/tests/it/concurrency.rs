@@ -240,6 +240,8 @@ async fn enrolled_user(w: &TestWorld<DieselStore>, email: &str) -> auth_core::do
     w.store.insert_pending(&enrolling).await.unwrap();
     let commit = EnrolmentCommit {
         pending: enrolling.token_hash,
+        next_token: enrolling.token_hash,
+        remember_browser: false,
         enrolment: Enrolment {
             factor: EnrolledFactor::Totp {
                 secret: TotpSecret::generate(w.secrets.as_ref()),

@@ -15,13 +15,13 @@ use super::signin::SessionGrant;
 use super::{Auth, Infrastructure};
 use crate::domain::{
     Account, AuditKind, EnrolledFactor, Enrolment, FailureOutcome, MailKind, NoticeKind, Password,
-    PasswordCandidate, PendingSignIn, PendingStage, PhoneNumber, PhoneNumberError,
-    REMEMBER_BROWSER_WINDOW, RecoveryCode, RecoveryCodeError, RememberedBrowser, SMS_CODE_VALIDITY,
-    SMS_DAILY_CAP, SMS_RESEND_INTERVAL, SecondFactorKind, SecretToken, Session, SettingsItem,
-    SignInFailure, SmsChallenge, SmsCheck, SmsCode, TotpOffer, TotpSecret, TwoFactorPolicy, Viewer,
-    can_use, matching_totp_step, totp_offer,
+    PasswordCandidate, PendingEvent, PendingNext, PendingRefusal, PendingSignIn, PendingStage,
+    PhoneNumber, PhoneNumberError, REMEMBER_BROWSER_WINDOW, RecoveryCode, RecoveryCodeError,
+    RememberedBrowser, SMS_CODE_VALIDITY, SMS_DAILY_CAP, SMS_RESEND_INTERVAL, SecondFactorKind,
+    SecretToken, Session, SettingsItem, SignInFailure, SmsChallenge, SmsCheck, SmsCode, TotpOffer,
+    TotpSecret, TwoFactorPolicy, Viewer, can_use, matching_totp_step, totp_offer,
 };
-use crate::ports::{EnrolmentCommit, SmsMessage, Verification};
+use crate::ports::{EnrolmentCommit, SignInFinish, SmsMessage, Verification};
 
 /// What the browser must do next after its password was accepted.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -123,6 +123,15 @@ pub enum TwoFactorError {
 impl From<crate::ports::StoreError> for TwoFactorError {
     fn from(e: crate::ports::StoreError) -> Self {
         Self::Infrastructure(e.into())
+    }
+}
+
+impl From<PendingRefusal> for TwoFactorError {
+    fn from(e: PendingRefusal) -> Self {
+        match e {
+            PendingRefusal::Expired => Self::NoPendingSignIn,
+            PendingRefusal::WrongStep => Self::WrongStep,
+        }
     }
 }
 
@@ -253,16 +262,14 @@ impl Auth {
 
     async fn send_sms(
         &self,
-        mut pending: PendingSignIn,
+        pending: PendingSignIn,
         account: &Account,
         phone: PhoneNumber,
     ) -> Result<SmsSent, TwoFactorError> {
         let now = self.ports.clock.now();
         let previous = match &pending.stage {
             PendingStage::Enrol { sms, .. } | PendingStage::Challenge { sms } => sms.as_ref(),
-            PendingStage::RecoveryShown | PendingStage::LineConsent { .. } => {
-                return Err(TwoFactorError::WrongStep);
-            }
+            _ => return Err(TwoFactorError::WrongStep),
         };
         if previous.is_some_and(|c| now < c.sent_at + SMS_RESEND_INTERVAL) {
             return Err(TwoFactorError::ResendTooSoon);
@@ -286,19 +293,12 @@ impl Auth {
             wrong_tries: 0,
         };
         // Store first (voiding the previous code), then send: a code that was sent is always
-        // one the store knows.
-        match &mut pending.stage {
-            PendingStage::Enrol { sms, totp_secret } => {
-                // Choosing SMS abandons an offered authenticator secret.
-                *sms = Some(challenge);
-                *totp_secret = None;
-            }
-            PendingStage::Challenge { sms } => *sms = Some(challenge),
-            PendingStage::RecoveryShown | PendingStage::LineConsent { .. } => {
-                return Err(TwoFactorError::WrongStep);
-            }
-        }
-        if !self.ports.store.update_pending(&pending).await? {
+        // one the store knows. Choosing SMS abandons an offered authenticator secret.
+        let next = pending.advance(PendingEvent::SmsSent(challenge), now)?;
+        let PendingNext::Pending(next) = next else {
+            return Err(TwoFactorError::WrongStep);
+        };
+        if !self.ports.store.update_pending(&next).await? {
             return Err(TwoFactorError::NoPendingSignIn);
         }
         let expires_at = now + SMS_CODE_VALIDITY;
@@ -324,18 +324,21 @@ impl Auth {
     /// # Errors
     /// See [`TwoFactorError`].
     pub async fn offer_totp(&self, pending: &SecretToken) -> Result<TotpOffer, TwoFactorError> {
-        let (mut p, account) = self.load_pending(pending).await?;
-        let PendingStage::Enrol { totp_secret, sms } = &mut p.stage else {
+        let (p, account) = self.load_pending(pending).await?;
+        let PendingStage::Enrol { totp_secret, sms } = &p.stage else {
             return Err(TwoFactorError::WrongStep);
         };
         // Choosing the app abandons a code sent for SMS enrolment.
-        let dropped_sms = sms.take().is_some();
         let secret = match totp_secret {
-            Some(s) if !dropped_sms => s.clone(),
+            Some(s) if sms.is_none() => s.clone(),
             _ => {
                 let s = TotpSecret::generate(self.ports.secrets.as_ref());
-                *totp_secret = Some(s.clone());
-                if !self.ports.store.update_pending(&p).await? {
+                let next =
+                    p.advance(PendingEvent::TotpOffered(s.clone()), self.ports.clock.now())?;
+                let PendingNext::Pending(next) = next else {
+                    return Err(TwoFactorError::WrongStep);
+                };
+                if !self.ports.store.update_pending(&next).await? {
                     return Err(TwoFactorError::NoPendingSignIn);
                 }
                 s
@@ -356,7 +359,7 @@ impl Auth {
         code: &str,
         remember_browser: bool,
     ) -> Result<RecoveryCode, TwoFactorError> {
-        let (mut p, account) = self.load_pending(pending).await?;
+        let (p, account) = self.load_pending(pending).await?;
         let now = self.ports.clock.now();
         let PendingStage::Enrol { totp_secret, sms } = &p.stage else {
             return Err(TwoFactorError::WrongStep);
@@ -410,16 +413,14 @@ impl Auth {
             _ => return Err(TwoFactorError::WrongStep),
         };
         let kind = factor.kind();
+        // The transition first: a refused one stores nothing.
+        p.advance(PendingEvent::Enrolled { remember_browser }, now)?;
         let recovery = RecoveryCode::generate(self.ports.secrets.as_ref());
         let recovery_hash = self
             .ports
             .hasher
             .hash(&Password::from_recovery_code(&recovery))
             .await?;
-        p.remember_browser = remember_browser;
-        if !self.ports.store.update_pending(&p).await? {
-            return Err(TwoFactorError::NoPendingSignIn);
-        }
         let notice = self.mail_to(
             &account,
             MailKind::Notice {
@@ -437,6 +438,8 @@ impl Auth {
             .store
             .complete_enrolment(EnrolmentCommit {
                 pending: pending.hash(),
+                next_token: pending.hash(),
+                remember_browser,
                 enrolment,
                 notice,
             })
@@ -464,6 +467,7 @@ impl Auth {
         remember_browser: bool,
     ) -> Result<Completed, TwoFactorError> {
         let (p, account) = self.load_pending(pending).await?;
+        let now = self.ports.clock.now();
         let PendingStage::Challenge { sms } = &p.stage else {
             return Err(TwoFactorError::WrongStep);
         };
@@ -473,7 +477,6 @@ impl Auth {
             .enrolment(account.id)
             .await?
             .ok_or(TwoFactorError::NoPendingSignIn)?;
-        let now = self.ports.clock.now();
         let kind = enrolment.factor.kind();
         let right = match &enrolment.factor {
             EnrolledFactor::Sms { .. } => match sms.as_ref().map(|c| c.check(code, now)) {
@@ -502,7 +505,8 @@ impl Auth {
         }
         self.audit_account(&account, AuditKind::SecondFactorPassed { kind }, &p.client)
             .await;
-        self.complete(pending, &p, &account, remember_browser).await
+        let next = p.advance(PendingEvent::ChallengePassed { remember_browser }, now)?;
+        self.complete(pending, &p, &account, next, now).await
     }
 
     /// "Lost my device" (T5): a right recovery code replaces itself with a new one, shown once;
@@ -517,9 +521,8 @@ impl Auth {
     ) -> Result<RecoveryCode, TwoFactorError> {
         let typed = RecoveryCode::parse(code)?;
         let (p, account) = self.load_pending(pending).await?;
-        if !matches!(p.stage, PendingStage::Challenge { .. }) {
-            return Err(TwoFactorError::WrongStep);
-        }
+        // The transition is checked first; it is stored with the new code below.
+        p.advance(PendingEvent::RecoveryCodeUsed, self.ports.clock.now())?;
         let Some(enrolment) = self.ports.store.enrolment(account.id).await? else {
             return Err(TwoFactorError::WrongStep);
         };
@@ -554,6 +557,7 @@ impl Auth {
                 enrolment.recovery_hash,
                 fresh_hash,
                 pending.hash(),
+                pending.hash(),
                 notice,
             )
             .await?
@@ -579,14 +583,15 @@ impl Auth {
         saved: bool,
     ) -> Result<Completed, TwoFactorError> {
         let (p, account) = self.load_pending(pending).await?;
+        let now = self.ports.clock.now();
         if !matches!(p.stage, PendingStage::RecoveryShown) {
             return Err(TwoFactorError::WrongStep);
         }
         if !saved {
             return Err(TwoFactorError::RecoveryCodeNotConfirmed);
         }
-        let remember = p.remember_browser;
-        self.complete(pending, &p, &account, remember).await
+        let next = p.advance(PendingEvent::RecoveryCodeSaved, now)?;
+        self.complete(pending, &p, &account, next, now).await
     }
 
     /// Sets the contract's two-factor policy (T8): the owner only; turning it off needs
@@ -699,16 +704,18 @@ impl Auth {
         pending: &SecretToken,
     ) -> Result<Completed, TwoFactorError> {
         let (p, account) = self.load_pending(pending).await?;
+        let now = self.ports.clock.now();
         let PendingStage::LineConsent { line } = &p.stage else {
             return Err(TwoFactorError::WrongStep);
         };
+        let next = p.advance(PendingEvent::LineConsentGiven, now)?;
         self.ports
             .store
-            .record_line_consent(account.contract, line, self.ports.clock.now())
+            .record_line_consent(account.contract, line, now)
             .await?;
         self.audit_account(&account, AuditKind::LineConsentGiven, &p.client)
             .await;
-        self.complete(pending, &p, &account, false).await
+        self.complete(pending, &p, &account, next, now).await
     }
 
     /// Whether a presented device token remembers this browser for `account` (L6), sliding
@@ -776,50 +783,51 @@ impl Auth {
         }
     }
 
+    /// Finishes a sign-in whose pending state reached "signed in": takes the pending sign-in,
+    /// resets the failure count (L3, only now), remembers the browser (L6) and opens the
+    /// session (L11) in one store step, so a second-factor reset or a lock landing between
+    /// them leaves nothing behind.
     async fn complete(
         &self,
         token: &SecretToken,
         pending: &PendingSignIn,
         account: &Account,
-        remember: bool,
+        next: PendingNext,
+        now: DateTime<Utc>,
     ) -> Result<Completed, TwoFactorError> {
-        if !self.ports.store.take_pending(token.hash()).await? {
-            return Err(TwoFactorError::NoPendingSignIn);
-        }
-        // The sign-in is complete: now, and only now, the failure count resets (L3).
-        let success = crate::ports::Success {
-            reset_failures: true,
-            ..Default::default()
+        let PendingNext::SignedIn { remember_browser } = next else {
+            return Err(TwoFactorError::WrongStep);
         };
-        if self
+        let device = remember_browser.then(|| SecretToken::generate(self.ports.secrets.as_ref()));
+        let remembered = device.as_ref().map(|d| RememberedBrowser {
+            token_hash: d.hash(),
+            account: account.id,
+            last_used_at: now,
+        });
+        let (grant, session) = self.new_session(account, &pending.client, pending.scope, now);
+        let applied = self
             .ports
             .store
-            .record_success(account.id, success)
-            .await?
-            .is_err()
-        {
+            .finish_sign_in(SignInFinish {
+                pending: token.hash(),
+                remembered_browser: remembered,
+                session,
+            })
+            .await?;
+        if !applied {
             return Err(TwoFactorError::NoPendingSignIn);
         }
-        let remembered_browser = if remember {
-            let device = SecretToken::generate(self.ports.secrets.as_ref());
-            self.ports
-                .store
-                .remember_browser(&RememberedBrowser {
-                    token_hash: device.hash(),
-                    account: account.id,
-                    last_used_at: self.ports.clock.now(),
-                })
-                .await?;
-            Some(device)
-        } else {
-            None
-        };
-        let session = self
-            .open_session(account, &pending.client, pending.scope)
-            .await?;
+        self.audit_account(
+            account,
+            AuditKind::SignInSucceeded {
+                scope: pending.scope,
+            },
+            &pending.client,
+        )
+        .await;
         Ok(Completed {
-            session,
-            remembered_browser,
+            session: grant,
+            remembered_browser: device,
         })
     }
 }

@@ -12,13 +12,14 @@ use serde::Deserialize;
 
 use auth_core::domain::{PasswordCandidate, SecretToken, SessionScope};
 use auth_core::flows::signin::{PasswordSignIn, SessionGrant, SignInOutcome};
-use auth_core::flows::two_factor::{Completed, SecondFactorStep, TwoFactorError};
+use auth_core::flows::two_factor::{Completed, RecoveryShown, SecondFactorStep, TwoFactorError};
 
 use super::csrf::Posted;
 use super::layout::{self, Input};
 use super::text::T;
 use super::{Errors, Page, form_status, see_other};
 use crate::http::context::{CookieKind, Ctx};
+use crate::http::cookies;
 use crate::http::error::{ApiError, ToApi};
 use crate::messages::Msg;
 use crate::state::AppState;
@@ -115,7 +116,7 @@ async fn password_sign_in(
     match outcome {
         Ok(SignInOutcome::SignedIn(grant)) => finish(&state, ctx, jar, grant, None).await,
         Ok(SignInOutcome::SecondFactorRequired(grant)) => {
-            let jar = jar.add(ctx.cookie(CookieKind::Pending, grant.token.expose().to_string()));
+            let jar = cookies::issue_pending(ctx, jar, &grant.token);
             (jar, see_other("/sign-in/step")).into_response()
         }
         Ok(_) => page.failure(&ApiError::new(
@@ -144,19 +145,11 @@ pub(crate) async fn finish(
     grant: SessionGrant,
     device: Option<SecretToken>,
 ) -> Response {
-    let (kind, to) = match grant.session.scope {
-        SessionScope::Settings => (CookieKind::Settings, "/settings"),
-        _ => (CookieKind::Session, "/home"),
+    let to = match grant.session.scope {
+        SessionScope::Settings => "/settings",
+        _ => "/home",
     };
-    if let Some(old) = ctx.token(kind) {
-        let _ = state.auth().sign_out(&old, &ctx.client).await;
-    }
-    let mut jar = jar
-        .add(ctx.cookie(kind, grant.token.expose().to_string()))
-        .remove(ctx.removal(CookieKind::Pending));
-    if let Some(device) = device {
-        jar = jar.add(ctx.cookie(CookieKind::Device, device.expose().to_string()));
-    }
+    let jar = cookies::issue_session(state, ctx, jar, &grant, device.as_ref()).await;
     (jar, see_other(to)).into_response()
 }
 
@@ -418,6 +411,7 @@ pub(crate) struct CodeForm {
 pub(crate) async fn finish_enrolment(
     State(state): State<AppState>,
     page: Page,
+    jar: CookieJar,
     Posted(form): Posted<CodeForm>,
 ) -> Response {
     let token = match pending(&page) {
@@ -429,10 +423,7 @@ pub(crate) async fn finish_enrolment(
         .finish_enrolment(&token, &form.code, form.remember_browser)
         .await
     {
-        Ok(code) => page.ok(
-            T::RecoveryCodeTitle,
-            recovery_confirm_view(&page, Some(code.display().as_ref()), &Errors::none()),
-        ),
+        Ok(shown) => recovery_shown(&page, jar, shown),
         Err(TwoFactorError::NoPendingSignIn) => expired(),
         Err(e) => {
             // Show the form the code came from again; asking for the app's offer again shows
@@ -588,6 +579,16 @@ pub(crate) async fn recovery_page(page: Page) -> Response {
     page.ok(T::LostDeviceTitle, recovery_view(&page, &Errors::none()))
 }
 
+/// Shows a recovery code once and replaces the pending cookie with the sign-in's new token.
+fn recovery_shown(page: &Page, jar: CookieJar, shown: RecoveryShown) -> Response {
+    let jar = cookies::issue_pending(&page.ctx, jar, &shown.pending);
+    let body = page.ok(
+        T::RecoveryCodeTitle,
+        recovery_confirm_view(page, Some(shown.code.display().as_ref()), &Errors::none()),
+    );
+    (jar, body).into_response()
+}
+
 /// A recovery code as typed.
 #[derive(Debug, Deserialize)]
 pub(crate) struct RecoveryForm {
@@ -599,6 +600,7 @@ pub(crate) struct RecoveryForm {
 pub(crate) async fn use_recovery_code(
     State(state): State<AppState>,
     page: Page,
+    jar: CookieJar,
     Posted(form): Posted<RecoveryForm>,
 ) -> Response {
     let token = match pending(&page) {
@@ -606,10 +608,7 @@ pub(crate) async fn use_recovery_code(
         Err(r) => return r,
     };
     match state.auth().use_recovery_code(&token, &form.code).await {
-        Ok(code) => page.ok(
-            T::RecoveryCodeTitle,
-            recovery_confirm_view(&page, Some(code.display().as_ref()), &Errors::none()),
-        ),
+        Ok(shown) => recovery_shown(&page, jar, shown),
         Err(e) => step_error(
             &page,
             e,
@@ -655,24 +654,10 @@ pub(crate) async fn sign_out(
     jar: CookieJar,
     Posted(_): Posted<Empty>,
 ) -> Response {
-    let ctx = &page.ctx;
-    if let Some(pending) = ctx.token(CookieKind::Pending)
-        && let Err(e) = state.auth().cancel_sign_in(&pending).await
-    {
-        return page.failure(&e.to_api(page.lang()));
+    match cookies::sign_out(&state, &page.ctx, jar).await {
+        Ok(jar) => (jar, see_other("/sign-in?notice=signed_out")).into_response(),
+        Err(e) => page.failure(&e.to_api(page.lang())),
     }
-    for kind in [CookieKind::Session, CookieKind::Settings] {
-        if let Some(token) = ctx.token(kind)
-            && let Err(e) = state.auth().sign_out(&token, &ctx.client).await
-        {
-            return page.failure(&e.to_api(page.lang()));
-        }
-    }
-    let jar = jar
-        .remove(ctx.removal(CookieKind::Session))
-        .remove(ctx.removal(CookieKind::Settings))
-        .remove(ctx.removal(CookieKind::Pending));
-    (jar, see_other("/sign-in?notice=signed_out")).into_response()
 }
 
 /// An address.

@@ -736,3 +736,67 @@ async fn t2_sms_enrolment_keeps_the_number_on_error_and_remembers_the_browser() 
         .await;
     see_other(&r, "/home");
 }
+
+/// X8: on the pages too, a copy of the pending cookie taken before enrolment or before a
+/// recovery code is refused afterwards and opens no session.
+#[tokio::test]
+async fn x8_a_copied_earlier_pending_token_is_refused_on_the_pages() {
+    let (app, token) = contract(false).await;
+    let mut b = app.browser();
+    register(&mut b, &token).await;
+    let replay = |token: String| {
+        let mut thief = app.browser();
+        thief.cookies.insert("tobira_pending".into(), token);
+        thief
+    };
+    let sign_in = [("email", "owner@example.co.jp"), ("password", PW)];
+    see_other(&b.submit("/sign-in", &sign_in).await, "/sign-in/step");
+    let before_enrolment = b.cookies["tobira_pending"].clone();
+    let r = b.submit("/sign-in/totp", &[]).await;
+    let r = b.follow(&r).await;
+    let secret_text = r.between(r#"id="totp-secret">"#, "<").unwrap();
+    let secret = TotpSecret::from_bytes(
+        &data_encoding::BASE32_NOPAD
+            .decode(secret_text.as_bytes())
+            .unwrap(),
+    );
+    let code = totp_code_at(&secret, app.world.clock.now_for_test());
+    let r = b
+        .submit("/sign-in/enrol", &[("via", "totp"), ("code", &code)])
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    let recovery = r.between(r#"id="recovery-code">"#, "<").unwrap();
+    assert_ne!(b.cookies["tobira_pending"], before_enrolment);
+    let mut thief = replay(before_enrolment);
+    let r = thief
+        .submit("/sign-in/recovery/confirm", &[("saved", "true")])
+        .await;
+    assert_ne!(r.location(), Some("/home"), "{}", r.body);
+    see_other(&thief.page("/home").await, "/sign-in?notice=sign_in_first");
+    see_other(
+        &b.submit("/sign-in/recovery/confirm", &[("saved", "true")])
+            .await,
+        "/home",
+    );
+
+    see_other(
+        &b.submit("/sign-out", &[]).await,
+        "/sign-in?notice=signed_out",
+    );
+    see_other(&b.submit("/sign-in", &sign_in).await, "/sign-in/step");
+    let before_recovery = b.cookies["tobira_pending"].clone();
+    let r = b.submit("/sign-in/recovery", &[("code", &recovery)]).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_ne!(b.cookies["tobira_pending"], before_recovery);
+    let mut thief = replay(before_recovery);
+    let r = thief
+        .submit("/sign-in/recovery/confirm", &[("saved", "true")])
+        .await;
+    assert_ne!(r.location(), Some("/home"), "{}", r.body);
+    see_other(&thief.page("/home").await, "/sign-in?notice=sign_in_first");
+    see_other(
+        &b.submit("/sign-in/recovery/confirm", &[("saved", "true")])
+            .await,
+        "/home",
+    );
+}

@@ -65,6 +65,16 @@ pub struct SmsSent {
     pub expires_at: DateTime<Utc>,
 }
 
+/// A recovery code to show once (T3, T5), and the pending token that replaces the one the
+/// browser presented: the token is replaced at every step, and the old one no longer works.
+#[derive(Debug)]
+pub struct RecoveryShown {
+    /// The recovery code, shown once.
+    pub code: RecoveryCode,
+    /// The pending sign-in's new token (for the pending cookie).
+    pub pending: SecretToken,
+}
+
 /// A sign-in completed by its second factor.
 #[derive(Debug)]
 pub struct Completed {
@@ -358,7 +368,7 @@ impl Auth {
         pending: &SecretToken,
         code: &str,
         remember_browser: bool,
-    ) -> Result<RecoveryCode, TwoFactorError> {
+    ) -> Result<RecoveryShown, TwoFactorError> {
         let (p, account) = self.load_pending(pending).await?;
         let now = self.ports.clock.now();
         let PendingStage::Enrol { totp_secret, sms } = &p.stage else {
@@ -427,6 +437,7 @@ impl Auth {
                 kind: NoticeKind::SecondFactorChanged,
             },
         );
+        let next = SecretToken::generate(self.ports.secrets.as_ref());
         let enrolment = Enrolment {
             factor,
             recovery_hash,
@@ -438,7 +449,7 @@ impl Auth {
             .store
             .complete_enrolment(EnrolmentCommit {
                 pending: pending.hash(),
-                next_token: pending.hash(),
+                next_token: next.hash(),
                 remember_browser,
                 enrolment,
                 notice,
@@ -453,7 +464,10 @@ impl Auth {
             &p.client,
         )
         .await;
-        Ok(recovery)
+        Ok(RecoveryShown {
+            code: recovery,
+            pending: next,
+        })
     }
 
     /// Answers the enrolled factor's challenge (T4, T7) and completes the sign-in.
@@ -518,7 +532,7 @@ impl Auth {
         &self,
         pending: &SecretToken,
         code: &str,
-    ) -> Result<RecoveryCode, TwoFactorError> {
+    ) -> Result<RecoveryShown, TwoFactorError> {
         let typed = RecoveryCode::parse(code)?;
         let (p, account) = self.load_pending(pending).await?;
         // The transition is checked first; it is stored with the new code below.
@@ -548,6 +562,7 @@ impl Auth {
                 kind: NoticeKind::SecondFactorChanged,
             },
         );
+        let next = SecretToken::generate(self.ports.secrets.as_ref());
         // Conditional on the hash just verified: of concurrent uses, one wins (T5).
         if !self
             .ports
@@ -557,7 +572,7 @@ impl Auth {
                 enrolment.recovery_hash,
                 fresh_hash,
                 pending.hash(),
-                pending.hash(),
+                next.hash(),
                 notice,
             )
             .await?
@@ -570,7 +585,10 @@ impl Auth {
         }
         self.audit_account(&account, AuditKind::RecoveryCodeUsed, &p.client)
             .await;
-        Ok(fresh)
+        Ok(RecoveryShown {
+            code: fresh,
+            pending: next,
+        })
     }
 
     /// "I saved the recovery code" (T3, T5): completes the sign-in.

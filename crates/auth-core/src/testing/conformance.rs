@@ -56,6 +56,7 @@ macro_rules! store_conformance_tests {
             enrolment_completes_once_and_totp_steps_are_spent_once,
             recovery_codes_are_replaced_once_under_concurrency,
             l6_finishing_a_sign_in_is_one_step_that_a_second_factor_reset_voids,
+            pending_sign_ins_move_to_a_new_token_at_each_step,
             remembered_browsers_slide_and_bind_to_their_account,
             sms_sends_are_capped_per_account_and_number,
             password_reset_and_clearing_remove_every_second_factor,
@@ -1433,6 +1434,57 @@ pub async fn enrolment_completes_once_and_totp_steps_are_spent_once<S: Store + '
             .last_totp_step,
         Some(1001)
     );
+}
+
+/// X8: enrolment and a used recovery code move the pending sign-in to its next token in the
+/// same step: the token presented before stops working at once.
+pub async fn pending_sign_ins_move_to_a_new_token_at_each_step<S: Store + 'static>(store: Arc<S>) {
+    let w = TestWorld::with_store(store);
+    let (_, owner) = w.basic_owner().await;
+    let p = pending_for(&w, &owner);
+    w.store.insert_pending(&p).await.unwrap();
+    let next = SecretToken::generate(w.secrets.as_ref()).hash();
+    let commit = EnrolmentCommit {
+        pending: p.token_hash,
+        next_token: next,
+        remember_browser: true,
+        enrolment: totp_enrolment(&w, "ABCDEFGHJKLMNPQR"),
+        notice: notice(&w, &owner.email),
+    };
+    assert!(w.store.complete_enrolment(commit).await.unwrap());
+    assert!(w.store.pending(p.token_hash).await.unwrap().is_none());
+    let moved = w.store.pending(next).await.unwrap().unwrap();
+    assert!(matches!(moved.stage, PendingStage::RecoveryShown));
+    assert!(moved.remember_browser, "the browser choice is kept");
+    assert_eq!(moved.account, owner.id);
+
+    let q = pending_for(&w, &owner);
+    w.store.insert_pending(&q).await.unwrap();
+    let old = w
+        .store
+        .enrolment(owner.id)
+        .await
+        .unwrap()
+        .unwrap()
+        .recovery_hash;
+    let new = w.hasher.hash_text("NEW").unwrap();
+    let after = SecretToken::generate(w.secrets.as_ref()).hash();
+    assert!(
+        w.store
+            .replace_recovery_code(
+                owner.id,
+                old,
+                new,
+                q.token_hash,
+                after,
+                notice(&w, &owner.email),
+            )
+            .await
+            .unwrap()
+    );
+    assert!(w.store.pending(q.token_hash).await.unwrap().is_none());
+    let moved = w.store.pending(after).await.unwrap().unwrap();
+    assert!(matches!(moved.stage, PendingStage::RecoveryShown));
 }
 
 /// A finish of pending sign-in `pending` for `account`, remembering a browser: the finish, the

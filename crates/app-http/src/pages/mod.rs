@@ -17,6 +17,8 @@ mod assets;
 pub mod csrf;
 mod federation;
 mod layout;
+#[cfg(test)]
+mod redaction_tests;
 mod settings;
 mod signin;
 pub mod text;

@@ -23,6 +23,7 @@ use crate::http::cookies;
 use crate::http::error::{ApiError, ToApi};
 use crate::messages::Msg;
 use crate::state::AppState;
+use secrecy::{ExposeSecret, SecretString};
 
 /// The sign-in form.
 #[derive(Debug, Default, Deserialize)]
@@ -30,7 +31,7 @@ pub(crate) struct SignInForm {
     #[serde(default)]
     email: String,
     #[serde(default)]
-    password: String,
+    password: SecretString,
 }
 
 fn sign_in_view(page: &Page, scope: SessionScope, email: &str, errors: &Errors) -> Markup {
@@ -107,7 +108,7 @@ async fn password_sign_in(
         .auth()
         .sign_in_with_password(PasswordSignIn {
             email: &form.email,
-            password: PasswordCandidate::new(&form.password),
+            password: PasswordCandidate::new(form.password.expose_secret()),
             client: ctx.client.clone(),
             scope,
             remembered_browser: ctx.token(CookieKind::Device),
@@ -398,7 +399,7 @@ pub(crate) async fn totp_page(State(state): State<AppState>, page: Page) -> Resp
 #[derive(Debug, Deserialize)]
 pub(crate) struct CodeForm {
     #[serde(default)]
-    code: String,
+    code: SecretString,
     /// Which enrolment form the code came from: `totp` or `sms`.
     #[serde(default)]
     via: String,
@@ -420,7 +421,7 @@ pub(crate) async fn finish_enrolment(
     };
     match state
         .auth()
-        .finish_enrolment(&token, &form.code, form.remember_browser)
+        .finish_enrolment(&token, form.code.expose_secret(), form.remember_browser)
         .await
     {
         Ok(shown) => recovery_shown(&page, jar, shown),
@@ -484,7 +485,7 @@ pub(crate) async fn answer_challenge(
     };
     match state
         .auth()
-        .answer_challenge(&token, &form.code, form.remember_browser)
+        .answer_challenge(&token, form.code.expose_secret(), form.remember_browser)
         .await
     {
         Ok(done) => completed(&state, &page, jar, done).await,
@@ -593,7 +594,7 @@ fn recovery_shown(page: &Page, jar: CookieJar, shown: RecoveryShown) -> Response
 #[derive(Debug, Deserialize)]
 pub(crate) struct RecoveryForm {
     #[serde(default)]
-    code: String,
+    code: SecretString,
 }
 
 /// Use the recovery code; shows the new one once (T5).
@@ -607,7 +608,11 @@ pub(crate) async fn use_recovery_code(
         Ok(t) => t,
         Err(r) => return r,
     };
-    match state.auth().use_recovery_code(&token, &form.code).await {
+    match state
+        .auth()
+        .use_recovery_code(&token, form.code.expose_secret())
+        .await
+    {
         Ok(shown) => recovery_shown(&page, jar, shown),
         Err(e) => step_error(
             &page,
@@ -747,9 +752,9 @@ pub(crate) async fn reset_page(
 #[derive(Debug, Deserialize)]
 pub(crate) struct NewPasswordForm {
     #[serde(default)]
-    pub(super) password: String,
+    pub(super) password: SecretString,
     #[serde(default)]
-    pub(super) confirmation: String,
+    pub(super) confirmation: SecretString,
 }
 
 /// Set the new password: unlocks, clears the second factor, ends all sessions (P3, L4, T6).
@@ -761,7 +766,12 @@ pub(crate) async fn reset(
 ) -> Response {
     match state
         .auth()
-        .reset_password(&token, &form.password, &form.confirmation, &page.ctx.client)
+        .reset_password(
+            &token,
+            form.password.expose_secret(),
+            form.confirmation.expose_secret(),
+            &page.ctx.client,
+        )
         .await
     {
         Ok(()) => see_other("/sign-in?notice=password_reset"),

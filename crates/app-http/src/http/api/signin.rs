@@ -4,6 +4,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum_extra::extract::CookieJar;
+use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -35,8 +36,8 @@ pub struct SignInBody {
     #[schema(format = Email, min_length = 3, max_length = 254, examples("owner@example.co.jp"))]
     pub email: String,
     /// The password.
-    #[schema(format = Password, min_length = 1, max_length = 128, examples("Kumo-2024"))]
-    pub password: String,
+    #[schema(value_type = String, format = Password, min_length = 1, max_length = 128, examples("Kumo-2024"))]
+    pub password: SecretString,
     /// `service` (default) or `settings`.
     #[serde(default)]
     pub scope: ScopeDto,
@@ -183,7 +184,7 @@ pub async fn sign_in(
         .auth()
         .sign_in_with_password(PasswordSignIn {
             email: &body.email,
-            password: PasswordCandidate::new(&body.password),
+            password: PasswordCandidate::new(body.password.expose_secret()),
             client: ctx.client.clone(),
             scope: scope_of(body.scope),
             remembered_browser: ctx.token(CookieKind::Device),
@@ -325,8 +326,8 @@ pub async fn offer_totp(
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct CodeBody {
     /// The six-digit code.
-    #[schema(pattern = "^[0-9]{6}$", examples("123456"))]
-    pub code: String,
+    #[schema(value_type = String, pattern = "^[0-9]{6}$", examples("123456"))]
+    pub code: SecretString,
     /// Remember this browser for 30 days (L6).
     #[serde(default)]
     pub remember_browser: bool,
@@ -363,7 +364,7 @@ pub async fn finish_enrolment(
     let token = pending_token(&ctx)?;
     let shown = state
         .auth()
-        .finish_enrolment(&token, &body.code, body.remember_browser)
+        .finish_enrolment(&token, body.code.expose_secret(), body.remember_browser)
         .await
         .map_err(|e| e.to_api(ctx.lang))?;
     Ok(recovery_shown(&ctx, jar, shown))
@@ -402,7 +403,7 @@ pub async fn answer_challenge(
     let token = pending_token(&ctx)?;
     let done = state
         .auth()
-        .answer_challenge(&token, &body.code, body.remember_browser)
+        .answer_challenge(&token, body.code.expose_secret(), body.remember_browser)
         .await
         .map_err(|e| e.to_api(ctx.lang))?;
     Ok(completed(&state, &ctx, jar, done).await)
@@ -412,8 +413,8 @@ pub async fn answer_challenge(
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct RecoveryBody {
     /// 16 letters and digits, with or without spaces and hyphens.
-    #[schema(min_length = 16, max_length = 64, examples("ABCD-EFGH-JKLM-NPQR"))]
-    pub code: String,
+    #[schema(value_type = String, min_length = 16, max_length = 64, examples("ABCD-EFGH-JKLM-NPQR"))]
+    pub code: SecretString,
 }
 
 /// "Lost my device": use the recovery code; returns the new one (T5).
@@ -434,7 +435,7 @@ pub async fn use_recovery_code(
     let token = pending_token(&ctx)?;
     let shown = state
         .auth()
-        .use_recovery_code(&token, &body.code)
+        .use_recovery_code(&token, body.code.expose_secret())
         .await
         .map_err(|e| e.to_api(ctx.lang))?;
     Ok(recovery_shown(&ctx, jar, shown))

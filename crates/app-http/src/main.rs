@@ -161,8 +161,9 @@ async fn run(command: Command, config: Config) -> Result<(), String> {
                 .map_err(|e| e.to_string())?;
             println!("contract {} created", created.contract);
             println!(
-                "owner invitation (valid 14 days): {}/invitation/{}",
+                "owner invitation (valid 14 days): {}{}/{}",
                 config.public_url(),
+                auth_core::domain::TicketPurpose::Invitation.page_path(),
                 created.invitation.expose().as_str()
             );
             Ok(())

@@ -654,3 +654,33 @@ async fn x8_a_copied_earlier_pending_token_is_refused_over_the_api() {
         .await;
     assert_eq!(r.json["status"], "signed_in");
 }
+
+/// I2, P3, L4, E1, M2: the link every ticket mail carries opens a page of the app. The mailer's
+/// links, the page router and the command line take the path from one table
+/// ([`auth_core::domain::TicketPurpose::page_path`]).
+#[tokio::test]
+async fn i2_every_ticket_link_a_mail_carries_opens_a_page_of_the_app() {
+    use auth_core::domain::{SecretToken, TicketLink, TicketPurpose};
+    let app = TestApp::new();
+    let base = adapter_smtp::PublicBaseUrl::parse("https://files.example.jp").unwrap();
+    let mut b = app.browser();
+    let token = SecretToken::generate(app.world.secrets.as_ref());
+    let unrouted = b
+        .page(&format!("/no-such-link/{}", token.expose().as_str()))
+        .await;
+    for purpose in TicketPurpose::ALL {
+        let link = TicketLink {
+            purpose,
+            token: SecretToken::parse(token.expose().as_str()).unwrap(),
+            expires_at: app.world.clock.now_for_test() + Duration::days(1),
+        };
+        let url = adapter_smtp::ticket_url(&base, &link).expect("every purpose has a page");
+        let path = url.strip_prefix("https://files.example.jp").unwrap();
+        assert!(path.starts_with(purpose.page_path()), "{path}");
+        let r = b.page(path).await;
+        assert!(
+            r.status != unrouted.status || r.body != unrouted.body,
+            "{purpose:?}: {path} is not routed"
+        );
+    }
+}

@@ -355,7 +355,7 @@ impl Auth {
             }
         };
         totp_offer(&secret, &self.settings.totp_issuer, &account.email)
-            .map_err(|e| TwoFactorError::Infrastructure(Infrastructure::Hashing(e.to_string())))
+            .map_err(|e| TwoFactorError::Infrastructure(Infrastructure::TotpSetup(e)))
     }
 
     /// Enrolment, second half (T2, T3): checks the code from the SMS or the app, stores the

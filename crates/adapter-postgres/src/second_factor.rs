@@ -13,7 +13,7 @@ use auth_core::domain::{
     SessionScope, SmsChallenge, TokenHash, TotpSecret,
 };
 use auth_core::domain::{Mail, SealedRecoveryCode};
-use auth_core::ports::{EnrolmentCommit, StoreError, TwoFactorStore};
+use auth_core::ports::{EnrolmentCommit, SignInFinish, StoreError, TwoFactorStore};
 use chrono::{DateTime, Duration, Utc};
 use diesel::dsl::case_when;
 use diesel::prelude::*;
@@ -23,7 +23,9 @@ use crate::DieselStore;
 use crate::conn::AnyConnection;
 use crate::error::{self, TxError, applied, plain};
 use crate::mail::NewMailRow;
+use crate::rows::SessionRow;
 use crate::rows::{corrupt, token_hash, unsupported};
+use crate::schema::{accounts, sessions};
 use crate::schema::{enrolments, pending_sign_ins, remembered_browsers, sms_sends};
 use crate::sql_types::{At, Id};
 use crate::store::insert_mail;
@@ -348,20 +350,34 @@ pub(crate) fn clear_second_factor(conn: &mut AnyConnection, account: Id) -> Quer
     Ok(())
 }
 
-/// Moves a pending sign-in to `RecoveryShown` (its SMS code goes with the old stage); returns
+/// Moves a pending sign-in to `RecoveryShown` (its SMS code goes with the old stage) under the
+/// token hash `next` (the old one stops working), with the browser choice when given; returns
 /// its account when it exists.
-fn show_recovery(conn: &mut AnyConnection, pending: &[u8]) -> Result<Option<Id>, TxError> {
+fn show_recovery(
+    conn: &mut AnyConnection,
+    pending: &[u8],
+    next: &[u8],
+    remember_browser: Option<bool>,
+) -> Result<Option<Id>, TxError> {
     let (stage, _) = encode_stage(&PendingStage::RecoveryShown { code: None })?;
-    Ok(
-        diesel::update(pending_sign_ins::table.filter(pending_sign_ins::token_hash.eq(pending)))
-            .set((
-                pending_sign_ins::stage.eq(stage),
-                pending_sign_ins::sms_wrong_tries.eq(None::<i32>),
-            ))
+    let target = pending_sign_ins::table.filter(pending_sign_ins::token_hash.eq(pending));
+    let columns = (
+        pending_sign_ins::stage.eq(stage),
+        pending_sign_ins::sms_wrong_tries.eq(None::<i32>),
+        pending_sign_ins::token_hash.eq(next),
+    );
+    Ok(match remember_browser {
+        Some(remember) => diesel::update(target)
+            .set((columns, pending_sign_ins::remember_browser.eq(remember)))
             .returning(pending_sign_ins::account_id)
             .get_result(conn)
             .optional()?,
-    )
+        None => diesel::update(target)
+            .set(columns)
+            .returning(pending_sign_ins::account_id)
+            .get_result(conn)
+            .optional()?,
+    })
 }
 
 /// Takes a PostgreSQL advisory lock, held to the end of the transaction. Keys that collide only
@@ -476,13 +492,15 @@ impl TwoFactorStore for DieselStore {
 
     async fn complete_enrolment(&self, commit: EnrolmentCommit) -> Result<bool, StoreError> {
         let pending = commit.pending.as_bytes().to_vec();
+        let next = commit.next_token.as_bytes().to_vec();
+        let remember = commit.remember_browser;
         let notice = NewMailRow::from_domain(&commit.notice)?;
         let enrolment = commit.enrolment;
         // Validate the enrolment before touching the database.
         EnrolmentRow::from_domain(Id(uuid::Uuid::nil()), &enrolment)?;
         self.run(move |conn| {
             applied(conn.transaction(|conn| {
-                let Some(account) = show_recovery(conn, &pending)? else {
+                let Some(account) = show_recovery(conn, &pending, &next, Some(remember))? else {
                     return Err(TxError::NotApplied);
                 };
                 // The primary key decides "no enrolment yet": a second one rolls all back.
@@ -530,12 +548,14 @@ impl TwoFactorStore for DieselStore {
         old: PasswordHash,
         new: PasswordHash,
         pending: TokenHash,
+        next_token: TokenHash,
         notice: Mail,
     ) -> Result<bool, StoreError> {
         let key = Id(account.as_uuid());
         let old = old.as_phc().to_owned();
         let new = new.as_phc().to_owned();
         let pending = pending.as_bytes().to_vec();
+        let next = next_token.as_bytes().to_vec();
         let notice = NewMailRow::from_domain(&notice)?;
         self.run(move |conn| {
             applied(conn.transaction(|conn| {
@@ -551,8 +571,55 @@ impl TwoFactorStore for DieselStore {
                 if replaced == 0 {
                     return Err(TxError::NotApplied);
                 }
-                show_recovery(conn, &pending)?;
+                show_recovery(conn, &pending, &next, None)?;
                 insert_mail(conn, &notice)?;
+                Ok(())
+            }))
+        })
+        .await
+    }
+
+    async fn finish_sign_in(&self, finish: SignInFinish) -> Result<bool, StoreError> {
+        let pending = finish.pending.as_bytes().to_vec();
+        let key = Id(finish.session.account.as_uuid());
+        let browser = finish.remembered_browser.map(|b| BrowserRow {
+            token_hash: b.token_hash.as_bytes().to_vec(),
+            account_id: Id(b.account.as_uuid()),
+            last_used_at: At(b.last_used_at),
+        });
+        let session = SessionRow::from_domain(&finish.session);
+        self.run(move |conn| {
+            applied(conn.transaction(|conn| {
+                // The delete decides: of concurrent finishes, and against a second-factor
+                // reset (T6) that deletes the pending sign-in, one wins.
+                let taken = diesel::delete(
+                    pending_sign_ins::table
+                        .filter(pending_sign_ins::token_hash.eq(&pending))
+                        .filter(pending_sign_ins::account_id.eq(key)),
+                )
+                .execute(conn)?;
+                if taken == 0 {
+                    return Err(TxError::NotApplied);
+                }
+                // L3 only on an unlocked account; a lock that landed first rolls all back.
+                let reset = diesel::update(
+                    accounts::table
+                        .filter(accounts::id.eq(key))
+                        .filter(accounts::locked_at.is_null()),
+                )
+                .set(accounts::failures.eq(0))
+                .execute(conn)?;
+                if reset == 0 {
+                    return Err(TxError::NotApplied);
+                }
+                if let Some(browser) = &browser {
+                    diesel::insert_into(remembered_browsers::table)
+                        .values(browser)
+                        .execute(conn)?;
+                }
+                diesel::insert_into(sessions::table)
+                    .values(&session)
+                    .execute(conn)?;
                 Ok(())
             }))
         })

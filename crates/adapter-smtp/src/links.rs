@@ -25,15 +25,9 @@ pub fn ticket_url(base: &PublicBaseUrl, link: &TicketLink) -> Option<String> {
 }
 
 /// The path segment(s) before the token for `purpose`, without slashes at either end.
+/// The core's table ([`TicketPurpose::page_path`]) decides them.
 pub fn ticket_path(purpose: TicketPurpose) -> Option<&'static str> {
-    match purpose {
-        TicketPurpose::Unlock => Some("unlock"),
-        TicketPurpose::PasswordReset => Some("password/reset"),
-        TicketPurpose::Invitation => Some("invitation"),
-        TicketPurpose::EmailChange => Some("email-change"),
-        TicketPurpose::LoginMethodChange => Some("login-method"),
-        _ => None,
-    }
+    Some(purpose.page_path().trim_start_matches('/'))
 }
 
 /// The path segment of the Active Directory sign-in page, before the connection ID.

@@ -186,8 +186,9 @@ async fn run(command: Command, config: Config, public_url_given: bool) -> Result
                 .map_err(|e| e.to_string())?;
             println!("contract {} created", created.contract);
             println!(
-                "owner invitation (valid 14 days): {}/invitation/{}",
+                "owner invitation (valid 14 days): {}{}/{}",
                 public_url_for_links(&config, public_url_given),
+                auth_core::domain::TicketPurpose::Invitation.page_path(),
                 created.invitation.expose().as_str()
             );
             Ok(())

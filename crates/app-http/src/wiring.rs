@@ -34,6 +34,9 @@ pub enum WiringError {
     /// The mail settings are invalid.
     #[error("mail: {0}")]
     Mail(String),
+    /// The password hasher could not start (its parameters or its threads).
+    #[error("password hasher: {0}")]
+    Hasher(String),
     /// A federated provider's settings are invalid.
     #[error("providers: {0}")]
     Providers(String),
@@ -84,7 +87,7 @@ pub async fn wire(config: &Config) -> Result<Wired, WiringError> {
     let store = open_store(config).await?;
     let secrets = Arc::new(OsSecrets);
     let argon = Argon2Hasher::new(HashParams::OWASP, secrets.clone())
-        .map_err(|e| WiringError::Store(e.to_string()))?;
+        .map_err(|e| WiringError::Hasher(e.to_string()))?;
     let cores = std::thread::available_parallelism()
         .map(usize::from)
         .unwrap_or(2);
@@ -95,7 +98,7 @@ pub async fn wire(config: &Config) -> Result<Wired, WiringError> {
     };
     let hasher = Arc::new(
         BlockingHasher::new(argon, in_flight, config.hash_queue)
-            .map_err(|e| WiringError::Store(e.to_string()))?,
+            .map_err(|e| WiringError::Hasher(e.to_string()))?,
     );
     let auth = Auth::new(
         Ports {

@@ -240,6 +240,8 @@ async fn enrolled_user(w: &TestWorld<DieselStore>, email: &str) -> auth_core::do
     w.store.insert_pending(&enrolling).await.unwrap();
     let commit = EnrolmentCommit {
         pending: enrolling.token_hash,
+        next_token: enrolling.token_hash,
+        remember_browser: false,
         enrolment: Enrolment {
             factor: EnrolledFactor::Totp {
                 secret: TotpSecret::generate(w.secrets.as_ref()),
@@ -302,12 +304,18 @@ async fn t5_one_recovery_code_submitted_ten_times_on_two_pools_wins_once() {
     let winners: Vec<_> = results.iter().filter_map(|r| r.as_ref().ok()).collect();
     assert_eq!(winners.len(), 1, "{results:?}");
     // A loser either lost the conditional replacement (a wrong code, counted toward the lock)
-    // or arrived after the winner moved the sign-in on.
+    // or arrived after the winner moved the sign-in on (to its next stage, under its next
+    // token: the token presented is then refused).
     assert!(
         results
             .iter()
             .filter_map(|r| r.as_ref().err())
-            .all(|e| matches!(e, TwoFactorError::WrongCode | TwoFactorError::WrongStep)),
+            .all(|e| matches!(
+                e,
+                TwoFactorError::WrongCode
+                    | TwoFactorError::WrongStep
+                    | TwoFactorError::NoPendingSignIn
+            )),
         "{results:?}"
     );
     // Both instances see the new code's hash and the pending sign-in showing it.
@@ -317,15 +325,16 @@ async fn t5_one_recovery_code_submitted_ten_times_on_two_pools_wins_once() {
         assert!(matches!(
             w.hasher
                 .verify(
-                    &PasswordCandidate::new(fresh.expose()),
+                    &PasswordCandidate::new(fresh.code.expose()),
                     &enrolment.recovery_hash
                 )
                 .await
                 .unwrap(),
             Verification::Match { .. }
         ));
-        let p = store.pending(pending.hash()).await.unwrap().unwrap();
+        let p = store.pending(fresh.pending.hash()).await.unwrap().unwrap();
         assert!(matches!(p.stage, PendingStage::RecoveryShown { .. }));
+        assert!(store.pending(pending.hash()).await.unwrap().is_none());
     }
     let notices = w
         .store
@@ -354,7 +363,7 @@ async fn t5_one_recovery_code_submitted_ten_times_on_two_pools_wins_once() {
     );
     assert!(
         w.auth
-            .use_recovery_code(&again, fresh.expose())
+            .use_recovery_code(&again, fresh.code.expose())
             .await
             .is_ok(),
         "the new code works once"

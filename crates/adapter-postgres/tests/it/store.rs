@@ -369,6 +369,8 @@ async fn t6_an_email_change_of_a_password_account_clears_its_second_factor(
         store
             .complete_enrolment(EnrolmentCommit {
                 pending: enrolling.token_hash,
+                next_token: enrolling.token_hash,
+                remember_browser: false,
                 enrolment,
                 notice: mail_to(&w, &owner.email),
             })

@@ -7,10 +7,10 @@ use axum::extract::{ConnectInfo, FromRef, FromRequestParts};
 use axum::http::HeaderMap;
 use axum::http::request::Parts;
 use axum_extra::extract::CookieJar;
-use axum_extra::extract::cookie::{Cookie, SameSite};
 
-use auth_core::domain::{Channel, ClientInfo, LineNumber, SecretToken};
+use auth_core::domain::{Channel, ClientInfo, LineNumber, SecretToken, SessionPolicy};
 
+pub use super::cookies::CookieKind;
 use crate::messages::Lang;
 use crate::state::AppState;
 
@@ -21,54 +21,6 @@ pub enum Listener {
     Internet,
     /// The line-channel listener behind the carrier gateway (L9).
     Line,
-}
-
-/// The cookies tobira sets.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CookieKind {
-    /// The service session (L11).
-    Session,
-    /// The settings-menu session (S2).
-    Settings,
-    /// A sign-in waiting for its second factor.
-    Pending,
-    /// A remembered browser's device token (L6).
-    Device,
-    /// The browser key of a provider sign-in in progress (L7).
-    Federation,
-    /// The chosen language.
-    Lang,
-}
-
-impl CookieKind {
-    fn base(self) -> &'static str {
-        match self {
-            Self::Session => "tobira_session",
-            Self::Settings => "tobira_settings",
-            Self::Pending => "tobira_pending",
-            Self::Device => "tobira_device",
-            Self::Federation => "tobira_federation",
-            Self::Lang => "tobira_lang",
-        }
-    }
-
-    /// The cookie's name: `__Host-` prefixed when served over TLS.
-    pub fn name(self, secure: bool) -> String {
-        if secure {
-            format!("__Host-{}", self.base())
-        } else {
-            self.base().to_owned()
-        }
-    }
-
-    fn max_age_seconds(self) -> Option<i64> {
-        match self {
-            Self::Session | Self::Settings => Some(12 * 3600),
-            Self::Pending | Self::Federation => Some(10 * 60),
-            Self::Device => Some(30 * 24 * 3600),
-            Self::Lang => Some(365 * 24 * 3600),
-        }
-    }
 }
 
 /// The request's context.
@@ -82,6 +34,8 @@ pub struct Ctx {
     pub jar: CookieJar,
     /// Whether cookies must be `Secure`.
     pub secure: bool,
+    /// The core's session policy, which sets the session cookies' lifetime.
+    pub sessions: SessionPolicy,
 }
 
 impl Ctx {
@@ -91,31 +45,6 @@ impl Ctx {
             .get(&kind.name(self.secure))
             .and_then(|c| SecretToken::parse(c.value()).ok())
     }
-
-    /// A cookie carrying `value`, with tobira's attributes: `HttpOnly`, `SameSite=Lax`,
-    /// `Path=/`, `Secure` over TLS.
-    pub fn cookie(&self, kind: CookieKind, value: String) -> Cookie<'static> {
-        let mut c = Cookie::new(kind.name(self.secure), value);
-        c.set_http_only(kind != CookieKind::Lang);
-        c.set_same_site(SameSite::Lax);
-        c.set_path("/");
-        c.set_secure(self.secure);
-        if let Some(age) = kind.max_age_seconds() {
-            c.set_max_age(cookie_duration(age));
-        }
-        c
-    }
-
-    /// A cookie that removes `kind`.
-    pub fn removal(&self, kind: CookieKind) -> Cookie<'static> {
-        let mut c = self.cookie(kind, String::new());
-        c.make_removal();
-        c
-    }
-}
-
-fn cookie_duration(seconds: i64) -> cookie::time::Duration {
-    cookie::time::Duration::seconds(seconds)
 }
 
 impl<S> FromRequestParts<S> for Ctx
@@ -152,6 +81,7 @@ where
             client,
             jar,
             secure,
+            sessions: state.auth().settings().sessions,
         })
     }
 }

@@ -202,6 +202,14 @@ impl IntoResponse for ApiError {
     }
 }
 
+/// The answer to an error variant this app does not map yet (the core's error enums are
+/// non-exhaustive): a logged internal failure, never a business meaning such as "wrong
+/// password" or "link invalid".
+fn unmapped(error: &dyn std::fmt::Display, lang: Lang) -> ApiError {
+    tracing::error!(error = %error, "an error variant the app does not map");
+    ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, Msg::Unavailable, lang)
+}
+
 /// Maps a core error into the API's, in a language.
 pub trait ToApi {
     /// The API error.
@@ -348,7 +356,7 @@ impl ToApi for SignInError {
                 ApiError::new(StatusCode::UNAUTHORIZED, Msg::UnboundIdentity, lang)
             }
             SignInError::Infrastructure(e) => e.to_api(lang),
-            _ => ApiError::new(StatusCode::UNAUTHORIZED, Msg::InvalidCredentials, lang),
+            other => unmapped(&other, lang),
         }
     }
 }
@@ -363,7 +371,8 @@ impl ToApi for SessionError {
             SessionError::InternetNotAllowed => {
                 ApiError::new(StatusCode::FORBIDDEN, Msg::InternetNotAllowed, lang)
             }
-            _ => ApiError::unauthorized(lang),
+            SessionError::NotSignedIn => ApiError::unauthorized(lang),
+            other => unmapped(&other, lang),
         }
     }
 }
@@ -401,7 +410,7 @@ impl ToApi for TwoFactorError {
                 Some("acknowledge_risk"),
             ),
             E::Infrastructure(e) => return e.to_api(lang),
-            _ => (StatusCode::CONFLICT, Msg::WrongStep, None),
+            other => return unmapped(&other, lang),
         };
         let e = ApiError::new(status, msg, lang);
         match field {
@@ -416,7 +425,7 @@ impl ToApi for UnlockError {
         match self {
             UnlockError::Ticket(t) => ticket_error(t, lang),
             UnlockError::Infrastructure(e) => e.to_api(lang),
-            _ => ticket_error(TicketError::Unknown, lang),
+            other => unmapped(&other, lang),
         }
     }
 }
@@ -429,7 +438,7 @@ impl ToApi for ResetRequestError {
                     .field("email")
             }
             ResetRequestError::Infrastructure(e) => e.to_api(lang),
-            _ => ApiError::new(StatusCode::SERVICE_UNAVAILABLE, Msg::Unavailable, lang),
+            other => unmapped(&other, lang),
         }
     }
 }
@@ -440,7 +449,7 @@ impl ToApi for ResetError {
             ResetError::Ticket(t) => ticket_error(t, lang),
             ResetError::Rejected(r) => ApiError::password(&r, "password", lang),
             ResetError::Infrastructure(e) => e.to_api(lang),
-            _ => ticket_error(TicketError::Unknown, lang),
+            other => unmapped(&other, lang),
         }
     }
 }
@@ -461,7 +470,7 @@ impl ToApi for ChangePasswordError {
             E::Conflict => ApiError::new(StatusCode::CONFLICT, Msg::Conflict, lang),
             E::NotSignedIn => ApiError::unauthorized(lang),
             E::Infrastructure(e) => e.to_api(lang),
-            _ => ApiError::new(StatusCode::CONFLICT, Msg::Conflict, lang),
+            other => unmapped(&other, lang),
         }
     }
 }
@@ -568,7 +577,7 @@ impl ToApi for ManageError {
             E::OwnerIsProtected => (StatusCode::FORBIDDEN, Msg::OwnerIsProtected, None),
             E::RateLimited => (StatusCode::TOO_MANY_REQUESTS, Msg::TooManyRequests, None),
             E::Infrastructure(e) => return e.to_api(lang),
-            _ => (StatusCode::CONFLICT, Msg::Conflict, None),
+            other => return unmapped(&other, lang),
         };
         let e = ApiError::new(status, msg, lang);
         match field {

@@ -120,7 +120,7 @@ pub(crate) async fn continue_after(
             super::signin::finish(state, ctx, jar, grant, None).await
         }
         Ok(FederationOutcome::SignIn(SignInOutcome::SecondFactorRequired(grant))) => {
-            let jar = jar.add(ctx.cookie(CookieKind::Pending, grant.token.expose().to_string()));
+            let jar = crate::http::cookies::issue_pending(ctx, jar, &grant.token);
             (jar, see_other("/sign-in/step")).into_response()
         }
         Ok(FederationOutcome::Registered(_)) => {

@@ -18,6 +18,8 @@ pub mod csrf;
 mod directory;
 mod federation;
 mod layout;
+#[cfg(test)]
+mod redaction_tests;
 mod settings;
 mod signin;
 pub mod text;
@@ -39,6 +41,7 @@ use crate::http::context::{CookieKind, Ctx};
 use crate::http::error::ApiError;
 use crate::messages::{self, Lang, Msg};
 use crate::state::AppState;
+use auth_core::domain::TicketPurpose;
 use text::T;
 
 /// Every page route.
@@ -52,7 +55,7 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/sign-in/challenge", post(signin::answer_challenge))
         .route("/sign-in/recovery", post(signin::use_recovery_code))
         .route("/password/forgot", post(signin::forgot))
-        .route("/unlock/{token}", post(signin::unlock))
+        .route(&TicketPurpose::Unlock.page_route(), post(signin::unlock))
         .route("/federation/{provider}/start", post(federation::start))
         .route("/federation/{provider}/callback", get(federation::callback))
         .route("/ad", post(directory::enter))
@@ -103,12 +106,15 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/password/forgot", get(signin::forgot_page))
         .route("/password/forgot/sent", get(signin::forgot_sent))
         .route(
-            "/password/reset/{token}",
+            &TicketPurpose::PasswordReset.page_route(),
             get(signin::reset_page).post(signin::reset),
         )
-        .route("/unlock/{token}", get(signin::unlock_page))
         .route(
-            "/invitation/{token}",
+            &TicketPurpose::Unlock.page_route(),
+            get(signin::unlock_page),
+        )
+        .route(
+            &TicketPurpose::Invitation.page_route(),
             get(tickets::invitation_page).post(tickets::accept_invitation),
         )
         .route(
@@ -121,11 +127,11 @@ pub fn routes(state: AppState) -> Router<AppState> {
             get(federation::review_invitation),
         )
         .route(
-            "/email-change/{token}",
+            &TicketPurpose::EmailChange.page_route(),
             get(tickets::email_change_page).post(tickets::complete_email_change),
         )
         .route(
-            "/login-method/{token}",
+            &TicketPurpose::LoginMethodChange.page_route(),
             get(tickets::method_change_page).post(tickets::complete_method_change),
         )
         .route("/home", get(account::home))

@@ -28,6 +28,7 @@ use crate::http::api::account::AdBody;
 use crate::http::error::{ApiError, ToApi, details_problem_msg};
 use crate::messages::Msg;
 use crate::state::AppState;
+use secrecy::{ExposeSecret, SecretString};
 
 /// The label and page of a menu item.
 fn item_link(item: SettingsItem) -> (T, &'static str) {
@@ -162,11 +163,11 @@ pub(crate) async fn password_page(State(state): State<AppState>, page: Page) -> 
 #[derive(Debug, Deserialize)]
 pub(crate) struct ChangePasswordForm {
     #[serde(default)]
-    current: String,
+    current: SecretString,
     #[serde(default)]
-    password: String,
+    password: SecretString,
     #[serde(default)]
-    confirmation: String,
+    confirmation: SecretString,
 }
 
 /// Change the password; other sessions end (P2).
@@ -180,9 +181,9 @@ pub(crate) async fn change_password(
         Err(r) => return r,
     };
     let change = ChangePassword {
-        current: PasswordCandidate::new(&form.current),
-        new_password: &form.password,
-        confirmation: &form.confirmation,
+        current: PasswordCandidate::new(form.current.expose_secret()),
+        new_password: form.password.expose_secret(),
+        confirmation: form.confirmation.expose_secret(),
     };
     match state
         .auth()
@@ -325,8 +326,8 @@ pub(crate) async fn set_login_method(
         Err(r) => return r,
     };
     let choice = MethodChoice::Password {
-        password: &form.password,
-        confirmation: &form.confirmation,
+        password: form.password.expose_secret(),
+        confirmation: form.confirmation.expose_secret(),
     };
     match state
         .auth()

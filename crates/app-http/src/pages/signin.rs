@@ -10,18 +10,20 @@ use base64::engine::general_purpose::STANDARD;
 use maud::{Markup, html};
 use serde::Deserialize;
 
-use auth_core::domain::{PasswordCandidate, RecoveryCode, SecretToken, SessionScope};
+use auth_core::domain::{PasswordCandidate, SecretToken, SessionScope};
 use auth_core::flows::signin::{PasswordSignIn, SessionGrant, SignInOutcome};
-use auth_core::flows::two_factor::{Completed, SecondFactorStep, TwoFactorError};
+use auth_core::flows::two_factor::{Completed, RecoveryShown, SecondFactorStep, TwoFactorError};
 
 use super::csrf::Posted;
 use super::layout::{self, Input};
 use super::text::T;
 use super::{Errors, Page, form_status, see_other};
 use crate::http::context::{CookieKind, Ctx};
+use crate::http::cookies;
 use crate::http::error::{ApiError, ToApi};
 use crate::messages::Msg;
 use crate::state::AppState;
+use secrecy::{ExposeSecret, SecretString};
 
 /// The sign-in form.
 #[derive(Debug, Default, Deserialize)]
@@ -29,7 +31,7 @@ pub(crate) struct SignInForm {
     #[serde(default)]
     email: String,
     #[serde(default)]
-    password: String,
+    password: SecretString,
 }
 
 /// The "forgot password" link, carrying an address already typed.
@@ -118,7 +120,7 @@ async fn password_sign_in(
         .auth()
         .sign_in_with_password(PasswordSignIn {
             email: &form.email,
-            password: PasswordCandidate::new(&form.password),
+            password: PasswordCandidate::new(form.password.expose_secret()),
             client: ctx.client.clone(),
             scope,
             remembered_browser: ctx.token(CookieKind::Device),
@@ -127,7 +129,7 @@ async fn password_sign_in(
     match outcome {
         Ok(SignInOutcome::SignedIn(grant)) => finish(&state, ctx, jar, grant, None).await,
         Ok(SignInOutcome::SecondFactorRequired(grant)) => {
-            let jar = jar.add(ctx.cookie(CookieKind::Pending, grant.token.expose().to_string()));
+            let jar = cookies::issue_pending(ctx, jar, &grant.token);
             (jar, see_other("/sign-in/step")).into_response()
         }
         Ok(_) => page.failure(&ApiError::new(
@@ -156,19 +158,11 @@ pub(crate) async fn finish(
     grant: SessionGrant,
     device: Option<SecretToken>,
 ) -> Response {
-    let (kind, to) = match grant.session.scope {
-        SessionScope::Settings => (CookieKind::Settings, "/settings"),
-        _ => (CookieKind::Session, "/home"),
+    let to = match grant.session.scope {
+        SessionScope::Settings => "/settings",
+        _ => "/home",
     };
-    if let Some(old) = ctx.token(kind) {
-        let _ = state.auth().sign_out(&old, &ctx.client).await;
-    }
-    let mut jar = jar
-        .add(ctx.cookie(kind, grant.token.expose().to_string()))
-        .remove(ctx.removal(CookieKind::Pending));
-    if let Some(device) = device {
-        jar = jar.add(ctx.cookie(CookieKind::Device, device.expose().to_string()));
-    }
+    let jar = cookies::issue_session(state, ctx, jar, &grant, device.as_ref()).await;
     (jar, see_other(to)).into_response()
 }
 
@@ -439,7 +433,7 @@ pub(crate) async fn totp_page(State(state): State<AppState>, page: Page) -> Resp
 #[derive(Debug, Deserialize)]
 pub(crate) struct CodeForm {
     #[serde(default)]
-    code: String,
+    code: SecretString,
     /// Which enrolment form the code came from: `totp` or `sms`.
     #[serde(default)]
     via: String,
@@ -452,6 +446,7 @@ pub(crate) struct CodeForm {
 pub(crate) async fn finish_enrolment(
     State(state): State<AppState>,
     page: Page,
+    jar: CookieJar,
     Posted(form): Posted<CodeForm>,
 ) -> Response {
     let token = match pending(&page) {
@@ -460,10 +455,10 @@ pub(crate) async fn finish_enrolment(
     };
     match state
         .auth()
-        .finish_enrolment(&token, &form.code, form.remember_browser)
+        .finish_enrolment(&token, form.code.expose_secret(), form.remember_browser)
         .await
     {
-        Ok(code) => show_recovery_code(&state, &page, &token, &code).await,
+        Ok(shown) => recovery_shown(&state, &page, jar, shown).await,
         Err(TwoFactorError::NoPendingSignIn) => expired(),
         Err(e) => {
             // Show the form the code came from again; asking for the app's offer again shows
@@ -524,7 +519,7 @@ pub(crate) async fn answer_challenge(
     };
     match state
         .auth()
-        .answer_challenge(&token, &form.code, form.remember_browser)
+        .answer_challenge(&token, form.code.expose_secret(), form.remember_browser)
         .await
     {
         Ok(done) => completed(&state, &page, jar, done).await,
@@ -545,23 +540,6 @@ pub(crate) async fn answer_challenge(
                 title,
             )
         }
-    }
-}
-
-/// After a new recovery code: to the step page that shows it, when the pending sign-in keeps it
-/// (the usual case); else in this answer, since it exists nowhere else.
-async fn show_recovery_code(
-    state: &AppState,
-    page: &Page,
-    token: &SecretToken,
-    code: &RecoveryCode,
-) -> Response {
-    match state.auth().unconfirmed_recovery_code(token).await {
-        Ok(Some(_)) => see_other("/sign-in/step"),
-        _ => page.ok(
-            T::RecoveryCodeTitle,
-            recovery_confirm_view(page, Some(code.display().as_ref()), &Errors::none()),
-        ),
     }
 }
 
@@ -642,25 +620,51 @@ pub(crate) async fn recovery_page(page: Page) -> Response {
     page.ok(T::LostDeviceTitle, recovery_view(&page, &Errors::none()))
 }
 
+/// After a new recovery code: replaces the pending cookie with the sign-in's new token, then
+/// sends the browser to the step page that shows the code again (sealed for that new token)
+/// when the pending sign-in keeps it (the usual case); else shows it in this answer, since it
+/// exists nowhere else.
+async fn recovery_shown(
+    state: &AppState,
+    page: &Page,
+    jar: CookieJar,
+    shown: RecoveryShown,
+) -> Response {
+    let jar = cookies::issue_pending(&page.ctx, jar, &shown.pending);
+    let body = match state.auth().unconfirmed_recovery_code(&shown.pending).await {
+        Ok(Some(_)) => see_other("/sign-in/step"),
+        _ => page.ok(
+            T::RecoveryCodeTitle,
+            recovery_confirm_view(page, Some(shown.code.display().as_ref()), &Errors::none()),
+        ),
+    };
+    (jar, body).into_response()
+}
+
 /// A recovery code as typed.
 #[derive(Debug, Deserialize)]
 pub(crate) struct RecoveryForm {
     #[serde(default)]
-    code: String,
+    code: SecretString,
 }
 
 /// Use the recovery code; shows the new one once (T5).
 pub(crate) async fn use_recovery_code(
     State(state): State<AppState>,
     page: Page,
+    jar: CookieJar,
     Posted(form): Posted<RecoveryForm>,
 ) -> Response {
     let token = match pending(&page) {
         Ok(t) => t,
         Err(r) => return r,
     };
-    match state.auth().use_recovery_code(&token, &form.code).await {
-        Ok(code) => show_recovery_code(&state, &page, &token, &code).await,
+    match state
+        .auth()
+        .use_recovery_code(&token, form.code.expose_secret())
+        .await
+    {
+        Ok(shown) => recovery_shown(&state, &page, jar, shown).await,
         Err(e) => step_error(
             &page,
             e,
@@ -706,24 +710,10 @@ pub(crate) async fn sign_out(
     jar: CookieJar,
     Posted(_): Posted<Empty>,
 ) -> Response {
-    let ctx = &page.ctx;
-    if let Some(pending) = ctx.token(CookieKind::Pending)
-        && let Err(e) = state.auth().cancel_sign_in(&pending).await
-    {
-        return page.failure(&e.to_api(page.lang()));
+    match cookies::sign_out(&state, &page.ctx, jar).await {
+        Ok(jar) => (jar, see_other("/sign-in?notice=signed_out")).into_response(),
+        Err(e) => page.failure(&e.to_api(page.lang())),
     }
-    for kind in [CookieKind::Session, CookieKind::Settings] {
-        if let Some(token) = ctx.token(kind)
-            && let Err(e) = state.auth().sign_out(&token, &ctx.client).await
-        {
-            return page.failure(&e.to_api(page.lang()));
-        }
-    }
-    let jar = jar
-        .remove(ctx.removal(CookieKind::Session))
-        .remove(ctx.removal(CookieKind::Settings))
-        .remove(ctx.removal(CookieKind::Pending));
-    (jar, see_other("/sign-in?notice=signed_out")).into_response()
 }
 
 /// An address.
@@ -825,9 +815,9 @@ pub(crate) async fn reset_page(
 #[derive(Debug, Deserialize)]
 pub(crate) struct NewPasswordForm {
     #[serde(default)]
-    pub(super) password: String,
+    pub(super) password: SecretString,
     #[serde(default)]
-    pub(super) confirmation: String,
+    pub(super) confirmation: SecretString,
 }
 
 /// Set the new password: unlocks, clears the second factor, ends all sessions (P3, L4, T6).
@@ -839,7 +829,12 @@ pub(crate) async fn reset(
 ) -> Response {
     match state
         .auth()
-        .reset_password(&token, &form.password, &form.confirmation, &page.ctx.client)
+        .reset_password(
+            &token,
+            form.password.expose_secret(),
+            form.confirmation.expose_secret(),
+            &page.ctx.client,
+        )
         .await
     {
         Ok(()) => see_other("/sign-in?notice=password_reset"),

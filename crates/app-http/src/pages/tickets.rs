@@ -16,11 +16,12 @@ use super::text::T;
 use super::{Errors, Page, form_status, see_other};
 use crate::http::error::ToApi;
 use crate::state::AppState;
+use secrecy::{ExposeSecret, SecretString};
 
 fn choice(form: &NewPasswordForm) -> MethodChoice<'_> {
     MethodChoice::Password {
-        password: &form.password,
-        confirmation: &form.confirmation,
+        password: form.password.expose_secret(),
+        confirmation: form.confirmation.expose_secret(),
     }
 }
 
@@ -81,8 +82,8 @@ pub(crate) async fn review_invitation(
                     (page.t(T::LoginMethod), page.t(T::MethodPassword).to_owned()),
                 ]))
                 (layout::form(&page, &format!("/invitation/{token}"), html! {
-                    input type="hidden" name="password" value=(form.password);
-                    input type="hidden" name="confirmation" value=(form.confirmation);
+                    input type="hidden" name="password" value=(form.password.expose_secret());
+                    input type="hidden" name="confirmation" value=(form.confirmation.expose_secret());
                     div.actions { button type="submit" { (page.t(T::RegisterButton)) } }
                 }))
                 p { a href={ "/invitation/" (token) } { (page.t(T::BackToEdit)) } }
@@ -183,8 +184,8 @@ pub(crate) async fn email_change_page(
 /// The optional new password of an e-mail change.
 #[derive(Debug, serde::Deserialize)]
 pub(crate) struct EmailChangeForm {
-    password: Option<String>,
-    confirmation: Option<String>,
+    password: Option<SecretString>,
+    confirmation: Option<SecretString>,
 }
 
 /// Complete the e-mail change (E1, E2, T6).
@@ -194,10 +195,12 @@ pub(crate) async fn complete_email_change(
     Path(token): Path<String>,
     Posted(form): Posted<EmailChangeForm>,
 ) -> Response {
-    let password = form
-        .password
-        .as_deref()
-        .map(|p| (p, form.confirmation.as_deref().unwrap_or("")));
+    let password = form.password.as_ref().map(|p| p.expose_secret()).map(|p| {
+        (
+            p,
+            form.confirmation.as_ref().map_or("", |c| c.expose_secret()),
+        )
+    });
     match state
         .auth()
         .complete_email_change(&token, password, &page.ctx.client)

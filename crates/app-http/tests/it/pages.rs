@@ -1212,3 +1212,79 @@ async fn n4_removing_a_line_is_confirmed_and_warns_under_line_only() {
         assert_eq!(r.status, StatusCode::NOT_FOUND);
     }
 }
+
+/// X8: on the pages too, a copy of the pending cookie taken before enrolment or before a
+/// recovery code is refused afterwards and opens no session.
+#[tokio::test]
+async fn x8_a_copied_earlier_pending_token_is_refused_on_the_pages() {
+    let (app, token) = contract(false).await;
+    let mut b = app.browser();
+    register(&mut b, &token).await;
+    let replay = |token: String| {
+        let mut thief = app.browser();
+        thief.cookies.insert("tobira_pending".into(), token);
+        thief
+    };
+    let sign_in = [("email", "owner@example.co.jp"), ("password", PW)];
+    see_other(&b.submit("/sign-in", &sign_in).await, "/sign-in/step");
+    let before_enrolment = b.cookies["tobira_pending"].clone();
+    let r = b.submit("/sign-in/totp", &[]).await;
+    let r = b.follow(&r).await;
+    // Shown in groups of four to type by hand.
+    let secret_text = r
+        .between(r#"id="totp-secret">"#, "<")
+        .unwrap()
+        .replace(' ', "");
+    let secret = TotpSecret::from_bytes(
+        &data_encoding::BASE32_NOPAD
+            .decode(secret_text.as_bytes())
+            .unwrap(),
+    );
+    let code = totp_code_at(&secret, app.world.clock.now_for_test());
+    let r = b
+        .submit("/sign-in/enrol", &[("via", "totp"), ("code", &code)])
+        .await;
+    see_other(&r, "/sign-in/step");
+    assert_ne!(b.cookies["tobira_pending"], before_enrolment);
+    // The step page shows the code under the replaced cookie.
+    let r = b.follow(&r).await;
+    assert_eq!(r.status, StatusCode::OK);
+    let recovery = r.between(r#"id="recovery-code">"#, "<").unwrap();
+    let mut thief = replay(before_enrolment);
+    assert!(!thief.page("/sign-in/step").await.body.contains(&recovery));
+    let r = thief
+        .submit("/sign-in/recovery/confirm", &[("saved", "true")])
+        .await;
+    assert_ne!(r.location(), Some("/home"), "{}", r.body);
+    see_other(&thief.page("/home").await, "/sign-in?notice=sign_in_first");
+    see_other(
+        &b.submit("/sign-in/recovery/confirm", &[("saved", "true")])
+            .await,
+        "/home",
+    );
+
+    see_other(
+        &b.submit("/sign-out", &[]).await,
+        "/sign-in?notice=signed_out",
+    );
+    see_other(&b.submit("/sign-in", &sign_in).await, "/sign-in/step");
+    let before_recovery = b.cookies["tobira_pending"].clone();
+    let r = b.submit("/sign-in/recovery", &[("code", &recovery)]).await;
+    see_other(&r, "/sign-in/step");
+    assert_ne!(b.cookies["tobira_pending"], before_recovery);
+    let r = b.follow(&r).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let fresh = r.between(r#"id="recovery-code">"#, "<").unwrap();
+    let mut thief = replay(before_recovery);
+    assert!(!thief.page("/sign-in/step").await.body.contains(&fresh));
+    let r = thief
+        .submit("/sign-in/recovery/confirm", &[("saved", "true")])
+        .await;
+    assert_ne!(r.location(), Some("/home"), "{}", r.body);
+    see_other(&thief.page("/home").await, "/sign-in?notice=sign_in_first");
+    see_other(
+        &b.submit("/sign-in/recovery/confirm", &[("saved", "true")])
+            .await,
+        "/home",
+    );
+}

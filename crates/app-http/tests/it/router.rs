@@ -640,3 +640,114 @@ async fn c2_the_api_reads_and_changes_contract_details_for_the_basic_owner_only(
         StatusCode::FORBIDDEN
     );
 }
+
+/// X8: the pending token is replaced at every step. A copy of the pending cookie taken before
+/// any completed step (password, enrolment, challenge, recovery code, confirmation) is refused
+/// afterwards and opens no session, over the API.
+#[tokio::test]
+async fn x8_a_copied_earlier_pending_token_is_refused_over_the_api() {
+    let app = app_with_owner(false).await;
+    let mut b = app.browser();
+    let copied = |b: &crate::support::Browser| b.cookies["tobira_pending"].clone();
+    let replay = |token: String| {
+        let mut thief = app.browser();
+        thief.cookies.insert("tobira_pending".into(), token);
+        thief
+    };
+    let sign_in = json!({"email": "owner@example.co.jp", "password": PW});
+    b.post("/api/sign-in", sign_in.clone()).await;
+    let before_enrolment = copied(&b);
+    let offer = b.post("/api/sign-in/totp", json!({})).await;
+    let secret = secret_of(&offer.json);
+    let code = totp_code_at(&secret, app.world.clock.now_for_test());
+    let r = b.post("/api/sign-in/enrol", json!({"code": code})).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.json);
+    let recovery = r.json["recovery_code"].as_str().unwrap().to_owned();
+    let after_enrolment = copied(&b);
+    assert_ne!(after_enrolment, before_enrolment, "enrolment replaces it");
+    let mut thief = replay(before_enrolment);
+    let r = thief
+        .post("/api/sign-in/recovery/confirm", json!({"saved": true}))
+        .await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{}", r.json);
+    assert_eq!(r.json["error"]["code"], "sign_in_expired");
+    assert_eq!(thief.get("/api/me").await.status, StatusCode::UNAUTHORIZED);
+    let r = b
+        .post("/api/sign-in/recovery/confirm", json!({"saved": true}))
+        .await;
+    assert_eq!(r.json["status"], "signed_in");
+    let mut thief = replay(after_enrolment);
+    let r = thief
+        .post("/api/sign-in/recovery/confirm", json!({"saved": true}))
+        .await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{}", r.json);
+
+    // The challenge: a copy taken before it is refused once it was answered.
+    b.post("/api/sign-out", json!({})).await;
+    app.world.clock.advance(Duration::seconds(30));
+    b.post("/api/sign-in", sign_in.clone()).await;
+    let before_challenge = copied(&b);
+    let code = totp_code_at(&secret, app.world.clock.now_for_test());
+    let r = b
+        .post("/api/sign-in/challenge", json!({"code": code}))
+        .await;
+    assert_eq!(r.json["status"], "signed_in", "{}", r.json);
+    let mut thief = replay(before_challenge);
+    app.world.clock.advance(Duration::seconds(30));
+    let code = totp_code_at(&secret, app.world.clock.now_for_test());
+    let r = thief
+        .post("/api/sign-in/challenge", json!({"code": code}))
+        .await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{}", r.json);
+    assert_eq!(thief.get("/api/me").await.status, StatusCode::UNAUTHORIZED);
+
+    // The recovery code: a copy taken before it is refused at the confirmation.
+    b.post("/api/sign-out", json!({})).await;
+    b.post("/api/sign-in", sign_in).await;
+    let before_recovery = copied(&b);
+    let r = b
+        .post("/api/sign-in/recovery", json!({"code": recovery}))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.json);
+    assert_ne!(copied(&b), before_recovery, "the recovery code replaces it");
+    let mut thief = replay(before_recovery);
+    let r = thief
+        .post("/api/sign-in/recovery/confirm", json!({"saved": true}))
+        .await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{}", r.json);
+    assert_eq!(thief.get("/api/me").await.status, StatusCode::UNAUTHORIZED);
+    let r = b
+        .post("/api/sign-in/recovery/confirm", json!({"saved": true}))
+        .await;
+    assert_eq!(r.json["status"], "signed_in");
+}
+
+/// I2, P3, L4, E1, M2: the link every ticket mail carries opens a page of the app. The mailer's
+/// links, the page router and the command line take the path from one table
+/// ([`auth_core::domain::TicketPurpose::page_path`]).
+#[tokio::test]
+async fn i2_every_ticket_link_a_mail_carries_opens_a_page_of_the_app() {
+    use auth_core::domain::{SecretToken, TicketLink, TicketPurpose};
+    let app = TestApp::new();
+    let base = adapter_smtp::PublicBaseUrl::parse("https://files.example.jp").unwrap();
+    let mut b = app.browser();
+    let token = SecretToken::generate(app.world.secrets.as_ref());
+    let unrouted = b
+        .page(&format!("/no-such-link/{}", token.expose().as_str()))
+        .await;
+    for purpose in TicketPurpose::ALL {
+        let link = TicketLink {
+            purpose,
+            token: SecretToken::parse(token.expose().as_str()).unwrap(),
+            expires_at: app.world.clock.now_for_test() + Duration::days(1),
+        };
+        let url = adapter_smtp::ticket_url(&base, &link).expect("every purpose has a page");
+        let path = url.strip_prefix("https://files.example.jp").unwrap();
+        assert!(path.starts_with(purpose.page_path()), "{path}");
+        let r = b.page(path).await;
+        assert!(
+            r.status != unrouted.status || r.body != unrouted.body,
+            "{purpose:?}: {path} is not routed"
+        );
+    }
+}

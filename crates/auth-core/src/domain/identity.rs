@@ -62,7 +62,7 @@ impl ExternalIdentity {
 }
 
 /// The login method a person chooses when accepting an invitation or changing method.
-#[derive(Debug)]
+/// `Debug` shows no password.
 #[non_exhaustive]
 pub enum MethodChoice<'a> {
     /// E-mail and password, with confirmation (P1).
@@ -74,4 +74,17 @@ pub enum MethodChoice<'a> {
     },
     /// A verified federated or AD identity.
     Identity(ExternalIdentity),
+}
+
+impl std::fmt::Debug for MethodChoice<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Password { .. } => f
+                .debug_struct("Password")
+                .field("password", &"<redacted>")
+                .field("confirmation", &"<redacted>")
+                .finish(),
+            Self::Identity(identity) => f.debug_tuple("Identity").field(identity).finish(),
+        }
+    }
 }

@@ -16,6 +16,7 @@ mod mail;
 mod names;
 mod password;
 mod password_hash;
+mod pending;
 mod permissions;
 mod phone;
 mod secret;
@@ -63,6 +64,10 @@ pub use password::{
     PasswordCandidate, PasswordContext, PasswordRejected, PasswordRule,
 };
 pub use password_hash::{PasswordHash, PasswordHashError};
+pub use pending::{
+    PENDING_SIGN_IN_VALIDITY, PendingEvent, PendingNext, PendingRefusal, PendingSignIn,
+    PendingStage,
+};
 pub use permissions::{
     AdminAction, SettingsItem, Viewer, admin_actions, can_administer, can_use, settings_menu,
 };
@@ -75,9 +80,8 @@ pub use ticket::{
 };
 pub use totp::{TotpOffer, TotpSetupError, matching_totp_step, totp_code_at, totp_offer};
 pub use two_factor::{
-    EnrolledFactor, Enrolment, PENDING_SIGN_IN_VALIDITY, PendingSignIn, PendingStage,
-    RECOVERY_CODE_CHARS, REMEMBER_BROWSER_WINDOW, RecoveryCode, RecoveryCodeError,
-    RememberedBrowser, SMS_CODE_DIGITS, SMS_CODE_VALIDITY, SMS_DAILY_CAP, SMS_MAX_WRONG_TRIES,
-    SMS_RESEND_INTERVAL, SealedRecoveryCode, SecondFactorKind, SmsChallenge, SmsCheck, SmsCode,
-    TOTP_STEP_SECONDS, TotpSecret,
+    EnrolledFactor, Enrolment, RECOVERY_CODE_CHARS, REMEMBER_BROWSER_WINDOW, RecoveryCode,
+    RecoveryCodeError, RememberedBrowser, SMS_CODE_DIGITS, SMS_CODE_VALIDITY, SMS_DAILY_CAP,
+    SMS_MAX_WRONG_TRIES, SMS_RESEND_INTERVAL, SealedRecoveryCode, SecondFactorKind, SmsChallenge,
+    SmsCheck, SmsCode, TOTP_STEP_SECONDS, TotpSecret,
 };

@@ -52,17 +52,35 @@ impl TicketPurpose {
         }
     }
 
+    /// Every purpose.
+    pub const ALL: [TicketPurpose; 5] = [
+        Self::Unlock,
+        Self::PasswordReset,
+        Self::Invitation,
+        Self::EmailChange,
+        Self::LoginMethodChange,
+    ];
+
     /// The purpose named by [`TicketPurpose::as_str`].
     pub fn from_name(name: &str) -> Option<Self> {
-        [
-            Self::Unlock,
-            Self::PasswordReset,
-            Self::Invitation,
-            Self::EmailChange,
-            Self::LoginMethodChange,
-        ]
-        .into_iter()
-        .find(|p| p.as_str() == name)
+        Self::ALL.into_iter().find(|p| p.as_str() == name)
+    }
+
+    /// The path of the page a ticket's link opens, before `/{token}`: the one table of ticket
+    /// paths, which the mails' links, the page router and the command line all use.
+    pub fn page_path(self) -> &'static str {
+        match self {
+            Self::Unlock => "/unlock",
+            Self::PasswordReset => "/password/reset",
+            Self::Invitation => "/invitation",
+            Self::EmailChange => "/email-change",
+            Self::LoginMethodChange => "/login-method",
+        }
+    }
+
+    /// The page's route pattern, `{path}/{token}`.
+    pub fn page_route(self) -> String {
+        format!("{}/{{token}}", self.page_path())
     }
 }
 

@@ -16,7 +16,8 @@ use super::{Email, TOTP_STEP_SECONDS, TotpSecret};
 pub struct TotpSetupError(String);
 
 /// What the enrolment page shows: the QR code, the URI it encodes, and the secret as text.
-#[derive(Debug, Clone)]
+/// All three carry the secret: `Debug` shows none of them.
+#[derive(Clone)]
 pub struct TotpOffer {
     /// The secret in base32, for typing into the app by hand.
     pub secret_text: Zeroizing<String>,
@@ -24,6 +25,12 @@ pub struct TotpOffer {
     pub otpauth_uri: Zeroizing<String>,
     /// The URI as a QR code, an SVG document.
     pub qr_svg: String,
+}
+
+impl std::fmt::Debug for TotpOffer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("TotpOffer(<redacted>)")
+    }
 }
 
 fn generator(secret: &TotpSecret, issuer: &str, account: &Email) -> Result<Totp, TotpSetupError> {

@@ -12,6 +12,9 @@
 //!                               └─ "lost my device": recovery code ──▶ RecoveryShown (new code)
 //!  Pending expires after 10 minutes and gives access to nothing (X8).
 //! ```
+//!
+//! The pending sign-in's transitions are [`super::PendingSignIn::advance`]'s, in the
+//! `pending` module.
 
 use std::fmt;
 
@@ -21,13 +24,9 @@ use subtle::ConstantTimeEq;
 use thiserror::Error;
 use zeroize::Zeroizing;
 
-use super::{
-    AccountId, ClientInfo, ContractId, PasswordHash, PhoneNumber, SessionScope, TokenHash,
-};
+use super::{AccountId, PasswordHash, PhoneNumber, TokenHash};
 use crate::ports::SecretSource;
 
-/// How long a pending sign-in waits for its second factor.
-pub const PENDING_SIGN_IN_VALIDITY: Duration = Duration::minutes(10);
 /// How long an SMS code is valid (T7).
 pub const SMS_CODE_VALIDITY: Duration = Duration::minutes(10);
 /// Wrong tries an SMS code allows (T7).
@@ -352,65 +351,6 @@ pub struct Enrolment {
     pub last_totp_step: Option<u64>,
     /// When enrolled.
     pub enrolled_at: DateTime<Utc>,
-}
-
-/// Where a pending sign-in stands.
-#[derive(Debug, Clone)]
-#[non_exhaustive]
-pub enum PendingStage {
-    /// No factor yet: the user enrols (T2). `totp_secret` holds an offered, unconfirmed secret;
-    /// `sms` a code sent to a number being enrolled.
-    Enrol {
-        /// The authenticator secret shown, awaiting its first code.
-        totp_secret: Option<TotpSecret>,
-        /// The SMS code sent to the number being enrolled.
-        sms: Option<SmsChallenge>,
-    },
-    /// Enrolled: the user answers a challenge with the enrolled factor (T4).
-    Challenge {
-        /// The SMS code sent, if the factor is SMS and one was sent.
-        sms: Option<SmsChallenge>,
-    },
-    /// A new recovery code was stored and shown; waiting for "I saved it" (T3, T5).
-    RecoveryShown {
-        /// The code, sealed for the browser and kept with this pending sign-in only until it
-        /// is confirmed, so every visit of the step shows it again (`None` while the store has
-        /// not been given it yet).
-        code: Option<SealedRecoveryCode>,
-    },
-    /// First use of a West Japan line: waiting for consent to receive its details (N5).
-    LineConsent {
-        /// The line.
-        line: super::LineNumber,
-    },
-}
-
-/// A sign-in whose password was right, waiting for its second factor. Gives access to nothing.
-#[derive(Debug, Clone)]
-pub struct PendingSignIn {
-    /// Hash of the pending token held by the browser.
-    pub token_hash: TokenHash,
-    /// Whose sign-in.
-    pub account: AccountId,
-    /// The account's contract.
-    pub contract: ContractId,
-    /// The session scope it will open.
-    pub scope: SessionScope,
-    /// Who signed in.
-    pub client: ClientInfo,
-    /// When the password was checked.
-    pub created_at: DateTime<Utc>,
-    /// The stage.
-    pub stage: PendingStage,
-    /// Whether to remember the browser once complete (L6).
-    pub remember_browser: bool,
-}
-
-impl PendingSignIn {
-    /// Whether the pending sign-in has lapsed at `now`.
-    pub fn is_expired(&self, now: DateTime<Utc>) -> bool {
-        now >= self.created_at + PENDING_SIGN_IN_VALIDITY
-    }
 }
 
 /// A browser remembered for an account (L6): only the hash of its device token is stored.

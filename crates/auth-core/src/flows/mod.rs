@@ -96,6 +96,9 @@ pub enum Infrastructure {
     /// Hashing failed.
     #[error("password hashing failed: {0}")]
     Hashing(String),
+    /// The authenticator set-up (its `otpauth` URI or QR code) could not be built.
+    #[error(transparent)]
+    TotpSetup(#[from] crate::domain::TotpSetupError),
 }
 
 impl From<HashError> for Infrastructure {

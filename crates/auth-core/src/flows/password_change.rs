@@ -36,8 +36,7 @@ pub enum ChangePasswordError {
     Infrastructure(#[from] Infrastructure),
 }
 
-/// A password change request.
-#[derive(Debug)]
+/// A password change request. `Debug` shows no password.
 pub struct ChangePassword<'a> {
     /// The current password as typed.
     pub current: PasswordCandidate,
@@ -45,6 +44,16 @@ pub struct ChangePassword<'a> {
     pub new_password: &'a str,
     /// Its confirmation.
     pub confirmation: &'a str,
+}
+
+impl std::fmt::Debug for ChangePassword<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ChangePassword")
+            .field("current", &self.current)
+            .field("new_password", &"<redacted>")
+            .field("confirmation", &"<redacted>")
+            .finish()
+    }
 }
 
 impl Auth {

@@ -436,7 +436,22 @@ impl Auth {
         client: &ClientInfo,
         scope: SessionScope,
     ) -> Result<SessionGrant, Infrastructure> {
-        let now = self.ports.clock.now();
+        let (grant, session) = self.new_session(account, client, scope, self.ports.clock.now());
+        self.ports.store.insert_session(&session).await?;
+        self.audit_account(account, AuditKind::SignInSucceeded { scope }, client)
+            .await;
+        Ok(grant)
+    }
+
+    /// A new session for `account` opened at `now` (L11): the grant for the browser and the
+    /// record to store.
+    pub(crate) fn new_session(
+        &self,
+        account: &Account,
+        client: &ClientInfo,
+        scope: SessionScope,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> (SessionGrant, Session) {
         let token = SecretToken::generate(self.ports.secrets.as_ref());
         let session = Session {
             id: SessionId::generate(self.ports.secrets.as_ref()),
@@ -450,10 +465,13 @@ impl Auth {
             client_address: client.address.map(|a| a.to_string()),
             user_agent: client.user_agent.clone(),
         };
-        self.ports.store.insert_session(&session).await?;
-        self.audit_account(account, AuditKind::SignInSucceeded { scope }, client)
-            .await;
-        Ok(SessionGrant { token, session })
+        (
+            SessionGrant {
+                token,
+                session: session.clone(),
+            },
+            session,
+        )
     }
 }
 

@@ -15,13 +15,13 @@ use super::signin::SessionGrant;
 use super::{Auth, Infrastructure};
 use crate::domain::{
     Account, AuditKind, EnrolledFactor, Enrolment, FailureOutcome, MailKind, NoticeKind, Password,
-    PasswordCandidate, PendingSignIn, PendingStage, PhoneNumber, PhoneNumberError,
-    REMEMBER_BROWSER_WINDOW, RecoveryCode, RecoveryCodeError, RememberedBrowser, SMS_CODE_VALIDITY,
-    SMS_DAILY_CAP, SMS_RESEND_INTERVAL, SecondFactorKind, SecretToken, Session, SettingsItem,
-    SignInFailure, SmsChallenge, SmsCheck, SmsCode, TotpOffer, TotpSecret, TwoFactorPolicy, Viewer,
-    can_use, matching_totp_step, totp_offer,
+    PasswordCandidate, PendingEvent, PendingNext, PendingRefusal, PendingSignIn, PendingStage,
+    PhoneNumber, PhoneNumberError, REMEMBER_BROWSER_WINDOW, RecoveryCode, RecoveryCodeError,
+    RememberedBrowser, SMS_CODE_VALIDITY, SMS_DAILY_CAP, SMS_RESEND_INTERVAL, SecondFactorKind,
+    SecretToken, Session, SettingsItem, SignInFailure, SmsChallenge, SmsCheck, SmsCode, TotpOffer,
+    TotpSecret, TwoFactorPolicy, Viewer, can_use, matching_totp_step, totp_offer,
 };
-use crate::ports::{EnrolmentCommit, SmsMessage, Verification};
+use crate::ports::{EnrolmentCommit, SignInFinish, SmsMessage, Verification};
 
 /// What the browser must do next after its password was accepted.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -63,6 +63,16 @@ pub struct SmsSent {
     pub masked_phone: String,
     /// When the code stops working.
     pub expires_at: DateTime<Utc>,
+}
+
+/// A recovery code to show once (T3, T5), and the pending token that replaces the one the
+/// browser presented: the token is replaced at every step, and the old one no longer works.
+#[derive(Debug)]
+pub struct RecoveryShown {
+    /// The recovery code, shown once.
+    pub code: RecoveryCode,
+    /// The pending sign-in's new token (for the pending cookie).
+    pub pending: SecretToken,
 }
 
 /// A sign-in completed by its second factor.
@@ -123,6 +133,15 @@ pub enum TwoFactorError {
 impl From<crate::ports::StoreError> for TwoFactorError {
     fn from(e: crate::ports::StoreError) -> Self {
         Self::Infrastructure(e.into())
+    }
+}
+
+impl From<PendingRefusal> for TwoFactorError {
+    fn from(e: PendingRefusal) -> Self {
+        match e {
+            PendingRefusal::Expired => Self::NoPendingSignIn,
+            PendingRefusal::WrongStep => Self::WrongStep,
+        }
     }
 }
 
@@ -253,16 +272,14 @@ impl Auth {
 
     async fn send_sms(
         &self,
-        mut pending: PendingSignIn,
+        pending: PendingSignIn,
         account: &Account,
         phone: PhoneNumber,
     ) -> Result<SmsSent, TwoFactorError> {
         let now = self.ports.clock.now();
         let previous = match &pending.stage {
             PendingStage::Enrol { sms, .. } | PendingStage::Challenge { sms } => sms.as_ref(),
-            PendingStage::RecoveryShown { .. } | PendingStage::LineConsent { .. } => {
-                return Err(TwoFactorError::WrongStep);
-            }
+            _ => return Err(TwoFactorError::WrongStep),
         };
         if previous.is_some_and(|c| now < c.sent_at + SMS_RESEND_INTERVAL) {
             return Err(TwoFactorError::ResendTooSoon);
@@ -286,19 +303,12 @@ impl Auth {
             wrong_tries: 0,
         };
         // Store first (voiding the previous code), then send: a code that was sent is always
-        // one the store knows.
-        match &mut pending.stage {
-            PendingStage::Enrol { sms, totp_secret } => {
-                // Choosing SMS abandons an offered authenticator secret.
-                *sms = Some(challenge);
-                *totp_secret = None;
-            }
-            PendingStage::Challenge { sms } => *sms = Some(challenge),
-            PendingStage::RecoveryShown { .. } | PendingStage::LineConsent { .. } => {
-                return Err(TwoFactorError::WrongStep);
-            }
-        }
-        if !self.ports.store.update_pending(&pending).await? {
+        // one the store knows. Choosing SMS abandons an offered authenticator secret.
+        let next = pending.advance(PendingEvent::SmsSent(challenge), now)?;
+        let PendingNext::Pending(next) = next else {
+            return Err(TwoFactorError::WrongStep);
+        };
+        if !self.ports.store.update_pending(&next).await? {
             return Err(TwoFactorError::NoPendingSignIn);
         }
         let expires_at = now + SMS_CODE_VALIDITY;
@@ -324,25 +334,28 @@ impl Auth {
     /// # Errors
     /// See [`TwoFactorError`].
     pub async fn offer_totp(&self, pending: &SecretToken) -> Result<TotpOffer, TwoFactorError> {
-        let (mut p, account) = self.load_pending(pending).await?;
-        let PendingStage::Enrol { totp_secret, sms } = &mut p.stage else {
+        let (p, account) = self.load_pending(pending).await?;
+        let PendingStage::Enrol { totp_secret, sms } = &p.stage else {
             return Err(TwoFactorError::WrongStep);
         };
         // Choosing the app abandons a code sent for SMS enrolment.
-        let dropped_sms = sms.take().is_some();
         let secret = match totp_secret {
-            Some(s) if !dropped_sms => s.clone(),
+            Some(s) if sms.is_none() => s.clone(),
             _ => {
                 let s = TotpSecret::generate(self.ports.secrets.as_ref());
-                *totp_secret = Some(s.clone());
-                if !self.ports.store.update_pending(&p).await? {
+                let next =
+                    p.advance(PendingEvent::TotpOffered(s.clone()), self.ports.clock.now())?;
+                let PendingNext::Pending(next) = next else {
+                    return Err(TwoFactorError::WrongStep);
+                };
+                if !self.ports.store.update_pending(&next).await? {
                     return Err(TwoFactorError::NoPendingSignIn);
                 }
                 s
             }
         };
         totp_offer(&secret, &self.settings.totp_issuer, &account.email)
-            .map_err(|e| TwoFactorError::Infrastructure(Infrastructure::Hashing(e.to_string())))
+            .map_err(|e| TwoFactorError::Infrastructure(Infrastructure::TotpSetup(e)))
     }
 
     /// Enrolment, second half (T2, T3): checks the code from the SMS or the app, stores the
@@ -355,8 +368,8 @@ impl Auth {
         pending: &SecretToken,
         code: &str,
         remember_browser: bool,
-    ) -> Result<RecoveryCode, TwoFactorError> {
-        let (mut p, account) = self.load_pending(pending).await?;
+    ) -> Result<RecoveryShown, TwoFactorError> {
+        let (p, account) = self.load_pending(pending).await?;
         let now = self.ports.clock.now();
         let PendingStage::Enrol { totp_secret, sms } = &p.stage else {
             return Err(TwoFactorError::WrongStep);
@@ -410,22 +423,25 @@ impl Auth {
             _ => return Err(TwoFactorError::WrongStep),
         };
         let kind = factor.kind();
+        // The transition first: a refused one stores nothing.
+        let PendingNext::Pending(shown) =
+            p.advance(PendingEvent::Enrolled { remember_browser }, now)?
+        else {
+            return Err(TwoFactorError::WrongStep);
+        };
         let recovery = RecoveryCode::generate(self.ports.secrets.as_ref());
         let recovery_hash = self
             .ports
             .hasher
             .hash(&Password::from_recovery_code(&recovery))
             .await?;
-        p.remember_browser = remember_browser;
-        if !self.ports.store.update_pending(&p).await? {
-            return Err(TwoFactorError::NoPendingSignIn);
-        }
         let notice = self.mail_to(
             &account,
             MailKind::Notice {
                 kind: NoticeKind::SecondFactorChanged,
             },
         );
+        let next = SecretToken::generate(self.ports.secrets.as_ref());
         let enrolment = Enrolment {
             factor,
             recovery_hash,
@@ -437,6 +453,8 @@ impl Auth {
             .store
             .complete_enrolment(EnrolmentCommit {
                 pending: pending.hash(),
+                next_token: next.hash(),
+                remember_browser,
                 enrolment,
                 notice,
             })
@@ -450,23 +468,32 @@ impl Auth {
             &p.client,
         )
         .await;
-        self.keep_until_confirmed(pending, p, &recovery).await;
-        Ok(recovery)
+        self.keep_until_confirmed(&next, shown, &recovery).await;
+        Ok(RecoveryShown {
+            code: recovery,
+            pending: next,
+        })
     }
 
     /// Keeps a recovery code just stored with its pending sign-in, so that every visit of the
-    /// confirmation step shows it again until "I saved it" (T3, T5). Best effort: the code is
+    /// confirmation step shows it again until "I saved it" (T3, T5). `next` is the pending
+    /// token that replaced the one this step took, and `shown` the state the step moved to:
+    /// the code is sealed for the browser that now holds `next`. Best effort: the code is
     /// already stored and returned; without this it is shown in this answer only.
     async fn keep_until_confirmed(
         &self,
-        token: &SecretToken,
-        mut p: PendingSignIn,
+        next: &SecretToken,
+        shown: Box<PendingSignIn>,
         code: &RecoveryCode,
     ) {
-        p.stage = PendingStage::RecoveryShown {
-            code: Some(code.seal(token)),
-        };
-        let _ = self.ports.store.update_pending(&p).await;
+        let kept = PendingSignIn {
+            stage: PendingStage::RecoveryShown {
+                code: Some(code.seal(next)),
+            },
+            ..*shown
+        }
+        .with_token(next.hash());
+        let _ = self.ports.store.update_pending(&kept).await;
     }
 
     /// The recovery code a pending sign-in must still confirm it saved (T3, T5): shown again on
@@ -496,6 +523,7 @@ impl Auth {
         remember_browser: bool,
     ) -> Result<Completed, TwoFactorError> {
         let (p, account) = self.load_pending(pending).await?;
+        let now = self.ports.clock.now();
         let PendingStage::Challenge { sms } = &p.stage else {
             return Err(TwoFactorError::WrongStep);
         };
@@ -505,7 +533,6 @@ impl Auth {
             .enrolment(account.id)
             .await?
             .ok_or(TwoFactorError::NoPendingSignIn)?;
-        let now = self.ports.clock.now();
         let kind = enrolment.factor.kind();
         let right = match &enrolment.factor {
             EnrolledFactor::Sms { .. } => match sms.as_ref().map(|c| c.check(code, now)) {
@@ -534,7 +561,8 @@ impl Auth {
         }
         self.audit_account(&account, AuditKind::SecondFactorPassed { kind }, &p.client)
             .await;
-        self.complete(pending, &p, &account, remember_browser).await
+        let next = p.advance(PendingEvent::ChallengePassed { remember_browser }, now)?;
+        self.complete(pending, &p, &account, next, now).await
     }
 
     /// "Lost my device" (T5): a right recovery code replaces itself with a new one, shown once;
@@ -546,12 +574,15 @@ impl Auth {
         &self,
         pending: &SecretToken,
         code: &str,
-    ) -> Result<RecoveryCode, TwoFactorError> {
+    ) -> Result<RecoveryShown, TwoFactorError> {
         let typed = RecoveryCode::parse(code)?;
         let (p, account) = self.load_pending(pending).await?;
-        if !matches!(p.stage, PendingStage::Challenge { .. }) {
+        // The transition is checked first; it is stored with the new code below.
+        let PendingNext::Pending(shown) =
+            p.advance(PendingEvent::RecoveryCodeUsed, self.ports.clock.now())?
+        else {
             return Err(TwoFactorError::WrongStep);
-        }
+        };
         let Some(enrolment) = self.ports.store.enrolment(account.id).await? else {
             return Err(TwoFactorError::WrongStep);
         };
@@ -577,6 +608,7 @@ impl Auth {
                 kind: NoticeKind::SecondFactorChanged,
             },
         );
+        let next = SecretToken::generate(self.ports.secrets.as_ref());
         // Conditional on the hash just verified: of concurrent uses, one wins (T5).
         if !self
             .ports
@@ -586,6 +618,7 @@ impl Auth {
                 enrolment.recovery_hash,
                 fresh_hash,
                 pending.hash(),
+                next.hash(),
                 notice,
             )
             .await?
@@ -598,8 +631,11 @@ impl Auth {
         }
         self.audit_account(&account, AuditKind::RecoveryCodeUsed, &p.client)
             .await;
-        self.keep_until_confirmed(pending, p, &fresh).await;
-        Ok(fresh)
+        self.keep_until_confirmed(&next, shown, &fresh).await;
+        Ok(RecoveryShown {
+            code: fresh,
+            pending: next,
+        })
     }
 
     /// "I saved the recovery code" (T3, T5): completes the sign-in.
@@ -612,14 +648,15 @@ impl Auth {
         saved: bool,
     ) -> Result<Completed, TwoFactorError> {
         let (p, account) = self.load_pending(pending).await?;
+        let now = self.ports.clock.now();
         if !matches!(p.stage, PendingStage::RecoveryShown { .. }) {
             return Err(TwoFactorError::WrongStep);
         }
         if !saved {
             return Err(TwoFactorError::RecoveryCodeNotConfirmed);
         }
-        let remember = p.remember_browser;
-        self.complete(pending, &p, &account, remember).await
+        let next = p.advance(PendingEvent::RecoveryCodeSaved, now)?;
+        self.complete(pending, &p, &account, next, now).await
     }
 
     /// Sets the contract's two-factor policy (T8): the owner only; turning it off needs
@@ -732,16 +769,18 @@ impl Auth {
         pending: &SecretToken,
     ) -> Result<Completed, TwoFactorError> {
         let (p, account) = self.load_pending(pending).await?;
+        let now = self.ports.clock.now();
         let PendingStage::LineConsent { line } = &p.stage else {
             return Err(TwoFactorError::WrongStep);
         };
+        let next = p.advance(PendingEvent::LineConsentGiven, now)?;
         self.ports
             .store
-            .record_line_consent(account.contract, line, self.ports.clock.now())
+            .record_line_consent(account.contract, line, now)
             .await?;
         self.audit_account(&account, AuditKind::LineConsentGiven, &p.client)
             .await;
-        self.complete(pending, &p, &account, false).await
+        self.complete(pending, &p, &account, next, now).await
     }
 
     /// Whether a presented device token remembers this browser for `account` (L6), sliding
@@ -809,50 +848,51 @@ impl Auth {
         }
     }
 
+    /// Finishes a sign-in whose pending state reached "signed in": takes the pending sign-in,
+    /// resets the failure count (L3, only now), remembers the browser (L6) and opens the
+    /// session (L11) in one store step, so a second-factor reset or a lock landing between
+    /// them leaves nothing behind.
     async fn complete(
         &self,
         token: &SecretToken,
         pending: &PendingSignIn,
         account: &Account,
-        remember: bool,
+        next: PendingNext,
+        now: DateTime<Utc>,
     ) -> Result<Completed, TwoFactorError> {
-        if !self.ports.store.take_pending(token.hash()).await? {
-            return Err(TwoFactorError::NoPendingSignIn);
-        }
-        // The sign-in is complete: now, and only now, the failure count resets (L3).
-        let success = crate::ports::Success {
-            reset_failures: true,
-            ..Default::default()
+        let PendingNext::SignedIn { remember_browser } = next else {
+            return Err(TwoFactorError::WrongStep);
         };
-        if self
+        let device = remember_browser.then(|| SecretToken::generate(self.ports.secrets.as_ref()));
+        let remembered = device.as_ref().map(|d| RememberedBrowser {
+            token_hash: d.hash(),
+            account: account.id,
+            last_used_at: now,
+        });
+        let (grant, session) = self.new_session(account, &pending.client, pending.scope, now);
+        let applied = self
             .ports
             .store
-            .record_success(account.id, success)
-            .await?
-            .is_err()
-        {
+            .finish_sign_in(SignInFinish {
+                pending: token.hash(),
+                remembered_browser: remembered,
+                session,
+            })
+            .await?;
+        if !applied {
             return Err(TwoFactorError::NoPendingSignIn);
         }
-        let remembered_browser = if remember {
-            let device = SecretToken::generate(self.ports.secrets.as_ref());
-            self.ports
-                .store
-                .remember_browser(&RememberedBrowser {
-                    token_hash: device.hash(),
-                    account: account.id,
-                    last_used_at: self.ports.clock.now(),
-                })
-                .await?;
-            Some(device)
-        } else {
-            None
-        };
-        let session = self
-            .open_session(account, &pending.client, pending.scope)
-            .await?;
+        self.audit_account(
+            account,
+            AuditKind::SignInSucceeded {
+                scope: pending.scope,
+            },
+            &pending.client,
+        )
+        .await;
         Ok(Completed {
-            session,
-            remembered_browser,
+            session: grant,
+            remembered_browser: device,
         })
     }
 }

@@ -27,6 +27,6 @@ pub use sms::{SmsError, SmsMessage, SmsSender};
 pub use store::{
     AccountStore, ChangeRefused, ContractStore, EmailChange, EnrolmentCommit, FederationStore,
     InsertAccountError, InvitationStore, LeaseOwner, LockArtifacts, MethodChange, OutboxStore,
-    PasswordChange, PasswordReset, QueuedMail, RateLimitStore, ResetRequest, SessionStore, Store,
-    StoreError, Success, SuccessRefused, TicketStore, TwoFactorStore,
+    PasswordChange, PasswordReset, QueuedMail, RateLimitStore, ResetRequest, SessionStore,
+    SignInFinish, Store, StoreError, Success, SuccessRefused, TicketStore, TwoFactorStore,
 };

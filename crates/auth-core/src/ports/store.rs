@@ -491,10 +491,27 @@ pub trait OutboxStore: Send + Sync {
 pub struct EnrolmentCommit {
     /// The pending sign-in that enrolled; it moves to `RecoveryShown`.
     pub pending: TokenHash,
+    /// The pending sign-in's token from now on (the token is replaced at every step; the old
+    /// one stops working in the same step). Equal to `pending` to keep the token.
+    pub next_token: TokenHash,
+    /// Whether to remember the browser once the sign-in completes (L6).
+    pub remember_browser: bool,
     /// The new enrolment (with the recovery code's hash).
     pub enrolment: Enrolment,
     /// The X3 notice.
     pub notice: Mail,
+}
+
+/// What finishing a sign-in stores, as one step (L3, L6, L11); see
+/// [`TwoFactorStore::finish_sign_in`].
+#[derive(Debug, Clone)]
+pub struct SignInFinish {
+    /// The pending sign-in that completes; it is taken.
+    pub pending: TokenHash,
+    /// The browser to remember, when the user asked (L6).
+    pub remembered_browser: Option<RememberedBrowser>,
+    /// The new session.
+    pub session: Session,
 }
 
 /// Second factors, pending sign-ins, remembered browsers and the SMS send log (T, L6, X5).
@@ -541,7 +558,7 @@ pub trait TwoFactorStore: Send + Sync {
 
     /// Completes an enrolment as one step: only if the pending sign-in exists and the account
     /// has no enrolment, stores the enrolment, moves the pending sign-in to `RecoveryShown`
-    /// and queues the notice. Returns whether it applied.
+    /// (with the commit's browser choice, under its next token) and queues the notice. Returns whether it applied.
     ///
     /// # Errors
     /// [`StoreError`]; then nothing changed.
@@ -556,7 +573,8 @@ pub trait TwoFactorStore: Send + Sync {
     async fn spend_totp_step(&self, account: AccountId, step: u64) -> Result<bool, StoreError>;
 
     /// Replaces the recovery code's hash only if it is still `old` (one atomic step), moves the
-    /// pending sign-in `pending` to `RecoveryShown`, and queues the notice. Returns whether it
+    /// pending sign-in `pending` to `RecoveryShown` under the token hash `next_token` (the old
+    /// one stops working), and queues the notice. Returns whether it
     /// applied: of concurrent uses of one code, exactly one does (T5).
     ///
     /// # Errors
@@ -567,8 +585,20 @@ pub trait TwoFactorStore: Send + Sync {
         old: PasswordHash,
         new: PasswordHash,
         pending: TokenHash,
+        next_token: TokenHash,
         notice: Mail,
     ) -> Result<bool, StoreError>;
+
+    /// Finishes a sign-in after its second factor or line consent, as one atomic step: only if
+    /// the pending sign-in `finish.pending` exists for `finish.session.account` and that account
+    /// is not locked, takes the pending sign-in, sets the account's failure count to zero (L3),
+    /// remembers the browser (L6) and inserts the session. Returns whether it applied; when not,
+    /// nothing changed, so a second-factor reset or a lock that lands first leaves neither a
+    /// remembered browser nor a session behind, and of concurrent finishes one applies.
+    ///
+    /// # Errors
+    /// [`StoreError`]; then nothing changed.
+    async fn finish_sign_in(&self, finish: SignInFinish) -> Result<bool, StoreError>;
 
     /// Clears the account's enrolment, pending sign-ins and remembered browsers (T6).
     ///

@@ -25,6 +25,7 @@ use crate::domain::{
     ClientInfo, EnrolledFactor, Enrolment, PendingSignIn, PendingStage, PhoneNumber,
     RememberedBrowser, SmsChallenge, TotpSecret,
 };
+use crate::ports::SignInFinish;
 use crate::ports::{ChangeRefused, EmailChange, LeaseOwner, MethodChange};
 
 /// Generates one `#[tokio::test]` per conformance function. `$make` is an expression that
@@ -54,6 +55,8 @@ macro_rules! store_conformance_tests {
             pending_sign_ins_are_stored_updated_and_taken_once,
             enrolment_completes_once_and_totp_steps_are_spent_once,
             recovery_codes_are_replaced_once_under_concurrency,
+            l6_finishing_a_sign_in_is_one_step_that_a_second_factor_reset_voids,
+            pending_sign_ins_move_to_a_new_token_at_each_step,
             remembered_browsers_slide_and_bind_to_their_account,
             sms_sends_are_capped_per_account_and_number,
             password_reset_and_clearing_remove_every_second_factor,
@@ -1321,6 +1324,8 @@ async fn enrolled<S: Store + 'static>(
     w.store.insert_pending(&p).await.unwrap();
     let commit = EnrolmentCommit {
         pending: p.token_hash,
+        next_token: p.token_hash,
+        remember_browser: false,
         enrolment: totp_enrolment(w, recovery),
         notice: notice(w, &account.email),
     };
@@ -1405,6 +1410,8 @@ pub async fn enrolment_completes_once_and_totp_steps_are_spent_once<S: Store + '
     w.store.insert_pending(&second).await.unwrap();
     let again = EnrolmentCommit {
         pending: second.token_hash,
+        next_token: second.token_hash,
+        remember_browser: false,
         enrolment: totp_enrolment(&w, "X"),
         notice: notice(&w, &owner.email),
     };
@@ -1432,6 +1439,163 @@ pub async fn enrolment_completes_once_and_totp_steps_are_spent_once<S: Store + '
     );
 }
 
+/// X8: enrolment and a used recovery code move the pending sign-in to its next token in the
+/// same step: the token presented before stops working at once.
+pub async fn pending_sign_ins_move_to_a_new_token_at_each_step<S: Store + 'static>(store: Arc<S>) {
+    let w = TestWorld::with_store(store);
+    let (_, owner) = w.basic_owner().await;
+    let p = pending_for(&w, &owner);
+    w.store.insert_pending(&p).await.unwrap();
+    let next = SecretToken::generate(w.secrets.as_ref()).hash();
+    let commit = EnrolmentCommit {
+        pending: p.token_hash,
+        next_token: next,
+        remember_browser: true,
+        enrolment: totp_enrolment(&w, "ABCDEFGHJKLMNPQR"),
+        notice: notice(&w, &owner.email),
+    };
+    assert!(w.store.complete_enrolment(commit).await.unwrap());
+    assert!(w.store.pending(p.token_hash).await.unwrap().is_none());
+    let moved = w.store.pending(next).await.unwrap().unwrap();
+    assert!(matches!(moved.stage, PendingStage::RecoveryShown { .. }));
+    assert!(moved.remember_browser, "the browser choice is kept");
+    assert_eq!(moved.account, owner.id);
+
+    let q = pending_for(&w, &owner);
+    w.store.insert_pending(&q).await.unwrap();
+    let old = w
+        .store
+        .enrolment(owner.id)
+        .await
+        .unwrap()
+        .unwrap()
+        .recovery_hash;
+    let new = w.hasher.hash_text("NEW").unwrap();
+    let after = SecretToken::generate(w.secrets.as_ref()).hash();
+    assert!(
+        w.store
+            .replace_recovery_code(
+                owner.id,
+                old,
+                new,
+                q.token_hash,
+                after,
+                notice(&w, &owner.email),
+            )
+            .await
+            .unwrap()
+    );
+    assert!(w.store.pending(q.token_hash).await.unwrap().is_none());
+    let moved = w.store.pending(after).await.unwrap().unwrap();
+    assert!(matches!(moved.stage, PendingStage::RecoveryShown { .. }));
+}
+
+/// A finish of pending sign-in `pending` for `account`, remembering a browser: the finish, the
+/// session's token and the device token.
+fn finish_for<S>(
+    w: &TestWorld<S>,
+    account: &crate::domain::Account,
+    pending: crate::domain::TokenHash,
+) -> (SignInFinish, SecretToken, SecretToken) {
+    let (token, session) = session_for(w, account);
+    let device = SecretToken::generate(w.secrets.as_ref());
+    let finish = SignInFinish {
+        pending,
+        remembered_browser: Some(RememberedBrowser {
+            token_hash: device.hash(),
+            account: account.id,
+            last_used_at: w.clock.now(),
+        }),
+        session,
+    };
+    (finish, token, device)
+}
+
+/// L3, L6, L11, T6: finishing a sign-in (take the pending sign-in, reset the failure count,
+/// remember the browser, open the session) is one step: of concurrent finishes exactly one
+/// applies, and after a second-factor reset or a lock nothing is written, so no remembered
+/// browser or session is left behind.
+pub async fn l6_finishing_a_sign_in_is_one_step_that_a_second_factor_reset_voids<
+    S: Store + 'static,
+>(
+    store: Arc<S>,
+) {
+    let w = TestWorld::with_store(store);
+    let (_, owner) = w.basic_owner().await;
+    let window = crate::domain::REMEMBER_BROWSER_WINDOW;
+    let remembered = |device: &SecretToken| {
+        w.store
+            .use_remembered_browser(device.hash(), owner.id, w.clock.now(), window)
+    };
+    w.store
+        .record_failure(owner.id, w.clock.now(), lock_artifacts(&w, &owner))
+        .await
+        .unwrap();
+    let p = enrolled(&w, &owner, "ABCDEFGHJKLMNPQR").await;
+    let racers: Vec<_> = (0..8)
+        .map(|_| finish_for(&w, &owner, p.token_hash))
+        .collect();
+    let results = join_all(
+        racers
+            .iter()
+            .map(|(f, _, _)| w.store.finish_sign_in(f.clone())),
+    )
+    .await;
+    assert_eq!(
+        results.iter().filter(|r| *r.as_ref().unwrap()).count(),
+        1,
+        "one finish applies"
+    );
+    for ((_, token, device), applied) in racers.iter().zip(&results) {
+        let applied = *applied.as_ref().unwrap();
+        assert_eq!(
+            w.store.session(token.hash()).await.unwrap().is_some(),
+            applied
+        );
+        assert_eq!(remembered(device).await.unwrap(), applied);
+    }
+    assert!(w.store.pending(p.token_hash).await.unwrap().is_none());
+    let stored = w.store.account(owner.id).await.unwrap().unwrap();
+    assert_eq!(
+        stored.lock.failures(),
+        0,
+        "L3: the count resets on completion"
+    );
+
+    // A second-factor reset (T6) that lands first voids the finish entirely.
+    let q = pending_for(&w, &owner);
+    w.store.insert_pending(&q).await.unwrap();
+    w.store.clear_second_factor(owner.id).await.unwrap();
+    let (f, token, device) = finish_for(&w, &owner, q.token_hash);
+    assert!(!w.store.finish_sign_in(f).await.unwrap());
+    assert!(w.store.session(token.hash()).await.unwrap().is_none());
+    assert!(!remembered(&device).await.unwrap());
+
+    // A lock that lands first: nothing is written, the pending sign-in stays to lapse.
+    let r = pending_for(&w, &owner);
+    w.store.insert_pending(&r).await.unwrap();
+    for _ in 0..LOCK_THRESHOLD {
+        w.store
+            .record_failure(owner.id, w.clock.now(), lock_artifacts(&w, &owner))
+            .await
+            .unwrap();
+    }
+    let (f, token, device) = finish_for(&w, &owner, r.token_hash);
+    assert!(!w.store.finish_sign_in(f).await.unwrap());
+    assert!(w.store.session(token.hash()).await.unwrap().is_none());
+    assert!(!remembered(&device).await.unwrap());
+    assert!(w.store.pending(r.token_hash).await.unwrap().is_some());
+    assert!(
+        w.store
+            .account(owner.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .lock
+            .is_locked()
+    );
+}
+
 /// T5: of concurrent replacements of one recovery hash, exactly one applies.
 pub async fn recovery_codes_are_replaced_once_under_concurrency<S: Store + 'static>(store: Arc<S>) {
     let w = TestWorld::with_store(store);
@@ -1450,6 +1614,7 @@ pub async fn recovery_codes_are_replaced_once_under_concurrency<S: Store + 'stat
             owner.id,
             old.clone(),
             new,
+            p.token_hash,
             p.token_hash,
             notice(&w, &owner.email),
         )

@@ -16,6 +16,7 @@ use crate::domain::{
     Mail, MailId, PendingSignIn, PendingStage, PhoneNumber, RememberedBrowser, Session, SessionId,
     Ticket, TicketError, TicketPurpose, TicketState, TokenHash, TwoFactorPolicy,
 };
+use crate::ports::SignInFinish;
 use crate::ports::{
     AccountStore, EnrolmentCommit, InsertAccountError, LeaseOwner, LockArtifacts, OutboxStore,
     PasswordChange, PasswordReset, QueuedMail, ResetRequest, SessionStore, StoreError, Success,
@@ -713,8 +714,11 @@ impl TwoFactorStore for MemoryStore {
         if s.enrolments.contains_key(&account) {
             return Ok(false);
         }
-        if let Some(p) = s.pending.get_mut(&commit.pending) {
+        if let Some(mut p) = s.pending.remove(&commit.pending) {
             p.stage = PendingStage::RecoveryShown { code: None };
+            p.remember_browser = commit.remember_browser;
+            p.token_hash = commit.next_token;
+            s.pending.insert(commit.next_token, p);
         }
         s.enrolments.insert(account, commit.enrolment);
         enqueue(&mut s, &commit.notice, self.now());
@@ -739,6 +743,7 @@ impl TwoFactorStore for MemoryStore {
         old: crate::domain::PasswordHash,
         new: crate::domain::PasswordHash,
         pending: TokenHash,
+        next_token: TokenHash,
         notice: Mail,
     ) -> Result<bool, StoreError> {
         let mut s = self.state()?;
@@ -749,10 +754,34 @@ impl TwoFactorStore for MemoryStore {
             return Ok(false);
         }
         e.recovery_hash = new;
-        if let Some(p) = s.pending.get_mut(&pending) {
+        if let Some(mut p) = s.pending.remove(&pending) {
             p.stage = PendingStage::RecoveryShown { code: None };
+            p.token_hash = next_token;
+            s.pending.insert(next_token, p);
         }
         enqueue(&mut s, &notice, self.now());
+        Ok(true)
+    }
+
+    async fn finish_sign_in(&self, finish: SignInFinish) -> Result<bool, StoreError> {
+        let mut s = self.state()?;
+        let account = finish.session.account;
+        let ours = s.pending.get(&finish.pending).map(|p| p.account) == Some(account);
+        let unlocked = s
+            .accounts
+            .get(&account)
+            .is_some_and(|a| !a.lock.is_locked());
+        if !ours || !unlocked {
+            return Ok(false);
+        }
+        s.pending.remove(&finish.pending);
+        if let Some(acc) = s.accounts.get_mut(&account) {
+            acc.lock = acc.lock.unlock();
+        }
+        if let Some(browser) = finish.remembered_browser {
+            s.browsers.insert(browser.token_hash, browser);
+        }
+        s.sessions.insert(finish.session.token_hash, finish.session);
         Ok(true)
     }
 

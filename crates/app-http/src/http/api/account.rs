@@ -4,6 +4,7 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
+use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -259,14 +260,14 @@ pub async fn settings_menu(
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct ChangePasswordBody {
     /// The current password.
-    #[schema(format = Password, min_length = 1, max_length = 128)]
-    pub current: String,
+    #[schema(value_type = String, format = Password, min_length = 1, max_length = 128)]
+    pub current: SecretString,
     /// The new password (P1: 8 to 128 characters, 3 of 4 character classes).
-    #[schema(format = Password, min_length = 8, max_length = 128)]
-    pub password: String,
+    #[schema(value_type = String, format = Password, min_length = 8, max_length = 128)]
+    pub password: SecretString,
     /// The same again.
-    #[schema(format = Password, min_length = 8, max_length = 128)]
-    pub confirmation: String,
+    #[schema(value_type = String, format = Password, min_length = 8, max_length = 128)]
+    pub confirmation: SecretString,
 }
 
 /// Change the password; other sessions end (P2).
@@ -287,9 +288,9 @@ pub async fn change_password(
         .change_password(
             &me,
             ChangePassword {
-                current: PasswordCandidate::new(&body.current),
-                new_password: &body.password,
-                confirmation: &body.confirmation,
+                current: PasswordCandidate::new(body.current.expose_secret()),
+                new_password: body.password.expose_secret(),
+                confirmation: body.confirmation.expose_secret(),
             },
             &ctx.client,
         )

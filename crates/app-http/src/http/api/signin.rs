@@ -4,14 +4,16 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum_extra::extract::CookieJar;
+use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use auth_core::domain::{PasswordCandidate, SessionScope};
 use auth_core::flows::signin::{PasswordSignIn, SessionGrant, SignInOutcome};
-use auth_core::flows::two_factor::{Completed, PendingGrant, SecondFactorStep};
+use auth_core::flows::two_factor::{Completed, PendingGrant, RecoveryShown, SecondFactorStep};
 
 use crate::http::context::{CookieKind, Ctx};
+use crate::http::cookies;
 use crate::http::error::{ApiError, ErrorBody, ToApi};
 use crate::http::extract::ApiJson;
 use crate::state::AppState;
@@ -34,8 +36,8 @@ pub struct SignInBody {
     #[schema(format = Email, min_length = 3, max_length = 254, examples("owner@example.co.jp"))]
     pub email: String,
     /// The password.
-    #[schema(format = Password, min_length = 1, max_length = 128, examples("Kumo-2024"))]
-    pub password: String,
+    #[schema(value_type = String, format = Password, min_length = 1, max_length = 128, examples("Kumo-2024"))]
+    pub password: SecretString,
     /// `service` (default) or `settings`.
     #[serde(default)]
     pub scope: ScopeDto,
@@ -120,19 +122,11 @@ pub(crate) async fn signed_in(
     grant: SessionGrant,
     device: Option<auth_core::domain::SecretToken>,
 ) -> (CookieJar, Json<SignInResponse>) {
-    let (kind, scope) = match grant.session.scope {
-        SessionScope::Settings => (CookieKind::Settings, ScopeDto::Settings),
-        _ => (CookieKind::Session, ScopeDto::Service),
+    let scope = match grant.session.scope {
+        SessionScope::Settings => ScopeDto::Settings,
+        _ => ScopeDto::Service,
     };
-    if let Some(old) = ctx.token(kind) {
-        let _ = state.auth().sign_out(&old, &ctx.client).await;
-    }
-    let mut jar = jar
-        .add(ctx.cookie(kind, grant.token.expose().to_string()))
-        .remove(ctx.removal(CookieKind::Pending));
-    if let Some(device) = device {
-        jar = jar.add(ctx.cookie(CookieKind::Device, device.expose().to_string()));
-    }
+    let jar = cookies::issue_session(state, ctx, jar, &grant, device.as_ref()).await;
     (jar, Json(SignInResponse::SignedIn { scope }))
 }
 
@@ -141,7 +135,7 @@ pub(crate) fn pending(
     jar: CookieJar,
     grant: PendingGrant,
 ) -> (CookieJar, Json<SignInResponse>) {
-    let jar = jar.add(ctx.cookie(CookieKind::Pending, grant.token.expose().to_string()));
+    let jar = cookies::issue_pending(ctx, jar, &grant.token);
     (
         jar,
         Json(SignInResponse::Pending {
@@ -190,7 +184,7 @@ pub async fn sign_in(
         .auth()
         .sign_in_with_password(PasswordSignIn {
             email: &body.email,
-            password: PasswordCandidate::new(&body.password),
+            password: PasswordCandidate::new(body.password.expose_secret()),
             client: ctx.client.clone(),
             scope: scope_of(body.scope),
             remembered_browser: ctx.token(CookieKind::Device),
@@ -332,8 +326,8 @@ pub async fn offer_totp(
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct CodeBody {
     /// The six-digit code.
-    #[schema(pattern = "^[0-9]{6}$", examples("123456"))]
-    pub code: String,
+    #[schema(value_type = String, pattern = "^[0-9]{6}$", examples("123456"))]
+    pub code: SecretString,
     /// Remember this browser for 30 days (L6).
     #[serde(default)]
     pub remember_browser: bool,
@@ -356,7 +350,7 @@ pub struct RecoveryCodeDto {
 /// confirms it was saved.
 #[utoipa::path(post, path = "/api/sign-in/enrol", tag = "sign-in", security(("tobira_pending" = [])),
     request_body(content = CodeBody, example = json!({"code": "123456", "remember_browser": false})),
-    responses((status = 200, description = "Enrolled; save the recovery code.", body = RecoveryCodeDto, example = json!({"recovery_code": "ABCD-EFGH-JKLM-NPQR"})),
+    responses((status = 200, description = "Enrolled; save the recovery code.", body = RecoveryCodeDto, headers(("Set-Cookie" = String, description = "`tobira_pending` replaced by a new value (10 minutes); the earlier value no longer works.")), example = json!({"recovery_code": "ABCD-EFGH-JKLM-NPQR"})),
     (status = 401, description = "Wrong code (`wrong_code`), or no pending sign-in.", body = ErrorBody),
     (status = 409, body = ErrorBody),
     (status = 410, description = "The SMS code expired or too many wrong codes (`code_spent`).", body = ErrorBody),
@@ -364,17 +358,30 @@ pub struct RecoveryCodeDto {
 pub async fn finish_enrolment(
     State(state): State<AppState>,
     ctx: Ctx,
+    jar: CookieJar,
     ApiJson(body): ApiJson<CodeBody>,
-) -> Result<Json<RecoveryCodeDto>, ApiError> {
+) -> Result<(CookieJar, Json<RecoveryCodeDto>), ApiError> {
     let token = pending_token(&ctx)?;
-    let code = state
+    let shown = state
         .auth()
-        .finish_enrolment(&token, &body.code, body.remember_browser)
+        .finish_enrolment(&token, body.code.expose_secret(), body.remember_browser)
         .await
         .map_err(|e| e.to_api(ctx.lang))?;
-    Ok(Json(RecoveryCodeDto {
-        recovery_code: code.display().to_string(),
-    }))
+    Ok(recovery_shown(&ctx, jar, shown))
+}
+
+/// Shows a recovery code and replaces the pending cookie with the sign-in's new token.
+fn recovery_shown(
+    ctx: &Ctx,
+    jar: CookieJar,
+    shown: RecoveryShown,
+) -> (CookieJar, Json<RecoveryCodeDto>) {
+    (
+        cookies::issue_pending(ctx, jar, &shown.pending),
+        Json(RecoveryCodeDto {
+            recovery_code: shown.code.display().to_string(),
+        }),
+    )
 }
 
 /// Answer the enrolled factor's challenge (T4).
@@ -396,7 +403,7 @@ pub async fn answer_challenge(
     let token = pending_token(&ctx)?;
     let done = state
         .auth()
-        .answer_challenge(&token, &body.code, body.remember_browser)
+        .answer_challenge(&token, body.code.expose_secret(), body.remember_browser)
         .await
         .map_err(|e| e.to_api(ctx.lang))?;
     Ok(completed(&state, &ctx, jar, done).await)
@@ -406,8 +413,8 @@ pub async fn answer_challenge(
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct RecoveryBody {
     /// 16 letters and digits, with or without spaces and hyphens.
-    #[schema(min_length = 16, max_length = 64, examples("ABCD-EFGH-JKLM-NPQR"))]
-    pub code: String,
+    #[schema(value_type = String, min_length = 16, max_length = 64, examples("ABCD-EFGH-JKLM-NPQR"))]
+    pub code: SecretString,
 }
 
 /// "Lost my device": use the recovery code; returns the new one (T5).
@@ -415,24 +422,23 @@ pub struct RecoveryBody {
 /// The second factor is cleared; the new recovery code must be confirmed as saved.
 #[utoipa::path(post, path = "/api/sign-in/recovery", tag = "sign-in", security(("tobira_pending" = [])),
     request_body(content = RecoveryBody, example = json!({"code": "ABCD-EFGH-JKLM-NPQR"})),
-    responses((status = 200, description = "Accepted; save the new recovery code.", body = RecoveryCodeDto, example = json!({"recovery_code": "WXYZ-2345-6789-ABCD"})),
+    responses((status = 200, description = "Accepted; save the new recovery code.", body = RecoveryCodeDto, headers(("Set-Cookie" = String, description = "`tobira_pending` replaced by a new value (10 minutes); the earlier value no longer works.")), example = json!({"recovery_code": "WXYZ-2345-6789-ABCD"})),
     (status = 401, description = "Wrong recovery code, or no pending sign-in.", body = ErrorBody),
     (status = 409, body = ErrorBody),
     (status = 429, body = ErrorBody)))]
 pub async fn use_recovery_code(
     State(state): State<AppState>,
     ctx: Ctx,
+    jar: CookieJar,
     ApiJson(body): ApiJson<RecoveryBody>,
-) -> Result<Json<RecoveryCodeDto>, ApiError> {
+) -> Result<(CookieJar, Json<RecoveryCodeDto>), ApiError> {
     let token = pending_token(&ctx)?;
-    let code = state
+    let shown = state
         .auth()
-        .use_recovery_code(&token, &body.code)
+        .use_recovery_code(&token, body.code.expose_secret())
         .await
         .map_err(|e| e.to_api(ctx.lang))?;
-    Ok(Json(RecoveryCodeDto {
-        recovery_code: code.display().to_string(),
-    }))
+    Ok(recovery_shown(&ctx, jar, shown))
 }
 
 /// The "I saved it" confirmation.
@@ -498,25 +504,8 @@ pub async fn sign_out(
     ctx: Ctx,
     jar: CookieJar,
 ) -> Result<(StatusCode, CookieJar), ApiError> {
-    if let Some(pending) = ctx.token(CookieKind::Pending) {
-        state
-            .auth()
-            .cancel_sign_in(&pending)
-            .await
-            .map_err(|e| e.to_api(ctx.lang))?;
-    }
-    for kind in [CookieKind::Session, CookieKind::Settings] {
-        if let Some(token) = ctx.token(kind) {
-            state
-                .auth()
-                .sign_out(&token, &ctx.client)
-                .await
-                .map_err(|e| e.to_api(ctx.lang))?;
-        }
-    }
-    let jar = jar
-        .remove(ctx.removal(CookieKind::Session))
-        .remove(ctx.removal(CookieKind::Settings))
-        .remove(ctx.removal(CookieKind::Pending));
+    let jar = cookies::sign_out(&state, &ctx, jar)
+        .await
+        .map_err(|e| e.to_api(ctx.lang))?;
     Ok((StatusCode::NO_CONTENT, jar))
 }

@@ -4,6 +4,7 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
+use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -98,11 +99,11 @@ pub async fn check_reset(
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct NewPasswordBody {
     /// The new password (P1: 8 to 128 characters, 3 of 4 character classes).
-    #[schema(format = Password, min_length = 8, max_length = 128)]
-    pub password: String,
+    #[schema(value_type = String, format = Password, min_length = 8, max_length = 128)]
+    pub password: SecretString,
     /// The same again.
-    #[schema(format = Password, min_length = 8, max_length = 128)]
-    pub confirmation: String,
+    #[schema(value_type = String, format = Password, min_length = 8, max_length = 128)]
+    pub confirmation: SecretString,
 }
 
 /// Set a new password through a reset link (P3, L4, T6).
@@ -120,7 +121,12 @@ pub async fn reset_password(
 ) -> Result<StatusCode, ApiError> {
     state
         .auth()
-        .reset_password(&token, &body.password, &body.confirmation, &ctx.client)
+        .reset_password(
+            &token,
+            body.password.expose_secret(),
+            body.confirmation.expose_secret(),
+            &ctx.client,
+        )
         .await
         .map_err(|e| e.to_api(ctx.lang))?;
     Ok(StatusCode::NO_CONTENT)
@@ -153,11 +159,11 @@ pub enum MethodBody {
     /// E-mail and password (P1 with confirmation).
     Password {
         /// The password (P1: 8 to 128 characters, 3 of 4 character classes).
-        #[schema(format = Password, min_length = 8, max_length = 128)]
-        password: String,
+        #[schema(value_type = String, format = Password, min_length = 8, max_length = 128)]
+        password: SecretString,
         /// The same again.
-        #[schema(format = Password, min_length = 8, max_length = 128)]
-        confirmation: String,
+        #[schema(value_type = String, format = Password, min_length = 8, max_length = 128)]
+        confirmation: SecretString,
     },
 }
 
@@ -169,8 +175,8 @@ impl MethodBody {
                 password,
                 confirmation,
             } => MethodChoice::Password {
-                password,
-                confirmation,
+                password: password.expose_secret(),
+                confirmation: confirmation.expose_secret(),
             },
         }
     }
@@ -319,11 +325,11 @@ pub async fn open_email_change(
 #[derive(Debug, Deserialize, ToSchema, Default)]
 pub struct EmailChangeBody {
     /// For password accounts: the new password.
-    #[schema(format = Password, min_length = 8, max_length = 128)]
-    pub password: Option<String>,
+    #[schema(value_type = Option<String>, format = Password, min_length = 8, max_length = 128)]
+    pub password: Option<SecretString>,
     /// Its confirmation.
-    #[schema(format = Password, min_length = 8, max_length = 128)]
-    pub confirmation: Option<String>,
+    #[schema(value_type = Option<String>, format = Password, min_length = 8, max_length = 128)]
+    pub confirmation: Option<SecretString>,
 }
 
 /// Complete an e-mail change (E1, E2, T6, X3).
@@ -340,10 +346,12 @@ pub async fn complete_email_change(
     ApiPath(token): ApiPath<String>,
     ApiJson(body): ApiJson<EmailChangeBody>,
 ) -> Result<StatusCode, ApiError> {
-    let password = body
-        .password
-        .as_deref()
-        .map(|p| (p, body.confirmation.as_deref().unwrap_or("")));
+    let password = body.password.as_ref().map(|p| p.expose_secret()).map(|p| {
+        (
+            p,
+            body.confirmation.as_ref().map_or("", |c| c.expose_secret()),
+        )
+    });
     state
         .auth()
         .complete_email_change(&token, password, &ctx.client)

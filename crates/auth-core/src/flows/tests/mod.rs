@@ -155,6 +155,8 @@ async fn two_factor_enrol(w: &TestWorld<MemoryStore>, account: &crate::domain::A
     };
     let commit = crate::ports::EnrolmentCommit {
         pending: p.token_hash,
+        next_token: p.token_hash,
+        remember_browser: false,
         enrolment,
         notice: notice_mail(w, account),
     };

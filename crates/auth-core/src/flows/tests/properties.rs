@@ -252,9 +252,9 @@ mod second_factor {
                                 let code = w.sms.last_code().unwrap();
                                 w.auth.finish_enrolment(&p.token, &code, *remember).await.unwrap()
                             };
-                            let done = w.auth.confirm_recovery_code_saved(&p.token, true).await.unwrap();
+                            let done = w.auth.confirm_recovery_code_saved(&recovery.pending, true).await.unwrap();
                             live_devices.extend(done.remembered_browser);
-                            codes.push((recovery, true));
+                            codes.push((recovery.code, true));
                         }
                         Event::Recover { which } => {
                             if codes.is_empty() { continue; }
@@ -264,8 +264,8 @@ mod second_factor {
                             prop_assert_eq!(r.is_ok(), codes[idx].1, "event {}: code {} current={}", i, idx, codes[idx].1);
                             if let Ok(fresh) = r {
                                 codes[idx].1 = false;
-                                codes.push((fresh, true));
-                                w.auth.confirm_recovery_code_saved(&p.token, true).await.unwrap();
+                                codes.push((fresh.code, true));
+                                w.auth.confirm_recovery_code_saved(&fresh.pending, true).await.unwrap();
                             }
                         }
                         Event::PasswordReset => {

@@ -55,19 +55,19 @@ async fn enrol_totp(
     w: &World,
     pending: &PendingGrant,
     remember: bool,
-) -> (crate::domain::TotpSecret, RecoveryCode) {
+) -> (crate::domain::TotpSecret, RecoveryCode, SecretToken) {
     let offer = w.auth.offer_totp(&pending.token).await.unwrap();
     let bytes = data_encoding::BASE32_NOPAD
         .decode(offer.secret_text.as_bytes())
         .unwrap();
     let secret = crate::domain::TotpSecret::from_bytes(&bytes);
     let code = totp_code_at(&secret, w.clock.now());
-    let recovery = w
+    let shown = w
         .auth
         .finish_enrolment(&pending.token, &code, remember)
         .await
         .unwrap();
-    (secret, recovery)
+    (secret, shown.code, shown.pending)
 }
 
 async fn enrolled_totp_owner(
@@ -82,10 +82,10 @@ async fn enrolled_totp_owner(
     let (w, owner) = world().await;
     let pending = password_step(&w, None).await;
     assert_eq!(pending.step, SecondFactorStep::Enrol);
-    let (secret, recovery) = enrol_totp(&w, &pending, remember).await;
+    let (secret, recovery, pending) = enrol_totp(&w, &pending, remember).await;
     let done = w
         .auth
-        .confirm_recovery_code_saved(&pending.token, true)
+        .confirm_recovery_code_saved(&pending, true)
         .await
         .unwrap();
     (w, owner, secret, recovery, done)
@@ -174,42 +174,52 @@ async fn t1_t2_t3_authenticator_enrolment_shows_a_recovery_code_that_must_be_con
             .await
             .is_err()
     );
-    let (_, recovery) = enrol_totp(&w, &pending, false).await;
+    let (_, recovery, next) = enrol_totp(&w, &pending, false).await;
     assert_eq!(recovery.display().len(), 19);
     assert_eq!(
-        w.auth.second_factor_step(&pending.token).await.unwrap(),
+        w.auth.second_factor_step(&next).await.unwrap(),
         SecondFactorStep::ConfirmRecoveryCode
     );
     assert_eq!(
         w.auth
-            .confirm_recovery_code_saved(&pending.token, false)
+            .confirm_recovery_code_saved(&next, false)
             .await
             .unwrap_err(),
         TwoFactorError::RecoveryCodeNotConfirmed
     );
-    // Until confirmed, every visit of the step can show the code again, to this browser only.
+    // Until confirmed, every visit of the step can show the code again, to this browser only:
+    // it is sealed for the token that replaced the one presented at enrolment.
     for _ in 0..2 {
-        let again = w.auth.unconfirmed_recovery_code(&pending.token).await;
+        let again = w.auth.unconfirmed_recovery_code(&next).await;
         assert_eq!(again.unwrap().unwrap().expose(), recovery.expose());
     }
-    let kept = w
-        .store
-        .pending(pending.token.hash())
-        .await
-        .unwrap()
-        .unwrap();
+    let kept = w.store.pending(next.hash()).await.unwrap().unwrap();
     assert!(!format!("{kept:?}").contains(recovery.expose()));
-    let done = w
-        .auth
-        .confirm_recovery_code_saved(&pending.token, true)
-        .await
-        .unwrap();
-    assert_eq!(done.session.session.account, owner.id);
     assert_eq!(
         w.auth
             .unconfirmed_recovery_code(&pending.token)
             .await
             .unwrap_err(),
+        TwoFactorError::NoPendingSignIn,
+        "the token presented before enrolment reads nothing"
+    );
+    // The token presented before enrolment no longer works (the pending token is replaced at
+    // every step).
+    assert_eq!(
+        w.auth
+            .confirm_recovery_code_saved(&pending.token, true)
+            .await
+            .unwrap_err(),
+        TwoFactorError::NoPendingSignIn
+    );
+    let done = w
+        .auth
+        .confirm_recovery_code_saved(&next, true)
+        .await
+        .unwrap();
+    assert_eq!(done.session.session.account, owner.id);
+    assert_eq!(
+        w.auth.unconfirmed_recovery_code(&next).await.unwrap_err(),
         TwoFactorError::NoPendingSignIn,
         "gone once confirmed"
     );
@@ -219,7 +229,7 @@ async fn t1_t2_t3_authenticator_enrolment_shows_a_recovery_code_that_must_be_con
     // The pending token is spent.
     assert_eq!(
         w.auth
-            .confirm_recovery_code_saved(&pending.token, true)
+            .confirm_recovery_code_saved(&next, true)
             .await
             .unwrap_err(),
         TwoFactorError::NoPendingSignIn
@@ -242,12 +252,13 @@ async fn t2_sms_enrolment_sends_a_code_to_the_number_given() {
     let (to, msg) = w.sms.sent().pop().unwrap();
     assert_eq!(to.as_e164(), "+819012345678");
     assert_eq!(msg.code.expose().len(), 6);
-    w.auth
+    let shown = w
+        .auth
         .finish_enrolment(&pending.token, msg.code.expose(), false)
         .await
         .unwrap();
     w.auth
-        .confirm_recovery_code_saved(&pending.token, true)
+        .confirm_recovery_code_saved(&shown.pending, true)
         .await
         .unwrap();
     // T4: the next sign-in challenges by SMS, sending the code itself.
@@ -362,15 +373,16 @@ async fn t5_a_lost_device_is_recovered_once_and_a_new_code_is_issued() {
     let pending = password_step(&w, None).await;
     // With or without separators, any case.
     let typed = recovery.display().replace('-', " ").to_lowercase();
-    let fresh = w
+    let shown = w
         .auth
         .use_recovery_code(&pending.token, &typed)
         .await
         .unwrap();
+    let fresh = shown.code;
     assert_ne!(fresh.expose(), recovery.expose());
     let done = w
         .auth
-        .confirm_recovery_code_saved(&pending.token, true)
+        .confirm_recovery_code_saved(&shown.pending, true)
         .await
         .unwrap();
     assert_eq!(done.session.session.account, owner.id);
@@ -714,14 +726,15 @@ async fn t5_complete_walk_through_enrolment_challenge_and_recovery() {
         .await
         .unwrap();
     let p = password_step(&w, None).await;
-    let second_code = w
+    let shown = w
         .auth
         .use_recovery_code(&p.token, &first_code.display())
         .await
         .unwrap();
+    let second_code = shown.code;
     let done = w
         .auth
-        .confirm_recovery_code_saved(&p.token, true)
+        .confirm_recovery_code_saved(&shown.pending, true)
         .await
         .unwrap();
     w.auth
@@ -736,13 +749,14 @@ async fn t5_complete_walk_through_enrolment_challenge_and_recovery() {
             .unwrap_err(),
         TwoFactorError::WrongCode
     );
-    w.auth
+    let shown = w
+        .auth
         .use_recovery_code(&p.token, &second_code.display())
         .await
         .unwrap();
     assert!(
         w.auth
-            .confirm_recovery_code_saved(&p.token, true)
+            .confirm_recovery_code_saved(&shown.pending, true)
             .await
             .is_ok()
     );

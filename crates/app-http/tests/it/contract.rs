@@ -741,6 +741,65 @@ async fn schemathesis_finds_nothing_with_an_owners_cookies_or_unauthenticated() 
     assert!(only_unauthorized(&report).contains(&"GET /api/me"));
 }
 
+/// Checks `body` against the schema `document` gives for `method path`'s `status` answer,
+/// with the JSON Schema validator of the contract tools; the validator's message on failure.
+fn violations(document: &Value, method: &str, path: &str, status: u16, body: &Value) -> String {
+    let schema = &document["paths"][path][method]["responses"][status.to_string()]["content"]["application/json"]
+        ["schema"];
+    assert!(
+        schema.is_object(),
+        "{method} {path} documents no {status} body"
+    );
+    let root = json!({
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$ref": schema["$ref"],
+        "components": document["components"],
+    });
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("schema.json"), root.to_string()).unwrap();
+    std::fs::write(dir.path().join("body.json"), body.to_string()).unwrap();
+    let out = std::process::Command::new(openapi_python())
+        .current_dir(dir.path())
+        .args([
+            "-c",
+            "import json, jsonschema\n\
+             s = json.load(open('schema.json')); b = json.load(open('body.json'))\n\
+             print('\\n'.join(e.message for e in jsonschema.Draft202012Validator(s).iter_errors(b)))",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap().trim().to_owned()
+}
+
+/// A contract whose details were never given reads back with empty fields: the documented
+/// answer allows that (the change's body does not).
+#[tokio::test]
+async fn c2_details_never_given_read_back_within_the_documented_answer() {
+    let document = document().await;
+    let app = TestApp::new();
+    app.world.basic_owner().await;
+    let mut b = app.browser();
+    b.post(
+        "/api/sign-in",
+        json!({"email": "owner@example.co.jp", "password": "Kumo-2024", "scope": "settings"}),
+    )
+    .await;
+    let r = b.get("/api/settings/contract").await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.json);
+    assert_eq!(r.json["contact_person"], "");
+    let found = violations(&document, "get", "/api/settings/contract", 200, &r.json);
+    assert!(found.is_empty(), "{found}");
+    // The check itself finds a violation where there is one.
+    let mut wrong = r.json.clone();
+    wrong["company"] = json!("");
+    assert!(!violations(&document, "get", "/api/settings/contract", 200, &wrong).is_empty());
+}
+
 #[tokio::test]
 async fn x1_the_admin_console_labels_audit_reasons_in_both_languages() {
     let app = TestApp::new();

@@ -14,9 +14,9 @@ use crate::http::error::{ApiError, ErrorBody, ToApi};
 use crate::http::extract::ApiJson;
 use crate::state::AppState;
 
-/// A contract's details; also the body of a change (every field is sent, `department` may be
-/// empty).
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
+/// The body of a change of the contract's details: every field is sent, only `department`
+/// may be empty.
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct ContractDetailsBody {
     /// The company name: the contract's name, used in mails and in the X2 password check.
     #[schema(min_length = 1, max_length = 100, example = "雲商事株式会社")]
@@ -39,7 +39,31 @@ pub struct ContractDetailsBody {
     pub address: String,
 }
 
-impl From<ContractDetails> for ContractDetailsBody {
+/// A contract's details as stored. A contract created before its details were first given
+/// has only its company name: every other field is then empty.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ContractDetailsView {
+    /// The company name: the contract's name, used in mails and in the X2 password check.
+    #[schema(min_length = 1, max_length = 100, example = "雲商事株式会社")]
+    pub company: String,
+    /// The department (may be empty).
+    #[schema(max_length = 100, example = "情報システム部")]
+    pub department: String,
+    /// The contact person (empty until first given).
+    #[schema(max_length = 100, example = "山田 太郎")]
+    pub contact_person: String,
+    /// The phone number, half-width digits and hyphens (empty until first given).
+    #[schema(example = "03-1234-5678")]
+    pub phone: String,
+    /// The postal code, `NNN-NNNN` (empty until first given).
+    #[schema(example = "100-0001")]
+    pub postal_code: String,
+    /// The address (empty until first given).
+    #[schema(max_length = 200, example = "東京都千代田区千代田1-1")]
+    pub address: String,
+}
+
+impl From<ContractDetails> for ContractDetailsView {
     fn from(d: ContractDetails) -> Self {
         Self {
             company: d.company.as_str().to_owned(),
@@ -56,12 +80,12 @@ impl From<ContractDetails> for ContractDetailsBody {
 ///
 /// Fields never set are empty.
 #[utoipa::path(get, path = "/api/settings/contract", tag = "settings", security(("tobira_settings" = [])),
-    responses((status = 200, description = "The details.", body = ContractDetailsBody, example = json!({"company": "雲商事株式会社", "department": "情報システム部", "contact_person": "山田 太郎", "phone": "03-1234-5678", "postal_code": "100-0001", "address": "東京都千代田区千代田1-1"})),
+    responses((status = 200, description = "The details.", body = ContractDetailsView, example = json!({"company": "雲商事株式会社", "department": "情報システム部", "contact_person": "山田 太郎", "phone": "03-1234-5678", "postal_code": "100-0001", "address": "東京都千代田区千代田1-1"})),
     (status = 403, description = "Not allowed for this account (S1 permission table: `not_permitted`).", body = ErrorBody)))]
 pub async fn contract_details(
     State(state): State<AppState>,
     ctx: Ctx,
-) -> Result<Json<ContractDetailsBody>, ApiError> {
+) -> Result<Json<ContractDetailsView>, ApiError> {
     let me = session(&state, &ctx, SessionScope::Settings).await?;
     let details = state
         .auth()
@@ -77,14 +101,14 @@ pub async fn contract_details(
 /// gets a notice mail. The company name becomes the contract's name.
 #[utoipa::path(put, path = "/api/settings/contract", tag = "settings", security(("tobira_settings" = [])),
     request_body(content = ContractDetailsBody, example = json!({"company": "雲商事株式会社", "department": "情報システム部", "contact_person": "山田 太郎", "phone": "03-1234-5678", "postal_code": "100-0001", "address": "東京都千代田区千代田1-1"})),
-    responses((status = 200, description = "The details as stored (normalised).", body = ContractDetailsBody, example = json!({"company": "雲商事株式会社", "department": "情報システム部", "contact_person": "山田 太郎", "phone": "03-1234-5678", "postal_code": "100-0001", "address": "東京都千代田区千代田1-1"})),
+    responses((status = 200, description = "The details as stored (normalised).", body = ContractDetailsView, example = json!({"company": "雲商事株式会社", "department": "情報システム部", "contact_person": "山田 太郎", "phone": "03-1234-5678", "postal_code": "100-0001", "address": "東京都千代田区千代田1-1"})),
     (status = 403, description = "Not allowed for this account (S1 permission table: `not_permitted`).", body = ErrorBody),
     (status = 422, description = "A field is not valid (`detail_required`, `detail_too_long`, `address_too_long`, `detail_control_character`, `invalid_contact_phone`, `invalid_postal_code`); `field` names it.", body = ErrorBody)))]
 pub async fn change_contract_details(
     State(state): State<AppState>,
     ctx: Ctx,
     ApiJson(body): ApiJson<ContractDetailsBody>,
-) -> Result<Json<ContractDetailsBody>, ApiError> {
+) -> Result<Json<ContractDetailsView>, ApiError> {
     let me = session(&state, &ctx, SessionScope::Settings).await?;
     let input = ContractDetailsInput {
         company: &body.company,

@@ -12,7 +12,7 @@ use axum_extra::extract::CookieJar;
 use maud::html;
 use serde::Deserialize;
 
-use auth_core::domain::{ConnectionId, SessionScope};
+use auth_core::domain::{ConnectionId, PresentedToken, SessionScope};
 use auth_core::flows::directory::DirectoryFor;
 use auth_core::flows::manage::ManageError;
 
@@ -188,8 +188,12 @@ impl<'a> Binding<'a> {
 
     fn purpose(self) -> DirectoryFor<'a> {
         match self {
-            Self::Invitation(token) => DirectoryFor::Invitation { token },
-            Self::MethodChange(token) => DirectoryFor::MethodChange { token },
+            Self::Invitation(token) => DirectoryFor::Invitation {
+                token: PresentedToken::new(token),
+            },
+            Self::MethodChange(token) => DirectoryFor::MethodChange {
+                token: PresentedToken::new(token),
+            },
         }
     }
 

@@ -11,7 +11,7 @@ use axum_extra::extract::CookieJar;
 use maud::html;
 use serde::Deserialize;
 
-use auth_core::domain::SessionScope;
+use auth_core::domain::{PresentedToken, SessionScope};
 use auth_core::flows::federation::{FederationFor, FederationOutcome};
 use auth_core::flows::signin::SignInOutcome;
 
@@ -57,7 +57,9 @@ pub(crate) async fn start(
         "settings_sign_in" => FederationFor::SignIn {
             scope: SessionScope::Settings,
         },
-        "invitation" => FederationFor::Invitation { token: &form.token },
+        "invitation" => FederationFor::Invitation {
+            token: PresentedToken::new(&form.token),
+        },
         "own_method" => {
             me = match super::signed_in(&state, &page, SessionScope::Settings).await {
                 Ok(s) => s,
@@ -65,7 +67,9 @@ pub(crate) async fn start(
             };
             FederationFor::OwnMethod { me: &me }
         }
-        "method_change" => FederationFor::MethodChange { token: &form.token },
+        "method_change" => FederationFor::MethodChange {
+            token: PresentedToken::new(&form.token),
+        },
         _ => return page.failure(&ApiError::bad_request("purpose", page.lang())),
     };
     match state

@@ -2,9 +2,12 @@
 //! that carries a password, code, token or secret, formatted with `{:?}`, shows none of them.
 
 use auth_core::domain::{
-    AdSettingsInput, ClientInfo, Email, MethodChoice, PasswordCandidate, ProviderCallback,
-    RecoveryCode, SecretToken, SessionScope, TotpSecret, totp_offer,
+    AdSettingsInput, ClientInfo, DirectoryCallback, Email, MethodChoice, PasswordCandidate,
+    PresentedToken, ProviderCallback, RecoveryCode, SecretToken, SessionScope, TotpSecret,
+    totp_offer,
 };
+use auth_core::flows::directory::DirectoryFor;
+use auth_core::flows::federation::FederationFor;
 use auth_core::flows::password_change::ChangePassword;
 use auth_core::flows::signin::PasswordSignIn;
 use auth_core::flows::two_factor::RecoveryShown;
@@ -127,6 +130,36 @@ fn x1_request_types_and_core_inputs_print_no_password_code_token_or_secret() {
             }
         ),
     );
+    let token = PresentedToken::new(TOKEN);
+    for (what, debug) in [
+        (
+            "FederationFor::Invitation",
+            format!("{:?}", FederationFor::Invitation { token }),
+        ),
+        (
+            "FederationFor::MethodChange",
+            format!("{:?}", FederationFor::MethodChange { token }),
+        ),
+        (
+            "DirectoryFor::Invitation",
+            format!("{:?}", DirectoryFor::Invitation { token }),
+        ),
+        (
+            "DirectoryFor::MethodChange",
+            format!("{:?}", DirectoryFor::MethodChange { token }),
+        ),
+        (
+            "DirectoryCallback::Saml",
+            format!(
+                "{:?}",
+                DirectoryCallback::Saml {
+                    response: TOKEN.into()
+                }
+            ),
+        ),
+    ] {
+        shows_no_secret(what, debug);
+    }
     let secret = TotpSecret::from_bytes(&[7; 20]);
     let offer = totp_offer(&secret, "tobira", &Email::parse("a@example.jp").unwrap()).unwrap();
     let offer_debug = format!("{offer:?}");

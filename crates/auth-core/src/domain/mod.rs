@@ -72,7 +72,7 @@ pub use permissions::{
     AdminAction, SettingsItem, Viewer, admin_actions, can_administer, can_use, settings_menu,
 };
 pub use phone::{PhoneNumber, PhoneNumberError};
-pub use secret::{SecretToken, TOKEN_BYTES, TOKEN_TEXT_LEN, TokenError, TokenHash};
+pub use secret::{PresentedToken, SecretToken, TOKEN_BYTES, TOKEN_TEXT_LEN, TokenError, TokenHash};
 pub use session::{Session, SessionPolicy, SessionScope, SessionStatus};
 pub use ticket::{
     INVITATIONS_PER_DAY, IssuedTicket, RESET_LINKS_PER_DAY, TICKET_VALIDITY, Ticket, TicketError,

@@ -97,6 +97,29 @@ impl fmt::Debug for SecretToken {
     }
 }
 
+/// A token's text as its holder presented it (a link's parameter, a form field), not yet
+/// parsed: what use cases take as input. Never printed.
+#[derive(Clone, Copy)]
+pub struct PresentedToken<'a>(&'a str);
+
+impl<'a> PresentedToken<'a> {
+    /// Wraps the presented text.
+    pub fn new(text: &'a str) -> Self {
+        Self(text)
+    }
+
+    /// The text, for parsing.
+    pub fn text(self) -> &'a str {
+        self.0
+    }
+}
+
+impl fmt::Debug for PresentedToken<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("PresentedToken(<redacted>)")
+    }
+}
+
 /// SHA-256 of a [`SecretToken`]: what stores keep. Compared in constant time.
 #[derive(Clone, Copy, Eq)]
 pub struct TokenHash([u8; 32]);

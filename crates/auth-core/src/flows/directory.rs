@@ -84,12 +84,12 @@ pub enum DirectoryFor<'a> {
     /// Register from the invitation behind this link token (I2).
     Invitation {
         /// The invitation link's token.
-        token: &'a str,
+        token: crate::domain::PresentedToken<'a>,
     },
     /// A login-method change link (M2).
     MethodChange {
         /// The link's token.
-        token: &'a str,
+        token: crate::domain::PresentedToken<'a>,
     },
 }
 
@@ -401,12 +401,12 @@ impl Auth {
             DirectoryFor::SignIn { scope } => FederationPurpose::SignIn { scope },
             DirectoryFor::Invitation { token } => FederationPurpose::Invitation {
                 ticket: self
-                    .ticket_of_contract(token, TicketPurpose::Invitation, &contract)
+                    .ticket_of_contract(token.text(), TicketPurpose::Invitation, &contract)
                     .await?,
             },
             DirectoryFor::MethodChange { token } => FederationPurpose::MethodChange {
                 ticket: self
-                    .ticket_of_contract(token, TicketPurpose::LoginMethodChange, &contract)
+                    .ticket_of_contract(token.text(), TicketPurpose::LoginMethodChange, &contract)
                     .await?,
             },
         };

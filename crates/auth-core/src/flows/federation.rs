@@ -30,7 +30,7 @@ pub enum FederationFor<'a> {
     /// Register from the invitation behind this link token (I2).
     Invitation {
         /// The invitation link's token.
-        token: &'a str,
+        token: crate::domain::PresentedToken<'a>,
     },
     /// The owner's own login method (M1), from their settings session.
     OwnMethod {
@@ -40,7 +40,7 @@ pub enum FederationFor<'a> {
     /// A login-method change link (M2).
     MethodChange {
         /// The link's token.
-        token: &'a str,
+        token: crate::domain::PresentedToken<'a>,
     },
 }
 
@@ -142,7 +142,7 @@ impl Auth {
             FederationFor::SignIn { scope } => FederationPurpose::SignIn { scope },
             FederationFor::Invitation { token } => FederationPurpose::Invitation {
                 ticket: self
-                    .live_ticket::<ManageError>(token, TicketPurpose::Invitation)
+                    .live_ticket::<ManageError>(token.text(), TicketPurpose::Invitation)
                     .await?
                     .hash,
             },
@@ -152,7 +152,7 @@ impl Auth {
             }
             FederationFor::MethodChange { token } => FederationPurpose::MethodChange {
                 ticket: self
-                    .live_ticket::<ManageError>(token, TicketPurpose::LoginMethodChange)
+                    .live_ticket::<ManageError>(token.text(), TicketPurpose::LoginMethodChange)
                     .await?
                     .hash,
             },

@@ -11,7 +11,7 @@ use axum_extra::extract::CookieJar;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use auth_core::domain::{DirectoryCallback, ProviderCallback};
+use auth_core::domain::{DirectoryCallback, PresentedToken, ProviderCallback};
 use auth_core::flows::directory::DirectoryFor;
 use auth_core::flows::federation::{FederationError, FederationOutcome};
 
@@ -53,8 +53,12 @@ impl DirectoryStartBody {
             Self::SignIn { scope } => DirectoryFor::SignIn {
                 scope: super::signin::scope_of(*scope),
             },
-            Self::Invitation { token } => DirectoryFor::Invitation { token },
-            Self::MethodChange { token } => DirectoryFor::MethodChange { token },
+            Self::Invitation { token } => DirectoryFor::Invitation {
+                token: PresentedToken::new(token),
+            },
+            Self::MethodChange { token } => DirectoryFor::MethodChange {
+                token: PresentedToken::new(token),
+            },
         }
     }
 }

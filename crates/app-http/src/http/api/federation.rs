@@ -10,7 +10,7 @@ use axum_extra::extract::CookieJar;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use auth_core::domain::{Provider, ProviderCallback, SessionScope};
+use auth_core::domain::{PresentedToken, Provider, ProviderCallback, SessionScope};
 use auth_core::flows::federation::{FederationError, FederationFor, FederationOutcome};
 use auth_core::flows::signin::SignInOutcome;
 
@@ -177,12 +177,16 @@ pub async fn start(
         FederationStartBody::SignIn { scope } => FederationFor::SignIn {
             scope: super::signin::scope_of(*scope),
         },
-        FederationStartBody::Invitation { token } => FederationFor::Invitation { token },
+        FederationStartBody::Invitation { token } => FederationFor::Invitation {
+            token: PresentedToken::new(token),
+        },
         FederationStartBody::OwnMethod => {
             me = super::session(&state, &ctx, SessionScope::Settings).await?;
             FederationFor::OwnMethod { me: &me }
         }
-        FederationStartBody::MethodChange { token } => FederationFor::MethodChange { token },
+        FederationStartBody::MethodChange { token } => FederationFor::MethodChange {
+            token: PresentedToken::new(token),
+        },
     };
     let redirect = state
         .auth()

@@ -6,7 +6,8 @@ use crate::ports::{AccountStore as _, AuditLog as _, ContractStore as _};
 use super::{client, newest_link, saml_settings, session_of};
 use crate::domain::{
     AdSettingsInput, AdSubject, AuditKind, ConnectionId, DirectoryCallback, DirectoryEndpoints,
-    ExternalIdentity, ProviderResult, Role, Session, SessionScope, Subject, TicketPurpose,
+    ExternalIdentity, PresentedToken, ProviderResult, Role, Session, SessionScope, Subject,
+    TicketPurpose,
 };
 use crate::flows::directory::{AdSetupError, DirectoryFor};
 use crate::flows::federation::{FederationError, FederationOutcome};
@@ -344,7 +345,9 @@ async fn i2_a_user_registers_with_ad_and_x7_another_contracts_invitation_cannot_
     let r = round_trip(
         &w,
         &connection,
-        DirectoryFor::Invitation { token: &token },
+        DirectoryFor::Invitation {
+            token: PresentedToken::new(&token),
+        },
         "taro@corp",
         "_i1",
     )
@@ -383,7 +386,9 @@ async fn i2_a_user_registers_with_ad_and_x7_another_contracts_invitation_cannot_
         .auth
         .start_directory(
             connection.as_str(),
-            DirectoryFor::Invitation { token: &theirs },
+            DirectoryFor::Invitation {
+                token: PresentedToken::new(&theirs),
+            },
             &ENDPOINTS,
         )
         .await;

@@ -6,9 +6,15 @@
 //! that refuses internal addresses (loopback, private, link-local …) unless the operator listed
 //! the host, besides the rules of all outbound requests (https only unless listed, no
 //! redirects, a timeout, a size cap).
+//!
+//! What this adapter keeps in memory is derived from the store and safe to lose: clients and
+//! parsed metadata by connection (rebuilt when the stored settings or document differ), and
+//! per-address back-off after a failed due re-read (each instance keeps its own, so a fleet of
+//! N instances tries a failing ADFS at most N times per [`IdpSettings::metadata_retry_interval`]).
 
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Instant;
 
 use async_trait::async_trait;
 use auth_core::domain::{
@@ -21,6 +27,7 @@ use chrono::{DateTime, Utc};
 use crate::http::{Http, HttpError};
 use crate::metadata::Metadata;
 use crate::profile::Profile;
+use crate::saml::SamlIdp;
 use crate::{BuildError, Configured, IdpSettings};
 
 /// Every contract's ADFS.
@@ -29,7 +36,28 @@ pub struct AdfsDirectories {
     http: Http,
     /// OpenID Connect clients by connection, with the settings they were built from (an edit
     /// builds a new one, with fresh metadata).
-    oidc: std::sync::Mutex<HashMap<ConnectionId, (AdSettings, Arc<Configured>)>>,
+    oidc: Mutex<HashMap<ConnectionId, (AdSettings, Arc<Configured>)>>,
+    /// SAML: the parsed IdP by connection, with the document it was parsed from (a new stored
+    /// document is parsed again). Parsing an ADFS document costs about a millisecond; see
+    /// `docs/benchmarks.md`.
+    saml: Mutex<HashMap<ConnectionId, (String, Arc<SamlIdp>)>>,
+    /// When a due re-read of a metadata address last failed.
+    failed_reads: Mutex<HashMap<String, Instant>>,
+}
+
+/// The most connections whose client or parsed metadata is kept; beyond it, entries are
+/// dropped (and rebuilt on their next use).
+const MAX_CACHED_CONNECTIONS: usize = 512;
+
+/// Keeps `value` under `key`, making room first when the map is full.
+fn keep<K: std::hash::Hash + Eq + Clone, V>(map: &mut HashMap<K, V>, key: K, value: V) {
+    if map.len() >= MAX_CACHED_CONNECTIONS && !map.contains_key(&key) {
+        let victim = map.keys().next().cloned();
+        if let Some(victim) = victim {
+            map.remove(&victim);
+        }
+    }
+    map.insert(key, value);
 }
 
 impl std::fmt::Debug for AdfsDirectories {
@@ -56,7 +84,9 @@ impl AdfsDirectories {
         Ok(Self {
             settings,
             http,
-            oidc: std::sync::Mutex::new(HashMap::new()),
+            oidc: Mutex::new(HashMap::new()),
+            saml: Mutex::new(HashMap::new()),
+            failed_reads: Mutex::new(HashMap::new()),
         })
     }
 
@@ -74,10 +104,7 @@ impl AdfsDirectories {
         else {
             return Err(IdpError::NotConfigured);
         };
-        let mut cache = self
-            .oidc
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut cache = self.oidc.lock().unwrap_or_else(PoisonError::into_inner);
         if let Some(id) = id
             && let Some((held, client)) = cache.get(id)
             && held == settings
@@ -102,9 +129,37 @@ impl AdfsDirectories {
             metadata: Metadata::new(),
         });
         if let Some(id) = id {
-            cache.insert(id.clone(), (settings.clone(), client.clone()));
+            keep(&mut cache, id.clone(), (settings.clone(), client.clone()));
         }
         Ok(client)
+    }
+
+    /// The parsed IdP of `connection`'s stored metadata, parsed on first use or when the
+    /// stored document differs from the one parsed.
+    fn saml_idp(&self, connection: &AdConnection) -> Result<Arc<SamlIdp>, IdpError> {
+        let doc = connection
+            .metadata
+            .as_ref()
+            .ok_or_else(|| IdpError::Unavailable("no metadata has been read yet".into()))?;
+        if let Some((xml, idp)) = self
+            .saml
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(&connection.id)
+            && *xml == doc.xml
+        {
+            return Ok(idp.clone());
+        }
+        let idp = Arc::new(
+            SamlIdp::from_metadata(&doc.xml)
+                .map_err(|e| IdpError::Unavailable(format!("stored metadata: {e}")))?,
+        );
+        keep(
+            &mut self.saml.lock().unwrap_or_else(PoisonError::into_inner),
+            connection.id.clone(),
+            (doc.xml.clone(), idp.clone()),
+        );
+        Ok(idp)
     }
 
     async fn fetch_metadata(&self, url: &str) -> Result<String, IdpError> {
@@ -137,15 +192,6 @@ fn saml_subject(subject: AdSubject) -> crate::saml::SubjectSource {
     }
 }
 
-fn saml_idp(connection: &AdConnection) -> Result<crate::saml::SamlIdp, IdpError> {
-    let doc = connection
-        .metadata
-        .as_ref()
-        .ok_or_else(|| IdpError::Unavailable("no metadata has been read yet".into()))?;
-    crate::saml::SamlIdp::from_metadata(&doc.xml)
-        .map_err(|e| IdpError::Unavailable(format!("stored metadata: {e}")))
-}
-
 #[async_trait]
 impl Directories for AdfsDirectories {
     fn allows_http(&self, url: &str) -> bool {
@@ -168,7 +214,7 @@ impl Directories for AdfsDirectories {
                         return Err(IdpError::Rejected("no metadata document was given".into()));
                     }
                 };
-                crate::saml::SamlIdp::from_metadata(&xml)
+                SamlIdp::from_metadata(&xml)
                     .map_err(|e| IdpError::Rejected(format!("metadata: {e}")))?;
                 Ok(Some(xml))
             }
@@ -180,6 +226,40 @@ impl Directories for AdfsDirectories {
         }
     }
 
+    async fn refresh_metadata(&self, settings: &AdSettings) -> Result<Option<String>, IdpError> {
+        let AdProtocol::Saml {
+            metadata: SamlMetadataSource::Url(url),
+        } = &settings.protocol
+        else {
+            return self.read_metadata(settings, None).await;
+        };
+        let url = url.as_str().to_owned();
+        let now = Instant::now();
+        if let Some(failed) = self
+            .failed_reads
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(&url)
+            && now.duration_since(*failed) < self.settings.metadata_retry_interval
+        {
+            return Err(IdpError::Unavailable(
+                "metadata: a recent read failed; not tried again yet".into(),
+            ));
+        }
+        let read = self.read_metadata(settings, None).await;
+        let mut failed = self
+            .failed_reads
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        match &read {
+            Ok(_) => {
+                failed.remove(&url);
+            }
+            Err(_) => keep(&mut failed, url, Instant::now()),
+        }
+        read
+    }
+
     async fn authorization_url(
         &self,
         connection: &AdConnection,
@@ -189,7 +269,7 @@ impl Directories for AdfsDirectories {
     ) -> Result<String, IdpError> {
         match &connection.settings.protocol {
             AdProtocol::Saml { .. } => {
-                let idp = saml_idp(connection)?;
+                let idp = self.saml_idp(connection)?;
                 // The person's ADFS sign-in travels to this address: https only (plain http
                 // only for listed hosts), as every other address.
                 self.settings.allowed_url(idp.sso_url()).map_err(|()| {
@@ -233,7 +313,7 @@ impl Directories for AdfsDirectories {
     ) -> Result<DirectoryAssertion, IdpError> {
         match (&connection.settings.protocol, callback) {
             (AdProtocol::Saml { .. }, DirectoryCallback::Saml { response }) => {
-                let idp = saml_idp(connection)?;
+                let idp = self.saml_idp(connection)?;
                 let request_id = ceremony.saml_request_id();
                 let source = saml_subject(connection.settings.subject);
                 let verified = crate::saml::verify_response(
@@ -277,5 +357,76 @@ impl Directories for AdfsDirectories {
                 "the answer's protocol is not the connection's".into(),
             )),
         }
+    }
+}
+
+#[cfg(all(test, feature = "testing"))]
+mod tests {
+    use auth_core::domain::{HttpsUrl, MetadataDocument};
+    use auth_core::testing::SeededSecrets;
+    use base64::Engine as _;
+
+    use super::*;
+    use crate::saml_testing::TestKey;
+
+    fn metadata(sso: &str, key: &TestKey) -> String {
+        let cert = base64::engine::general_purpose::STANDARD.encode(&key.cert_der);
+        format!(
+            r#"<EntityDescriptor entityID="http://adfs.example.co.jp/adfs/services/trust" xmlns="urn:oasis:names:tc:SAML:2.0:metadata"><IDPSSODescriptor protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol"><KeyDescriptor use="signing"><KeyInfo xmlns="http://www.w3.org/2000/09/xmldsig#"><X509Data><X509Certificate>{cert}</X509Certificate></X509Data></KeyInfo></KeyDescriptor><SingleSignOnService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect" Location="{sso}"/></IDPSSODescriptor></EntityDescriptor>"#
+        )
+    }
+
+    #[tokio::test]
+    async fn d1_a_new_stored_metadata_document_is_used_at_once_not_the_parsed_copy() {
+        let key = TestKey::generate("adfs").unwrap();
+        #[allow(clippy::disallowed_methods)]
+        let now = chrono::Utc::now();
+        let mut connection = AdConnection {
+            id: ConnectionId::parse("adfs-abcdefghjkmnpqrstu").unwrap(),
+            settings: AdSettings {
+                protocol: AdProtocol::Saml {
+                    metadata: SamlMetadataSource::Url(
+                        HttpsUrl::parse("https://adfs.example.co.jp/m.xml").unwrap(),
+                    ),
+                },
+                subject: AdSubject::Persistent,
+            },
+            metadata: Some(MetadataDocument {
+                xml: metadata("https://old.example.co.jp/adfs/ls/", &key),
+                read_at: now,
+            }),
+            enabled_at: now,
+            turned_off_at: None,
+            revision: 1,
+        };
+        let endpoints = DirectoryEndpoints {
+            entity_id: "https://tobira.example.jp/ad/adfs-abcdefghjkmnpqrstu",
+            saml_acs: "https://tobira.example.jp/ad/adfs-abcdefghjkmnpqrstu/saml",
+            oidc_redirect: "https://tobira.example.jp/ad/adfs-abcdefghjkmnpqrstu/oidc",
+        };
+        let ceremony = Ceremony::generate(&SeededSecrets::new(1));
+        let directories = AdfsDirectories::new(IdpSettings::default()).unwrap();
+        for _ in 0..2 {
+            let url = directories
+                .authorization_url(&connection, &ceremony, &endpoints, now)
+                .await
+                .unwrap();
+            assert!(
+                url.starts_with("https://old.example.co.jp/adfs/ls/?"),
+                "{url}"
+            );
+        }
+        connection.metadata = Some(MetadataDocument {
+            xml: metadata("https://new.example.co.jp/adfs/ls/", &key),
+            read_at: now,
+        });
+        let url = directories
+            .authorization_url(&connection, &ceremony, &endpoints, now)
+            .await
+            .unwrap();
+        assert!(
+            url.starts_with("https://new.example.co.jp/adfs/ls/?"),
+            "{url}"
+        );
     }
 }

@@ -58,6 +58,9 @@ pub struct IdpSettings {
     pub metadata_ttl: Duration,
     /// The least time between two key-set reads caused by an unknown `kid`.
     pub jwks_refetch_interval: Duration,
+    /// After a due re-read of a contract's ADFS metadata failed, how long sign-in starts use
+    /// the copy held without trying again (per instance).
+    pub metadata_retry_interval: Duration,
     /// Tolerated clock difference for `iat` and `nbf` in the future.
     pub clock_skew: Duration,
 }
@@ -72,6 +75,7 @@ impl Default for IdpSettings {
             max_response_bytes: 256 * 1024,
             metadata_ttl: Duration::from_secs(3600),
             jwks_refetch_interval: Duration::from_secs(60),
+            metadata_retry_interval: Duration::from_secs(300),
             clock_skew: Duration::from_secs(60),
         }
     }

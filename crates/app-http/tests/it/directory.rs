@@ -4,6 +4,8 @@
 //! for OpenID Connect. ADFS's answer reaches the app as a browser would deliver it.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::time::Duration;
 
 use axum::http::StatusCode;
 use serde_json::{Value, json};
@@ -37,13 +39,19 @@ struct Ad {
     line: axum::Router,
 }
 
-#[allow(clippy::disallowed_methods)]
 fn ad_app() -> Ad {
+    ad_app_with(IdpSettings::default().metadata_retry_interval)
+}
+
+/// [`ad_app`] whose adapter waits `retry` after a failed due metadata re-read.
+#[allow(clippy::disallowed_methods)]
+fn ad_app_with(retry: Duration) -> Ad {
     let world = TestWorld::new();
     world.clock.set(chrono::Utc::now());
     let directories = AdfsDirectories::new(IdpSettings {
         insecure_http_hosts: vec!["127.0.0.1".into(), "localhost".into()],
         internal_hosts: vec!["127.0.0.1".into()],
+        metadata_retry_interval: retry,
         ..IdpSettings::default()
     })
     .expect("directories");
@@ -403,6 +411,105 @@ async fn d1_a_certificate_rollover_needs_no_action() {
     let r = ad.post_saml(&mut b, &id, &posted).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.json);
     assert_eq!(r.json["status"], "signed_in");
+}
+
+/// A metadata address on loopback that serves a fixed document, or fails on demand, and counts
+/// its reads.
+struct MetadataServer {
+    url: String,
+    failing: Arc<AtomicBool>,
+    reads: Arc<AtomicUsize>,
+}
+
+impl MetadataServer {
+    async fn start(xml: String) -> Self {
+        let failing = Arc::new(AtomicBool::new(false));
+        let reads = Arc::new(AtomicUsize::new(0));
+        let (f, n) = (failing.clone(), reads.clone());
+        let app = axum::Router::new().route(
+            "/FederationMetadata/2007-06/FederationMetadata.xml",
+            axum::routing::get(move || {
+                let (f, n, xml) = (f.clone(), n.clone(), xml.clone());
+                async move {
+                    n.fetch_add(1, Ordering::SeqCst);
+                    if f.load(Ordering::SeqCst) {
+                        (StatusCode::SERVICE_UNAVAILABLE, String::new())
+                    } else {
+                        (StatusCode::OK, xml)
+                    }
+                }
+            }),
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        Self {
+            url: format!("http://{addr}/FederationMetadata/2007-06/FederationMetadata.xml"),
+            failing,
+            reads,
+        }
+    }
+
+    fn fail(&self, on: bool) {
+        self.failing.store(on, Ordering::SeqCst);
+    }
+
+    fn reads(&self) -> usize {
+        self.reads.load(Ordering::SeqCst)
+    }
+}
+
+#[tokio::test]
+async fn d1_a_failing_daily_metadata_re_read_is_not_tried_again_at_every_sign_in_start() {
+    let ad = ad_app_with(Duration::from_millis(800));
+    let idp = adfs_saml();
+    let served = MetadataServer::start(idp.metadata_xml().await.unwrap()).await;
+    let mut owner = ad.owner().await;
+    let id = ad
+        .turn_on(
+            &mut owner,
+            json!({"metadata_url": served.url, "subject": "upn"}),
+        )
+        .await;
+    assert_eq!(served.reads(), 1);
+    // A day later the copy is due, and the ADFS's metadata address fails.
+    served.fail(true);
+    ad.world.clock.advance(chrono::Duration::hours(25));
+    let mut b = ad.browser();
+    for _ in 0..3 {
+        let r = ad.start(&mut b, &id, json!({"purpose": "sign_in"})).await;
+        assert_eq!(r.status, StatusCode::OK, "the copy held serves: {}", r.json);
+    }
+    assert_eq!(
+        served.reads(),
+        1 + 1,
+        "one failed re-read, then the held copy without trying again"
+    );
+    // The owner's own re-read (a day later: signed in again) is never held back, and says
+    // what went wrong.
+    let mut owner = ad.browser();
+    let r = owner
+        .post(
+            "/api/sign-in",
+            json!({"email": "owner@example.co.jp", "password": PW, "scope": "settings"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.json);
+    let r = owner
+        .post("/api/settings/active-directory/metadata", json!({}))
+        .await;
+    assert_eq!(code(&r), "ad_metadata_unusable");
+    assert_eq!(served.reads(), 3);
+    // After the retry interval a start reads again; the fresh copy is saved, so the next
+    // start reads nothing.
+    served.fail(false);
+    tokio::time::sleep(Duration::from_millis(900)).await;
+    let r = ad.start(&mut b, &id, json!({"purpose": "sign_in"})).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.json);
+    assert_eq!(served.reads(), 4);
+    let r = ad.start(&mut b, &id, json!({"purpose": "sign_in"})).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.json);
+    assert_eq!(served.reads(), 4);
 }
 
 #[tokio::test]

@@ -71,6 +71,15 @@ fn metadata_error(e: IdpError) -> AdSetupError {
     }
 }
 
+/// Why the metadata is read again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Reread {
+    /// The owner asked for it.
+    Now,
+    /// The held copy is older than its refresh interval.
+    Due,
+}
+
 /// What an AD round trip is started for (L8, I2, M2). The owner's own method is not among
 /// them (D2).
 #[derive(Debug, Clone, Copy)]
@@ -252,7 +261,7 @@ impl Auth {
             ));
         }
         let ad = self
-            .refreshed(&current, self.ports.clock.now())
+            .refreshed(&current, Reread::Now, self.ports.clock.now())
             .await
             .map_err(metadata_error)?;
         self.save_connection(&actor.contract, &ad).await?;
@@ -329,16 +338,23 @@ impl Auth {
         }
     }
 
-    /// The connection with its metadata read again now.
+    /// The connection with its metadata read again now: at the owner's request (`Reread::Now`),
+    /// or because the held copy is due (`Reread::Due`, which the adapter may decline while a
+    /// recent read failed).
     async fn refreshed(
         &self,
         current: &AdConnection,
+        why: Reread,
         now: chrono::DateTime<chrono::Utc>,
     ) -> Result<AdConnection, IdpError> {
-        let xml = self
-            .directories
-            .read_metadata(&current.settings, None)
-            .await?;
+        let xml = match why {
+            Reread::Now => {
+                self.directories
+                    .read_metadata(&current.settings, None)
+                    .await?
+            }
+            Reread::Due => self.directories.refresh_metadata(&current.settings).await?,
+        };
         Ok(AdConnection {
             metadata: xml
                 .map(|xml| MetadataDocument { xml, read_at: now })
@@ -412,8 +428,9 @@ impl Auth {
         };
         let now = self.ports.clock.now();
         if ad.metadata_is_stale(now) {
-            // A failed read keeps the copy held serving; the next start tries again.
-            if let Ok(fresh) = self.refreshed(&ad, now).await
+            // A failed read keeps the copy held serving; a later start tries again (the
+            // adapter may hold back while a recent read failed).
+            if let Ok(fresh) = self.refreshed(&ad, Reread::Due, now).await
                 && let Some(doc) = &fresh.metadata
             {
                 // Only the document is written, and only over the revision it was fetched for:

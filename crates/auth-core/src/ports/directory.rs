@@ -53,6 +53,18 @@ pub trait Directories: Send + Sync {
         pasted: Option<&str>,
     ) -> Result<Option<String>, IdpError>;
 
+    /// Reads a connection's metadata again because the held copy is due (a sign-in start
+    /// does this when the copy is older than its refresh interval): as
+    /// [`read_metadata`](Self::read_metadata) without a pasted document, except that an adapter
+    /// may decline at once, with [`IdpError::Unavailable`], while a recent read of the same
+    /// address failed, so that an unreachable ADFS does not hold every sign-in for a timeout.
+    ///
+    /// # Errors
+    /// As [`read_metadata`](Self::read_metadata).
+    async fn refresh_metadata(&self, settings: &AdSettings) -> Result<Option<String>, IdpError> {
+        self.read_metadata(settings, None).await
+    }
+
     /// Where to send the browser; `now` is the request's issue instant.
     ///
     /// # Errors

@@ -8,7 +8,6 @@ use axum::http::{HeaderName, HeaderValue, Method, Request, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use tower::ServiceBuilder;
-use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
@@ -46,7 +45,7 @@ pub fn common(router: axum::Router, max_body: usize, secure: bool) -> axum::Rout
         )
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
         .layer(axum::middleware::from_fn(limit_headers))
-        .layer(RequestBodyLimitLayer::new(max_body))
+        .layer(axum::middleware::from_fn(move |req, next| limit_body(req, next, max_body)))
         .layer(SetResponseHeaderLayer::overriding(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(csp)))
         .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
         .layer(SetResponseHeaderLayer::overriding(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer")))
@@ -63,6 +62,46 @@ pub fn common(router: axum::Router, max_body: usize, secure: bool) -> axum::Rout
         .layer(axum::middleware::from_fn(move |req, next| {
             api_json_errors(req, next, secure)
         }))
+}
+
+/// The forms and bodies that carry an ADFS metadata document, pasted or read from a file (D1):
+/// real documents run to around 100 KB, and a form encodes each `<`, `>` and `"` in three
+/// bytes.
+const METADATA_PATHS: [&str; 3] = [
+    "/settings/active-directory",
+    "/settings/active-directory/edit",
+    "/api/settings/active-directory",
+];
+
+/// The body limit of the metadata forms: a document of the largest size the core accepts
+/// ([`MAX_METADATA_BYTES`](auth_core::domain::MAX_METADATA_BYTES)), form-encoded, with the other
+/// fields.
+pub const METADATA_BODY_BYTES: usize = auth_core::domain::MAX_METADATA_BYTES * 3 + 16 * 1024;
+
+/// The body limit for `path`: `max_body`, or more for the metadata forms.
+fn body_limit(path: &str, max_body: usize) -> usize {
+    if METADATA_PATHS.contains(&path) {
+        max_body.max(METADATA_BODY_BYTES)
+    } else {
+        max_body
+    }
+}
+
+/// Refuses a body over the path's limit: at once by its declared length, else when reading
+/// goes past it (extractors answer 413).
+async fn limit_body(req: Request<Body>, next: Next, max_body: usize) -> Response {
+    let limit = body_limit(req.uri().path(), max_body);
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > limit as u64) {
+        return StatusCode::PAYLOAD_TOO_LARGE.into_response();
+    }
+    let (parts, body) = req.into_parts();
+    let body = Body::new(http_body_util::Limited::new(body, limit));
+    next.run(Request::from_parts(parts, body)).await
 }
 
 /// Whether a path is the JSON API's.

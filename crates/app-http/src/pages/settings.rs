@@ -696,6 +696,12 @@ fn ad_fields(page: &Page, form: &AdForm, editing: bool, errors: &Errors) -> Mark
             label for="metadata_xml" { (page.t(T::MetadataXml)) }
             p.hint id="metadata_xml-hint" { (page.t(T::MetadataXmlHint)) }
             textarea id="metadata_xml" name="metadata_xml" rows="4" aria-describedby="metadata_xml-hint" { (form.metadata_xml) }
+            // Shown by the script, which reads the chosen file into the field above: the form
+            // keeps one encoding, and the document is checked as if pasted.
+            div.upload hidden {
+                label for="metadata_file" { (page.t(T::MetadataFile)) }
+                input type="file" id="metadata_file" data-fills="metadata_xml" accept=".xml,application/xml,text/xml,application/samlmetadata+xml";
+            }
             @for e in &xml_errors { p.error { (e) } }
         }
         (Input::new("client_id", page.t(T::AdClientId)).value(&form.client_id).render(errors))

@@ -3,7 +3,8 @@
 //! `oidc-provider`'s ADFS profile playing it over OpenID Connect. The owner sets AD up in the
 //! settings menu; a user registers with AD from an invitation, signs in with the connection ID
 //! and at the mailed address; the owner switches the connection to OpenID Connect and the user
-//! signs in through it; the owner turns AD off and the user is told so.
+//! signs in through it, then back to SAML with the metadata read from a file, and the user signs
+//! in again; the owner turns AD off and the user is told so.
 //!
 //! Each page visited is saved as a PNG under `<target>/screenshots/` (prefix `ad-`).
 
@@ -260,6 +261,54 @@ async fn l8_browser_walk_with_active_directory_over_saml_and_openid_connect() {
     click_through_adfs(&mut u, "button#continue", &base).await;
     assert_eq!(u.path().await, "/home", "{}", u.text().await);
     u.shot("home-oidc").await;
+    u.click("form[action='/sign-out'] button").await;
+
+    // 5b. The owner switches back to SAML with the metadata read from a file (the document
+    //     is not at a URL tobira may reach); taro signs in through it.
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("FederationMetadata.xml");
+    std::fs::write(&file, saml.metadata_xml().await.unwrap()).unwrap();
+    o.goto(&format!("{base}/settings/active-directory")).await;
+    o.client
+        .find(Locator::Css(&format!("{edit} #protocol-saml")))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    o.fill(&format!("{edit} #metadata_url"), "").await;
+    o.client
+        .find(Locator::Css(&format!("{edit} #metadata_file")))
+        .await
+        .unwrap()
+        .send_keys(file.to_str().unwrap())
+        .await
+        .unwrap();
+    let field = o
+        .client
+        .find(Locator::Css(&format!("{edit} #metadata_xml")))
+        .await
+        .unwrap();
+    let mut read = String::new();
+    for _ in 0..100 {
+        read = field.prop("value").await.unwrap().unwrap_or_default();
+        if !read.is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(
+        read.contains("EntityDescriptor"),
+        "the file was read: {read}"
+    );
+    o.shot("settings-ad-metadata-file").await;
+    o.click(&format!("{edit} button[type=submit]")).await;
+    let text = o.text().await;
+    assert!(text.contains("設定を保存しました"), "{text}");
+    assert!(text.contains("SAML 2.0"), "{text}");
+    u.goto(&ad_address).await;
+    click_through_adfs(&mut u, "button#continue", &base).await;
+    assert_eq!(u.path().await, "/home", "{}", u.text().await);
     u.click("form[action='/sign-out'] button").await;
 
     // 6. The owner turns AD off; taro is told so at the AD address.

@@ -512,6 +512,87 @@ async fn d1_a_failing_daily_metadata_re_read_is_not_tried_again_at_every_sign_in
     assert_eq!(served.reads(), 4);
 }
 
+/// `xml` padded to the size ADFS publishes (its WS-Federation roles list every claim type:
+/// around 90 KB), with a comment inside the root element.
+fn adfs_sized(xml: &str) -> String {
+    let root = xml.find("EntityDescriptor").unwrap();
+    let open_end = root + xml[root..].find('>').unwrap() + 1;
+    let pad = format!(
+        "<!--{}-->",
+        "offered claim type and its description ".repeat(2400)
+    );
+    format!("{}{pad}{}", &xml[..open_end], &xml[open_end..])
+}
+
+#[tokio::test]
+async fn d1_adfs_sized_metadata_pasted_on_the_page_or_sent_to_the_api_is_accepted_and_signs_in() {
+    let ad = ad_app();
+    let mut idp = adfs_saml();
+    let xml = adfs_sized(&idp.metadata_xml().await.unwrap());
+    assert!(xml.len() > 90 * 1024);
+    let mut owner = ad.owner().await;
+    // The page's form (form-encoded, well over the ordinary body limit).
+    owner.page("/settings/active-directory").await;
+    let r = owner
+        .submit(
+            "/settings/active-directory",
+            &[
+                ("protocol", "saml"),
+                ("metadata_xml", &xml),
+                ("subject", "upn"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let view = owner.get("/api/settings/active-directory").await;
+    assert_eq!(view.json["protocol"], "saml", "{}", view.json);
+    assert!(view.json["metadata_url"].is_null(), "pasted: {}", view.json);
+    let id = view.json["connection_id"].as_str().unwrap().to_owned();
+    // The API's edit takes the same document.
+    let r = owner
+        .send(
+            axum::http::Method::PUT,
+            "/api/settings/active-directory",
+            Some(json!({"metadata_xml": xml, "subject": "upn"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.json);
+    // Other bodies keep the ordinary limit.
+    let r = owner
+        .post(
+            "/api/sign-in",
+            json!({"email": "owner@example.co.jp", "password": xml}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
+
+    idp.set_trusted(vec![relying_party(&id)]).unwrap();
+    let connection = auth_core::domain::ConnectionId::parse(&id).unwrap();
+    let contract = ad
+        .world
+        .store
+        .contract_by_connection(&connection)
+        .await
+        .unwrap()
+        .unwrap();
+    ad.world
+        .account_with(
+            &contract,
+            "taro@example.co.jp",
+            auth_core::domain::Role::User,
+            LoginMethod::ActiveDirectory {
+                connection,
+                subject: auth_core::domain::Subject::parse("taro@corp.example.co.jp").unwrap(),
+            },
+            None,
+        )
+        .await;
+    let mut b = ad.browser();
+    let posted = ad.at_saml(&mut b, &id, json!({"purpose": "sign_in"})).await;
+    let r = ad.post_saml(&mut b, &id, &posted).await;
+    assert_eq!(r.json["status"], "signed_in", "{}", r.json);
+}
+
 #[tokio::test]
 async fn x7_contract_a_assertion_is_refused_at_contract_b() {
     let ad = ad_app();

@@ -1,6 +1,7 @@
-// tobira: show/hide toggles for password fields, and forms that move on by themselves.
-// Progressive enhancement only: without this script the fields work as plain password fields,
-// the toggles stay hidden, and a moving-on form waits for its button.
+// tobira: show/hide toggles for password fields, forms that move on by themselves, and files
+// read into a text field. Progressive enhancement only: without this script the fields work as
+// plain password fields, the toggles and file choosers stay hidden (the document can still be
+// pasted), and a moving-on form waits for its button.
 (function () {
   "use strict";
   function wire(button) {
@@ -25,10 +26,26 @@
       link.href = "/password/forgot" + (v ? "?email=" + encodeURIComponent(v) : "");
     });
   }
+  // A metadata file chosen is read into its form's text field; the file itself is not sent.
+  function upload(input) {
+    var field = input.form && input.form.elements.namedItem(input.dataset.fills);
+    var box = input.closest(".upload");
+    if (!field || !box || !window.FileReader) { return; }
+    box.hidden = false;
+    input.addEventListener("change", function () {
+      var file = input.files && input.files[0];
+      if (!file) { return; }
+      var reader = new FileReader();
+      reader.onload = function () { field.value = reader.result; };
+      reader.readAsText(file);
+    });
+  }
   function init() {
     var buttons = document.querySelectorAll("button.toggle[aria-controls]");
     for (var i = 0; i < buttons.length; i++) { wire(buttons[i]); }
     carry();
+    var files = document.querySelectorAll("input[type=file][data-fills]");
+    for (var j = 0; j < files.length; j++) { upload(files[j]); }
     // A form that only carries an answer on from this origin (AD sign-in) moves on by itself.
     var onward = document.querySelector("form[data-autosubmit]");
     if (onward) { onward.submit(); }

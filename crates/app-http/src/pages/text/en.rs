@@ -272,6 +272,7 @@ pub(super) fn text(key: T) -> &'static str {
         T::AdProtocolSaml => "SAML 2.0",
         T::AdProtocolOidc => "OpenID Connect (ADFS 2016 and later)",
         T::MetadataXml => "Or paste the metadata document (XML)",
+        T::MetadataFile => "Read it from a file (FederationMetadata.xml)",
         T::MetadataXmlHint => "SAML only, instead of a URL. Give one of the two.",
         T::DiscoveryUrlHint => {
             "For OpenID Connect: https://ADFS-HOST/adfs/.well-known/openid-configuration"

@@ -273,6 +273,7 @@ pub(super) fn text(key: T) -> &'static str {
         T::MetadataXmlHint => {
             "SAML でURLを使わない場合のみ。URLか貼り付けのどちらか一方をご入力ください。"
         }
+        T::MetadataFile => "ファイル（FederationMetadata.xml）から読み込む",
         T::DiscoveryUrlHint => {
             "OpenID Connect の場合は https://ADFSのホスト名/adfs/.well-known/openid-configuration をご入力ください。"
         }

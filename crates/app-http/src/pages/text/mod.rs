@@ -221,6 +221,7 @@ keys! {
     AdProtocolOidc,
     MetadataXml,
     MetadataXmlHint,
+    MetadataFile,
     DiscoveryUrlHint,
     AdClientId,
     AdClientSecret,

@@ -746,3 +746,122 @@ impl ToApi for MethodChangeError {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use auth_core::domain::TicketError;
+
+    fn seen(e: ApiError) -> (u16, &'static str, Option<&'static str>) {
+        (e.status.as_u16(), e.msg.code(), e.field)
+    }
+
+    /// The flow modules' error enums answer with the statuses, codes and fields clients saw
+    /// before they were split (the contract tests and the OpenAPI document list them).
+    #[test]
+    fn the_split_account_management_errors_keep_their_codes() {
+        let l = Lang::En;
+        let cases = [
+            (
+                seen(AccessError::NotSignedIn.to_api(l)),
+                (401, "not_signed_in", None),
+            ),
+            (
+                seen(AdminError::NotPermitted.to_api(l)),
+                (403, "not_permitted", None),
+            ),
+            (
+                seen(AdminError::NotFound.to_api(l)),
+                (404, "not_found", None),
+            ),
+            (
+                seen(AdminError::OwnerIsProtected.to_api(l)),
+                (403, "owner_is_protected", None),
+            ),
+            (
+                seen(LineError::LineTaken.to_api(l)),
+                (409, "line_taken", Some("line")),
+            ),
+            (
+                seen(SettingsError::ConfirmationRequired.to_api(l)),
+                (422, "confirmation_required", Some("confirmed")),
+            ),
+            (
+                seen(InviteError::EmailTaken.to_api(l)),
+                (409, "email_taken", Some("email")),
+            ),
+            (
+                seen(InviteError::RateLimited.to_api(l)),
+                (429, "too_many_requests", None),
+            ),
+            (
+                seen(RegistrationError::Ticket(TicketError::Expired).to_api(l)),
+                (410, "link_expired", None),
+            ),
+            (
+                seen(RegistrationError::NoActiveDirectory.to_api(l)),
+                (422, "no_active_directory", Some("method")),
+            ),
+            (
+                seen(RegistrationError::AccountGone.to_api(l)),
+                (404, "not_found", None),
+            ),
+            (
+                seen(ChangeRequestError::EmailConfirmationMismatch.to_api(l)),
+                (422, "email_confirmation_mismatch", Some("confirmation")),
+            ),
+            (
+                seen(ChangeRequestError::SameEmail.to_api(l)),
+                (422, "same_email", Some("email")),
+            ),
+            (
+                seen(EmailChangeError::Ticket(TicketError::Used).to_api(l)),
+                (404, "link_used", None),
+            ),
+            (
+                seen(MethodChangeError::FacebookRebind.to_api(l)),
+                (422, "facebook_rebind", None),
+            ),
+            (
+                seen(MethodChangeError::OwnerCannotUseActiveDirectory.to_api(l)),
+                (422, "owner_cannot_use_active_directory", Some("method")),
+            ),
+            (
+                seen(MethodChangeError::IdentityTaken.to_api(l)),
+                (409, "identity_taken", None),
+            ),
+            (
+                seen(FederationError::MethodChange(MethodChangeError::NotSignedIn).to_api(l)),
+                (401, "not_signed_in", None),
+            ),
+            (
+                seen(AdSetupError::NotPermitted.to_api(l)),
+                (403, "not_permitted", None),
+            ),
+        ];
+        for (got, want) in cases {
+            assert_eq!(got, want);
+        }
+    }
+
+    #[test]
+    fn every_ticket_problem_has_its_own_status_and_code() {
+        let l = Lang::En;
+        assert_eq!(
+            seen(ticket_error(TicketError::Unknown, l)),
+            (404, "link_invalid", None)
+        );
+        assert_eq!(
+            seen(ticket_error(TicketError::Expired, l)),
+            (410, "link_expired", None)
+        );
+        assert_eq!(
+            seen(ticket_error(TicketError::Used, l)),
+            (404, "link_used", None)
+        );
+        assert_eq!(
+            seen(ticket_error(TicketError::Voided, l)),
+            (404, "link_voided", None)
+        );
+    }
+}

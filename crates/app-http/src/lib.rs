@@ -21,6 +21,7 @@ pub mod hashing;
 pub mod http;
 pub mod messages;
 pub mod pages;
+pub mod qr;
 pub mod server;
 pub mod sms;
 pub mod state;

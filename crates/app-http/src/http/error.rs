@@ -12,12 +12,16 @@ use serde::Serialize;
 use auth_core::domain::{AdFieldError, AdSettingsError};
 use auth_core::domain::{PasswordRejected, PasswordRule, TicketError};
 use auth_core::flows::Infrastructure;
+use auth_core::flows::admin::{AdminError, LineError};
+use auth_core::flows::changes::{ChangeRequestError, EmailChangeError, MethodChangeError};
 use auth_core::flows::directory::AdSetupError;
 use auth_core::flows::federation::FederationError;
-use auth_core::flows::manage::ManageError;
+use auth_core::flows::invitations::{InviteError, RegistrationError};
+use auth_core::flows::manage::AccessError;
 use auth_core::flows::password_change::ChangePasswordError;
 use auth_core::flows::password_reset::{ResetError, ResetRequestError};
 use auth_core::flows::sessions::SessionError;
+use auth_core::flows::settings::SettingsError;
 use auth_core::flows::signin::SignInError;
 use auth_core::flows::two_factor::TwoFactorError;
 use auth_core::flows::unlock::UnlockError;
@@ -204,8 +208,8 @@ impl IntoResponse for ApiError {
 
 /// The answer to an error variant this app does not map yet (the core's error enums are
 /// non-exhaustive): a logged internal failure, never a business meaning such as "wrong
-/// password" or "link invalid".
-fn unmapped(error: &dyn std::fmt::Display, lang: Lang) -> ApiError {
+/// password" or "link invalid". Also the answer to an unknown outcome variant.
+pub(crate) fn unmapped(error: &dyn std::fmt::Display, lang: Lang) -> ApiError {
     tracing::error!(error = %error, "an error variant the app does not map");
     ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, Msg::Unavailable, lang)
 }
@@ -220,10 +224,13 @@ impl ToApi for Infrastructure {
     fn to_api(self, lang: Lang) -> ApiError {
         match &self {
             Infrastructure::Busy => ApiError::new(StatusCode::SERVICE_UNAVAILABLE, Msg::Busy, lang),
-            other => {
-                tracing::error!(error = %other, "infrastructure failure");
+            Infrastructure::Store(_)
+            | Infrastructure::Hashing(_)
+            | Infrastructure::TotpSetup(_) => {
+                tracing::error!(error = %self, "infrastructure failure");
                 ApiError::new(StatusCode::SERVICE_UNAVAILABLE, Msg::Unavailable, lang)
             }
+            _ => unmapped(&self, lang),
         }
     }
 }
@@ -240,10 +247,7 @@ impl ToApi for AdSetupError {
                     AdSettingsError::ClientSecret => Msg::AdClientSecret,
                     AdSettingsError::Protocol => Msg::AdProtocol,
                     AdSettingsError::Subject => Msg::AdSubject,
-                    other => {
-                        tracing::error!(rule = %other, "unmapped AD settings rule");
-                        Msg::AdProtocol
-                    }
+                    other => return unmapped(&other, lang),
                 };
                 ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, msg, lang).field(field)
             }
@@ -266,33 +270,26 @@ impl ToApi for AdSetupError {
             AdSetupError::ChangedMeanwhile => {
                 ApiError::new(StatusCode::CONFLICT, Msg::AdChangedMeanwhile, lang)
             }
-            AdSetupError::Manage(e) => e.to_api(lang),
-            AdSetupError::Infrastructure(e) => e.to_api(lang),
-            other => {
-                tracing::error!(error = %other, "unmapped AD settings error");
-                ApiError::new(StatusCode::SERVICE_UNAVAILABLE, Msg::Unavailable, lang)
+            AdSetupError::NotSignedIn => ApiError::unauthorized(lang),
+            AdSetupError::NotPermitted => {
+                ApiError::new(StatusCode::FORBIDDEN, Msg::NotPermitted, lang)
             }
+            AdSetupError::Infrastructure(e) => e.to_api(lang),
+            other => unmapped(&other, lang),
         }
     }
 }
 
 /// The API error of a ticket problem: each has its own message (I3).
 pub fn ticket_error(e: TicketError, lang: Lang) -> ApiError {
-    let msg = match e {
-        TicketError::Expired => Msg::LinkExpired,
-        TicketError::Used => Msg::LinkUsed,
-        TicketError::Voided => Msg::LinkVoided,
-        _ => Msg::LinkInvalid,
+    let (status, msg) = match e {
+        TicketError::Unknown => (StatusCode::NOT_FOUND, Msg::LinkInvalid),
+        TicketError::Expired => (StatusCode::GONE, Msg::LinkExpired),
+        TicketError::Used => (StatusCode::NOT_FOUND, Msg::LinkUsed),
+        TicketError::Voided => (StatusCode::NOT_FOUND, Msg::LinkVoided),
+        other => return unmapped(&other, lang),
     };
-    ApiError::new(
-        if e == TicketError::Expired {
-            StatusCode::GONE
-        } else {
-            StatusCode::NOT_FOUND
-        },
-        msg,
-        lang,
-    )
+    ApiError::new(status, msg, lang)
 }
 
 impl ToApi for FederationError {
@@ -323,12 +320,10 @@ impl ToApi for FederationError {
                 ApiError::new(StatusCode::FORBIDDEN, Msg::DirectoryOff, lang)
             }
             FederationError::SignIn(e) => e.to_api(lang),
-            FederationError::Manage(e) => e.to_api(lang),
+            FederationError::Registration(e) => e.to_api(lang),
+            FederationError::MethodChange(e) => e.to_api(lang),
             FederationError::Infrastructure(e) => e.to_api(lang),
-            other => {
-                tracing::error!(error = %other, "unmapped federation error");
-                ApiError::new(StatusCode::SERVICE_UNAVAILABLE, Msg::Unavailable, lang)
-            }
+            other => unmapped(&other, lang),
         }
     }
 }
@@ -475,16 +470,21 @@ impl ToApi for ChangePasswordError {
     }
 }
 
-/// The message of a contract-details field's problem.
+/// The message of a contract-details field's problem; a problem this app does not know yet
+/// is logged and shown as an internal failure, never as another problem.
 pub fn details_problem_msg(problem: auth_core::domain::DetailsProblem) -> Msg {
     use auth_core::domain::DetailsProblem as P;
     match problem {
         P::Required => Msg::DetailRequired,
         P::TooLong(n) if n > auth_core::domain::MAX_DETAIL_CHARS => Msg::AddressTooLong,
         P::TooLong(_) => Msg::DetailTooLong,
+        P::ControlCharacter => Msg::DetailControlCharacter,
         P::Phone => Msg::InvalidContactPhone,
         P::PostalCode => Msg::InvalidPostalCode,
-        _ => Msg::DetailControlCharacter,
+        other => {
+            tracing::error!(problem = %other, "a contract-details problem the app does not map");
+            Msg::Unavailable
+        }
     }
 }
 
@@ -504,85 +504,364 @@ impl ToApi for auth_core::flows::contract_details::ContractDetailsError {
                 },
                 None => ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, Msg::InvalidBody, lang),
             },
-            E::Manage(e) => e.to_api(lang),
-            _ => ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, Msg::Unavailable, lang),
+            E::NotSignedIn => ApiError::unauthorized(lang),
+            E::NotPermitted => ApiError::new(StatusCode::FORBIDDEN, Msg::NotPermitted, lang),
+            E::Infrastructure(e) => e.to_api(lang),
+            other => unmapped(&other, lang),
         }
     }
 }
 
-impl ToApi for ManageError {
+/// An API error from its status, message and the request field it concerns.
+fn api(status: StatusCode, msg: Msg, field: Option<&'static str>, lang: Lang) -> ApiError {
+    let e = ApiError::new(status, msg, lang);
+    match field {
+        Some(f) => e.field(f),
+        None => e,
+    }
+}
+
+/// Not signed in (401) or not allowed (403): the first check of every account-management
+/// request.
+fn not_signed_in(lang: Lang) -> ApiError {
+    api(StatusCode::UNAUTHORIZED, Msg::NotSignedIn, None, lang)
+}
+
+fn not_permitted(lang: Lang) -> ApiError {
+    api(StatusCode::FORBIDDEN, Msg::NotPermitted, None, lang)
+}
+
+fn not_found(lang: Lang) -> ApiError {
+    api(StatusCode::NOT_FOUND, Msg::NotFound, None, lang)
+}
+
+fn invalid_email(lang: Lang) -> ApiError {
+    api(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        Msg::InvalidEmail,
+        Some("email"),
+        lang,
+    )
+}
+
+fn email_taken(lang: Lang) -> ApiError {
+    api(StatusCode::CONFLICT, Msg::EmailTaken, Some("email"), lang)
+}
+
+fn identity_taken(lang: Lang) -> ApiError {
+    api(StatusCode::CONFLICT, Msg::IdentityTaken, None, lang)
+}
+
+fn owner_is_protected(lang: Lang) -> ApiError {
+    api(StatusCode::FORBIDDEN, Msg::OwnerIsProtected, None, lang)
+}
+
+fn owner_cannot_use_ad(lang: Lang) -> ApiError {
+    api(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        Msg::OwnerCannotUseAd,
+        Some("method"),
+        lang,
+    )
+}
+
+fn no_active_directory(lang: Lang) -> ApiError {
+    api(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        Msg::NoActiveDirectory,
+        Some("method"),
+        lang,
+    )
+}
+
+fn confirmation_required(lang: Lang) -> ApiError {
+    api(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        Msg::ConfirmationRequired,
+        Some("confirmed"),
+        lang,
+    )
+}
+
+impl ToApi for AccessError {
     fn to_api(self, lang: Lang) -> ApiError {
-        use ManageError as E;
-        let (status, msg, field) = match self {
-            E::NotSignedIn => (StatusCode::UNAUTHORIZED, Msg::NotSignedIn, None),
-            E::NotPermitted => (StatusCode::FORBIDDEN, Msg::NotPermitted, None),
-            E::NotFound => (StatusCode::NOT_FOUND, Msg::NotFound, None),
-            E::InvalidEmail(_) => (
-                StatusCode::UNPROCESSABLE_ENTITY,
-                Msg::InvalidEmail,
-                Some("email"),
-            ),
-            E::EmailConfirmationMismatch => (
-                StatusCode::UNPROCESSABLE_ENTITY,
-                Msg::EmailConfirmationMismatch,
-                Some("confirmation"),
-            ),
-            E::SameEmail => (
-                StatusCode::UNPROCESSABLE_ENTITY,
-                Msg::SameEmail,
-                Some("email"),
-            ),
-            E::EmailTaken => (StatusCode::CONFLICT, Msg::EmailTaken, Some("email")),
-            E::InvalidName(_) => (
-                StatusCode::UNPROCESSABLE_ENTITY,
-                Msg::InvalidName,
-                Some("name"),
-            ),
-            E::InvalidLine(_) => (
+        match self {
+            AccessError::NotSignedIn => not_signed_in(lang),
+            AccessError::NotPermitted => not_permitted(lang),
+            AccessError::Infrastructure(e) => e.to_api(lang),
+            other => unmapped(&other, lang),
+        }
+    }
+}
+
+impl ToApi for AdminError {
+    fn to_api(self, lang: Lang) -> ApiError {
+        match self {
+            AdminError::NotSignedIn => not_signed_in(lang),
+            AdminError::NotPermitted => not_permitted(lang),
+            AdminError::NotFound => not_found(lang),
+            AdminError::OwnerIsProtected => owner_is_protected(lang),
+            AdminError::Infrastructure(e) => e.to_api(lang),
+            other => unmapped(&other, lang),
+        }
+    }
+}
+
+impl ToApi for LineError {
+    fn to_api(self, lang: Lang) -> ApiError {
+        match self {
+            LineError::NotSignedIn => not_signed_in(lang),
+            LineError::NotPermitted => not_permitted(lang),
+            LineError::InvalidLine(_) => api(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 Msg::InvalidLine,
                 Some("line"),
+                lang,
             ),
-            E::LineTaken => (StatusCode::CONFLICT, Msg::LineTaken, Some("line")),
-            E::Rejected(r) => return ApiError::password(&r, "password", lang),
-            E::Ticket(t) => return ticket_error(t, lang),
-            E::ConfirmationRequired => (
-                StatusCode::UNPROCESSABLE_ENTITY,
-                Msg::ConfirmationRequired,
-                Some("confirmed"),
-            ),
-            E::IdentityTaken => (StatusCode::CONFLICT, Msg::IdentityTaken, None),
-            E::FacebookRebind => (StatusCode::UNPROCESSABLE_ENTITY, Msg::FacebookRebind, None),
-            E::OwnerCannotUseActiveDirectory => (
-                StatusCode::UNPROCESSABLE_ENTITY,
-                Msg::OwnerCannotUseAd,
-                Some("method"),
-            ),
-            E::NoActiveDirectory => (
-                StatusCode::UNPROCESSABLE_ENTITY,
-                Msg::NoActiveDirectory,
-                Some("method"),
-            ),
-            E::ActiveDirectoryEnabled => (StatusCode::CONFLICT, Msg::AdAlreadyEnabled, None),
-            E::InvalidConnectionId(_) => (
-                StatusCode::UNPROCESSABLE_ENTITY,
-                Msg::InvalidConnectionId,
-                Some("connection"),
-            ),
-            E::InvalidMetadataUrl => (
-                StatusCode::UNPROCESSABLE_ENTITY,
-                Msg::InvalidMetadataUrl,
-                Some("metadata_url"),
-            ),
-            E::OwnerIsProtected => (StatusCode::FORBIDDEN, Msg::OwnerIsProtected, None),
-            E::RateLimited => (StatusCode::TOO_MANY_REQUESTS, Msg::TooManyRequests, None),
-            E::Infrastructure(e) => return e.to_api(lang),
-            other => return unmapped(&other, lang),
-        };
-        let e = ApiError::new(status, msg, lang);
-        match field {
-            Some(f) => e.field(f),
-            None => e,
+            LineError::LineTaken => api(StatusCode::CONFLICT, Msg::LineTaken, Some("line"), lang),
+            LineError::NotFound => not_found(lang),
+            LineError::Infrastructure(e) => e.to_api(lang),
+            other => unmapped(&other, lang),
         }
+    }
+}
+
+impl ToApi for SettingsError {
+    fn to_api(self, lang: Lang) -> ApiError {
+        match self {
+            SettingsError::NotSignedIn => not_signed_in(lang),
+            SettingsError::NotPermitted => not_permitted(lang),
+            SettingsError::ConfirmationRequired => confirmation_required(lang),
+            SettingsError::Infrastructure(e) => e.to_api(lang),
+            other => unmapped(&other, lang),
+        }
+    }
+}
+
+impl ToApi for InviteError {
+    fn to_api(self, lang: Lang) -> ApiError {
+        match self {
+            InviteError::NotSignedIn => not_signed_in(lang),
+            InviteError::NotPermitted => not_permitted(lang),
+            InviteError::NotFound => not_found(lang),
+            InviteError::InvalidEmail(_) => invalid_email(lang),
+            InviteError::InvalidName(_) => api(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Msg::InvalidName,
+                Some("name"),
+                lang,
+            ),
+            InviteError::EmailTaken => email_taken(lang),
+            InviteError::RateLimited => api(
+                StatusCode::TOO_MANY_REQUESTS,
+                Msg::TooManyRequests,
+                None,
+                lang,
+            ),
+            InviteError::Infrastructure(e) => e.to_api(lang),
+            other => unmapped(&other, lang),
+        }
+    }
+}
+
+impl ToApi for RegistrationError {
+    fn to_api(self, lang: Lang) -> ApiError {
+        match self {
+            RegistrationError::Ticket(t) => ticket_error(t, lang),
+            RegistrationError::Rejected(r) => ApiError::password(&r, "password", lang),
+            RegistrationError::OwnerCannotUseActiveDirectory => owner_cannot_use_ad(lang),
+            RegistrationError::NoActiveDirectory => no_active_directory(lang),
+            RegistrationError::IdentityTaken => identity_taken(lang),
+            RegistrationError::EmailTaken => email_taken(lang),
+            RegistrationError::AccountGone => not_found(lang),
+            RegistrationError::Infrastructure(e) => e.to_api(lang),
+            other => unmapped(&other, lang),
+        }
+    }
+}
+
+impl ToApi for ChangeRequestError {
+    fn to_api(self, lang: Lang) -> ApiError {
+        use ChangeRequestError as E;
+        match self {
+            E::NotSignedIn => not_signed_in(lang),
+            E::NotPermitted => not_permitted(lang),
+            E::NotFound => not_found(lang),
+            E::OwnerIsProtected => owner_is_protected(lang),
+            E::InvalidEmail(_) => invalid_email(lang),
+            E::EmailConfirmationMismatch => api(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Msg::EmailConfirmationMismatch,
+                Some("confirmation"),
+                lang,
+            ),
+            E::SameEmail => api(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Msg::SameEmail,
+                Some("email"),
+                lang,
+            ),
+            E::EmailTaken => email_taken(lang),
+            E::Infrastructure(e) => e.to_api(lang),
+            other => unmapped(&other, lang),
+        }
+    }
+}
+
+impl ToApi for EmailChangeError {
+    fn to_api(self, lang: Lang) -> ApiError {
+        match self {
+            EmailChangeError::Ticket(t) => ticket_error(t, lang),
+            EmailChangeError::Rejected(r) => ApiError::password(&r, "password", lang),
+            EmailChangeError::EmailTaken => email_taken(lang),
+            EmailChangeError::IdentityTaken => identity_taken(lang),
+            EmailChangeError::AccountGone => not_found(lang),
+            EmailChangeError::Infrastructure(e) => e.to_api(lang),
+            other => unmapped(&other, lang),
+        }
+    }
+}
+
+impl ToApi for MethodChangeError {
+    fn to_api(self, lang: Lang) -> ApiError {
+        use MethodChangeError as E;
+        match self {
+            E::NotSignedIn => not_signed_in(lang),
+            E::NotPermitted => not_permitted(lang),
+            E::Ticket(t) => ticket_error(t, lang),
+            E::Rejected(r) => ApiError::password(&r, "password", lang),
+            E::OwnerCannotUseActiveDirectory => owner_cannot_use_ad(lang),
+            E::NoActiveDirectory => no_active_directory(lang),
+            E::FacebookRebind => api(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Msg::FacebookRebind,
+                None,
+                lang,
+            ),
+            E::IdentityTaken => identity_taken(lang),
+            E::EmailTaken => email_taken(lang),
+            E::AccountGone => not_found(lang),
+            E::Infrastructure(e) => e.to_api(lang),
+            other => unmapped(&other, lang),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use auth_core::domain::TicketError;
+
+    fn seen(e: ApiError) -> (u16, &'static str, Option<&'static str>) {
+        (e.status.as_u16(), e.msg.code(), e.field)
+    }
+
+    /// The flow modules' error enums answer with the statuses, codes and fields clients saw
+    /// before they were split (the contract tests and the OpenAPI document list them).
+    #[test]
+    fn the_split_account_management_errors_keep_their_codes() {
+        let l = Lang::En;
+        let cases = [
+            (
+                seen(AccessError::NotSignedIn.to_api(l)),
+                (401, "not_signed_in", None),
+            ),
+            (
+                seen(AdminError::NotPermitted.to_api(l)),
+                (403, "not_permitted", None),
+            ),
+            (
+                seen(AdminError::NotFound.to_api(l)),
+                (404, "not_found", None),
+            ),
+            (
+                seen(AdminError::OwnerIsProtected.to_api(l)),
+                (403, "owner_is_protected", None),
+            ),
+            (
+                seen(LineError::LineTaken.to_api(l)),
+                (409, "line_taken", Some("line")),
+            ),
+            (
+                seen(SettingsError::ConfirmationRequired.to_api(l)),
+                (422, "confirmation_required", Some("confirmed")),
+            ),
+            (
+                seen(InviteError::EmailTaken.to_api(l)),
+                (409, "email_taken", Some("email")),
+            ),
+            (
+                seen(InviteError::RateLimited.to_api(l)),
+                (429, "too_many_requests", None),
+            ),
+            (
+                seen(RegistrationError::Ticket(TicketError::Expired).to_api(l)),
+                (410, "link_expired", None),
+            ),
+            (
+                seen(RegistrationError::NoActiveDirectory.to_api(l)),
+                (422, "no_active_directory", Some("method")),
+            ),
+            (
+                seen(RegistrationError::AccountGone.to_api(l)),
+                (404, "not_found", None),
+            ),
+            (
+                seen(ChangeRequestError::EmailConfirmationMismatch.to_api(l)),
+                (422, "email_confirmation_mismatch", Some("confirmation")),
+            ),
+            (
+                seen(ChangeRequestError::SameEmail.to_api(l)),
+                (422, "same_email", Some("email")),
+            ),
+            (
+                seen(EmailChangeError::Ticket(TicketError::Used).to_api(l)),
+                (404, "link_used", None),
+            ),
+            (
+                seen(MethodChangeError::FacebookRebind.to_api(l)),
+                (422, "facebook_rebind", None),
+            ),
+            (
+                seen(MethodChangeError::OwnerCannotUseActiveDirectory.to_api(l)),
+                (422, "owner_cannot_use_active_directory", Some("method")),
+            ),
+            (
+                seen(MethodChangeError::IdentityTaken.to_api(l)),
+                (409, "identity_taken", None),
+            ),
+            (
+                seen(FederationError::MethodChange(MethodChangeError::NotSignedIn).to_api(l)),
+                (401, "not_signed_in", None),
+            ),
+            (
+                seen(AdSetupError::NotPermitted.to_api(l)),
+                (403, "not_permitted", None),
+            ),
+        ];
+        for (got, want) in cases {
+            assert_eq!(got, want);
+        }
+    }
+
+    #[test]
+    fn every_ticket_problem_has_its_own_status_and_code() {
+        let l = Lang::En;
+        assert_eq!(
+            seen(ticket_error(TicketError::Unknown, l)),
+            (404, "link_invalid", None)
+        );
+        assert_eq!(
+            seen(ticket_error(TicketError::Expired, l)),
+            (410, "link_expired", None)
+        );
+        assert_eq!(
+            seen(ticket_error(TicketError::Used, l)),
+            (404, "link_used", None)
+        );
+        assert_eq!(
+            seen(ticket_error(TicketError::Voided, l)),
+            (404, "link_voided", None)
+        );
     }
 }

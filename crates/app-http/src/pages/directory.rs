@@ -13,8 +13,9 @@ use maud::html;
 use serde::Deserialize;
 
 use auth_core::domain::{ConnectionId, PresentedToken, SessionScope};
+use auth_core::flows::changes::MethodChangeError;
 use auth_core::flows::directory::DirectoryFor;
-use auth_core::flows::manage::ManageError;
+use auth_core::flows::invitations::RegistrationError;
 
 use super::csrf::Posted;
 use super::federation::{continue_after, failed, onward};
@@ -203,7 +204,6 @@ impl<'a> Binding<'a> {
         state: &AppState,
         page: &Page,
     ) -> Result<(Vec<(&'static str, String)>, ConnectionId), ApiError> {
-        let no_ad = || ManageError::NoActiveDirectory.to_api(page.lang());
         let (mut rows, connection) = match self {
             Self::Invitation(token) => {
                 let view = state
@@ -216,7 +216,10 @@ impl<'a> Binding<'a> {
                     (page.t(T::Name), view.name.as_str().to_owned()),
                     (page.t(T::SignInId), view.email.as_str().to_owned()),
                 ];
-                (rows, view.connection)
+                let connection = view
+                    .connection
+                    .ok_or_else(|| RegistrationError::NoActiveDirectory.to_api(page.lang()))?;
+                (rows, connection)
             }
             Self::MethodChange(token) => {
                 let view = state
@@ -224,13 +227,15 @@ impl<'a> Binding<'a> {
                     .open_method_change(token)
                     .await
                     .map_err(|e| e.to_api(page.lang()))?;
+                let connection = view
+                    .connection
+                    .ok_or_else(|| MethodChangeError::NoActiveDirectory.to_api(page.lang()))?;
                 (
                     vec![(page.t(T::SignInId), view.email.as_str().to_owned())],
-                    view.connection,
+                    connection,
                 )
             }
         };
-        let connection = connection.ok_or_else(no_ad)?;
         rows.push((page.t(T::ConnectionId), connection.as_str().to_owned()));
         Ok((rows, connection))
     }

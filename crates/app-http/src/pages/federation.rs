@@ -133,12 +133,19 @@ pub(crate) async fn continue_after(
         Ok(FederationOutcome::OwnMethodChanged) => {
             (jar, see_other("/settings?notice=own_method_changed")).into_response()
         }
-        Ok(_) => {
+        Ok(FederationOutcome::MethodChanged) => {
             let body = html! {
                 p { (page.t(T::MethodChangedBody)) }
                 p { a.button href="/sign-in" { (page.t(T::SignInButton)) } }
             };
             (jar, page.ok(T::MethodChangedTitle, body)).into_response()
+        }
+        Ok(_) => {
+            let e = crate::http::error::unmapped(
+                &"a round-trip outcome the pages do not map",
+                page.lang(),
+            );
+            (jar, failed(page, &e)).into_response()
         }
         Err(e) => (jar, failed(page, &e.to_api(page.lang()))).into_response(),
     }

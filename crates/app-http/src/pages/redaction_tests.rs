@@ -164,7 +164,18 @@ fn x1_request_types_and_core_inputs_print_no_password_code_token_or_secret() {
     let offer = totp_offer(&secret, "tobira", &Email::parse("a@example.jp").unwrap()).unwrap();
     let offer_debug = format!("{offer:?}");
     assert!(!offer_debug.contains(offer.secret_text.as_str()));
-    assert!(!offer_debug.contains("<svg"));
+    assert!(!offer_debug.contains("otpauth"));
+    // The QR code the app draws from the offer encodes the secret too; the API's answer that
+    // carries it prints none of its fields.
+    let dto = crate::http::api::signin::TotpOfferDto {
+        secret: offer.secret_text.to_string(),
+        otpauth_uri: offer.otpauth_uri.to_string(),
+        qr_svg: crate::qr::svg(&offer.otpauth_uri).unwrap(),
+    };
+    let dto_debug = format!("{dto:?}");
+    assert!(!dto_debug.contains(offer.secret_text.as_str()));
+    assert!(!dto_debug.contains("otpauth"));
+    assert!(!dto_debug.contains("<svg"));
     shows_no_secret(
         "RecoveryShown",
         format!(

@@ -388,10 +388,16 @@ fn in_groups_of_four(secret: &str) -> String {
         .join(" ")
 }
 
-fn totp_view(page: &Page, offer: &auth_core::domain::TotpOffer, errors: &Errors) -> Markup {
+/// The enrolment page's body: `qr_svg` is the offer's URI drawn by [`crate::qr::totp_svg`].
+fn totp_view(
+    page: &Page,
+    offer: &auth_core::domain::TotpOffer,
+    qr_svg: &str,
+    errors: &Errors,
+) -> Markup {
     let qr = format!(
         "data:image/svg+xml;base64,{}",
-        STANDARD.encode(offer.qr_svg.as_bytes())
+        STANDARD.encode(qr_svg.as_bytes())
     );
     let secret = in_groups_of_four(&offer.secret_text);
     html! {
@@ -422,7 +428,13 @@ pub(crate) async fn totp_page(State(state): State<AppState>, page: Page) -> Resp
         Err(r) => return r,
     };
     match state.auth().offer_totp(&token).await {
-        Ok(offer) => page.ok(T::TotpEnrolTitle, totp_view(&page, &offer, &Errors::none())),
+        Ok(offer) => match crate::qr::totp_svg(&offer, page.lang()) {
+            Ok(qr) => page.ok(
+                T::TotpEnrolTitle,
+                totp_view(&page, &offer, &qr, &Errors::none()),
+            ),
+            Err(e) => page.failure(&e),
+        },
         Err(TwoFactorError::NoPendingSignIn) => expired(),
         Err(TwoFactorError::WrongStep) => see_other("/sign-in/step"),
         Err(e) => page.failure(&e.to_api(page.lang())),
@@ -469,12 +481,15 @@ pub(crate) async fn finish_enrolment(
                 None
             };
             match offer {
-                Some(offer) => step_error(
-                    &page,
-                    e,
-                    |errors| totp_view(&page, &offer, errors),
-                    T::TotpEnrolTitle,
-                ),
+                Some(offer) => match crate::qr::totp_svg(&offer, page.lang()) {
+                    Ok(qr) => step_error(
+                        &page,
+                        e,
+                        |errors| totp_view(&page, &offer, &qr, errors),
+                        T::TotpEnrolTitle,
+                    ),
+                    Err(failure) => page.failure(&failure),
+                },
                 None => step_error(
                     &page,
                     e,

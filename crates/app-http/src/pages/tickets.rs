@@ -98,7 +98,7 @@ async fn refused_invitation(
     state: &AppState,
     page: &Page,
     token: &str,
-    e: auth_core::flows::manage::ManageError,
+    e: auth_core::flows::invitations::RegistrationError,
 ) -> Response {
     let e = e.to_api(page.lang());
     match state.auth().open_invitation(token).await {

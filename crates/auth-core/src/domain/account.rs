@@ -163,6 +163,25 @@ pub const CONNECTION_ID_ALPHABET: &[u8; 31] = b"23456789abcdefghjkmnpqrstuvwxyz"
 pub struct ConnectionId(String);
 
 impl ConnectionId {
+    /// A fresh connection ID: `adfs-` and [`CONNECTION_ID_SUFFIX_LEN`] characters drawn
+    /// uniformly from [`CONNECTION_ID_ALPHABET`] (D1).
+    pub fn generate(secrets: &dyn crate::ports::SecretSource) -> Self {
+        let alphabet = CONNECTION_ID_ALPHABET;
+        let mut text = String::with_capacity(5 + CONNECTION_ID_SUFFIX_LEN);
+        text.push_str("adfs-");
+        let mut drawn = 0;
+        while drawn < CONNECTION_ID_SUFFIX_LEN {
+            let mut b = [0u8; 1];
+            secrets.fill(&mut b);
+            // 31 × 8 = 248: rejecting 248..=255 keeps the choice uniform.
+            if b[0] < 248 {
+                text.push(char::from(alphabet[usize::from(b[0] % 31)]));
+                drawn += 1;
+            }
+        }
+        Self(text)
+    }
+
     /// Parses a connection ID as typed: surrounding white space ignored, any case (the ID is
     /// kept in lower case).
     ///

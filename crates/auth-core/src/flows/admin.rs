@@ -1,12 +1,68 @@
 //! The admin console (A1, A2, X1, X4): users, invitations, lines and the audit trail of the
 //! actor's own contract. Every target is looked up inside that contract only (X7).
 
-use super::Auth;
-use super::manage::ManageError;
+use thiserror::Error;
+
+use super::manage::{access_from, infrastructure_from};
+use super::{Auth, Infrastructure};
 use crate::domain::{
     Account, AccountId, AdminAction, AuditEvent, AuditKind, ClientInfo, Invitation, LineNumber,
-    Role, Session,
+    LineNumberError, Role, Session,
 };
+use crate::ports::StoreError;
+
+/// Why a request about the contract's users or its audit trail was refused (A1, X1, X4).
+/// Nothing changed.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[non_exhaustive]
+pub enum AdminError {
+    /// The session's account or contract no longer exists.
+    #[error("not signed in")]
+    NotSignedIn,
+    /// The actor's role does not allow this (A1).
+    #[error("you are not allowed to do this")]
+    NotPermitted,
+    /// No such account in the actor's contract (also when it exists in another contract: X7).
+    #[error("no such user")]
+    NotFound,
+    /// The owner cannot be removed or signed out by an admin, and nobody removes themselves.
+    #[error("this cannot be done to the contract owner")]
+    OwnerIsProtected,
+    /// Try again later.
+    #[error(transparent)]
+    Infrastructure(#[from] Infrastructure),
+}
+
+access_from!(AdminError);
+infrastructure_from!(AdminError: StoreError);
+
+/// Why a request about the contract's registered lines was refused (A2, N1, N2). Nothing
+/// changed.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[non_exhaustive]
+pub enum LineError {
+    /// The session's account or contract no longer exists.
+    #[error("not signed in")]
+    NotSignedIn,
+    /// The actor's role does not allow this (A2).
+    #[error("you are not allowed to do this")]
+    NotPermitted,
+    /// The line number is not valid (N1).
+    #[error(transparent)]
+    InvalidLine(#[from] LineNumberError),
+    /// Another contract registered the line.
+    #[error("this line number is registered to another contract")]
+    LineTaken,
+    /// The contract has no such line.
+    #[error("no such line")]
+    NotFound,
+    /// Try again later.
+    #[error(transparent)]
+    Infrastructure(#[from] Infrastructure),
+}
+
+access_from!(LineError);
+infrastructure_from!(LineError: StoreError);
 
 /// The admin console's user list.
 #[derive(Debug, Clone)]
@@ -30,8 +86,8 @@ impl Auth {
     /// The contract's users and pending invitations (A1).
     ///
     /// # Errors
-    /// [`ManageError::NotPermitted`] for users without the admin role.
-    pub async fn list_users(&self, me: &Session) -> Result<UserList, ManageError> {
+    /// [`AdminError::NotPermitted`] for users without the admin role.
+    pub async fn list_users(&self, me: &Session) -> Result<UserList, AdminError> {
         let actor = self.actor_for_action(me, AdminAction::ViewUsers).await?;
         Ok(UserList {
             accounts: self.ports.store.accounts_of(actor.contract.id).await?,
@@ -42,14 +98,13 @@ impl Auth {
     /// One user of the contract (A1).
     ///
     /// # Errors
-    /// [`ManageError::NotFound`] for an account of another contract (X7).
-    pub async fn open_user(
-        &self,
-        me: &Session,
-        user: AccountId,
-    ) -> Result<UserDetail, ManageError> {
+    /// [`AdminError::NotFound`] for an account of another contract (X7).
+    pub async fn open_user(&self, me: &Session, user: AccountId) -> Result<UserDetail, AdminError> {
         let actor = self.actor_for_action(me, AdminAction::ViewUsers).await?;
-        let account = self.member(&actor, user).await?;
+        let account = self
+            .member(&actor, user)
+            .await?
+            .ok_or(AdminError::NotFound)?;
         let sessions = self.ports.store.sessions_of(account.id).await?;
         Ok(UserDetail { account, sessions })
     }
@@ -57,20 +112,23 @@ impl Auth {
     /// Ends every session of a user of the contract (X4); returns how many.
     ///
     /// # Errors
-    /// See [`ManageError`].
+    /// See [`AdminError`].
     pub async fn end_user_sessions(
         &self,
         me: &Session,
         user: AccountId,
         client: &ClientInfo,
-    ) -> Result<u64, ManageError> {
+    ) -> Result<u64, AdminError> {
         let actor = self
             .actor_for_action(me, AdminAction::ManageSessions)
             .await?;
-        let account = self.member(&actor, user).await?;
+        let account = self
+            .member(&actor, user)
+            .await?
+            .ok_or(AdminError::NotFound)?;
         // An admin may not keep signing the owner out (X4 is about users).
         if account.role == Role::Owner && actor.account.role != Role::Owner {
-            return Err(ManageError::OwnerIsProtected);
+            return Err(AdminError::OwnerIsProtected);
         }
         let ended = self
             .ports
@@ -91,19 +149,22 @@ impl Auth {
     /// removed, and nobody removes themselves here.
     ///
     /// # Errors
-    /// See [`ManageError`].
+    /// See [`AdminError`].
     pub async fn remove_user(
         &self,
         me: &Session,
         user: AccountId,
         client: &ClientInfo,
-    ) -> Result<(), ManageError> {
+    ) -> Result<(), AdminError> {
         let actor = self
             .actor_for_action(me, AdminAction::ManageSessions)
             .await?;
-        let account = self.member(&actor, user).await?;
+        let account = self
+            .member(&actor, user)
+            .await?
+            .ok_or(AdminError::NotFound)?;
         if account.role == Role::Owner || account.id == actor.account.id {
-            return Err(ManageError::OwnerIsProtected);
+            return Err(AdminError::OwnerIsProtected);
         }
         self.ports
             .store
@@ -122,8 +183,8 @@ impl Auth {
     /// The contract's registered lines (A2, N2).
     ///
     /// # Errors
-    /// See [`ManageError`].
-    pub async fn lines(&self, me: &Session) -> Result<Vec<LineNumber>, ManageError> {
+    /// See [`LineError`].
+    pub async fn lines(&self, me: &Session) -> Result<Vec<LineNumber>, LineError> {
         let actor = self.actor_for_action(me, AdminAction::ManageLines).await?;
         Ok(self.ports.store.lines_of(actor.contract.id).await?)
     }
@@ -131,17 +192,17 @@ impl Auth {
     /// Registers a line (A2, N1, N2).
     ///
     /// # Errors
-    /// [`ManageError::InvalidLine`] naming the two forms; [`ManageError::LineTaken`].
+    /// [`LineError::InvalidLine`] naming the two forms; [`LineError::LineTaken`].
     pub async fn add_line(
         &self,
         me: &Session,
         line: &str,
         client: &ClientInfo,
-    ) -> Result<LineNumber, ManageError> {
+    ) -> Result<LineNumber, LineError> {
         let line = LineNumber::parse(line)?;
         let actor = self.actor_for_action(me, AdminAction::ManageLines).await?;
         if !self.ports.store.add_line(actor.contract.id, &line).await? {
-            return Err(ManageError::LineTaken);
+            return Err(LineError::LineTaken);
         }
         self.audit(
             Some(actor.contract.id),
@@ -156,13 +217,13 @@ impl Auth {
     /// Removes a line of the contract (A2).
     ///
     /// # Errors
-    /// [`ManageError::NotFound`] when the contract has no such line.
+    /// [`LineError::NotFound`] when the contract has no such line.
     pub async fn remove_line(
         &self,
         me: &Session,
         line: &str,
         client: &ClientInfo,
-    ) -> Result<(), ManageError> {
+    ) -> Result<(), LineError> {
         let line = LineNumber::parse(line)?;
         let actor = self.actor_for_action(me, AdminAction::ManageLines).await?;
         if !self
@@ -171,7 +232,7 @@ impl Auth {
             .remove_line(actor.contract.id, &line)
             .await?
         {
-            return Err(ManageError::NotFound);
+            return Err(LineError::NotFound);
         }
         self.audit(
             Some(actor.contract.id),
@@ -186,12 +247,12 @@ impl Auth {
     /// The contract's newest audit events (X1).
     ///
     /// # Errors
-    /// See [`ManageError`].
+    /// See [`AdminError`].
     pub async fn audit_events(
         &self,
         me: &Session,
         limit: usize,
-    ) -> Result<Vec<AuditEvent>, ManageError> {
+    ) -> Result<Vec<AuditEvent>, AdminError> {
         let actor = self.actor_for_action(me, AdminAction::ReadAudit).await?;
         Ok(self
             .ports
@@ -204,7 +265,7 @@ impl Auth {
     /// filtered by account and kind, older than `before`; at most 200 a page.
     ///
     /// # Errors
-    /// [`ManageError`] when the caller may not read the trail.
+    /// [`AdminError::NotPermitted`] when the caller may not read the trail.
     pub async fn audit_page(
         &self,
         me: &Session,
@@ -212,7 +273,7 @@ impl Auth {
         kind: Option<AuditKind>,
         before: Option<crate::ports::AuditCursor>,
         limit: usize,
-    ) -> Result<crate::ports::AuditPage, ManageError> {
+    ) -> Result<crate::ports::AuditPage, AdminError> {
         let actor = self.actor_for_action(me, AdminAction::ReadAudit).await?;
         Ok(self
             .ports

@@ -11,14 +11,151 @@
 //!  M3 Facebook → another Facebook account: refused; change to another method first
 //! ```
 
-use super::Auth;
-use super::manage::{Actor, ManageError};
+use thiserror::Error;
+
+use super::manage::{Actor, access_from, change_refused_from, infrastructure_from, refusals_from};
+use super::{Auth, Infrastructure};
 use crate::domain::{
-    AccountId, AdminAction, AuditKind, ClientInfo, ConnectionId, Email, LoginMethod, MailKind,
-    MethodChoice, NoticeKind, Password, PasswordContext, Role, Session, SettingsItem, Ticket,
-    TicketError, TicketLink, TicketPurpose,
+    AccountId, AdminAction, AuditKind, ClientInfo, ConnectionId, Email, EmailError,
+    ExternalIdentity, LoginMethod, MailKind, MethodChoice, NoticeKind, Password, PasswordContext,
+    PasswordRejected, Provider, Role, Session, SettingsItem, Ticket, TicketError, TicketLink,
+    TicketPurpose,
 };
-use crate::ports::{EmailChange, MethodChange};
+use crate::ports::{EmailChange, HashError, MethodChange, StoreError};
+
+/// Why an e-mail change (E1) or an administrator's change (E2) was not sent. Nothing changed.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[non_exhaustive]
+pub enum ChangeRequestError {
+    /// The session's account or contract no longer exists.
+    #[error("not signed in")]
+    NotSignedIn,
+    /// The actor's plan or role does not allow this (S1, A1).
+    #[error("you are not allowed to do this")]
+    NotPermitted,
+    /// No such account in the actor's contract (also when it exists in another contract: X7).
+    #[error("no such user")]
+    NotFound,
+    /// The owner's own account cannot be the target of an administrator's change.
+    #[error("this cannot be done to the contract owner")]
+    OwnerIsProtected,
+    /// The e-mail address is not valid.
+    #[error("e-mail address: {0}")]
+    InvalidEmail(EmailError),
+    /// The two e-mail fields differ.
+    #[error("the e-mail address and its confirmation differ")]
+    EmailConfirmationMismatch,
+    /// The new address is the current one.
+    #[error("the new e-mail address is the current one")]
+    SameEmail,
+    /// Another account uses the address (E3).
+    #[error("this e-mail address is already in use")]
+    EmailTaken,
+    /// Try again later.
+    #[error(transparent)]
+    Infrastructure(#[from] Infrastructure),
+}
+
+access_from!(ChangeRequestError);
+infrastructure_from!(ChangeRequestError: StoreError);
+
+/// Why an e-mail change link could not be opened or the change completed (E1, E2, E3, I3).
+/// Nothing changed.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[non_exhaustive]
+pub enum EmailChangeError {
+    /// The link is unknown, expired, used or voided (I3).
+    #[error(transparent)]
+    Ticket(#[from] TicketError),
+    /// The new password breaks rules (P1, X2).
+    #[error(transparent)]
+    Rejected(#[from] PasswordRejected),
+    /// Another account took the address meanwhile (E3).
+    #[error("this e-mail address is already in use")]
+    EmailTaken,
+    /// The store found the account bound to an identity another account uses.
+    #[error("this sign-in identity is already used by another account")]
+    IdentityTaken,
+    /// The account was removed meanwhile.
+    #[error("the account no longer exists")]
+    AccountGone,
+    /// Try again later.
+    #[error(transparent)]
+    Infrastructure(#[from] Infrastructure),
+}
+
+change_refused_from!(EmailChangeError);
+infrastructure_from!(EmailChangeError: StoreError, HashError);
+
+/// Why a login method could not be set (M1), or a method-change link opened or completed (M2,
+/// M3, D2). Nothing changed.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[non_exhaustive]
+pub enum MethodChangeError {
+    /// The session's account or contract no longer exists (M1).
+    #[error("not signed in")]
+    NotSignedIn,
+    /// The actor's plan or role does not allow this (S1).
+    #[error("you are not allowed to do this")]
+    NotPermitted,
+    /// The link is unknown, expired, used or voided (I3).
+    #[error(transparent)]
+    Ticket(#[from] TicketError),
+    /// The password breaks rules (P1, X2).
+    #[error(transparent)]
+    Rejected(#[from] PasswordRejected),
+    /// The owner cannot sign in with Active Directory (D2, M1).
+    #[error("the contract owner cannot use Active Directory to sign in")]
+    OwnerCannotUseActiveDirectory,
+    /// The contract has no Active Directory connection on, or the identity is of another one.
+    #[error("Active Directory is not available for this contract")]
+    NoActiveDirectory,
+    /// A Facebook-bound account cannot move to another Facebook account directly (M3).
+    #[error("to use a different Facebook account, first change to another sign-in method")]
+    FacebookRebind,
+    /// The identity is bound to another account.
+    #[error("this sign-in identity is already used by another account")]
+    IdentityTaken,
+    /// The store found the address taken by another account (E3).
+    #[error("this e-mail address is already in use")]
+    EmailTaken,
+    /// The account was removed meanwhile.
+    #[error("the account no longer exists")]
+    AccountGone,
+    /// Try again later.
+    #[error(transparent)]
+    Infrastructure(#[from] Infrastructure),
+}
+
+access_from!(MethodChangeError);
+refusals_from!(MethodChangeError);
+change_refused_from!(MethodChangeError);
+infrastructure_from!(MethodChangeError: StoreError, HashError);
+
+/// M3: a Facebook-bound account may not move to another Facebook account directly.
+fn check_facebook_rebind(
+    current: &LoginMethod,
+    choice: &MethodChoice<'_>,
+) -> Result<(), MethodChangeError> {
+    let MethodChoice::Identity(identity @ ExternalIdentity::Federated { .. }) = choice else {
+        return Ok(());
+    };
+    if let (
+        LoginMethod::Federated {
+            provider: Provider::Facebook,
+            subject: old,
+        },
+        LoginMethod::Federated {
+            provider: Provider::Facebook,
+            subject: new,
+        },
+    ) = (current, &identity.login_method())
+        && old != new
+    {
+        return Err(MethodChangeError::FacebookRebind);
+    }
+    Ok(())
+}
 
 /// What an administrator's "send change" did (E2): exactly one of the two.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -52,19 +189,19 @@ impl Auth {
     /// The owner asks to change their own address (E1): a ticket goes to the new address.
     ///
     /// # Errors
-    /// See [`ManageError`].
+    /// See [`ChangeRequestError`].
     pub async fn request_own_email_change(
         &self,
         me: &Session,
         new: &str,
         confirmation: &str,
         client: &ClientInfo,
-    ) -> Result<(), ManageError> {
+    ) -> Result<(), ChangeRequestError> {
         let actor = self.actor_for_item(me, SettingsItem::EmailChange).await?;
-        let email = Email::parse(new).map_err(ManageError::InvalidEmail)?;
-        let again = Email::parse(confirmation).map_err(ManageError::InvalidEmail)?;
+        let email = Email::parse(new).map_err(ChangeRequestError::InvalidEmail)?;
+        let again = Email::parse(confirmation).map_err(ChangeRequestError::InvalidEmail)?;
         if email != again {
-            return Err(ManageError::EmailConfirmationMismatch);
+            return Err(ChangeRequestError::EmailConfirmationMismatch);
         }
         self.send_email_change(&actor, actor.account.id, email, client)
             .await
@@ -74,20 +211,23 @@ impl Auth {
     /// request never does both.
     ///
     /// # Errors
-    /// See [`ManageError`].
+    /// See [`ChangeRequestError`].
     pub async fn send_change(
         &self,
         me: &Session,
         user: AccountId,
         address: &str,
         client: &ClientInfo,
-    ) -> Result<SentChange, ManageError> {
+    ) -> Result<SentChange, ChangeRequestError> {
         let actor = self.actor_for_action(me, AdminAction::SendChange).await?;
-        let target = self.member(&actor, user).await?;
+        let target = self
+            .member(&actor, user)
+            .await?
+            .ok_or(ChangeRequestError::NotFound)?;
         if target.role == Role::Owner {
-            return Err(ManageError::OwnerIsProtected);
+            return Err(ChangeRequestError::OwnerIsProtected);
         }
-        let email = Email::parse(address).map_err(ManageError::InvalidEmail)?;
+        let email = Email::parse(address).map_err(ChangeRequestError::InvalidEmail)?;
         if email == target.email {
             let issued = Ticket::issue(
                 TicketPurpose::LoginMethodChange,
@@ -123,12 +263,17 @@ impl Auth {
         account: AccountId,
         email: Email,
         client: &ClientInfo,
-    ) -> Result<(), ManageError> {
-        let target = self.member(actor, account).await?;
+    ) -> Result<(), ChangeRequestError> {
+        let target = self
+            .member(actor, account)
+            .await?
+            .ok_or(ChangeRequestError::NotFound)?;
         if email == target.email {
-            return Err(ManageError::SameEmail);
+            return Err(ChangeRequestError::SameEmail);
         }
-        self.ensure_address_free(&email, None).await?;
+        if self.address_taken(&email, None).await? {
+            return Err(ChangeRequestError::EmailTaken);
+        }
         let mut issued = Ticket::issue(
             TicketPurpose::EmailChange,
             target.id,
@@ -157,8 +302,11 @@ impl Auth {
     /// Checks an e-mail change link.
     ///
     /// # Errors
-    /// [`ManageError::Ticket`] with the link's problem.
-    pub async fn open_email_change(&self, token: &str) -> Result<EmailChangeView, ManageError> {
+    /// [`EmailChangeError::Ticket`] with the link's problem.
+    pub async fn open_email_change(
+        &self,
+        token: &str,
+    ) -> Result<EmailChangeView, EmailChangeError> {
         let (ticket, new_email) = self.email_ticket(token).await?;
         let account = self
             .ports
@@ -176,13 +324,13 @@ impl Auth {
     /// confirmation; its second factor is cleared (T6). A notice goes to the old address (X3).
     ///
     /// # Errors
-    /// See [`ManageError`].
+    /// See [`EmailChangeError`].
     pub async fn complete_email_change(
         &self,
         token: &str,
         password: Option<(&str, &str)>,
         client: &ClientInfo,
-    ) -> Result<(), ManageError> {
+    ) -> Result<(), EmailChangeError> {
         let (ticket, new_email) = self.email_ticket(token).await?;
         let account = self
             .ports
@@ -241,15 +389,16 @@ impl Auth {
     /// Active Directory (D2). The second factor is cleared (T6).
     ///
     /// # Errors
-    /// See [`ManageError`].
+    /// See [`MethodChangeError`].
     pub async fn set_own_login_method(
         &self,
         me: &Session,
         choice: &MethodChoice<'_>,
         client: &ClientInfo,
-    ) -> Result<(), ManageError> {
+    ) -> Result<(), MethodChangeError> {
         let actor = self.actor_for_item(me, SettingsItem::LoginMethod).await?;
         let account = &actor.account;
+        check_facebook_rebind(&account.login_method, choice)?;
         let (method, password_hash) = self
             .method_for(
                 &actor.contract,
@@ -266,8 +415,11 @@ impl Auth {
     /// Checks a login-method change link (M2).
     ///
     /// # Errors
-    /// [`ManageError::Ticket`] with the link's problem.
-    pub async fn open_method_change(&self, token: &str) -> Result<MethodChangeView, ManageError> {
+    /// [`MethodChangeError::Ticket`] with the link's problem.
+    pub async fn open_method_change(
+        &self,
+        token: &str,
+    ) -> Result<MethodChangeView, MethodChangeError> {
         let (_, actor) = self.method_ticket(token).await?;
         Ok(MethodChangeView {
             email: actor.account.email.clone(),
@@ -282,13 +434,13 @@ impl Auth {
     /// Completes a login-method change sent by an owner or admin (M2).
     ///
     /// # Errors
-    /// See [`ManageError`].
+    /// See [`MethodChangeError`].
     pub async fn complete_method_change(
         &self,
         token: &str,
         choice: &MethodChoice<'_>,
         client: &ClientInfo,
-    ) -> Result<(), ManageError> {
+    ) -> Result<(), MethodChangeError> {
         let (ticket, actor) = self.method_ticket(token).await?;
         self.complete_resolved_method_change(ticket, actor, choice, client)
             .await
@@ -301,9 +453,9 @@ impl Auth {
         hash: crate::domain::TokenHash,
         choice: &MethodChoice<'_>,
         client: &ClientInfo,
-    ) -> Result<(), ManageError> {
+    ) -> Result<(), MethodChangeError> {
         let ticket = self
-            .live_ticket_by_hash::<ManageError>(hash, TicketPurpose::LoginMethodChange)
+            .live_ticket_by_hash::<MethodChangeError>(hash, TicketPurpose::LoginMethodChange)
             .await?;
         let actor = self.method_ticket_actor(&ticket).await?;
         self.complete_resolved_method_change(ticket, actor, choice, client)
@@ -316,8 +468,9 @@ impl Auth {
         actor: Actor,
         choice: &MethodChoice<'_>,
         client: &ClientInfo,
-    ) -> Result<(), ManageError> {
+    ) -> Result<(), MethodChangeError> {
         let account = &actor.account;
+        check_facebook_rebind(&account.login_method, choice)?;
         let (method, password_hash) = self
             .method_for(
                 &actor.contract,
@@ -346,7 +499,7 @@ impl Auth {
         method: LoginMethod,
         password_hash: Option<crate::domain::PasswordHash>,
         client: &ClientInfo,
-    ) -> Result<(), ManageError> {
+    ) -> Result<(), MethodChangeError> {
         let notice = self.mail_to(
             &actor.account,
             MailKind::Notice {
@@ -375,23 +528,26 @@ impl Auth {
         Ok(())
     }
 
-    async fn email_ticket(&self, token: &str) -> Result<(Ticket, Email), ManageError> {
+    async fn email_ticket(&self, token: &str) -> Result<(Ticket, Email), EmailChangeError> {
         let ticket = self
-            .live_ticket::<ManageError>(token, TicketPurpose::EmailChange)
+            .live_ticket::<EmailChangeError>(token, TicketPurpose::EmailChange)
             .await?;
         let email = ticket.new_email.clone().ok_or(TicketError::Unknown)?;
         Ok((ticket, email))
     }
 
-    pub(crate) async fn method_ticket(&self, token: &str) -> Result<(Ticket, Actor), ManageError> {
+    pub(crate) async fn method_ticket(
+        &self,
+        token: &str,
+    ) -> Result<(Ticket, Actor), MethodChangeError> {
         let ticket = self
-            .live_ticket::<ManageError>(token, TicketPurpose::LoginMethodChange)
+            .live_ticket::<MethodChangeError>(token, TicketPurpose::LoginMethodChange)
             .await?;
         let actor = self.method_ticket_actor(&ticket).await?;
         Ok((ticket, actor))
     }
 
-    async fn method_ticket_actor(&self, ticket: &Ticket) -> Result<Actor, ManageError> {
+    async fn method_ticket_actor(&self, ticket: &Ticket) -> Result<Actor, MethodChangeError> {
         let account = self
             .ports
             .store

@@ -4,24 +4,34 @@
 
 use thiserror::Error;
 
-use super::Auth;
-use super::manage::ManageError;
+use super::manage::{access_from, infrastructure_from};
+use super::{Auth, Infrastructure};
 use crate::domain::{
     AuditKind, ClientInfo, ContractDetails, ContractDetailsInput, DetailsRejected, MailKind,
     NoticeKind, Session, SettingsItem,
 };
+use crate::ports::StoreError;
 
 /// Why the details could not be read or changed.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 #[non_exhaustive]
 pub enum ContractDetailsError {
-    /// Not signed in, not allowed (S1), or the store failed.
-    #[error(transparent)]
-    Manage(#[from] ManageError),
+    /// The session's account or contract no longer exists.
+    #[error("not signed in")]
+    NotSignedIn,
+    /// Only the `Basic` owner reads and changes the details (S1).
+    #[error("you are not allowed to do this")]
+    NotPermitted,
     /// Fields that are not valid, each with its problem.
     #[error(transparent)]
     Invalid(#[from] DetailsRejected),
+    /// Try again later.
+    #[error(transparent)]
+    Infrastructure(#[from] Infrastructure),
 }
+
+access_from!(ContractDetailsError);
+infrastructure_from!(ContractDetailsError: StoreError);
 
 impl Auth {
     /// The contract's details, for the owner allowed to change them (S1).
@@ -38,9 +48,8 @@ impl Auth {
         self.ports
             .store
             .contract_details(actor.contract.id)
-            .await
-            .map_err(ManageError::from)?
-            .ok_or(ContractDetailsError::Manage(ManageError::NotPermitted))
+            .await?
+            .ok_or(ContractDetailsError::NotPermitted)
     }
 
     /// Changes the contract's details (S1, C2): every field is checked first and every problem
@@ -69,10 +78,9 @@ impl Auth {
             .ports
             .store
             .set_contract_details(actor.contract.id, &details, notice, self.ports.clock.now())
-            .await
-            .map_err(ManageError::from)?;
+            .await?;
         if !applied {
-            return Err(ManageError::NotPermitted.into());
+            return Err(ContractDetailsError::NotPermitted);
         }
         self.audit(
             Some(actor.contract.id),

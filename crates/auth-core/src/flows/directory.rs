@@ -11,8 +11,10 @@
 
 use thiserror::Error;
 
+use super::changes::MethodChangeError;
 use super::federation::{FederationError, FederationOutcome, FederationRedirect};
-use super::manage::ManageError;
+use super::invitations::RegistrationError;
+use super::manage::access_from;
 use super::{Auth, Infrastructure};
 use crate::domain::{
     AdConnection, AdFieldError, AdSettingsInput, AuditKind, Ceremony, ClientInfo, ConnectionId,
@@ -50,13 +52,18 @@ pub enum AdSetupError {
     /// saved; look at it again.
     #[error("the Active Directory settings changed meanwhile; please look at them again")]
     ChangedMeanwhile,
-    /// Not signed in, or not allowed (S1: the Basic owner only).
-    #[error(transparent)]
-    Manage(#[from] ManageError),
+    /// The session's account or contract no longer exists.
+    #[error("not signed in")]
+    NotSignedIn,
+    /// Only the `Basic` owner sets up Active Directory (S1).
+    #[error("you are not allowed to do this")]
+    NotPermitted,
     /// Try again later.
     #[error(transparent)]
     Infrastructure(#[from] Infrastructure),
 }
+
+access_from!(AdSetupError);
 
 impl From<StoreError> for AdSetupError {
     fn from(e: StoreError) -> Self {
@@ -156,7 +163,7 @@ impl Auth {
         let ad = AdConnection {
             id: match &previous {
                 Some(off) => off.id.clone(),
-                None => self.new_connection_id()?,
+                None => ConnectionId::generate(self.ports.secrets.as_ref()),
             },
             settings,
             metadata: xml.map(|xml| MetadataDocument { xml, read_at: now }),
@@ -470,20 +477,23 @@ impl Auth {
         purpose: TicketPurpose,
         contract: &Contract,
     ) -> Result<TokenHash, FederationError> {
-        let (ticket, owner) = match purpose {
+        // A link of another contract reads as "no Active Directory here" for its own flow.
+        match purpose {
             TicketPurpose::Invitation => {
                 let (ticket, _, of) = self.invitation_ticket(token).await?;
-                (ticket, of.id)
+                if of.id != contract.id {
+                    return Err(RegistrationError::NoActiveDirectory.into());
+                }
+                Ok(ticket.hash)
             }
             _ => {
                 let (ticket, actor) = self.method_ticket(token).await?;
-                (ticket, actor.contract.id)
+                if actor.contract.id != contract.id {
+                    return Err(MethodChangeError::NoActiveDirectory.into());
+                }
+                Ok(ticket.hash)
             }
-        };
-        if owner != contract.id {
-            return Err(ManageError::NoActiveDirectory.into());
         }
-        Ok(ticket.hash)
     }
 
     /// Finishes a round trip on the ADFS's answer: takes the stored request by `state` (once),

@@ -8,7 +8,8 @@
 
 use thiserror::Error;
 
-use super::manage::ManageError;
+use super::changes::MethodChangeError;
+use super::invitations::RegistrationError;
 use super::signin::{IdentitySignIn, SignInError, SignInOutcome};
 use super::{Auth, Infrastructure};
 use crate::domain::{
@@ -95,9 +96,14 @@ pub enum FederationError {
     /// The verified identity could not sign in (unbound, locked, line rules, contract ended).
     #[error(transparent)]
     SignIn(#[from] SignInError),
-    /// The verified identity could not be bound (taken, M3, link expired, not permitted).
+    /// The invitation could not be accepted with the verified identity (taken, AD rules,
+    /// link expired: I2, I3, D2).
     #[error(transparent)]
-    Manage(#[from] ManageError),
+    Registration(#[from] RegistrationError),
+    /// The login method could not become the verified identity (taken, M3, link expired, not
+    /// permitted: M1, M2).
+    #[error(transparent)]
+    MethodChange(#[from] MethodChangeError),
     /// Try again later.
     #[error(transparent)]
     Infrastructure(#[from] Infrastructure),
@@ -128,7 +134,7 @@ impl Auth {
     ///
     /// # Errors
     /// [`FederationError::NotConfigured`], [`FederationError::Unavailable`], or the purpose's
-    /// own refusal ([`FederationError::Manage`]).
+    /// own refusal ([`FederationError::Registration`], [`FederationError::MethodChange`]).
     pub async fn start_federation(
         &self,
         provider: Provider,
@@ -142,17 +148,22 @@ impl Auth {
             FederationFor::SignIn { scope } => FederationPurpose::SignIn { scope },
             FederationFor::Invitation { token } => FederationPurpose::Invitation {
                 ticket: self
-                    .live_ticket::<ManageError>(token.text(), TicketPurpose::Invitation)
+                    .live_ticket::<RegistrationError>(token.text(), TicketPurpose::Invitation)
                     .await?
                     .hash,
             },
             FederationFor::OwnMethod { me } => {
-                self.actor_for_item(me, SettingsItem::LoginMethod).await?;
+                self.actor_for_item(me, SettingsItem::LoginMethod)
+                    .await
+                    .map_err(MethodChangeError::from)?;
                 FederationPurpose::OwnMethod { session: me.id }
             }
             FederationFor::MethodChange { token } => FederationPurpose::MethodChange {
                 ticket: self
-                    .live_ticket::<ManageError>(token.text(), TicketPurpose::LoginMethodChange)
+                    .live_ticket::<MethodChangeError>(
+                        token.text(),
+                        TicketPurpose::LoginMethodChange,
+                    )
                     .await?
                     .hash,
             },
@@ -293,7 +304,7 @@ impl Auth {
             FederationPurpose::OwnMethod { session } => {
                 let me = me
                     .filter(|m| m.id == session)
-                    .ok_or(ManageError::NotSignedIn)?;
+                    .ok_or(MethodChangeError::NotSignedIn)?;
                 self.set_own_login_method(me, &choice, client).await?;
                 FederationOutcome::OwnMethodChanged
             }

@@ -1,15 +1,90 @@
 //! Invitations (I1–I3) and the creation of a contract with its owner's invitation.
 //! Diagram: [`crate::domain::Invitation`]'s module.
 
-use super::manage::{Actor, ManageError};
+use thiserror::Error;
+
+use super::manage::{
+    Actor, MethodRefused, access_from, change_refused_from, infrastructure_from, refusals_from,
+};
 use super::{Auth, Infrastructure};
 use crate::domain::{
     AccessRoute, Account, AccountId, AdConnection, AdminAction, AuditKind, ClientInfo,
     ConnectionId, Contract, ContractId, ContractName, ContractStatus, DisplayName, Email,
-    ExternalIdentity, Invitation, Locale, LockState, LoginMethod, MailKind, MethodChoice, Password,
-    PasswordContext, PasswordHash, Plan, Role, SecretToken, Session, Ticket, TicketError,
-    TicketLink, TicketPurpose, TokenHash, TwoFactorPolicy, can_administer,
+    EmailError, ExternalIdentity, Invitation, Locale, LockState, LoginMethod, MailKind,
+    MethodChoice, NameError, Password, PasswordContext, PasswordHash, PasswordRejected, Plan, Role,
+    SecretToken, Session, Ticket, TicketError, TicketLink, TicketPurpose, TokenHash,
+    TwoFactorPolicy, can_administer,
 };
+use crate::ports::{HashError, StoreError};
+
+/// Why an invitation (or a new contract with its owner's invitation) was not sent, resent or
+/// withdrawn (I1, I3, X5). Nothing changed.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[non_exhaustive]
+pub enum InviteError {
+    /// The session's account or contract no longer exists.
+    #[error("not signed in")]
+    NotSignedIn,
+    /// The actor's role does not allow this, or the invitation is for an owner (A1).
+    #[error("you are not allowed to do this")]
+    NotPermitted,
+    /// No pending invitation with this ID in the actor's contract (X7).
+    #[error("no such invitation")]
+    NotFound,
+    /// The e-mail address is not valid.
+    #[error("e-mail address: {0}")]
+    InvalidEmail(EmailError),
+    /// A name (the invitee's, the owner's or the contract's) is not valid.
+    #[error("name: {0}")]
+    InvalidName(NameError),
+    /// Another account uses the address (E3).
+    #[error("this e-mail address is already in use")]
+    EmailTaken,
+    /// Too many invitations were mailed for this account today (X5).
+    #[error("too many requests; please try again later")]
+    RateLimited,
+    /// Try again later.
+    #[error(transparent)]
+    Infrastructure(#[from] Infrastructure),
+}
+
+access_from!(InviteError);
+infrastructure_from!(InviteError: StoreError);
+
+/// Why an invitation link could not be opened or the registration completed (I2, I3, M1, D2).
+/// Nothing changed.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[non_exhaustive]
+pub enum RegistrationError {
+    /// The link is unknown, expired, used or voided (I3).
+    #[error(transparent)]
+    Ticket(#[from] TicketError),
+    /// The password breaks rules (P1, X2).
+    #[error(transparent)]
+    Rejected(#[from] PasswordRejected),
+    /// The owner cannot sign in with Active Directory (D2).
+    #[error("the contract owner cannot use Active Directory to sign in")]
+    OwnerCannotUseActiveDirectory,
+    /// The contract has no Active Directory connection on, or the identity is of another one.
+    #[error("Active Directory is not available for this contract")]
+    NoActiveDirectory,
+    /// The identity is bound to another account.
+    #[error("this sign-in identity is already used by another account")]
+    IdentityTaken,
+    /// Another account took the address meanwhile (E3).
+    #[error("this e-mail address is already in use")]
+    EmailTaken,
+    /// The invited account was removed meanwhile.
+    #[error("the account no longer exists")]
+    AccountGone,
+    /// Try again later.
+    #[error(transparent)]
+    Infrastructure(#[from] Infrastructure),
+}
+
+refusals_from!(RegistrationError);
+change_refused_from!(RegistrationError);
+infrastructure_from!(RegistrationError: StoreError, HashError);
 
 /// An invitation request (I1).
 #[derive(Debug, Clone, Copy)]
@@ -63,18 +138,18 @@ impl Auth {
     /// Creates a contract and invites its owner (operators only; the app's CLI).
     ///
     /// # Errors
-    /// [`ManageError::InvalidEmail`], [`ManageError::InvalidName`],
-    /// [`ManageError::EmailTaken`].
+    /// [`InviteError::InvalidEmail`], [`InviteError::InvalidName`],
+    /// [`InviteError::EmailTaken`].
     pub async fn create_contract(
         &self,
         request: ContractRequest<'_>,
-    ) -> Result<NewContract, ManageError> {
-        let email = Email::parse(request.owner_email).map_err(ManageError::InvalidEmail)?;
+    ) -> Result<NewContract, InviteError> {
+        let email = Email::parse(request.owner_email).map_err(InviteError::InvalidEmail)?;
         let owner_name =
-            DisplayName::parse(request.owner_name).map_err(ManageError::InvalidName)?;
-        let name = ContractName::parse(request.name).map_err(ManageError::InvalidName)?;
+            DisplayName::parse(request.owner_name).map_err(InviteError::InvalidName)?;
+        let name = ContractName::parse(request.name).map_err(InviteError::InvalidName)?;
         if self.ports.store.account_by_email(&email).await?.is_some() {
-            return Err(ManageError::EmailTaken);
+            return Err(InviteError::EmailTaken);
         }
         let now = self.ports.clock.now();
         let contract = Contract {
@@ -112,20 +187,22 @@ impl Auth {
     /// Invites a user (I1): an invitation ticket (14 days) is mailed.
     ///
     /// # Errors
-    /// See [`ManageError`].
+    /// See [`InviteError`].
     pub async fn invite_user(
         &self,
         me: &Session,
         invite: Invite<'_>,
         client: &ClientInfo,
-    ) -> Result<AccountId, ManageError> {
+    ) -> Result<AccountId, InviteError> {
         let actor = self.actor_for_action(me, AdminAction::Invite).await?;
         if invite.role == Role::Owner {
-            return Err(ManageError::NotPermitted);
+            return Err(InviteError::NotPermitted);
         }
-        let email = Email::parse(invite.email).map_err(ManageError::InvalidEmail)?;
-        let name = DisplayName::parse(invite.name).map_err(ManageError::InvalidName)?;
-        self.ensure_address_free(&email, None).await?;
+        let email = Email::parse(invite.email).map_err(InviteError::InvalidEmail)?;
+        let name = DisplayName::parse(invite.name).map_err(InviteError::InvalidName)?;
+        if self.address_taken(&email, None).await? {
+            return Err(InviteError::EmailTaken);
+        }
         let invitation = Invitation {
             account: AccountId::generate(self.ports.secrets.as_ref()),
             contract: actor.contract.id,
@@ -149,13 +226,13 @@ impl Auth {
     /// Sends an invitation again (A1, I3): the previous link stops working.
     ///
     /// # Errors
-    /// [`ManageError::NotFound`] when there is no pending invitation in the actor's contract.
+    /// [`InviteError::NotFound`] when there is no pending invitation in the actor's contract.
     pub async fn resend_invitation(
         &self,
         me: &Session,
         invited: AccountId,
         client: &ClientInfo,
-    ) -> Result<(), ManageError> {
+    ) -> Result<(), InviteError> {
         let actor = self.actor_for_action(me, AdminAction::Invite).await?;
         let mut invitation = self.own_invitation(&actor, invited).await?;
         invitation.sent_at = self.ports.clock.now();
@@ -173,12 +250,12 @@ impl Auth {
     /// Withdraws a pending invitation; its link stops working.
     ///
     /// # Errors
-    /// [`ManageError::NotFound`].
+    /// [`InviteError::NotFound`].
     pub async fn withdraw_invitation(
         &self,
         me: &Session,
         invited: AccountId,
-    ) -> Result<(), ManageError> {
+    ) -> Result<(), InviteError> {
         let actor = self.actor_for_action(me, AdminAction::Invite).await?;
         self.own_invitation(&actor, invited).await?;
         self.ports
@@ -191,9 +268,9 @@ impl Auth {
     /// Checks an invitation link and returns what its page shows (I2, I3).
     ///
     /// # Errors
-    /// [`ManageError::Ticket`] with the link's problem: its own page for expired, used and
+    /// [`RegistrationError::Ticket`] with the link's problem: its own page for expired, used and
     /// voided links.
-    pub async fn open_invitation(&self, token: &str) -> Result<InvitationView, ManageError> {
+    pub async fn open_invitation(&self, token: &str) -> Result<InvitationView, RegistrationError> {
         let (_, invitation, contract) = self.invitation_ticket(token).await?;
         Ok(InvitationView {
             email: invitation.email,
@@ -210,12 +287,12 @@ impl Auth {
     /// The confirmation step (I2): checks the chosen method without writing anything.
     ///
     /// # Errors
-    /// See [`ManageError`].
+    /// See [`RegistrationError`].
     pub async fn review_invitation(
         &self,
         token: &str,
         choice: &MethodChoice<'_>,
-    ) -> Result<InvitationView, ManageError> {
+    ) -> Result<InvitationView, RegistrationError> {
         let (_, invitation, contract) = self.invitation_ticket(token).await?;
         self.method_for(&contract, &invitation.email, invitation.role, choice, None)
             .await?;
@@ -225,13 +302,13 @@ impl Auth {
     /// Completes the registration (I2): the account exists from now on and can sign in.
     ///
     /// # Errors
-    /// See [`ManageError`]; nothing is written unless everything holds.
+    /// See [`RegistrationError`]; nothing is written unless everything holds.
     pub async fn accept_invitation(
         &self,
         token: &str,
         choice: &MethodChoice<'_>,
         client: &ClientInfo,
-    ) -> Result<AccountId, ManageError> {
+    ) -> Result<AccountId, RegistrationError> {
         let resolved = self.invitation_ticket(token).await?;
         self.accept_resolved_invitation(resolved, choice, client)
             .await
@@ -244,9 +321,9 @@ impl Auth {
         hash: TokenHash,
         choice: &MethodChoice<'_>,
         client: &ClientInfo,
-    ) -> Result<AccountId, ManageError> {
+    ) -> Result<AccountId, RegistrationError> {
         let ticket = self
-            .live_ticket_by_hash::<ManageError>(hash, TicketPurpose::Invitation)
+            .live_ticket_by_hash::<RegistrationError>(hash, TicketPurpose::Invitation)
             .await?;
         let resolved = self.invitation_of(ticket).await?;
         self.accept_resolved_invitation(resolved, choice, client)
@@ -258,7 +335,7 @@ impl Auth {
         (ticket, invitation, contract): (Ticket, Invitation, Contract),
         choice: &MethodChoice<'_>,
         client: &ClientInfo,
-    ) -> Result<AccountId, ManageError> {
+    ) -> Result<AccountId, RegistrationError> {
         let (method, hash) = self
             .method_for(&contract, &invitation.email, invitation.role, choice, None)
             .await?;
@@ -290,7 +367,8 @@ impl Auth {
     }
 
     /// The login method a choice makes for an account of `contract` (I2, M1, M2), hashing a
-    /// chosen password. `current` is the method being replaced, for M3.
+    /// chosen password. `current` is the method being replaced: an identity
+    /// already bound to this account is not "taken". M3 is the method change's own check.
     pub(crate) async fn method_for(
         &self,
         contract: &Contract,
@@ -298,7 +376,7 @@ impl Auth {
         role: Role,
         choice: &MethodChoice<'_>,
         current: Option<&LoginMethod>,
-    ) -> Result<(LoginMethod, Option<PasswordHash>), ManageError> {
+    ) -> Result<(LoginMethod, Option<PasswordHash>), MethodRefused> {
         match choice {
             MethodChoice::Password {
                 password,
@@ -323,7 +401,7 @@ impl Auth {
             MethodChoice::Identity(identity) => {
                 if let ExternalIdentity::ActiveDirectory { connection, .. } = identity {
                     if role == Role::Owner {
-                        return Err(ManageError::OwnerCannotUseActiveDirectory);
+                        return Err(MethodRefused::OwnerCannotUseActiveDirectory);
                     }
                     if contract
                         .ad
@@ -332,23 +410,8 @@ impl Auth {
                         .map(|ad| &ad.id)
                         != Some(connection)
                     {
-                        return Err(ManageError::NoActiveDirectory);
+                        return Err(MethodRefused::NoActiveDirectory);
                     }
-                }
-                let method = identity.login_method();
-                if let (
-                    Some(LoginMethod::Federated {
-                        provider: crate::domain::Provider::Facebook,
-                        subject: old,
-                    }),
-                    LoginMethod::Federated {
-                        provider: crate::domain::Provider::Facebook,
-                        subject: new,
-                    },
-                ) = (current, &method)
-                    && old != new
-                {
-                    return Err(ManageError::FacebookRebind);
                 }
                 if self
                     .ports
@@ -357,9 +420,9 @@ impl Auth {
                     .await?
                     .is_some_and(|a| current.is_none() || Some(&a.login_method) != current)
                 {
-                    return Err(ManageError::IdentityTaken);
+                    return Err(MethodRefused::IdentityTaken);
                 }
-                Ok((method, None))
+                Ok((identity.login_method(), None))
             }
         }
     }
@@ -367,9 +430,9 @@ impl Auth {
     pub(crate) async fn invitation_ticket(
         &self,
         token: &str,
-    ) -> Result<(Ticket, Invitation, Contract), ManageError> {
+    ) -> Result<(Ticket, Invitation, Contract), RegistrationError> {
         let ticket = self
-            .live_ticket::<ManageError>(token, TicketPurpose::Invitation)
+            .live_ticket::<RegistrationError>(token, TicketPurpose::Invitation)
             .await?;
         self.invitation_of(ticket).await
     }
@@ -378,7 +441,7 @@ impl Auth {
     async fn invitation_of(
         &self,
         ticket: Ticket,
-    ) -> Result<(Ticket, Invitation, Contract), ManageError> {
+    ) -> Result<(Ticket, Invitation, Contract), RegistrationError> {
         let invitation = self
             .ports
             .store
@@ -405,7 +468,7 @@ impl Auth {
         &self,
         invitation: &Invitation,
         contract: &Contract,
-    ) -> Result<(), ManageError> {
+    ) -> Result<(), RegistrationError> {
         let stands = match invitation.role {
             Role::Owner => !self
                 .ports
@@ -432,38 +495,34 @@ impl Auth {
         &self,
         actor: &Actor,
         invited: AccountId,
-    ) -> Result<Invitation, ManageError> {
+    ) -> Result<Invitation, InviteError> {
         self.ports
             .store
             .invitation(invited)
             .await?
             .filter(|i| i.contract == actor.contract.id)
-            .ok_or(ManageError::NotFound)
+            .ok_or(InviteError::NotFound)
     }
 
-    /// Refuses an address used by an account (other than `except`) or a pending invitation.
-    pub(crate) async fn ensure_address_free(
+    /// Whether an account (other than `except`) uses an address; callers refuse it as taken.
+    pub(crate) async fn address_taken(
         &self,
         email: &Email,
         except: Option<AccountId>,
-    ) -> Result<(), ManageError> {
-        if self
+    ) -> Result<bool, StoreError> {
+        Ok(self
             .ports
             .store
             .account_by_email(email)
             .await?
-            .is_some_and(|a| Some(a.id) != except)
-        {
-            return Err(ManageError::EmailTaken);
-        }
-        Ok(())
+            .is_some_and(|a| Some(a.id) != except))
     }
 
     async fn send_invitation(
         &self,
         contract: &Contract,
         invitation: &Invitation,
-    ) -> Result<SecretToken, ManageError> {
+    ) -> Result<SecretToken, InviteError> {
         // X5: an address is not flooded with invitations (first send and resends).
         if !self
             .ports
@@ -476,7 +535,7 @@ impl Auth {
             )
             .await?
         {
-            return Err(ManageError::RateLimited);
+            return Err(InviteError::RateLimited);
         }
         let issued = Ticket::issue(
             TicketPurpose::Invitation,

@@ -1,115 +1,144 @@
-//! What the account-management flows share: their error, and the checks that every request
-//! naming an account or a setting belongs to the actor's own contract (X7).
+//! What the account-management flows share: the checks that every request naming an account
+//! or a setting belongs to the actor's own contract (X7), and the small errors of those checks.
+//! Each flow module has its own error enum ([`super::admin::AdminError`],
+//! [`super::changes::MethodChangeError`], …); the shared errors here convert into each.
 
 use thiserror::Error;
 
 use super::{Auth, Infrastructure};
 use crate::domain::{
-    Account, AccountId, AdminAction, ConnectionIdError, Contract, EmailError, LineNumberError,
-    NameError, PasswordRejected, Session, SettingsItem, TicketError, Viewer, can_administer,
-    can_use,
+    Account, AccountId, AdminAction, Contract, PasswordRejected, Session, SettingsItem, Viewer,
+    can_administer, can_use,
 };
-use crate::ports::{ChangeRefused, HashError, StoreError};
+use crate::ports::StoreError;
 
-/// Why an account-management request was refused. Nothing changed.
+/// Why the actor may not act: the first check of every account-management request.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 #[non_exhaustive]
-pub enum ManageError {
+pub enum AccessError {
     /// The session's account or contract no longer exists.
     #[error("not signed in")]
     NotSignedIn,
     /// The actor's plan or role does not allow this (S1, A1).
     #[error("you are not allowed to do this")]
     NotPermitted,
-    /// No such account or invitation in the actor's contract (also when it exists in another
-    /// contract: X7).
-    #[error("no such user")]
-    NotFound,
-    /// The e-mail address is not valid.
-    #[error("e-mail address: {0}")]
-    InvalidEmail(EmailError),
-    /// The two e-mail fields differ.
-    #[error("the e-mail address and its confirmation differ")]
-    EmailConfirmationMismatch,
-    /// The new address is the current one.
-    #[error("the new e-mail address is the current one")]
-    SameEmail,
-    /// Another account uses the address (E3).
-    #[error("this e-mail address is already in use")]
-    EmailTaken,
-    /// The name is not valid.
-    #[error("name: {0}")]
-    InvalidName(NameError),
-    /// The line number is not valid (N1).
-    #[error(transparent)]
-    InvalidLine(#[from] LineNumberError),
-    /// Another contract registered the line.
-    #[error("this line number is registered to another contract")]
-    LineTaken,
-    /// The password breaks rules (P1, X2).
-    #[error(transparent)]
-    Rejected(#[from] PasswordRejected),
-    /// The link is unknown, expired, used or voided (I3).
-    #[error(transparent)]
-    Ticket(#[from] TicketError),
-    /// The change needs its explicit confirmation step (N3, cancellation).
-    #[error("please confirm this change")]
-    ConfirmationRequired,
-    /// The identity is bound to another account.
-    #[error("this sign-in identity is already used by another account")]
-    IdentityTaken,
-    /// A Facebook-bound account cannot move to another Facebook account directly (M3).
-    #[error("to use a different Facebook account, first change to another sign-in method")]
-    FacebookRebind,
-    /// The owner cannot sign in with Active Directory (D2, M1).
-    #[error("the contract owner cannot use Active Directory to sign in")]
-    OwnerCannotUseActiveDirectory,
-    /// The contract has no Active Directory connection, or the identity is of another one.
-    #[error("Active Directory is not available for this contract")]
-    NoActiveDirectory,
-    /// Active Directory is already on.
-    #[error("Active Directory is already turned on")]
-    ActiveDirectoryEnabled,
-    /// The connection ID is malformed.
-    #[error(transparent)]
-    InvalidConnectionId(#[from] ConnectionIdError),
-    /// The ADFS metadata address is not an https URL.
-    #[error("the ADFS metadata address must be an https:// URL")]
-    InvalidMetadataUrl,
-    /// The owner's own account cannot be the target (remove, e-mail or method change by an
-    /// admin).
-    #[error("this cannot be done to the contract owner")]
-    OwnerIsProtected,
-    /// Too many links were mailed for this account today (X5).
-    #[error("too many requests; please try again later")]
-    RateLimited,
     /// Try again later.
     #[error(transparent)]
     Infrastructure(#[from] Infrastructure),
 }
 
-impl From<StoreError> for ManageError {
+impl From<StoreError> for AccessError {
     fn from(e: StoreError) -> Self {
         Self::Infrastructure(e.into())
     }
 }
 
-impl From<HashError> for ManageError {
-    fn from(e: HashError) -> Self {
+/// Why a chosen login method cannot be used (I2, M1, M2, D2): what invitations and method
+/// changes share. Each converts it into its own error.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum MethodRefused {
+    /// The password breaks rules (P1, X2).
+    Rejected(PasswordRejected),
+    /// The owner cannot sign in with Active Directory (D2, M1).
+    OwnerCannotUseActiveDirectory,
+    /// The contract has no Active Directory connection on, or the identity is of another one.
+    NoActiveDirectory,
+    /// The identity is bound to another account.
+    IdentityTaken,
+    /// Try again later (the store, or hashing the password).
+    Infrastructure(Infrastructure),
+}
+
+impl From<PasswordRejected> for MethodRefused {
+    fn from(e: PasswordRejected) -> Self {
+        Self::Rejected(e)
+    }
+}
+
+impl From<StoreError> for MethodRefused {
+    fn from(e: StoreError) -> Self {
         Self::Infrastructure(e.into())
     }
 }
 
-impl From<ChangeRefused> for ManageError {
-    fn from(e: ChangeRefused) -> Self {
-        match e {
-            ChangeRefused::Ticket(t) => Self::Ticket(t),
-            ChangeRefused::EmailTaken => Self::EmailTaken,
-            ChangeRefused::IdentityTaken => Self::IdentityTaken,
-            _ => Self::NotFound,
-        }
+impl From<Infrastructure> for MethodRefused {
+    fn from(e: Infrastructure) -> Self {
+        Self::Infrastructure(e)
     }
 }
+
+/// `From` conversions into a flow's error enum that has an `Infrastructure(Infrastructure)`
+/// variant: one impl per source type that converts into [`Infrastructure`].
+macro_rules! infrastructure_from {
+    ($target:ty: $($source:ty),+) => {
+        $(
+            impl From<$source> for $target {
+                fn from(e: $source) -> Self {
+                    Self::Infrastructure(e.into())
+                }
+            }
+        )+
+    };
+}
+pub(crate) use infrastructure_from;
+
+/// `From<AccessError>` for a flow's error enum with `NotSignedIn`, `NotPermitted` and
+/// `Infrastructure` variants.
+macro_rules! access_from {
+    ($target:ty) => {
+        impl From<$crate::flows::manage::AccessError> for $target {
+            fn from(e: $crate::flows::manage::AccessError) -> Self {
+                use $crate::flows::manage::AccessError as A;
+                match e {
+                    A::NotSignedIn => Self::NotSignedIn,
+                    A::NotPermitted => Self::NotPermitted,
+                    A::Infrastructure(i) => Self::Infrastructure(i),
+                }
+            }
+        }
+    };
+}
+pub(crate) use access_from;
+
+/// `From<MethodRefused>` and `From<ChangeRefused>` for the error enum of a flow that binds a
+/// login method through a ticket or a change (registration, method change): each refusal has
+/// its own variant of the same name.
+macro_rules! refusals_from {
+    ($target:ty) => {
+        impl From<$crate::flows::manage::MethodRefused> for $target {
+            fn from(e: $crate::flows::manage::MethodRefused) -> Self {
+                use $crate::flows::manage::MethodRefused as M;
+                match e {
+                    M::Rejected(r) => Self::Rejected(r),
+                    M::OwnerCannotUseActiveDirectory => Self::OwnerCannotUseActiveDirectory,
+                    M::NoActiveDirectory => Self::NoActiveDirectory,
+                    M::IdentityTaken => Self::IdentityTaken,
+                    M::Infrastructure(i) => Self::Infrastructure(i),
+                }
+            }
+        }
+    };
+}
+pub(crate) use refusals_from;
+
+/// `From<ChangeRefused>` for the error enum of a flow that applies a ticket's change in the
+/// store: the ticket's problem, a taken address or identity, or the account removed meanwhile.
+macro_rules! change_refused_from {
+    ($target:ty) => {
+        impl From<$crate::ports::ChangeRefused> for $target {
+            fn from(e: $crate::ports::ChangeRefused) -> Self {
+                use $crate::ports::ChangeRefused as C;
+                match e {
+                    C::Ticket(t) => Self::Ticket(t),
+                    C::EmailTaken => Self::EmailTaken,
+                    C::IdentityTaken => Self::IdentityTaken,
+                    C::NoAccount => Self::AccountGone,
+                }
+            }
+        }
+    };
+}
+pub(crate) use change_refused_from;
 
 /// The signed-in account with its contract.
 #[derive(Debug, Clone)]
@@ -135,27 +164,27 @@ impl Auth {
     /// The signed-in account.
     ///
     /// # Errors
-    /// [`ManageError::NotSignedIn`] when it no longer exists.
-    pub async fn account_of(&self, me: &Session) -> Result<Account, ManageError> {
+    /// [`AccessError::NotSignedIn`] when it no longer exists.
+    pub async fn account_of(&self, me: &Session) -> Result<Account, AccessError> {
         Ok(self.actor(me).await?.account)
     }
 
     /// The account and contract behind a session.
-    pub(crate) async fn actor(&self, me: &Session) -> Result<Actor, ManageError> {
+    pub(crate) async fn actor(&self, me: &Session) -> Result<Actor, AccessError> {
         let account = self
             .ports
             .store
             .account(me.account)
             .await?
-            .ok_or(ManageError::NotSignedIn)?;
+            .ok_or(AccessError::NotSignedIn)?;
         let contract = self
             .ports
             .store
             .contract(account.contract)
             .await?
-            .ok_or(ManageError::NotSignedIn)?;
+            .ok_or(AccessError::NotSignedIn)?;
         if account.contract != me.contract {
-            return Err(ManageError::NotSignedIn);
+            return Err(AccessError::NotSignedIn);
         }
         Ok(Actor { account, contract })
     }
@@ -165,12 +194,12 @@ impl Auth {
         &self,
         me: &Session,
         item: SettingsItem,
-    ) -> Result<Actor, ManageError> {
+    ) -> Result<Actor, AccessError> {
         let actor = self.actor(me).await?;
         if can_use(item, &actor.viewer(), self.ports.clock.now()) {
             Ok(actor)
         } else {
-            Err(ManageError::NotPermitted)
+            Err(AccessError::NotPermitted)
         }
     }
 
@@ -179,26 +208,27 @@ impl Auth {
         &self,
         me: &Session,
         action: AdminAction,
-    ) -> Result<Actor, ManageError> {
+    ) -> Result<Actor, AccessError> {
         let actor = self.actor(me).await?;
         if can_administer(action, actor.account.role) {
             Ok(actor)
         } else {
-            Err(ManageError::NotPermitted)
+            Err(AccessError::NotPermitted)
         }
     }
 
-    /// An account of the actor's contract; any other is "not found" (X7).
+    /// An account of the actor's contract; `None` for any other, which callers answer as "not
+    /// found" (X7).
     pub(crate) async fn member(
         &self,
         actor: &Actor,
         id: AccountId,
-    ) -> Result<Account, ManageError> {
-        self.ports
+    ) -> Result<Option<Account>, StoreError> {
+        Ok(self
+            .ports
             .store
             .account(id)
             .await?
-            .filter(|a| a.contract == actor.contract.id)
-            .ok_or(ManageError::NotFound)
+            .filter(|a| a.contract == actor.contract.id))
     }
 }

@@ -96,7 +96,7 @@ pub enum Infrastructure {
     /// Hashing failed.
     #[error("password hashing failed: {0}")]
     Hashing(String),
-    /// The authenticator set-up (its `otpauth` URI or QR code) could not be built.
+    /// The authenticator set-up (its `otpauth` URI) could not be built.
     #[error(transparent)]
     TotpSetup(#[from] crate::domain::TotpSetupError),
 }

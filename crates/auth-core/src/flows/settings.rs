@@ -2,19 +2,44 @@
 //! (N3), Active Directory (D1), plan (C2) and cancellation. Password change, e-mail and login
 //! method, and the two-factor policy live in their own flows and use the same permission table.
 
-use super::Auth;
-use super::manage::ManageError;
+use thiserror::Error;
+
+use super::manage::{AccessError, access_from, infrastructure_from};
+use super::{Auth, Infrastructure};
 use crate::domain::{
-    AccessRoute, Account, AuditKind, ClientInfo, ConnectionId, Contract, Plan, Session,
-    SettingsItem, settings_menu,
+    AccessRoute, Account, AuditKind, ClientInfo, Contract, Plan, Session, SettingsItem,
+    settings_menu,
 };
+use crate::ports::StoreError;
+
+/// Why a contract-level setting (access route, plan, cancellation) was not changed. Nothing
+/// changed.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[non_exhaustive]
+pub enum SettingsError {
+    /// The session's account or contract no longer exists.
+    #[error("not signed in")]
+    NotSignedIn,
+    /// The actor's plan or role does not allow this (S1, C1, C2).
+    #[error("you are not allowed to do this")]
+    NotPermitted,
+    /// The change needs its explicit confirmation step (N3, cancellation).
+    #[error("please confirm this change")]
+    ConfirmationRequired,
+    /// Try again later.
+    #[error(transparent)]
+    Infrastructure(#[from] Infrastructure),
+}
+
+access_from!(SettingsError);
+infrastructure_from!(SettingsError: StoreError);
 
 impl Auth {
     /// The items the signed-in account's settings menu shows (S1).
     ///
     /// # Errors
-    /// [`ManageError::NotSignedIn`].
-    pub async fn settings_menu(&self, me: &Session) -> Result<Vec<SettingsItem>, ManageError> {
+    /// [`AccessError::NotSignedIn`].
+    pub async fn settings_menu(&self, me: &Session) -> Result<Vec<SettingsItem>, AccessError> {
         let actor = self.actor(me).await?;
         Ok(settings_menu(&actor.viewer(), self.ports.clock.now()))
     }
@@ -22,8 +47,8 @@ impl Auth {
     /// The signed-in account with its settings items (S1), in one read.
     ///
     /// # Errors
-    /// [`ManageError::NotSignedIn`].
-    pub async fn whoami(&self, me: &Session) -> Result<(Account, Vec<SettingsItem>), ManageError> {
+    /// [`AccessError::NotSignedIn`].
+    pub async fn whoami(&self, me: &Session) -> Result<(Account, Vec<SettingsItem>), AccessError> {
         let actor = self.actor(me).await?;
         let items = settings_menu(&actor.viewer(), self.ports.clock.now());
         Ok((actor.account, items))
@@ -32,8 +57,8 @@ impl Auth {
     /// The signed-in account's contract, for showing its current settings.
     ///
     /// # Errors
-    /// [`ManageError::NotSignedIn`].
-    pub async fn contract_of(&self, me: &Session) -> Result<Contract, ManageError> {
+    /// [`AccessError::NotSignedIn`].
+    pub async fn contract_of(&self, me: &Session) -> Result<Contract, AccessError> {
         Ok(self.actor(me).await?.contract)
     }
 
@@ -41,17 +66,17 @@ impl Auth {
     /// It applies to every account of the contract at their next sign-in.
     ///
     /// # Errors
-    /// [`ManageError::ConfirmationRequired`] without `confirmed`.
+    /// [`SettingsError::ConfirmationRequired`] without `confirmed`.
     pub async fn set_access_route(
         &self,
         me: &Session,
         route: AccessRoute,
         confirmed: bool,
         client: &ClientInfo,
-    ) -> Result<(), ManageError> {
+    ) -> Result<(), SettingsError> {
         let actor = self.actor_for_item(me, SettingsItem::AccessRoute).await?;
         if !confirmed {
-            return Err(ManageError::ConfirmationRequired);
+            return Err(SettingsError::ConfirmationRequired);
         }
         self.ports
             .store
@@ -67,33 +92,18 @@ impl Auth {
         Ok(())
     }
 
-    /// A fresh connection ID from [`crate::domain::CONNECTION_ID_ALPHABET`] (D1).
-    pub(crate) fn new_connection_id(&self) -> Result<ConnectionId, ManageError> {
-        let alphabet = crate::domain::CONNECTION_ID_ALPHABET;
-        let mut suffix = String::with_capacity(crate::domain::CONNECTION_ID_SUFFIX_LEN);
-        while suffix.len() < crate::domain::CONNECTION_ID_SUFFIX_LEN {
-            let mut b = [0u8; 1];
-            self.ports.secrets.fill(&mut b);
-            // 31 × 8 = 248: rejecting 248..=255 keeps the choice uniform.
-            if b[0] < 248 {
-                suffix.push(char::from(alphabet[usize::from(b[0] % 31)]));
-            }
-        }
-        Ok(ConnectionId::parse(&format!("adfs-{suffix}"))?)
-    }
-
     /// Changes a trial to `Basic` (C2), until 15 days after the trial's end.
     ///
     /// # Errors
-    /// [`ManageError::NotPermitted`] past the window, for users, or for `Basic` contracts.
+    /// [`SettingsError::NotPermitted`] past the window, for users, or for `Basic` contracts.
     pub async fn upgrade_to_basic(
         &self,
         me: &Session,
         client: &ClientInfo,
-    ) -> Result<(), ManageError> {
+    ) -> Result<(), SettingsError> {
         let actor = self.actor_for_item(me, SettingsItem::PlanChange).await?;
         if actor.contract.plan == Plan::Basic {
-            return Err(ManageError::NotPermitted);
+            return Err(SettingsError::NotPermitted);
         }
         self.ports
             .store
@@ -113,16 +123,16 @@ impl Auth {
     /// contract ends.
     ///
     /// # Errors
-    /// [`ManageError::ConfirmationRequired`] without `confirmed`; [`ManageError::NotPermitted`].
+    /// [`SettingsError::ConfirmationRequired`] without `confirmed`; [`SettingsError::NotPermitted`].
     pub async fn cancel_contract(
         &self,
         me: &Session,
         confirmed: bool,
         client: &ClientInfo,
-    ) -> Result<(), ManageError> {
+    ) -> Result<(), SettingsError> {
         let actor = self.actor_for_item(me, SettingsItem::Cancellation).await?;
         if !confirmed {
-            return Err(ManageError::ConfirmationRequired);
+            return Err(SettingsError::ConfirmationRequired);
         }
         self.ports
             .store

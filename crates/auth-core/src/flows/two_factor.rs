@@ -328,7 +328,8 @@ impl Auth {
         })
     }
 
-    /// Enrolment by authenticator app, first half (T1, T2): a new secret with its QR code.
+    /// Enrolment by authenticator app, first half (T1, T2): a new secret with its `otpauth://`
+    /// URI (the app draws the QR code).
     /// Asking again shows the same secret until the enrolment completes.
     ///
     /// # Errors

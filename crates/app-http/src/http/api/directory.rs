@@ -222,5 +222,5 @@ pub async fn callback(
 ) -> Result<(CookieJar, Json<FederationResponse>), ApiError> {
     let (jar, outcome) = finish(&state, listener, &ctx, jar, &connection, body).await;
     let outcome = outcome.map_err(|e| e.to_api(ctx.lang))?;
-    Ok(outcome_response(&state, &ctx, jar, outcome).await)
+    outcome_response(&state, &ctx, jar, outcome).await
 }

@@ -248,7 +248,7 @@ pub async fn callback(
     let provider = provider_of(&provider, &ctx)?;
     let (jar, outcome) = finish(&state, listener, &ctx, jar, provider, &body.into()).await;
     let outcome = outcome.map_err(|e| e.to_api(ctx.lang))?;
-    Ok(outcome_response(&state, &ctx, jar, outcome).await)
+    outcome_response(&state, &ctx, jar, outcome).await
 }
 
 /// The API's answer to a finished round trip (provider or AD): the session or pending cookie
@@ -258,18 +258,24 @@ pub(crate) async fn outcome_response(
     ctx: &Ctx,
     jar: CookieJar,
     outcome: FederationOutcome,
-) -> (CookieJar, Json<FederationResponse>) {
+) -> Result<(CookieJar, Json<FederationResponse>), ApiError> {
     match outcome {
         FederationOutcome::SignIn(SignInOutcome::SignedIn(grant)) => {
             let (jar, Json(answer)) = signed_in(state, ctx, jar, grant, None).await;
-            (jar, Json(answer.into()))
+            Ok((jar, Json(answer.into())))
         }
         FederationOutcome::SignIn(SignInOutcome::SecondFactorRequired(grant)) => {
             let (jar, Json(answer)) = pending(ctx, jar, grant);
-            (jar, Json(answer.into()))
+            Ok((jar, Json(answer.into())))
         }
-        FederationOutcome::Registered(_) => (jar, Json(FederationResponse::Registered)),
-        _ => (jar, Json(FederationResponse::MethodChanged)),
+        FederationOutcome::Registered(_) => Ok((jar, Json(FederationResponse::Registered))),
+        FederationOutcome::OwnMethodChanged | FederationOutcome::MethodChanged => {
+            Ok((jar, Json(FederationResponse::MethodChanged)))
+        }
+        _ => Err(crate::http::error::unmapped(
+            &"a round-trip outcome the API does not map",
+            ctx.lang,
+        )),
     }
 }
 

@@ -288,8 +288,8 @@ pub async fn resend_sms(
     }))
 }
 
-/// An authenticator enrolment offer (T1).
-#[derive(Debug, Serialize, ToSchema)]
+/// An authenticator enrolment offer (T1). Every field carries the secret: `Debug` shows none.
+#[derive(Serialize, ToSchema)]
 pub struct TotpOfferDto {
     /// The secret in base32, to type in by hand.
     pub secret: String,
@@ -297,6 +297,12 @@ pub struct TotpOfferDto {
     pub otpauth_uri: String,
     /// The URI as a QR code (SVG).
     pub qr_svg: String,
+}
+
+impl std::fmt::Debug for TotpOfferDto {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("TotpOfferDto(<redacted>)")
+    }
 }
 
 /// Enrol an authenticator app: the secret, its URI and QR code (T1, T2).
@@ -315,10 +321,11 @@ pub async fn offer_totp(
         .offer_totp(&token)
         .await
         .map_err(|e| e.to_api(ctx.lang))?;
+    let qr_svg = crate::qr::totp_svg(&offer, ctx.lang)?;
     Ok(Json(TotpOfferDto {
         secret: offer.secret_text.to_string(),
         otpauth_uri: offer.otpauth_uri.to_string(),
-        qr_svg: offer.qr_svg,
+        qr_svg,
     }))
 }
 

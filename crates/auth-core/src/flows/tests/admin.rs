@@ -3,7 +3,7 @@ use crate::ports::{AccountStore as _, Clock as _, SessionStore as _};
 
 use super::{client, session_of, sign_in};
 use crate::domain::{AuditKind, Role, SessionScope};
-use crate::flows::manage::ManageError;
+use crate::flows::admin::AdminError;
 use crate::testing::TestWorld;
 
 const PW: &str = "Kumo-2024";
@@ -29,7 +29,7 @@ async fn a1_the_console_lists_and_opens_users_of_the_contract() {
     let as_user = session_of(&w, "user@example.co.jp", PW).await;
     assert_eq!(
         w.auth.list_users(&as_user).await.unwrap_err(),
-        ManageError::NotPermitted
+        AdminError::NotPermitted
     );
 }
 
@@ -97,7 +97,7 @@ async fn x4_an_admin_ends_a_users_sessions_and_removing_a_user_ends_them_at_once
             .remove_user(&me, owner.id, &client())
             .await
             .unwrap_err(),
-        ManageError::OwnerIsProtected
+        AdminError::OwnerIsProtected
     );
     let _ = b;
 }
@@ -129,7 +129,7 @@ async fn x1_owners_read_their_contracts_events_without_secrets() {
     let user = session_of(&w, "user@example.co.jp", PW).await;
     assert_eq!(
         w.auth.audit_events(&user, 10).await.unwrap_err(),
-        ManageError::NotPermitted
+        AdminError::NotPermitted
     );
 }
 
@@ -146,7 +146,7 @@ async fn x4_an_admin_cannot_end_the_owners_sessions() {
             .end_user_sessions(&admin, owner.id, &client())
             .await
             .unwrap_err(),
-        ManageError::OwnerIsProtected
+        AdminError::OwnerIsProtected
     );
     assert!(
         w.auth

@@ -9,7 +9,7 @@ use crate::domain::{
     Provider, Role, Subject, TicketPurpose,
 };
 use crate::flows::changes::SentChange;
-use crate::flows::manage::ManageError;
+use crate::flows::changes::{ChangeRequestError, EmailChangeError, MethodChangeError};
 use crate::testing::TestWorld;
 
 const PW: &str = "Kumo-2024";
@@ -32,7 +32,7 @@ async fn e1_the_basic_owner_changes_their_address_through_a_ticket_to_the_new_on
             .request_own_email_change(&me, "new@example.co.jp", "neu@example.co.jp", &client())
             .await
             .unwrap_err(),
-        ManageError::EmailConfirmationMismatch
+        ChangeRequestError::EmailConfirmationMismatch
     );
     w.auth
         .request_own_email_change(&me, "new@example.co.jp", "NEW@example.co.jp", &client())
@@ -51,7 +51,7 @@ async fn e1_the_basic_owner_changes_their_address_through_a_ticket_to_the_new_on
     // A password account must set a new password (P1 with confirmation).
     assert!(matches!(
         w.auth.complete_email_change(&token, None, &client()).await,
-        Err(ManageError::Rejected(_))
+        Err(EmailChangeError::Rejected(_))
     ));
     w.auth
         .complete_email_change(&token, Some((NEW, NEW)), &client())
@@ -102,7 +102,7 @@ async fn e1_users_and_trial_owners_cannot_change_their_own_address() {
             .request_own_email_change(&user, "x@example.co.jp", "x@example.co.jp", &client())
             .await
             .unwrap_err(),
-        ManageError::NotPermitted
+        ChangeRequestError::NotPermitted
     );
     let trial = w
         .contract(
@@ -129,7 +129,7 @@ async fn e1_users_and_trial_owners_cannot_change_their_own_address() {
             )
             .await
             .unwrap_err(),
-        ManageError::NotPermitted
+        ChangeRequestError::NotPermitted
     );
 }
 
@@ -211,7 +211,7 @@ async fn e2_a_user_cannot_send_changes_and_the_owner_is_not_a_target() {
             .send_change(&user_session, user.id, "x@example.co.jp", &client())
             .await
             .unwrap_err(),
-        ManageError::NotPermitted
+        ChangeRequestError::NotPermitted
     );
     let admin_session = session_of(&w, "admin@example.co.jp", PW).await;
     assert_eq!(
@@ -219,7 +219,7 @@ async fn e2_a_user_cannot_send_changes_and_the_owner_is_not_a_target() {
             .send_change(&admin_session, owner.id, "x@example.co.jp", &client())
             .await
             .unwrap_err(),
-        ManageError::OwnerIsProtected
+        ChangeRequestError::OwnerIsProtected
     );
     let _ = admin;
 }
@@ -237,14 +237,14 @@ async fn e3_an_address_used_by_another_account_is_refused() {
             .send_change(&me, user.id, "Owner@Example.co.jp", &client())
             .await
             .unwrap_err(),
-        ManageError::EmailTaken
+        ChangeRequestError::EmailTaken
     );
     assert_eq!(
         w.auth
             .request_own_email_change(&me, "user@example.co.jp", "user@example.co.jp", &client())
             .await
             .unwrap_err(),
-        ManageError::EmailTaken
+        ChangeRequestError::EmailTaken
     );
     // Taken between request and completion: refused at completion, nothing changes.
     w.auth
@@ -259,7 +259,7 @@ async fn e3_an_address_used_by_another_account_is_refused() {
             .complete_email_change(&token, Some((NEW, NEW)), &client())
             .await
             .unwrap_err(),
-        ManageError::EmailTaken
+        EmailChangeError::EmailTaken
     );
     assert_eq!(
         w.store
@@ -317,7 +317,7 @@ async fn m1_the_basic_owner_sets_a_federated_method_and_a_password_but_never_ad(
             .set_own_login_method(&me, &ad, &client())
             .await
             .unwrap_err(),
-        ManageError::OwnerCannotUseActiveDirectory
+        MethodChangeError::OwnerCannotUseActiveDirectory
     );
     w.auth
         .set_own_login_method(
@@ -356,7 +356,7 @@ async fn d2_the_owner_cannot_use_active_directory() {
             .set_own_login_method(&me, &ad, &client())
             .await
             .unwrap_err(),
-        ManageError::OwnerCannotUseActiveDirectory
+        MethodChangeError::OwnerCannotUseActiveDirectory
     );
 }
 
@@ -390,7 +390,7 @@ async fn m2_a_user_changes_method_only_through_the_ticket_including_to_ad() {
             )
             .await
             .unwrap_err(),
-        ManageError::NotPermitted
+        MethodChangeError::NotPermitted
     );
     w.auth
         .send_change(&me, user.id, "user@example.co.jp", &client())
@@ -446,7 +446,7 @@ async fn m3_facebook_cannot_be_rebound_directly_to_another_facebook_account() {
             .set_own_login_method(&me, &fb("fb-2"), &client())
             .await
             .unwrap_err(),
-        ManageError::FacebookRebind
+        MethodChangeError::FacebookRebind
     );
     // Through another method first, it works.
     w.auth

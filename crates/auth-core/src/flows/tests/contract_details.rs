@@ -7,7 +7,6 @@ use crate::domain::{
     PasswordCandidate, PasswordRule, Role, SessionScope,
 };
 use crate::flows::contract_details::ContractDetailsError;
-use crate::flows::manage::ManageError;
 use crate::flows::password_change::ChangePassword;
 use crate::flows::signin::{PasswordSignIn, SignInOutcome};
 use crate::testing::{MemoryStore, TestWorld};
@@ -152,14 +151,14 @@ async fn s1_only_the_basic_owner_may_read_or_change_contract_details() {
         let me = settings_session(&w, &email).await;
         assert_eq!(
             w.auth.contract_details(&me).await.unwrap_err(),
-            ContractDetailsError::Manage(ManageError::NotPermitted)
+            ContractDetailsError::NotPermitted
         );
         assert_eq!(
             w.auth
                 .change_contract_details(&me, &input(), &client())
                 .await
                 .unwrap_err(),
-            ContractDetailsError::Manage(ManageError::NotPermitted)
+            ContractDetailsError::NotPermitted
         );
     }
 }

@@ -12,7 +12,7 @@ use crate::domain::{
 use crate::flows::directory::{AdSetupError, DirectoryFor};
 use crate::flows::federation::{FederationError, FederationOutcome};
 use crate::flows::invitations::Invite;
-use crate::flows::manage::ManageError;
+use crate::flows::invitations::RegistrationError;
 use crate::flows::signin::SignInOutcome;
 use crate::testing::{MemoryStore, ScriptedDirectories, TestWorld};
 
@@ -395,7 +395,9 @@ async fn i2_a_user_registers_with_ad_and_x7_another_contracts_invitation_cannot_
     assert!(
         matches!(
             r,
-            Err(FederationError::Manage(ManageError::NoActiveDirectory))
+            Err(FederationError::Registration(
+                RegistrationError::NoActiveDirectory
+            ))
         ),
         "{r:?}"
     );

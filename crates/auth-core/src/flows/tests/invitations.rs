@@ -11,7 +11,7 @@ use crate::domain::{
     TicketPurpose,
 };
 use crate::flows::invitations::{ContractRequest, Invite};
-use crate::flows::manage::ManageError;
+use crate::flows::invitations::{InviteError, RegistrationError};
 use crate::testing::TestWorld;
 
 const PW: &str = "Kumo-2024";
@@ -92,7 +92,7 @@ async fn i1_admins_may_invite_users_may_not_and_nobody_invites_an_owner() {
             .invite_user(&user, invite, &client())
             .await
             .unwrap_err(),
-        ManageError::NotPermitted
+        InviteError::NotPermitted
     );
     w.auth.invite_user(&admin, invite, &client()).await.unwrap();
     let owner_invite = Invite {
@@ -105,7 +105,7 @@ async fn i1_admins_may_invite_users_may_not_and_nobody_invites_an_owner() {
             .invite_user(&admin, owner_invite, &client())
             .await
             .unwrap_err(),
-        ManageError::NotPermitted
+        InviteError::NotPermitted
     );
 }
 
@@ -135,7 +135,7 @@ async fn i2_accepting_with_a_password_reviews_first_then_registers_and_signs_in(
         password: "short",
         confirmation: "short",
     };
-    let Err(ManageError::Rejected(r)) = w.auth.review_invitation(&token, &weak).await else {
+    let Err(RegistrationError::Rejected(r)) = w.auth.review_invitation(&token, &weak).await else {
         panic!("weak password accepted")
     };
     assert!(r.rules.contains(&PasswordRule::TooShort));
@@ -214,7 +214,7 @@ async fn i2_active_directory_is_offered_only_when_the_contract_has_a_connection(
             .review_invitation(&token, &ad(fake))
             .await
             .unwrap_err(),
-        ManageError::NoActiveDirectory
+        RegistrationError::NoActiveDirectory
     );
     let connection = w
         .auth
@@ -262,12 +262,12 @@ async fn i3_used_expired_and_replaced_links_each_have_their_own_answer() {
     let second = newest_link(&w, TicketPurpose::Invitation);
     assert_eq!(
         w.auth.open_invitation(&first).await.unwrap_err(),
-        ManageError::Ticket(TicketError::Voided)
+        RegistrationError::Ticket(TicketError::Voided)
     );
     w.clock.advance(Duration::days(14));
     assert_eq!(
         w.auth.open_invitation(&second).await.unwrap_err(),
-        ManageError::Ticket(TicketError::Expired)
+        RegistrationError::Ticket(TicketError::Expired)
     );
     // The owner sends a new one, which works, once.
     let me = session_of(&w, "owner@example.co.jp", PW).await;
@@ -279,11 +279,11 @@ async fn i3_used_expired_and_replaced_links_each_have_their_own_answer() {
         .unwrap();
     assert_eq!(
         w.auth.open_invitation(&third).await.unwrap_err(),
-        ManageError::Ticket(TicketError::Used)
+        RegistrationError::Ticket(TicketError::Used)
     );
     assert_eq!(
         w.auth.open_invitation("garbage").await.unwrap_err(),
-        ManageError::Ticket(TicketError::Unknown)
+        RegistrationError::Ticket(TicketError::Unknown)
     );
 }
 
@@ -299,7 +299,7 @@ async fn e3_an_address_in_use_cannot_be_invited_or_registered_twice() {
     };
     assert_eq!(
         w.auth.invite_user(&me, taken, &client()).await.unwrap_err(),
-        ManageError::EmailTaken
+        InviteError::EmailTaken
     );
     // Two invitations to one address: the first accepted wins, the second is refused.
     w.auth
@@ -337,7 +337,7 @@ async fn e3_an_address_in_use_cannot_be_invited_or_registered_twice() {
             .accept_invitation(&b, &password(), &client())
             .await
             .unwrap_err(),
-        ManageError::EmailTaken
+        RegistrationError::EmailTaken
     );
 }
 
@@ -418,7 +418,7 @@ async fn x5_invitation_resends_are_capped_per_day() {
             .resend_invitation(&me, id, &client())
             .await
             .unwrap_err(),
-        ManageError::RateLimited
+        InviteError::RateLimited
     );
     w.clock.advance(Duration::hours(24));
     let me = session_of(&w, "owner@example.co.jp", PW).await;
@@ -465,7 +465,7 @@ async fn i1_removed_admin_invitations_are_withdrawn() {
         w.auth
             .accept_invitation(&token, &password(), &client())
             .await,
-        Err(ManageError::Ticket(TicketError::Voided))
+        Err(RegistrationError::Ticket(TicketError::Voided))
     );
     assert!(w.store.account(invited).await.unwrap().is_none());
 }
@@ -511,13 +511,13 @@ async fn i1_invitation_role_is_rechecked_at_acceptance() {
     for token in [&by_demoted, &second_owner] {
         assert_eq!(
             w.auth.open_invitation(token).await.unwrap_err(),
-            ManageError::Ticket(TicketError::Voided)
+            RegistrationError::Ticket(TicketError::Voided)
         );
         assert_eq!(
             w.auth
                 .accept_invitation(token, &password(), &client())
                 .await,
-            Err(ManageError::Ticket(TicketError::Voided))
+            Err(RegistrationError::Ticket(TicketError::Voided))
         );
     }
     let id = w

@@ -6,7 +6,8 @@ use crate::domain::{
     AccessRoute, Channel, ClientInfo, ExternalIdentity, LineNumber, MailKind, PasswordCandidate,
     Provider, Role, SessionScope, Subject, TwoFactorPolicy,
 };
-use crate::flows::manage::ManageError;
+use crate::flows::admin::LineError;
+use crate::flows::settings::SettingsError;
 use crate::flows::signin::{IdentitySignIn, PasswordSignIn, SignInError, SignInOutcome};
 use crate::flows::two_factor::SecondFactorStep;
 use crate::testing::{MemoryStore, TestWorld};
@@ -67,7 +68,7 @@ async fn n1_n2_a_contract_registers_several_lines_in_either_form() {
         .await
         .unwrap();
     let err = w.auth.add_line(&me, "CAF123", &client()).await.unwrap_err();
-    assert!(matches!(err, ManageError::InvalidLine(_)));
+    assert!(matches!(err, LineError::InvalidLine(_)));
     assert!(err.to_string().contains("CAF") && err.to_string().contains("COP"));
     let lines: Vec<String> = w
         .auth
@@ -98,14 +99,14 @@ async fn n2_a_line_belongs_to_one_contract() {
     let boss = session_of(&w, "boss@other.example.jp", PW).await;
     assert_eq!(
         w.auth.add_line(&boss, EAST, &client()).await.unwrap_err(),
-        ManageError::LineTaken
+        LineError::LineTaken
     );
     assert_eq!(
         w.auth
             .remove_line(&boss, EAST, &client())
             .await
             .unwrap_err(),
-        ManageError::NotFound
+        LineError::NotFound
     );
 }
 
@@ -153,7 +154,7 @@ async fn n3_the_owner_sets_the_access_route_after_confirming() {
             .set_access_route(&me, AccessRoute::LineOnly, false, &client())
             .await
             .unwrap_err(),
-        ManageError::ConfirmationRequired
+        SettingsError::ConfirmationRequired
     );
     w.auth
         .set_access_route(&me, AccessRoute::LineOnly, true, &client())
@@ -215,7 +216,7 @@ async fn n3_admins_cannot_set_the_access_route() {
             .set_access_route(&admin, AccessRoute::LineOnly, true, &client())
             .await
             .unwrap_err(),
-        ManageError::NotPermitted
+        SettingsError::NotPermitted
     );
 }
 

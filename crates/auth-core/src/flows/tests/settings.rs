@@ -11,7 +11,7 @@ use crate::domain::{
     PasswordCandidate, Plan, Role, SessionScope, SettingsItem, TwoFactorPolicy,
 };
 use crate::flows::directory::AdSetupError;
-use crate::flows::manage::ManageError;
+use crate::flows::settings::SettingsError;
 use crate::flows::signin::{PasswordSignIn, SignInError, SignInOutcome};
 use crate::testing::{MemoryStore, TestWorld};
 
@@ -119,7 +119,7 @@ async fn s1_a_free_trial_owners_menu_shows_exactly_its_items() {
             .cancel_contract(&me, true, &client())
             .await
             .unwrap_err(),
-        ManageError::NotPermitted,
+        SettingsError::NotPermitted,
         "an item not shown is not accepted"
     );
 }
@@ -187,7 +187,7 @@ async fn c1_a_trial_cannot_be_cancelled_by_hand() {
             .cancel_contract(&me, true, &client())
             .await
             .unwrap_err(),
-        ManageError::NotPermitted
+        SettingsError::NotPermitted
     );
 }
 
@@ -239,7 +239,7 @@ async fn c2_the_basic_owner_cancels_after_confirming_and_everyone_is_signed_out(
             .cancel_contract(&me, false, &client())
             .await
             .unwrap_err(),
-        ManageError::ConfirmationRequired
+        SettingsError::ConfirmationRequired
     );
     w.auth.cancel_contract(&me, true, &client()).await.unwrap();
     assert!(w.store.session(user.token_hash).await.unwrap().is_none());

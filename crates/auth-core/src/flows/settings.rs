@@ -5,7 +5,7 @@
 use super::Auth;
 use super::manage::ManageError;
 use crate::domain::{
-    AccessRoute, Account, AuditKind, ClientInfo, ConnectionId, Contract, Plan, Session,
+    AccessRoute, Account, AuditKind, ClientInfo, ConnectionId, Contract, Locale, Plan, Session,
     SettingsItem, settings_menu,
 };
 
@@ -27,6 +27,25 @@ impl Auth {
         let actor = self.actor(me).await?;
         let items = settings_menu(&actor.viewer(), self.ports.clock.now());
         Ok((actor.account, items))
+    }
+
+    /// Sets the signed-in account's language: its later mails and SMS are written in it (I1:
+    /// an invited account starts in its invitation's language). Every account may change its
+    /// own.
+    ///
+    /// # Errors
+    /// [`ManageError::NotSignedIn`].
+    pub async fn set_language(&self, me: &Session, locale: Locale) -> Result<(), ManageError> {
+        let actor = self.actor(me).await?;
+        if !self
+            .ports
+            .store
+            .set_locale(actor.account.id, locale)
+            .await?
+        {
+            return Err(ManageError::NotSignedIn);
+        }
+        Ok(())
     }
 
     /// The signed-in account's contract, for showing its current settings.

@@ -5,8 +5,8 @@
 use async_trait::async_trait;
 use auth_core::domain::{
     AccessRoute, Account, AccountId, AdConnection, ConnectionId, Contract, ContractId, DisplayName,
-    Email, ExternalIdentity, Invitation, LineNumber, Mail, MetadataDocument, Plan, Ticket,
-    TicketPurpose, TokenHash,
+    Email, ExternalIdentity, Invitation, LineNumber, Mail, MetadataDocument, PasswordHash, Plan,
+    Ticket, TicketPurpose, TokenHash,
 };
 use auth_core::ports::{
     ChangeRefused, ContractStore, EmailChange, InvitationStore, MethodChange, StoreError,
@@ -20,7 +20,7 @@ use crate::error::{self, TxError, applied, change_outcome, plain};
 use crate::mail::NewMailRow;
 use crate::rows::{
     AccountRow, AdDetailsRow, ContractRow, TicketRow, corrupt, load_contract, method_columns,
-    parse_role,
+    parse_locale, parse_role,
 };
 use crate::schema::{
     accounts, ad_connection_details, contracts, invitations, line_consents, lines, sessions,
@@ -613,6 +613,8 @@ struct InvitationRow {
     role: String,
     invited_by: Option<Id>,
     sent_at: At,
+    locale: String,
+    reviewed_password_hash: Option<String>,
 }
 
 impl InvitationRow {
@@ -626,6 +628,8 @@ impl InvitationRow {
             role: i.role.as_str().to_owned(),
             invited_by: i.invited_by.map(|a| Id(a.as_uuid())),
             sent_at: At(i.sent_at),
+            locale: i.locale.as_str().to_owned(),
+            reviewed_password_hash: i.reviewed_password.as_ref().map(|h| h.as_phc().to_owned()),
         }
     }
 
@@ -643,6 +647,12 @@ impl InvitationRow {
             role: parse_role(&self.role)?,
             invited_by: self.invited_by.map(|a| AccountId::from_uuid(a.0)),
             sent_at: self.sent_at.0,
+            locale: parse_locale(&self.locale)?,
+            reviewed_password: self
+                .reviewed_password_hash
+                .map(PasswordHash::from_phc)
+                .transpose()
+                .map_err(|_| corrupt("reviewed password hash"))?,
         })
     }
 }
@@ -752,6 +762,23 @@ impl InvitationStore for DieselStore {
                         .execute(conn)?;
                 Ok(removed > 0)
             }))
+        })
+        .await
+    }
+
+    async fn set_reviewed_password(
+        &self,
+        account: AccountId,
+        hash: Option<&PasswordHash>,
+    ) -> Result<bool, StoreError> {
+        let key = id(account.as_uuid());
+        let hash = hash.map(|h| h.as_phc().to_owned());
+        self.run(move |conn| {
+            diesel::update(invitations::table.filter(invitations::account_id.eq(key)))
+                .set(invitations::reviewed_password_hash.eq(hash))
+                .execute(conn)
+                .map(|n| n > 0)
+                .map_err(error::db)
         })
         .await
     }

@@ -203,6 +203,8 @@ diesel::table! {
         role -> Text,
         invited_by -> Nullable<Uuid>,
         sent_at -> Instant,
+        locale -> Text,
+        reviewed_password_hash -> Nullable<Text>,
     }
 }
 

@@ -4,7 +4,7 @@
 use async_trait::async_trait;
 use auth_core::domain::{
     Account, AccountId, Contract, ContractId, DeliveryState, Email, FailureOutcome, LOCK_THRESHOLD,
-    Mail, MailId, ResetRequestId, Session, SessionId, Ticket, TicketError, TicketPurpose,
+    Locale, Mail, MailId, ResetRequestId, Session, SessionId, Ticket, TicketError, TicketPurpose,
     TokenHash, TwoFactorPolicy,
 };
 use auth_core::ports::{
@@ -443,6 +443,18 @@ impl AccountStore for DieselStore {
                 insert_mail(conn, &notice)?;
                 Ok(true)
             }))
+        })
+        .await
+    }
+
+    async fn set_locale(&self, account: AccountId, locale: Locale) -> Result<bool, StoreError> {
+        let key = id(account.as_uuid());
+        self.run(move |conn| {
+            diesel::update(accounts::table.filter(accounts::id.eq(key)))
+                .set(accounts::locale.eq(locale.as_str()))
+                .execute(conn)
+                .map(|n| n > 0)
+                .map_err(error::db)
         })
         .await
     }

@@ -286,6 +286,8 @@ async fn l7_identity_bindings_are_unique_in_the_store(store: Arc<DieselStore>) {
         role: Role::User,
         invited_by: None,
         sent_at: w.clock.now_for_test(),
+        locale: auth_core::domain::Locale::Ja,
+        reviewed_password: None,
     };
     let t = Ticket::issue(
         TicketPurpose::Invitation,
@@ -508,7 +510,8 @@ async fn first_version_rows_survive(url: &str) {
             "20261128100000",
             "20261128200000",
             "20261129200000",
-            "20261129300000"
+            "20261129300000",
+            "20261129400000"
         ],
         "every later version applies"
     );

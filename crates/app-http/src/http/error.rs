@@ -674,6 +674,7 @@ impl ToApi for RegistrationError {
             RegistrationError::IdentityTaken => identity_taken(lang),
             RegistrationError::EmailTaken => email_taken(lang),
             RegistrationError::AccountGone => not_found(lang),
+            RegistrationError::ReviewRequired => confirmation_required(lang),
             RegistrationError::Infrastructure(e) => e.to_api(lang),
             other => unmapped(&other, lang),
         }

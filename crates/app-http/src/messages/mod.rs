@@ -6,8 +6,20 @@ mod ja;
 
 use auth_core::domain::PasswordRule;
 
-/// A language of pages, API messages and mails.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+/// A language of pages, API messages and mails: `ja` (Japanese) or `en` (English).
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Default,
+    serde::Deserialize,
+    serde::Serialize,
+    utoipa::ToSchema,
+)]
+#[serde(rename_all = "lowercase")]
+#[schema(example = "en")]
 pub enum Lang {
     /// Japanese (the default).
     #[default]
@@ -61,6 +73,15 @@ impl Lang {
         match self {
             Self::Ja => "ja",
             Self::En => "en",
+        }
+    }
+
+    /// The language of a core locale.
+    pub fn of_locale(locale: auth_core::domain::Locale) -> Self {
+        match locale {
+            auth_core::domain::Locale::En => Self::En,
+            // Japanese is the default, also for any language added to the core later.
+            _ => Self::Ja,
         }
     }
 

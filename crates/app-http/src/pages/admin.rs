@@ -21,7 +21,7 @@ use super::signin::Empty;
 use super::text::T;
 use super::{Errors, Page, form_status, see_other, signed_in};
 use crate::http::error::{ApiError, ToApi};
-use crate::messages::Msg;
+use crate::messages::{Lang, Msg};
 use crate::state::AppState;
 
 /// The console's session with the actions its role may take; a refusal page for others.
@@ -144,16 +144,19 @@ fn invite_view(page: &Page, actions: &[AdminAction], form: &InviteForm, errors: 
         (nav(page, actions))
         p { (page.t(T::InviteIntro)) }
         (layout::form(page, "/admin/invite", html! {
-            (layout::general_errors(errors, &["name", "email", "admin"]))
+            (layout::general_errors(errors, &["name", "email", "admin", "language"]))
             (Input::new("name", page.t(T::Name)).value(&form.name).autocomplete("off").render(errors))
             (Input::new("email", page.t(T::Email)).kind("email").value(&form.email).autocomplete("off").render(errors))
             (layout::checkbox("admin", page.t(T::GrantAdmin), form.admin, errors))
+            (layout::language_radios("language", page.t(T::InviteLanguage), form.language.unwrap_or(page.lang()), errors))
+            p.hint { (page.t(T::InviteLanguageHint)) }
             div.actions { button type="submit" { (page.t(T::SendInvitation)) } }
         }))
     }
 }
 
-/// The invitation form (I1).
+/// The invitation form (I1). The invitee's language defaults to the inviter's own: the
+/// language this page is shown in.
 pub(crate) async fn invite_page(State(state): State<AppState>, page: Page) -> Response {
     let (_, actions) = match console(&state, &page).await {
         Ok(c) => c,
@@ -174,6 +177,9 @@ pub(crate) struct InviteForm {
     email: String,
     #[serde(default)]
     admin: bool,
+    /// The invitee's language; absent: the page's.
+    #[serde(default)]
+    language: Option<Lang>,
 }
 
 /// Invite a user (I1).
@@ -191,6 +197,7 @@ pub(crate) async fn invite(
         name: &form.name,
         email: &form.email,
         role,
+        locale: Some(form.language.unwrap_or(page.lang()).locale()),
     };
     match state
         .auth()

@@ -279,9 +279,13 @@ async fn bind(
 /// The connection-ID confirmation before registering with AD (I2).
 pub(crate) async fn confirm_invitation(
     State(state): State<AppState>,
-    page: Page,
+    mut page: Page,
     Path(token): Path<String>,
 ) -> Response {
+    // I1: in the invitation's language, unless the visitor chose one.
+    if let Ok(view) = state.auth().open_invitation(&token).await {
+        page.prefer(crate::messages::Lang::of_locale(view.locale));
+    }
     confirm(&state, &page, Binding::Invitation(&token)).await
 }
 

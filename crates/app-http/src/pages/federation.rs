@@ -155,7 +155,7 @@ pub(crate) async fn continue_after(
 /// and the button that goes to the provider.
 pub(crate) async fn review_invitation(
     State(state): State<AppState>,
-    page: Page,
+    mut page: Page,
     Path((token, provider)): Path<(String, String)>,
 ) -> Response {
     let provider = match provider_of(&provider, &page.ctx) {
@@ -171,6 +171,8 @@ pub(crate) async fn review_invitation(
         Ok(view) => view,
         Err(e) => return page.failure(&e.to_api(page.lang())),
     };
+    // I1: in the invitation's language, unless the visitor chose one.
+    page.prefer(crate::messages::Lang::of_locale(view.locale));
     let name = layout::provider_name(provider, page.lang());
     let button = page.t(T::ContinueToProvider);
     let body = html! {

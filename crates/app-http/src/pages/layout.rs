@@ -266,6 +266,22 @@ pub(crate) fn radios(
     }
 }
 
+/// The choice of a language (I1: the invitee's; an account's own), each named in itself.
+pub(crate) fn language_radios(
+    name: &'static str,
+    legend: &str,
+    selected: Lang,
+    errors: &Errors,
+) -> Markup {
+    radios(
+        name,
+        legend,
+        &[("ja", "日本語"), ("en", "English")],
+        selected.tag(),
+        errors,
+    )
+}
+
 /// What a provider button does (L7).
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum ProviderUse<'a> {

@@ -119,7 +119,7 @@ pub fn routes(state: AppState) -> Router<AppState> {
         )
         .route(
             "/invitation/{token}/review",
-            post(tickets::review_invitation),
+            get(tickets::review_page).post(tickets::review_invitation),
         )
         .route("/invitation-accepted", get(tickets::invitation_done))
         .route(
@@ -138,6 +138,10 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/sessions", get(account::sessions))
         .route("/sessions/{id}/end", post(account::end_session))
         .route("/settings", get(settings::menu))
+        .route(
+            "/settings/language",
+            get(settings::language_page).post(settings::set_language),
+        )
         .route(
             "/settings/password",
             get(settings::password_page).post(settings::change_password),
@@ -230,6 +234,9 @@ pub struct Page {
     notice: Option<T>,
     /// The federated providers this deployment offers (L7).
     pub providers: Vec<auth_core::domain::Provider>,
+    /// Whether the visitor chose the language (the `lang` query parameter, or the language
+    /// cookie the visible switch sets) rather than the browser's `Accept-Language`.
+    chosen_lang: bool,
 }
 
 impl<S> FromRequestParts<S> for Page
@@ -244,6 +251,15 @@ where
         let mut page = Page::from_ctx(ctx);
         page.providers = AppState::from_ref(state).auth().identity_providers();
         page.path = parts.uri.path().to_owned();
+        page.chosen_lang = parts
+            .uri
+            .query()
+            .is_some_and(|q| q.split('&').any(|kv| kv.starts_with("lang=")))
+            || page
+                .ctx
+                .jar
+                .get(&CookieKind::Lang.name(page.ctx.secure))
+                .is_some();
         page.notice = parts.uri.query().and_then(|q| {
             q.split('&')
                 .find_map(|kv| kv.strip_prefix("notice="))
@@ -267,7 +283,22 @@ impl Page {
             path: "/".into(),
             notice: None,
             providers: Vec::new(),
+            chosen_lang: false,
         }
+    }
+
+    /// Shows the page in `lang` unless the visitor chose a language (I1: the registration
+    /// pages of an invitation open in the invitation's language; the visible switch still
+    /// changes it).
+    pub fn prefer(&mut self, lang: Lang) {
+        if !self.chosen_lang {
+            self.ctx.lang = lang;
+        }
+    }
+
+    /// Whether the visitor chose the language (query or the switch's cookie).
+    pub fn chose_lang(&self) -> bool {
+        self.chosen_lang
     }
 
     /// The language.

@@ -5,7 +5,7 @@
 
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use maud::{Markup, html};
 use serde::Deserialize;
 
@@ -25,8 +25,9 @@ use super::signin::{Empty, NewPasswordForm};
 use super::text::T;
 use super::{Errors, Page, form_status, see_other, signed_in};
 use crate::http::api::account::AdBody;
+use crate::http::context::CookieKind;
 use crate::http::error::{ApiError, ToApi, details_problem_msg};
-use crate::messages::Msg;
+use crate::messages::{Lang, Msg};
 use crate::state::AppState;
 use secrecy::{ExposeSecret, SecretString};
 
@@ -96,11 +97,78 @@ pub(crate) async fn menu(State(state): State<AppState>, page: Page) -> Response 
         }
         ul.menu {
             li { a href="/sessions" { (page.t(T::SessionsTitle)) } }
+            li { a href="/settings/language" { (page.t(T::LanguageLink)) } }
         }
         p { a href="/home" { (page.t(T::ToServiceTop)) } }
         (layout::button_form(&page, "/sign-out", page.t(T::SignOut), "secondary"))
     };
     page.ok(T::SettingsTitle, body)
+}
+
+fn language_view(page: &Page, current: Lang, errors: &Errors) -> Markup {
+    html! {
+        p { (page.t(T::LanguageIntro)) }
+        (layout::form(page, "/settings/language", html! {
+            (layout::general_errors(errors, &["language"]))
+            (layout::language_radios("language", page.t(T::LanguageField), current, errors))
+            div.actions { button type="submit" { (page.t(T::Save)) } }
+        }))
+        (back_to_menu(page))
+    }
+}
+
+/// The account's language (I1): its mails and text messages follow it. Every account may
+/// change its own.
+pub(crate) async fn language_page(State(state): State<AppState>, page: Page) -> Response {
+    let me = match signed_in(&state, &page, SessionScope::Settings).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    match state.auth().whoami(&me).await {
+        Ok((account, _)) => page.ok(
+            T::LanguageTitle,
+            language_view(&page, Lang::of_locale(account.locale), &Errors::none()),
+        ),
+        Err(e) => page.failure(&e.to_api(page.lang())),
+    }
+}
+
+/// The language form.
+#[derive(Debug, Deserialize)]
+pub(crate) struct LanguageForm {
+    language: Lang,
+}
+
+/// Set the account's language; the pages switch to it too (the language cookie).
+pub(crate) async fn set_language(
+    State(state): State<AppState>,
+    page: Page,
+    Posted(form): Posted<LanguageForm>,
+) -> Response {
+    let me = match signed_in(&state, &page, SessionScope::Settings).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    match state.auth().set_language(&me, form.language.locale()).await {
+        Ok(()) => {
+            let cookie = page
+                .ctx
+                .cookie(CookieKind::Lang, form.language.tag().to_owned());
+            (
+                page.ctx.jar.clone().add(cookie),
+                see_other("/settings?notice=language_changed"),
+            )
+                .into_response()
+        }
+        Err(e) => {
+            let e = e.to_api(page.lang());
+            page.render(
+                form_status(&e),
+                T::LanguageTitle,
+                language_view(&page, form.language, &Errors::from_api(&e)),
+            )
+        }
+    }
 }
 
 /// The settings session, if it may use `item`; else the sign-in or a refusal.

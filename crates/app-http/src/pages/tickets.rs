@@ -3,18 +3,21 @@
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use maud::{Markup, html};
 
 use auth_core::domain::MethodChoice;
 use auth_core::flows::invitations::InvitationView;
+use auth_core::flows::invitations::RegistrationError;
 
 use super::csrf::Posted;
 use super::layout;
-use super::signin::NewPasswordForm;
+use super::signin::{Empty, NewPasswordForm};
 use super::text::T;
 use super::{Errors, Page, form_status, see_other};
+use crate::http::context::CookieKind;
 use crate::http::error::ToApi;
+use crate::messages::Lang;
 use crate::state::AppState;
 use secrecy::{ExposeSecret, SecretString};
 
@@ -36,6 +39,10 @@ fn invitation_view(page: &Page, token: &str, view: &InvitationView, errors: &Err
         h2 { (page.t(T::ChooseMethodTitle)) }
         section.choice {
             h2 { (page.t(T::MethodPassword)) }
+            @if view.password_kept && errors.is_empty() {
+                p.notice role="status" { (page.t(T::PasswordKeptNote)) }
+                p { a.button href={ "/invitation/" (token) "/review" } { (page.t(T::BackToReview)) } }
+            }
             (layout::form(page, &format!("/invitation/{token}/review"), html! {
                 (layout::general_errors(errors, &["password", "confirmation"]))
                 input type="hidden" name="username" autocomplete="username" value=(view.email.as_str());
@@ -47,73 +54,35 @@ fn invitation_view(page: &Page, token: &str, view: &InvitationView, errors: &Err
     }
 }
 
+/// The registration pages follow the invitation's language unless the visitor chose one (I1).
+fn follow_invitation(page: &mut Page, view: &InvitationView) {
+    page.prefer(Lang::of_locale(view.locale));
+}
+
 /// An invitation link: the invitee chooses a login method (I2), or the link's problem (I3).
+/// The page is in the invitation's language (I1). When a password was kept at the review
+/// step, the page says so and leads back to the review; a new password replaces it.
 pub(crate) async fn invitation_page(
     State(state): State<AppState>,
-    page: Page,
+    mut page: Page,
     Path(token): Path<String>,
 ) -> Response {
     match state.auth().open_invitation(&token).await {
-        Ok(view) => page.ok(
-            T::InvitationTitle,
-            invitation_view(&page, &token, &view, &Errors::none()),
-        ),
+        Ok(view) => {
+            follow_invitation(&mut page, &view);
+            page.ok(
+                T::InvitationTitle,
+                invitation_view(&page, &token, &view, &Errors::none()),
+            )
+        }
         Err(e) => page.failure(&e.to_api(page.lang())),
     }
 }
 
-/// The confirmation page (I2): the chosen method is checked, nothing is written. The password
-/// travels on in hidden fields of this answer only (never stored, never in a URL), so that
-/// "Register" sends it again.
+/// The review step's form (I2): the password is checked and its hash kept with the pending
+/// invitation ([`auth_core::domain::Invitation::reviewed_password`]), never sent back to the
+/// browser; then the confirmation page is shown by a GET (so reloading it is harmless).
 pub(crate) async fn review_invitation(
-    State(state): State<AppState>,
-    page: Page,
-    Path(token): Path<String>,
-    Posted(form): Posted<NewPasswordForm>,
-) -> Response {
-    match state.auth().review_invitation(&token, &choice(&form)).await {
-        Ok(view) => {
-            let body = html! {
-                p { (page.t(T::ReviewIntro)) }
-                (layout::details(&[
-                    (page.t(T::Contract), view.contract_name.as_str().to_owned()),
-                    (page.t(T::Name), view.name.as_str().to_owned()),
-                    (page.t(T::SignInId), view.email.as_str().to_owned()),
-                    (page.t(T::LoginMethod), page.t(T::MethodPassword).to_owned()),
-                ]))
-                (layout::form(&page, &format!("/invitation/{token}"), html! {
-                    input type="hidden" name="password" value=(form.password.expose_secret());
-                    input type="hidden" name="confirmation" value=(form.confirmation.expose_secret());
-                    div.actions { button type="submit" { (page.t(T::RegisterButton)) } }
-                }))
-                p { a href={ "/invitation/" (token) } { (page.t(T::BackToEdit)) } }
-            };
-            page.ok(T::ReviewTitle, body)
-        }
-        Err(e) => refused_invitation(&state, &page, &token, e).await,
-    }
-}
-
-async fn refused_invitation(
-    state: &AppState,
-    page: &Page,
-    token: &str,
-    e: auth_core::flows::invitations::RegistrationError,
-) -> Response {
-    let e = e.to_api(page.lang());
-    match state.auth().open_invitation(token).await {
-        Ok(view) if e.status != StatusCode::NOT_FOUND && e.status != StatusCode::GONE => page
-            .render(
-                form_status(&e),
-                T::InvitationTitle,
-                invitation_view(page, token, &view, &Errors::from_api(&e)),
-            ),
-        _ => page.failure(&e),
-    }
-}
-
-/// Complete the registration (I2).
-pub(crate) async fn accept_invitation(
     State(state): State<AppState>,
     page: Page,
     Path(token): Path<String>,
@@ -121,11 +90,108 @@ pub(crate) async fn accept_invitation(
 ) -> Response {
     match state
         .auth()
-        .accept_invitation(&token, &choice(&form), &page.ctx.client)
+        .keep_reviewed_password(
+            &token,
+            form.password.expose_secret(),
+            form.confirmation.expose_secret(),
+        )
         .await
     {
-        Ok(_) => see_other("/invitation-accepted"),
-        Err(e) => refused_invitation(&state, &page, &token, e).await,
+        Ok(_) => see_other(&format!("/invitation/{token}/review")),
+        Err(e) => refused_invitation(&state, page, &token, e).await,
+    }
+}
+
+/// The confirmation page (I2): what will be registered, with no password in it — the one
+/// chosen is kept server-side. "Back to change" returns to the form, which says that the
+/// password is kept. Without a kept password, the form is shown instead.
+pub(crate) async fn review_page(
+    State(state): State<AppState>,
+    mut page: Page,
+    Path(token): Path<String>,
+) -> Response {
+    let view = match state.auth().open_invitation(&token).await {
+        Ok(view) => view,
+        Err(e) => return page.failure(&e.to_api(page.lang())),
+    };
+    if !view.password_kept {
+        return see_other(&format!("/invitation/{token}"));
+    }
+    follow_invitation(&mut page, &view);
+    let body = html! {
+        p { (page.t(T::ReviewIntro)) }
+        (layout::details(&[
+            (page.t(T::Contract), view.contract_name.as_str().to_owned()),
+            (page.t(T::Name), view.name.as_str().to_owned()),
+            (page.t(T::SignInId), view.email.as_str().to_owned()),
+            (page.t(T::LoginMethod), page.t(T::MethodPassword).to_owned()),
+        ]))
+        p { (page.t(T::ReviewPasswordNote)) }
+        (layout::form(&page, &format!("/invitation/{token}"), html! {
+            div.actions { button type="submit" { (page.t(T::RegisterButton)) } }
+        }))
+        p { a href={ "/invitation/" (token) } { (page.t(T::BackToEdit)) } }
+    };
+    page.ok(T::ReviewTitle, body)
+}
+
+async fn refused_invitation(
+    state: &AppState,
+    mut page: Page,
+    token: &str,
+    e: RegistrationError,
+) -> Response {
+    match state.auth().open_invitation(token).await {
+        Ok(view) => {
+            follow_invitation(&mut page, &view);
+            let e = e.to_api(page.lang());
+            if e.status != StatusCode::NOT_FOUND && e.status != StatusCode::GONE {
+                page.render(
+                    form_status(&e),
+                    T::InvitationTitle,
+                    invitation_view(&page, token, &view, &Errors::from_api(&e)),
+                )
+            } else {
+                page.failure(&e)
+            }
+        }
+        Err(_) => page.failure(&e.to_api(page.lang())),
+    }
+}
+
+/// Complete the registration (I2) with the password kept at the review step. Without one
+/// (e.g. the invitation was resent meanwhile), back to the form. The browser remembers the
+/// invitation's language (unless the visitor chose one), so that the next pages — and the
+/// sign-in — stay in it.
+pub(crate) async fn accept_invitation(
+    State(state): State<AppState>,
+    mut page: Page,
+    Path(token): Path<String>,
+    Posted(_): Posted<Empty>,
+) -> Response {
+    let view = match state.auth().open_invitation(&token).await {
+        Ok(view) => view,
+        Err(e) => return page.failure(&e.to_api(page.lang())),
+    };
+    follow_invitation(&mut page, &view);
+    match state
+        .auth()
+        .accept_reviewed_invitation(&token, &page.ctx.client)
+        .await
+    {
+        Ok(_) => {
+            let done = see_other("/invitation-accepted");
+            if page.chose_lang() {
+                done
+            } else {
+                let cookie = page
+                    .ctx
+                    .cookie(CookieKind::Lang, page.lang().tag().to_owned());
+                (page.ctx.jar.clone().add(cookie), done).into_response()
+            }
+        }
+        Err(RegistrationError::ReviewRequired) => see_other(&format!("/invitation/{token}")),
+        Err(e) => refused_invitation(&state, page, &token, e).await,
     }
 }
 

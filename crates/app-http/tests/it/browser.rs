@@ -143,6 +143,35 @@ impl Tobira {
             .to_owned()
     }
 
+    /// The text of the newest mail of the `.eml` outbox whose text contains `needle`, waiting
+    /// for the outbox worker to write it.
+    pub(crate) async fn mail_text_with(&self, needle: &str) -> String {
+        let dir = self.data_dir.path().join("outbox").join("mail");
+        for _ in 0..60 {
+            let mut found: Vec<(std::time::SystemTime, String)> = Vec::new();
+            for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+                let bytes = std::fs::read(entry.path()).unwrap();
+                let Some(mail) = mail_parser::MessageParser::default().parse(&bytes) else {
+                    continue;
+                };
+                let subject = mail.subject().unwrap_or_default().to_owned();
+                let text = mail
+                    .body_text(0)
+                    .map(|t| t.into_owned())
+                    .unwrap_or_default();
+                if text.contains(needle) {
+                    let modified = entry.metadata().unwrap().modified().unwrap();
+                    found.push((modified, format!("{subject}\n{text}")));
+                }
+            }
+            if let Some((_, text)) = found.into_iter().max_by_key(|(t, _)| *t) {
+                return text;
+            }
+            tokio::time::sleep(Duration::from_millis(500)).await;
+        }
+        panic!("no mail with {needle} in {}", dir.display());
+    }
+
     /// The newest link containing `marker` in a mail of the `.eml` outbox, waiting for the
     /// outbox worker to write it.
     pub(crate) async fn link_in_outbox(&self, marker: &str) -> String {

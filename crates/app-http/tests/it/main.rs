@@ -19,6 +19,7 @@ mod directory;
 mod e2e;
 mod federation;
 mod fleet;
+mod invitations;
 mod pages;
 mod recovery;
 mod router;

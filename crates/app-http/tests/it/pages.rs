@@ -63,15 +63,12 @@ async fn register(b: &mut Browser, token: &str) {
             &[("password", PW), ("confirmation", PW)],
         )
         .await;
+    see_other(&r, &format!("/invitation/{token}/review"));
+    let r = b.page(&format!("/invitation/{token}/review")).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert!(r.body.contains("登録内容の確認"), "a confirmation page");
     assert!(r.body.contains("まだ登録は完了していません"));
-    let r = b
-        .submit(
-            &format!("/invitation/{token}"),
-            &[("password", PW), ("confirmation", PW)],
-        )
-        .await;
+    let r = b.submit(&format!("/invitation/{token}"), &[]).await;
     see_other(&r, "/invitation-accepted");
 }
 

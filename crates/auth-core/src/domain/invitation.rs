@@ -5,14 +5,17 @@
 //!   invite(name, e-mail, role) ──▶ Invitation + ticket mailed (14 days)
 //!        │ resend: the previous ticket is voided, a new one mailed
 //!        ▼
-//!   open link ──▶ choose method ──▶ review (nothing written) ──▶ accept
+//!   open link ──▶ choose method ──▶ review ──▶ accept
+//!        (pages: the password's hash is kept with the invitation at review, see
+//!         [`Invitation::reviewed_password`]; the API checks without writing)
 //!        ──▶ one store step: consume ticket, create the account, drop the invitation
+//!   the mail, the registration pages and the account follow the invitation's language
 //!   expired / used / voided link ──▶ its own page; the owner or an admin resends
 //! ```
 
 use chrono::{DateTime, Utc};
 
-use super::{AccountId, ContractId, DisplayName, Email, Role};
+use super::{AccountId, ContractId, DisplayName, Email, Locale, PasswordHash, Role};
 
 /// A pending invitation. The account ID is reserved now and used when the account is created.
 #[derive(Debug, Clone)]
@@ -31,4 +34,18 @@ pub struct Invitation {
     pub invited_by: Option<AccountId>,
     /// When it was (last) sent.
     pub sent_at: DateTime<Utc>,
+    /// The invitee's language, chosen by the inviter (I1): the mail is written in it, the
+    /// registration pages open in it and the account created keeps it. A resend keeps it.
+    pub locale: Locale,
+    /// The password chosen at the review step of the registration pages (I2), kept until the
+    /// person confirms, so that the review page carries no password.
+    ///
+    /// It is the Argon2 hash the account will store, computed once at the review step (after
+    /// the P1 checks), rather than the password sealed under a key derived from the
+    /// invitation token: the account needs nothing but the hash, so the password itself is
+    /// never written anywhere, not even in a form that the link's holder could unseal; the
+    /// slow hashing runs once; and a leaked row is no worse than a leaked account row. A
+    /// resend drops it (the new link starts afresh); accepting or withdrawing the invitation
+    /// drops it with the invitation.
+    pub reviewed_password: Option<PasswordHash>,
 }

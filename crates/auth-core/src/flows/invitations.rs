@@ -77,6 +77,10 @@ pub enum RegistrationError {
     /// The invited account was removed meanwhile.
     #[error("the account no longer exists")]
     AccountGone,
+    /// The pages' confirmation came without a password kept from the review step
+    /// ([`Auth::keep_reviewed_password`] must come first).
+    #[error("please review your registration first")]
+    ReviewRequired,
     /// Try again later.
     #[error(transparent)]
     Infrastructure(#[from] Infrastructure),
@@ -95,6 +99,8 @@ pub struct Invite<'a> {
     pub email: &'a str,
     /// `Admin` or `User`.
     pub role: Role,
+    /// The invitee's language (I1); `None`: the inviter's own.
+    pub locale: Option<Locale>,
 }
 
 /// What the invitation page shows once its link checks out (I2).
@@ -108,6 +114,10 @@ pub struct InvitationView {
     pub contract_name: ContractName,
     /// The contract's AD connection ID, shown to confirm, when AD is available (I2).
     pub connection: Option<ConnectionId>,
+    /// The invitation's language, which the registration pages open in (I1).
+    pub locale: Locale,
+    /// Whether a password chosen at the review step is kept for the confirmation (I2).
+    pub password_kept: bool,
 }
 
 /// A new contract with its owner's invitation.
@@ -175,6 +185,8 @@ impl Auth {
             role: Role::Owner,
             invited_by: None,
             sent_at: now,
+            locale: Locale::Ja,
+            reviewed_password: None,
         };
         let token = self.send_invitation(&contract, &invitation).await?;
         Ok(NewContract {
@@ -211,6 +223,9 @@ impl Auth {
             role: invite.role,
             invited_by: Some(actor.account.id),
             sent_at: self.ports.clock.now(),
+            // I1: the inviter's own language unless they chose the invitee's.
+            locale: invite.locale.unwrap_or(actor.account.locale),
+            reviewed_password: None,
         };
         self.send_invitation(&actor.contract, &invitation).await?;
         self.audit(
@@ -223,7 +238,8 @@ impl Auth {
         Ok(invitation.account)
     }
 
-    /// Sends an invitation again (A1, I3): the previous link stops working.
+    /// Sends an invitation again (A1, I3): the previous link stops working. The invitation
+    /// keeps its language; a password kept from the old link's review step is dropped.
     ///
     /// # Errors
     /// [`InviteError::NotFound`] when there is no pending invitation in the actor's contract.
@@ -236,6 +252,7 @@ impl Auth {
         let actor = self.actor_for_action(me, AdminAction::Invite).await?;
         let mut invitation = self.own_invitation(&actor, invited).await?;
         invitation.sent_at = self.ports.clock.now();
+        invitation.reviewed_password = None;
         self.send_invitation(&actor.contract, &invitation).await?;
         self.audit(
             Some(actor.contract.id),
@@ -281,10 +298,13 @@ impl Auth {
                 .filter(AdConnection::is_on)
                 .map(|ad| ad.id)
                 .filter(|_| invitation.role != Role::Owner),
+            locale: invitation.locale,
+            password_kept: invitation.reviewed_password.is_some(),
         })
     }
 
-    /// The confirmation step (I2): checks the chosen method without writing anything.
+    /// The confirmation step (I2) of the API: checks the chosen method without writing
+    /// anything; the client sends the choice again with [`Auth::accept_invitation`].
     ///
     /// # Errors
     /// See [`RegistrationError`].
@@ -297,6 +317,75 @@ impl Auth {
         self.method_for(&contract, &invitation.email, invitation.role, choice, None)
             .await?;
         self.open_invitation(token).await
+    }
+
+    /// The confirmation step (I2) of the registration pages: checks the password like
+    /// [`Auth::review_invitation`] and keeps its hash with the pending invitation
+    /// ([`Invitation::reviewed_password`] says why a hash), so that the review page carries no
+    /// password and [`Auth::accept_reviewed_invitation`] completes the registration with it.
+    /// A later review replaces it.
+    ///
+    /// # Errors
+    /// See [`RegistrationError`]; a refused password keeps nothing (and forgets an earlier
+    /// one).
+    pub async fn keep_reviewed_password(
+        &self,
+        token: &str,
+        password: &str,
+        confirmation: &str,
+    ) -> Result<InvitationView, RegistrationError> {
+        let (_, invitation, contract) = self.invitation_ticket(token).await?;
+        let choice = MethodChoice::Password {
+            password,
+            confirmation,
+        };
+        let hash = match self
+            .method_for(&contract, &invitation.email, invitation.role, &choice, None)
+            .await
+        {
+            Ok((_, hash)) => hash,
+            Err(e) => {
+                self.ports
+                    .store
+                    .set_reviewed_password(invitation.account, None)
+                    .await?;
+                return Err(e.into());
+            }
+        };
+        if !self
+            .ports
+            .store
+            .set_reviewed_password(invitation.account, hash.as_ref())
+            .await?
+        {
+            return Err(TicketError::Voided.into());
+        }
+        self.open_invitation(token).await
+    }
+
+    /// Completes the registration (I2) with the password kept at the review step
+    /// ([`Auth::keep_reviewed_password`]).
+    ///
+    /// # Errors
+    /// [`RegistrationError::ReviewRequired`] when no password is kept (the review step must
+    /// come first); otherwise as [`Auth::accept_invitation`].
+    pub async fn accept_reviewed_invitation(
+        &self,
+        token: &str,
+        client: &ClientInfo,
+    ) -> Result<AccountId, RegistrationError> {
+        let (ticket, invitation, contract) = self.invitation_ticket(token).await?;
+        let hash = invitation
+            .reviewed_password
+            .clone()
+            .ok_or(RegistrationError::ReviewRequired)?;
+        self.create_invited_account(
+            (ticket, invitation, contract),
+            LoginMethod::Password,
+            Some(hash),
+            client,
+        )
+        .await
     }
 
     /// Completes the registration (I2): the account exists from now on and can sign in.
@@ -339,6 +428,18 @@ impl Auth {
         let (method, hash) = self
             .method_for(&contract, &invitation.email, invitation.role, choice, None)
             .await?;
+        self.create_invited_account((ticket, invitation, contract), method, hash, client)
+            .await
+    }
+
+    /// The account of an accepted invitation, in the invitation's language (I1, I2).
+    async fn create_invited_account(
+        &self,
+        (ticket, invitation, contract): (Ticket, Invitation, Contract),
+        method: LoginMethod,
+        hash: Option<PasswordHash>,
+        client: &ClientInfo,
+    ) -> Result<AccountId, RegistrationError> {
         let now = self.ports.clock.now();
         let account = Account {
             id: invitation.account,
@@ -346,7 +447,7 @@ impl Auth {
             email: invitation.email,
             display_name: invitation.display_name,
             role: invitation.role,
-            locale: Locale::Ja,
+            locale: invitation.locale,
             login_method: method,
             password_hash: hash,
             lock: LockState::default(),
@@ -546,7 +647,7 @@ impl Auth {
         let mail = crate::domain::Mail {
             id: crate::domain::MailId::generate(self.ports.secrets.as_ref()),
             to: invitation.email.clone(),
-            locale: Locale::Ja,
+            locale: invitation.locale,
             kind: {
                 let link = TicketLink {
                     purpose: TicketPurpose::Invitation,

@@ -7,7 +7,7 @@ use thiserror::Error;
 use super::manage::{AccessError, access_from, infrastructure_from};
 use super::{Auth, Infrastructure};
 use crate::domain::{
-    AccessRoute, Account, AuditKind, ClientInfo, Contract, Plan, Session, SettingsItem,
+    AccessRoute, Account, AuditKind, ClientInfo, Contract, Locale, Plan, Session, SettingsItem,
     settings_menu,
 };
 use crate::ports::StoreError;
@@ -52,6 +52,25 @@ impl Auth {
         let actor = self.actor(me).await?;
         let items = settings_menu(&actor.viewer(), self.ports.clock.now());
         Ok((actor.account, items))
+    }
+
+    /// Sets the signed-in account's language: its later mails and SMS are written in it (I1:
+    /// an invited account starts in its invitation's language). Every account may change its
+    /// own.
+    ///
+    /// # Errors
+    /// [`AccessError::NotSignedIn`].
+    pub async fn set_language(&self, me: &Session, locale: Locale) -> Result<(), AccessError> {
+        let actor = self.actor(me).await?;
+        if !self
+            .ports
+            .store
+            .set_locale(actor.account.id, locale)
+            .await?
+        {
+            return Err(AccessError::NotSignedIn);
+        }
+        Ok(())
     }
 
     /// The signed-in account's contract, for showing its current settings.

@@ -4,7 +4,7 @@ use thiserror::Error;
 
 use crate::domain::{
     AccessRoute, AdConnection, ClientInfo, ConnectionId, ExternalIdentity, FederationRequest,
-    Invitation, LineNumber, LoginMethod, MetadataDocument, Plan, ResetRequestId,
+    Invitation, LineNumber, Locale, LoginMethod, MetadataDocument, Plan, ResetRequestId,
 };
 use crate::domain::{
     Account, AccountId, Contract, ContractId, DeliveryState, Email, Enrolment, FailureOutcome,
@@ -237,6 +237,13 @@ pub trait AccountStore: Send + Sync {
     /// # Errors
     /// [`StoreError`]; then nothing changed.
     async fn change_password(&self, change: PasswordChange) -> Result<bool, StoreError>;
+
+    /// Sets the language of an account's pages and mails; returns whether the account exists
+    /// (if not, nothing changed).
+    ///
+    /// # Errors
+    /// [`StoreError`]; then nothing changed.
+    async fn set_locale(&self, account: AccountId, locale: Locale) -> Result<bool, StoreError>;
 }
 
 /// Tickets (single-use links).
@@ -937,6 +944,18 @@ pub trait InvitationStore: Send + Sync {
         &self,
         account: AccountId,
         at: DateTime<Utc>,
+    ) -> Result<bool, StoreError>;
+
+    /// Keeps (or with `None` forgets) the password hash chosen at the review step of the
+    /// pending invitation reserving `account` (I2, [`Invitation::reviewed_password`]); returns
+    /// whether the invitation exists (if not, nothing changed).
+    ///
+    /// # Errors
+    /// [`StoreError`]; then nothing changed.
+    async fn set_reviewed_password(
+        &self,
+        account: AccountId,
+        hash: Option<&PasswordHash>,
     ) -> Result<bool, StoreError>;
 }
 

@@ -913,6 +913,8 @@ pub async fn i1_removed_account_invitations_are_withdrawn<S: Store + 'static>(st
             role: Role::Admin,
             invited_by: Some(by.id),
             sent_at: w.clock.now(),
+            locale: crate::domain::Locale::Ja,
+            reviewed_password: None,
         };
         let issued = Ticket::issue(
             TicketPurpose::Invitation,
@@ -2074,8 +2076,10 @@ pub async fn lines_belong_to_one_contract_and_consents_are_kept<S: Store + 'stat
     assert!(w.store.add_line(b.id, &east).await.unwrap());
 }
 
-/// I1–I3: an invitation is saved with its ticket and mail; a resend voids the old ticket;
-/// acceptance creates the account once.
+/// I1–I3: an invitation is saved with its ticket and mail, its language and a password kept at
+/// the review step read back; a resend voids the old ticket and drops the kept password;
+/// acceptance creates the account once, in the invitation's language, whose language can then
+/// be changed.
 pub async fn invitations_are_saved_resent_and_accepted_once<S: Store + 'static>(store: Arc<S>) {
     let w = TestWorld::with_store(store);
     let (contract, owner) = w.basic_owner().await;
@@ -2087,6 +2091,8 @@ pub async fn invitations_are_saved_resent_and_accepted_once<S: Store + 'static>(
         role: Role::User,
         invited_by: Some(owner.id),
         sent_at: w.clock.now(),
+        locale: crate::domain::Locale::En,
+        reviewed_password: None,
     };
     let first = Ticket::issue(
         TicketPurpose::Invitation,
@@ -2098,6 +2104,46 @@ pub async fn invitations_are_saved_resent_and_accepted_once<S: Store + 'static>(
         .save_invitation(&invitation, &first.ticket, &notice(&w, &invitation.email))
         .await
         .unwrap();
+    let stored = w
+        .store
+        .invitation(invitation.account)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        stored.locale,
+        crate::domain::Locale::En,
+        "the language reads back"
+    );
+    assert!(stored.reviewed_password.is_none());
+    let kept =
+        crate::domain::PasswordHash::from_phc("$argon2id$v=19$m=8,t=1,p=1$c2FsdA$aGFzaA").unwrap();
+    assert!(
+        w.store
+            .set_reviewed_password(invitation.account, Some(&kept))
+            .await
+            .unwrap()
+    );
+    assert_eq!(
+        w.store
+            .invitation(invitation.account)
+            .await
+            .unwrap()
+            .unwrap()
+            .reviewed_password,
+        Some(kept.clone()),
+        "the reviewed password's hash reads back"
+    );
+    assert!(
+        !w.store
+            .set_reviewed_password(
+                crate::domain::AccountId::generate(w.secrets.as_ref()),
+                Some(&kept)
+            )
+            .await
+            .unwrap(),
+        "no invitation, nothing kept"
+    );
     let second = Ticket::issue(
         TicketPurpose::Invitation,
         invitation.account,
@@ -2118,19 +2164,20 @@ pub async fn invitations_are_saved_resent_and_accepted_once<S: Store + 'static>(
         TicketState::Voided { .. }
     ));
     assert_eq!(w.store.invitations_of(contract.id).await.unwrap().len(), 1);
-    assert_eq!(
-        w.store
-            .invitation(invitation.account)
-            .await
-            .unwrap()
-            .unwrap()
-            .email,
-        invitation.email
-    );
+    let resent = w
+        .store
+        .invitation(invitation.account)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(resent.email, invitation.email);
+    assert_eq!(resent.locale, crate::domain::Locale::En);
+    assert!(resent.reviewed_password.is_none(), "a resend starts afresh");
     let mut account = owner.clone();
     account.id = invitation.account;
     account.email = invitation.email.clone();
     account.role = Role::User;
+    account.locale = crate::domain::Locale::En;
     let now = w.clock.now();
     assert_eq!(
         w.store
@@ -2153,14 +2200,38 @@ pub async fn invitations_are_saved_resent_and_accepted_once<S: Store + 'static>(
             .unwrap()
             .is_none()
     );
+    let created = w
+        .store
+        .account_by_email(&invitation.email)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(created.id, invitation.account);
+    assert_eq!(created.locale, crate::domain::Locale::En);
+    assert!(
+        w.store
+            .set_locale(invitation.account, crate::domain::Locale::Ja)
+            .await
+            .unwrap()
+    );
     assert_eq!(
         w.store
-            .account_by_email(&invitation.email)
+            .account(invitation.account)
             .await
             .unwrap()
             .unwrap()
-            .id,
-        invitation.account
+            .locale,
+        crate::domain::Locale::Ja,
+        "the account's language can be changed"
+    );
+    assert!(
+        !w.store
+            .set_locale(
+                crate::domain::AccountId::generate(w.secrets.as_ref()),
+                crate::domain::Locale::Ja
+            )
+            .await
+            .unwrap()
     );
     // Withdrawing voids the tickets.
     let other = Invitation {

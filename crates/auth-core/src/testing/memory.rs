@@ -8,8 +8,8 @@ use chrono::{DateTime, Duration, Utc};
 use super::ManualClock;
 
 use crate::domain::{
-    AccessRoute, AdConnection, ContractStatus, ExternalIdentity, Invitation, LineNumber,
-    LoginMethod, Plan,
+    AccessRoute, AdConnection, ContractStatus, ExternalIdentity, Invitation, LineNumber, Locale,
+    LoginMethod, PasswordHash, Plan,
 };
 use crate::domain::{
     Account, AccountId, Contract, ContractId, DeliveryState, Email, Enrolment, FailureOutcome,
@@ -355,6 +355,15 @@ impl AccountStore for MemoryStore {
         s.sessions
             .retain(|_, sess| sess.account != change.account || sess.id == change.keep_session);
         enqueue(&mut s, &change.notice, self.now());
+        Ok(true)
+    }
+
+    async fn set_locale(&self, account: AccountId, locale: Locale) -> Result<bool, StoreError> {
+        let mut s = self.state()?;
+        let Some(acc) = s.accounts.get_mut(&account) else {
+            return Ok(false);
+        };
+        acc.locale = locale;
         Ok(true)
     }
 }
@@ -1251,6 +1260,19 @@ impl InvitationStore for MemoryStore {
         let mut s = self.state()?;
         void_unused(&mut s, account, &[TicketPurpose::Invitation], at, None);
         Ok(s.invitations.remove(&account).is_some())
+    }
+
+    async fn set_reviewed_password(
+        &self,
+        account: AccountId,
+        hash: Option<&PasswordHash>,
+    ) -> Result<bool, StoreError> {
+        let mut s = self.state()?;
+        let Some(invitation) = s.invitations.get_mut(&account) else {
+            return Ok(false);
+        };
+        invitation.reviewed_password = hash.cloned();
+        Ok(true)
     }
 }
 

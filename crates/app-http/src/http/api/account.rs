@@ -20,6 +20,7 @@ use super::{any_session, session};
 use crate::http::context::Ctx;
 use crate::http::error::{ApiError, ErrorBody, ToApi};
 use crate::http::extract::{ApiJson, ApiPath};
+use crate::messages::Lang;
 use crate::state::AppState;
 
 /// An account as the API shows it.
@@ -254,6 +255,54 @@ pub async fn settings_menu(
         .await
         .map_err(|e| e.to_api(ctx.lang))?;
     Ok(Json(items.into_iter().map(item_name).collect()))
+}
+
+/// The account's language.
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
+pub struct LanguageBody {
+    /// `ja` or `en`: the language of the account's mails and text messages (I1: an invited
+    /// account starts in its invitation's language).
+    pub language: Lang,
+}
+
+/// The account's language (I1).
+///
+/// The language the account's mails and text messages are written in.
+#[utoipa::path(get, path = "/api/settings/language", tag = "settings", security(("tobira_settings" = [])), operation_id = "own_language",
+    responses((status = 200, description = "The language.", body = LanguageBody, example = json!({"language": "en"}))))]
+pub async fn language(
+    State(state): State<AppState>,
+    ctx: Ctx,
+) -> Result<Json<LanguageBody>, ApiError> {
+    let me = session(&state, &ctx, SessionScope::Settings).await?;
+    let (account, _) = state
+        .auth()
+        .whoami(&me)
+        .await
+        .map_err(|e| e.to_api(ctx.lang))?;
+    Ok(Json(LanguageBody {
+        language: Lang::of_locale(account.locale),
+    }))
+}
+
+/// Set the account's language (I1).
+///
+/// Its later mails and text messages are written in it; every account may change its own.
+#[utoipa::path(post, path = "/api/settings/language", tag = "settings", security(("tobira_settings" = [])), operation_id = "set_own_language",
+    request_body(content = LanguageBody, example = json!({"language": "en"})),
+    responses((status = 204, description = "The language is set.")))]
+pub async fn set_language(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    ApiJson(body): ApiJson<LanguageBody>,
+) -> Result<StatusCode, ApiError> {
+    let me = session(&state, &ctx, SessionScope::Settings).await?;
+    state
+        .auth()
+        .set_language(&me, body.language.locale())
+        .await
+        .map_err(|e| e.to_api(ctx.lang))?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// A password change.

@@ -16,6 +16,7 @@ use super::tickets::EmailBody;
 use crate::http::context::Ctx;
 use crate::http::error::{ApiError, ErrorBody, ToApi};
 use crate::http::extract::{ApiJson, ApiPath, ApiQuery};
+use crate::messages::Lang;
 use crate::state::AppState;
 
 fn account_id(raw: &str, ctx: &Ctx) -> Result<AccountId, ApiError> {
@@ -39,6 +40,8 @@ pub struct InvitationSummary {
     /// When last sent (UTC, RFC 3339).
     #[schema(format = DateTime)]
     pub sent_at: String,
+    /// The invitee's language (`ja` or `en`), kept by a resend.
+    pub language: Lang,
 }
 
 /// The users list.
@@ -54,7 +57,7 @@ pub struct UsersDto {
 ///
 /// Accounts and pending invitations of the caller's contract only.
 #[utoipa::path(get, path = "/api/admin/users", tag = "admin", security(("tobira_session" = [])),
-    responses((status = 200, description = "The users.", body = UsersDto, example = json!({"accounts": [{"id": "0190b7c2-6f3e-7a41-9c55-3d2e1f0a8b64", "email": "owner@example.co.jp", "name": "山田 太郎", "role": "owner", "login_method": "password", "locked": false, "created_at": "2026-04-01T09:00:00+00:00"}], "invitations": [{"id": "0190b7c2-6f3e-7a41-9c55-3d2e1f0a8b65", "email": "user@example.co.jp", "name": "佐藤 花子", "role": "user", "sent_at": "2026-04-01T09:30:00+00:00"}]})),
+    responses((status = 200, description = "The users.", body = UsersDto, example = json!({"accounts": [{"id": "0190b7c2-6f3e-7a41-9c55-3d2e1f0a8b64", "email": "owner@example.co.jp", "name": "山田 太郎", "role": "owner", "login_method": "password", "locked": false, "created_at": "2026-04-01T09:00:00+00:00"}], "invitations": [{"id": "0190b7c2-6f3e-7a41-9c55-3d2e1f0a8b65", "email": "user@example.co.jp", "name": "佐藤 花子", "role": "user", "sent_at": "2026-04-01T09:30:00+00:00", "language": "ja"}]})),
     (status = 403, description = "Not the owner or an admin (`not_permitted`).", body = ErrorBody)))]
 pub async fn list_users(
     State(state): State<AppState>,
@@ -77,6 +80,7 @@ pub async fn list_users(
                 name: i.display_name.as_str().to_owned(),
                 role: role_name(i.role),
                 sent_at: i.sent_at.to_rfc3339(),
+                language: Lang::of_locale(i.locale),
             })
             .collect(),
     }))
@@ -131,6 +135,10 @@ pub struct InviteBody {
     /// Whether the invitee becomes an admin (`true`) or a user (`false`, the default).
     #[serde(default)]
     pub admin: bool,
+    /// The invitee's language (`ja` or `en`): the invitation mail, the registration pages and
+    /// the account's later mails use it. Absent: the inviter's own (their account's language).
+    #[serde(default)]
+    pub language: Option<Lang>,
 }
 
 /// The invited account's reserved ID.
@@ -143,9 +151,10 @@ pub struct InvitedDto {
 
 /// Invite a user (I1).
 ///
-/// Reserves the account and mails the invitation link.
+/// Reserves the account and mails the invitation link, written in the invitee's language
+/// (`language`; by default the inviter's own).
 #[utoipa::path(post, path = "/api/admin/users", tag = "admin", security(("tobira_session" = [])),
-    request_body(content = InviteBody, example = json!({"name": "佐藤 花子", "email": "user@example.co.jp", "admin": false})),
+    request_body(content = InviteBody, example = json!({"name": "Emma Brown", "email": "user@example.co.jp", "admin": false, "language": "en"})),
     responses((status = 201, description = "Invited.", body = InvitedDto, example = json!({"id": "0190b7c2-6f3e-7a41-9c55-3d2e1f0a8b65"})),
     (status = 403, description = "Not the owner or an admin (`not_permitted`).", body = ErrorBody), (status = 409, description = "The address is in use (`email_taken`).", body = ErrorBody), (status = 429, body = ErrorBody)))]
 pub async fn invite(
@@ -163,6 +172,7 @@ pub async fn invite(
                 name: &body.name,
                 email: &body.email,
                 role,
+                locale: body.language.map(Lang::locale),
             },
             &ctx.client,
         )

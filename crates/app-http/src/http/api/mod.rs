@@ -69,6 +69,7 @@ pub fn routes(state: AppState) -> OpenApiRouter<AppState> {
         .routes(routes!(account::sessions))
         .routes(routes!(account::end_session))
         .routes(routes!(account::settings_menu))
+        .routes(routes!(account::language, account::set_language))
         .routes(routes!(account::change_password))
         .routes(routes!(account::request_email_change))
         .routes(routes!(account::set_login_method))

@@ -13,7 +13,7 @@ use auth_core::domain::MethodChoice;
 use crate::http::context::Ctx;
 use crate::http::error::{ApiError, ErrorBody, ToApi};
 use crate::http::extract::{ApiJson, ApiPath};
-use crate::messages::{self, Msg};
+use crate::messages::{self, Lang, Msg};
 use crate::state::AppState;
 
 /// An e-mail address.
@@ -196,6 +196,9 @@ pub struct InvitationDto {
     pub connection_id: Option<String>,
     /// The password rule (P1).
     pub password_policy: &'static str,
+    /// The invitation's language (`ja` or `en`), chosen by the inviter: the registration is
+    /// shown in it, and the account keeps it (I1).
+    pub language: Lang,
 }
 
 fn invitation_dto(view: auth_core::flows::invitations::InvitationView, ctx: &Ctx) -> InvitationDto {
@@ -205,6 +208,7 @@ fn invitation_dto(view: auth_core::flows::invitations::InvitationView, ctx: &Ctx
         contract_name: view.contract_name.as_str().to_owned(),
         connection_id: view.connection.map(|c| c.as_str().to_owned()),
         password_policy: messages::password_policy(ctx.lang),
+        language: Lang::of_locale(view.locale),
     }
 }
 
@@ -213,7 +217,7 @@ fn invitation_dto(view: auth_core::flows::invitations::InvitationView, ctx: &Ctx
 /// What the registration page shows: the address, name, contract and password rule.
 #[utoipa::path(get, path = "/api/invitation/{token}", tag = "links", params(("token" = String, Path, description = "The token from the mail's link (43 characters, base64url).", pattern = "^[A-Za-z0-9_-]{43}$", example = "q0o2V5n6r8f3JbZ1u4cXyW7tLkQmA9sEhGdNpRvT0aY")),
     responses((status = 200, description = "The invitation.", body = InvitationDto,
-        example = json!({"email": "user@example.co.jp", "name": "佐藤 花子", "contract_name": "雲商事", "connection_id": null, "password_policy": "8 to 128 characters, using at least 3 of: upper-case letters, lower-case letters, digits, symbols."})),
+        example = json!({"email": "user@example.co.jp", "name": "佐藤 花子", "contract_name": "雲商事", "connection_id": null, "password_policy": "8 to 128 characters, using at least 3 of: upper-case letters, lower-case letters, digits, symbols.", "language": "en"})),
     (status = 404, description = "Unknown, used or replaced link (`link_invalid`, `link_used`, `link_voided`).", body = ErrorBody), (status = 410, description = "The link expired (`link_expired`).", body = ErrorBody)))]
 pub async fn open_invitation(
     State(state): State<AppState>,
@@ -234,7 +238,7 @@ pub async fn open_invitation(
 #[utoipa::path(post, path = "/api/invitation/{token}/review", tag = "links", params(("token" = String, Path, description = "The token from the mail's link (43 characters, base64url).", pattern = "^[A-Za-z0-9_-]{43}$", example = "q0o2V5n6r8f3JbZ1u4cXyW7tLkQmA9sEhGdNpRvT0aY")),
     request_body(content = MethodBody, example = json!({"method": "password", "password": "Hanami-2031", "confirmation": "Hanami-2031"})),
     responses((status = 200, description = "The choice is acceptable.", body = InvitationDto,
-        example = json!({"email": "user@example.co.jp", "name": "佐藤 花子", "contract_name": "雲商事", "connection_id": null, "password_policy": "8 to 128 characters, using at least 3 of: upper-case letters, lower-case letters, digits, symbols."})),
+        example = json!({"email": "user@example.co.jp", "name": "佐藤 花子", "contract_name": "雲商事", "connection_id": null, "password_policy": "8 to 128 characters, using at least 3 of: upper-case letters, lower-case letters, digits, symbols.", "language": "en"})),
     (status = 404, description = "Unknown, used or replaced link (`link_invalid`, `link_used`, `link_voided`).", body = ErrorBody), (status = 410, description = "The link expired (`link_expired`).", body = ErrorBody)))]
 pub async fn review_invitation(
     State(state): State<AppState>,

@@ -183,6 +183,13 @@ pub(super) fn text(key: T) -> &'static str {
         T::ReviewIntro => "Please check the details below. Nothing has been registered yet.",
         T::RegisterButton => "Register",
         T::BackToEdit => "Back to change",
+        T::ReviewPasswordNote => {
+            "The password you entered will be used (for your safety, it is not shown on this page)."
+        }
+        T::PasswordKeptNote => {
+            "The password you entered is kept: you can go back to the review as it is. To change it, enter a new password."
+        }
+        T::BackToReview => "Back to the review",
         T::RegisteredTitle => "Registration complete",
         T::RegisteredBody => "Your account is ready. You can now sign in.",
         T::EmailChangeTitle => "Change your e-mail address",
@@ -358,6 +365,16 @@ pub(super) fn text(key: T) -> &'static str {
         T::InviteTitle => "Invite a user",
         T::InviteIntro => "We will send an invitation e-mail. The link is valid for 14 days.",
         T::GrantAdmin => "Give administrator rights",
+        T::InviteLanguage => "Language of the person invited",
+        T::InviteLanguageHint => {
+            "The invitation e-mail and the registration pages are shown in this language, and later e-mails are sent in it (the person can change it in their settings)."
+        }
+        T::LanguageTitle => "Language",
+        T::LanguageIntro => {
+            "The language of e-mails and text messages to this account, such as notices. The pages switch to it too."
+        }
+        T::LanguageField => "Language",
+        T::LanguageLink => "Language (e-mails and text messages)",
         T::SendInvitation => "Send invitation",
         T::UserTitle => "User",
         T::SendChangeTitle => "Send a change",
@@ -483,6 +500,7 @@ pub(super) fn text(key: T) -> &'static str {
         T::NoticePlanUpgraded => "Your contract is now on the Basic plan.",
         T::NoticeCancelled => "Your contract has been cancelled.",
         T::NoticeInvited => "The invitation has been sent.",
+        T::NoticeLanguageChanged => "The language has been changed.",
         T::NoticeInvitationResent => "The invitation has been sent again.",
         T::NoticeInvitationWithdrawn => "The invitation has been withdrawn.",
         T::NoticeEmailChangeMailed => "An e-mail change link has been sent to the new address.",

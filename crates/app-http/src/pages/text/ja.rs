@@ -181,6 +181,13 @@ pub(super) fn text(key: T) -> &'static str {
         T::ReviewIntro => "以下の内容をご確認ください。まだ登録は完了していません。",
         T::RegisterButton => "登録する",
         T::BackToEdit => "修正する",
+        T::ReviewPasswordNote => {
+            "パスワードは入力いただいたものを使います（安全のため、この画面には表示しません）。"
+        }
+        T::PasswordKeptNote => {
+            "入力いただいたパスワードは保持しています。このまま確認画面に戻れます。変更する場合は、新しいパスワードを入力してください。"
+        }
+        T::BackToReview => "確認画面に戻る",
         T::RegisteredTitle => "登録が完了しました",
         T::RegisteredBody => "アカウントの準備ができました。ログインしてご利用ください。",
         T::EmailChangeTitle => "メールアドレスの変更",
@@ -360,6 +367,16 @@ pub(super) fn text(key: T) -> &'static str {
         T::InviteTitle => "ユーザーの招待",
         T::InviteIntro => "招待メールをお送りします。リンクの有効期限は14日間です。",
         T::GrantAdmin => "管理者権限を付与する",
+        T::InviteLanguage => "招待する方の言語",
+        T::InviteLanguageHint => {
+            "招待メールと登録画面がこの言語で表示されます。登録後のメールもこの言語でお送りします（ご本人が設定で変更できます）。"
+        }
+        T::LanguageTitle => "言語の設定",
+        T::LanguageIntro => {
+            "お知らせメールなど、このアカウントあてのメールとSMSの言語です。画面の表示言語もこの言語に切り替わります。"
+        }
+        T::LanguageField => "言語",
+        T::LanguageLink => "言語の設定（メール・SMS）",
         T::SendInvitation => "招待メールを送信",
         T::UserTitle => "ユーザー詳細",
         T::SendChangeTitle => "変更の案内を送信",
@@ -483,6 +500,7 @@ pub(super) fn text(key: T) -> &'static str {
         T::NoticePlanUpgraded => "ベーシックプランへ変更しました。",
         T::NoticeCancelled => "解約の手続きが完了しました。",
         T::NoticeInvited => "招待メールを送信しました。",
+        T::NoticeLanguageChanged => "言語を変更しました。",
         T::NoticeInvitationResent => "招待メールを再送信しました。",
         T::NoticeInvitationWithdrawn => "招待を取り消しました。",
         T::NoticeEmailChangeMailed => {

@@ -336,6 +336,7 @@ async fn i2_a_user_registers_with_ad_and_x7_another_contracts_invitation_cannot_
                 name: "Taro",
                 email: "taro@example.co.jp",
                 role: Role::User,
+                locale: None,
             },
             &client(),
         )
@@ -376,6 +377,7 @@ async fn i2_a_user_registers_with_ad_and_x7_another_contracts_invitation_cannot_
                 name: "Spy",
                 email: "spy@other.example",
                 role: Role::User,
+                locale: None,
             },
             &client(),
         )

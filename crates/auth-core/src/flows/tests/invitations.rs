@@ -44,6 +44,7 @@ async fn i1_the_owner_invites_a_user_and_a_fourteen_day_ticket_is_mailed() {
                 name: "佐藤 花子",
                 email: "hanako@example.co.jp",
                 role: Role::User,
+                locale: None,
             },
             &client(),
         )
@@ -86,6 +87,7 @@ async fn i1_admins_may_invite_users_may_not_and_nobody_invites_an_owner() {
         name: "新人",
         email: "new@example.co.jp",
         role: Role::User,
+        locale: None,
     };
     assert_eq!(
         w.auth
@@ -97,6 +99,7 @@ async fn i1_admins_may_invite_users_may_not_and_nobody_invites_an_owner() {
     w.auth.invite_user(&admin, invite, &client()).await.unwrap();
     let owner_invite = Invite {
         role: Role::Owner,
+        locale: None,
         email: "boss@example.co.jp",
         ..invite
     };
@@ -121,6 +124,7 @@ async fn i2_accepting_with_a_password_reviews_first_then_registers_and_signs_in(
                 name: "佐藤 花子",
                 email: "hanako@example.co.jp",
                 role: Role::User,
+                locale: None,
             },
             &client(),
         )
@@ -164,6 +168,7 @@ async fn i2_accepting_with_a_federated_identity_binds_it() {
                 name: "Ken",
                 email: "ken@example.co.jp",
                 role: Role::User,
+                locale: None,
             },
             &client(),
         )
@@ -196,6 +201,7 @@ async fn i2_active_directory_is_offered_only_when_the_contract_has_a_connection(
                 name: "Ken",
                 email: "ken@example.co.jp",
                 role: Role::User,
+                locale: None,
             },
             &client(),
         )
@@ -252,6 +258,7 @@ async fn i3_used_expired_and_replaced_links_each_have_their_own_answer() {
                 name: "Ken",
                 email: "ken@example.co.jp",
                 role: Role::User,
+                locale: None,
             },
             &client(),
         )
@@ -296,6 +303,7 @@ async fn e3_an_address_in_use_cannot_be_invited_or_registered_twice() {
         name: "x",
         email: "OWNER@example.co.jp",
         role: Role::User,
+        locale: None,
     };
     assert_eq!(
         w.auth.invite_user(&me, taken, &client()).await.unwrap_err(),
@@ -309,6 +317,7 @@ async fn e3_an_address_in_use_cannot_be_invited_or_registered_twice() {
                 name: "a",
                 email: "dup@example.co.jp",
                 role: Role::User,
+                locale: None,
             },
             &client(),
         )
@@ -322,6 +331,7 @@ async fn e3_an_address_in_use_cannot_be_invited_or_registered_twice() {
                 name: "b",
                 email: "dup@example.co.jp",
                 role: Role::User,
+                locale: None,
             },
             &client(),
         )
@@ -405,6 +415,7 @@ async fn x5_invitation_resends_are_capped_per_day() {
                 name: "Ken",
                 email: "ken@example.co.jp",
                 role: Role::User,
+                locale: None,
             },
             &client(),
         )
@@ -441,6 +452,7 @@ async fn i1_removed_admin_invitations_are_withdrawn() {
                 name: "佐藤 花子",
                 email: "hanako@example.co.jp",
                 role: Role::Admin,
+                locale: None,
             },
             &client(),
         )
@@ -488,6 +500,8 @@ async fn i1_invitation_role_is_rechecked_at_acceptance() {
             role,
             invited_by: by,
             sent_at: w.clock.now(),
+            locale: crate::domain::Locale::Ja,
+            reviewed_password: None,
         };
         let issued = Ticket::issue(
             TicketPurpose::Invitation,
@@ -529,4 +543,160 @@ async fn i1_invitation_role_is_rechecked_at_acceptance() {
         w.store.account(id).await.unwrap().unwrap().role,
         Role::Admin
     );
+}
+
+/// The newest queued mail.
+fn newest_mail(w: &TestWorld<crate::testing::MemoryStore>) -> crate::domain::Mail {
+    w.store.queued_mail().pop().expect("a queued mail")
+}
+
+#[tokio::test]
+async fn i1_the_invitation_is_written_in_the_chosen_language_and_the_account_keeps_it() {
+    use crate::domain::{Locale, PasswordCandidate};
+    use crate::flows::password_change::ChangePassword;
+    let w = TestWorld::new();
+    w.basic_owner().await;
+    let me = session_of(&w, "owner@example.co.jp", PW).await;
+    let id = w
+        .auth
+        .invite_user(
+            &me,
+            Invite {
+                name: "Emma Brown",
+                email: "emma@example.co.jp",
+                role: Role::User,
+                locale: Some(Locale::En),
+            },
+            &client(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(newest_mail(&w).locale, Locale::En, "the invitation mail");
+    // A resend keeps the language.
+    w.auth.resend_invitation(&me, id, &client()).await.unwrap();
+    assert_eq!(newest_mail(&w).locale, Locale::En, "the resent mail");
+    let token = newest_link(&w, TicketPurpose::Invitation);
+    assert_eq!(
+        w.auth.open_invitation(&token).await.unwrap().locale,
+        Locale::En,
+        "the registration pages open in it"
+    );
+    w.auth
+        .accept_invitation(&token, &password(), &client())
+        .await
+        .unwrap();
+    let account = w.store.account(id).await.unwrap().unwrap();
+    assert_eq!(account.locale, Locale::En, "the account keeps it");
+    // The account's later mails follow it, and the person can change it.
+    let emma = session_of(&w, "emma@example.co.jp", NEW).await;
+    w.auth
+        .change_password(
+            &emma,
+            ChangePassword {
+                current: PasswordCandidate::new(NEW),
+                new_password: "Momiji-4410",
+                confirmation: "Momiji-4410",
+            },
+            &client(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(newest_mail(&w).locale, Locale::En, "a later notice");
+    w.auth.set_language(&emma, Locale::Ja).await.unwrap();
+    assert_eq!(
+        w.store.account(id).await.unwrap().unwrap().locale,
+        Locale::Ja
+    );
+}
+
+#[tokio::test]
+async fn i1_without_a_choice_the_invitee_gets_the_inviters_language() {
+    use crate::domain::Locale;
+    let w = TestWorld::new();
+    w.basic_owner().await;
+    let me = session_of(&w, "owner@example.co.jp", PW).await;
+    let invite = |email| Invite {
+        name: "新人",
+        email,
+        role: Role::User,
+        locale: None,
+    };
+    w.auth
+        .invite_user(&me, invite("a@example.co.jp"), &client())
+        .await
+        .unwrap();
+    assert_eq!(newest_mail(&w).locale, Locale::Ja);
+    w.auth.set_language(&me, Locale::En).await.unwrap();
+    w.auth
+        .invite_user(&me, invite("b@example.co.jp"), &client())
+        .await
+        .unwrap();
+    assert_eq!(newest_mail(&w).locale, Locale::En);
+}
+
+#[tokio::test]
+async fn i2_the_review_step_keeps_the_password_hash_with_the_invitation_until_confirmed() {
+    let w = TestWorld::new();
+    w.basic_owner().await;
+    let me = session_of(&w, "owner@example.co.jp", PW).await;
+    let id = w
+        .auth
+        .invite_user(
+            &me,
+            Invite {
+                name: "佐藤 花子",
+                email: "hanako@example.co.jp",
+                role: Role::User,
+                locale: None,
+            },
+            &client(),
+        )
+        .await
+        .unwrap();
+    let token = newest_link(&w, TicketPurpose::Invitation);
+    // Confirming before reviewing needs the review step.
+    assert_eq!(
+        w.auth
+            .accept_reviewed_invitation(&token, &client())
+            .await
+            .unwrap_err(),
+        RegistrationError::ReviewRequired
+    );
+    // A refused password keeps nothing.
+    assert!(matches!(
+        w.auth
+            .keep_reviewed_password(&token, "short", "short")
+            .await,
+        Err(RegistrationError::Rejected(_))
+    ));
+    assert!(!w.auth.open_invitation(&token).await.unwrap().password_kept);
+    let view = w
+        .auth
+        .keep_reviewed_password(&token, NEW, NEW)
+        .await
+        .unwrap();
+    assert!(view.password_kept);
+    let kept = w.store.invitation(id).await.unwrap().unwrap();
+    let hash = kept.reviewed_password.expect("the hash is kept");
+    assert!(
+        !hash.as_phc().contains(NEW),
+        "a hash, never the password itself"
+    );
+    // A resend starts afresh.
+    w.auth.resend_invitation(&me, id, &client()).await.unwrap();
+    let token = newest_link(&w, TicketPurpose::Invitation);
+    assert!(!w.auth.open_invitation(&token).await.unwrap().password_kept);
+    w.auth
+        .keep_reviewed_password(&token, NEW, NEW)
+        .await
+        .unwrap();
+    assert!(try_sign_in(&w, "hanako@example.co.jp", NEW).await.is_err());
+    let created = w
+        .auth
+        .accept_reviewed_invitation(&token, &client())
+        .await
+        .unwrap();
+    assert_eq!(created, id);
+    let grant = sign_in(&w, "hanako@example.co.jp", NEW).await;
+    assert_eq!(grant.session.account, id);
 }

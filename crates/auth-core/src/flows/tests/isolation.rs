@@ -84,6 +84,7 @@ async fn tenant(w: &TestWorld<MemoryStore>, tag: &str, line: &str) -> Tenant {
                 name: "招待",
                 email: &format!("new@{tag}.example.jp"),
                 role: Role::User,
+                locale: None,
             },
             &client(),
         )

@@ -1,0 +1,2 @@
+ALTER TABLE invitations DROP COLUMN reviewed_password_hash;
+ALTER TABLE invitations DROP COLUMN locale;

@@ -1,0 +1,6 @@
+-- I1: the invitee's language, chosen by the inviter; the mail, the registration pages and the
+-- account created follow it. Existing invitations were all sent in Japanese.
+ALTER TABLE invitations ADD COLUMN locale TEXT NOT NULL DEFAULT 'ja' CHECK (locale IN ('ja', 'en'));
+-- I2: the Argon2 hash of the password chosen at the review step, kept with the pending
+-- invitation so that the review page carries no password; the account takes it on acceptance.
+ALTER TABLE invitations ADD COLUMN reviewed_password_hash TEXT;

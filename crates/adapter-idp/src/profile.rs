@@ -83,7 +83,6 @@ impl Profile {
                 SubjectRule::Sub,
                 &["openid"][..],
             ),
-            _ => return None,
         };
         let issuer = match issuer {
             Some(i) if i.contains("{tenantid}") => IssuerRule::TenantTemplate(i.to_owned()),

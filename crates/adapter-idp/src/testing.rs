@@ -161,7 +161,6 @@ impl TestProviders {
             Provider::Microsoft => &self.profiles.microsoft,
             Provider::Facebook => &self.profiles.facebook,
             Provider::DAccount => &self.profiles.dacc,
-            _ => return None,
         })
     }
 }

@@ -162,12 +162,10 @@ fn encode_kind(kind: &MailKind) -> Result<(String, Option<String>), StoreError> 
                     NoticeKind::LoginMethodChanged => NoticeDto::LoginMethodChanged,
                     NoticeKind::SecondFactorChanged => NoticeDto::SecondFactorChanged,
                     NoticeKind::ContractDetailsChanged => NoticeDto::ContractDetailsChanged,
-                    _ => return Err(unsupported()),
                 },
             },
             None,
         ),
-        _ => return Err(unsupported()),
     };
     let json = serde_json::to_string(&dto).map_err(|_| unsupported())?;
     Ok((json, token))

@@ -155,8 +155,6 @@ fn encode_stage(stage: &PendingStage) -> Result<(String, Option<i32>), StoreErro
             },
             None,
         ),
-        // `PendingStage` is `#[non_exhaustive]`: a stage added to the core needs a variant here.
-        _ => return Err(unsupported("sign-in stage")),
     };
     let json = serde_json::to_string(&dto).map_err(|_| unsupported("sign-in stage"))?;
     Ok((json, wrong_tries))
@@ -214,9 +212,6 @@ impl EnrolmentRow {
         let (totp_secret, phone) = match &e.factor {
             EnrolledFactor::Totp { secret } => (Some(secret.as_bytes().to_vec()), None),
             EnrolledFactor::Sms { phone } => (None, Some(phone.as_e164().to_owned())),
-            // `EnrolledFactor` is `#[non_exhaustive]`: a factor added to the core needs a
-            // column here.
-            _ => return Err(unsupported("second factor")),
         };
         Ok(Self {
             account_id: account,

@@ -173,7 +173,6 @@ pub fn names(kind: &AuditKind) -> AuditNames {
                 SignInFailure::InternetNotAllowed => "internet_not_allowed",
                 SignInFailure::UnboundIdentity => "unbound_identity",
                 SignInFailure::WrongSecondFactor => "wrong_second_factor",
-                _ => "other",
             });
             "sign_in_failed"
         }
@@ -213,7 +212,6 @@ pub fn names(kind: &AuditKind) -> AuditNames {
             n.detail = Some(match route {
                 AccessRoute::LineAndInternet => "line_and_internet",
                 AccessRoute::LineOnly => "line_only",
-                _ => "other",
             });
             "access_route_changed"
         }
@@ -227,11 +225,9 @@ pub fn names(kind: &AuditKind) -> AuditNames {
             n.detail = Some(match policy {
                 TwoFactorPolicy::Enabled => "enabled",
                 TwoFactorPolicy::Disabled => "disabled",
-                _ => "other",
             });
             "two_factor_policy_changed"
         }
-        _ => "other",
     };
     n
 }
@@ -243,7 +239,6 @@ fn result_name(result: ProviderResult) -> &'static str {
         ProviderResult::Denied => "denied",
         ProviderResult::Rejected => "rejected",
         ProviderResult::Unavailable => "unavailable",
-        _ => "other",
     }
 }
 
@@ -258,7 +253,6 @@ fn factor_name(kind: SecondFactorKind) -> &'static str {
     match kind {
         SecondFactorKind::Sms => "sms",
         SecondFactorKind::Totp => "totp",
-        _ => "other",
     }
 }
 

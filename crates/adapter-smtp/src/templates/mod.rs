@@ -155,9 +155,7 @@ pub fn render(
             NoticeKind::LoginMethodChanged => lang.login_method_changed(to, &at),
             NoticeKind::SecondFactorChanged => lang.second_factor_changed(to, &at),
             NoticeKind::ContractDetailsChanged => lang.contract_details_changed(to, &at),
-            _ => return Err(no_template()),
         },
-        _ => return Err(no_template()),
     };
     let service = sender
         .display_name()

@@ -206,14 +206,6 @@ impl IntoResponse for ApiError {
     }
 }
 
-/// The answer to an error variant this app does not map yet (the core's error enums are
-/// non-exhaustive): a logged internal failure, never a business meaning such as "wrong
-/// password" or "link invalid". Also the answer to an unknown outcome variant.
-pub(crate) fn unmapped(error: &dyn std::fmt::Display, lang: Lang) -> ApiError {
-    tracing::error!(error = %error, "an error variant the app does not map");
-    ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, Msg::Unavailable, lang)
-}
-
 /// Maps a core error into the API's, in a language.
 pub trait ToApi {
     /// The API error.
@@ -230,7 +222,6 @@ impl ToApi for Infrastructure {
                 tracing::error!(error = %self, "infrastructure failure");
                 ApiError::new(StatusCode::SERVICE_UNAVAILABLE, Msg::Unavailable, lang)
             }
-            _ => unmapped(&self, lang),
         }
     }
 }
@@ -247,7 +238,6 @@ impl ToApi for AdSetupError {
                     AdSettingsError::ClientSecret => Msg::AdClientSecret,
                     AdSettingsError::Protocol => Msg::AdProtocol,
                     AdSettingsError::Subject => Msg::AdSubject,
-                    other => return unmapped(&other, lang),
                 };
                 ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, msg, lang).field(field)
             }
@@ -275,7 +265,6 @@ impl ToApi for AdSetupError {
                 ApiError::new(StatusCode::FORBIDDEN, Msg::NotPermitted, lang)
             }
             AdSetupError::Infrastructure(e) => e.to_api(lang),
-            other => unmapped(&other, lang),
         }
     }
 }
@@ -287,7 +276,6 @@ pub fn ticket_error(e: TicketError, lang: Lang) -> ApiError {
         TicketError::Expired => (StatusCode::GONE, Msg::LinkExpired),
         TicketError::Used => (StatusCode::NOT_FOUND, Msg::LinkUsed),
         TicketError::Voided => (StatusCode::NOT_FOUND, Msg::LinkVoided),
-        other => return unmapped(&other, lang),
     };
     ApiError::new(status, msg, lang)
 }
@@ -323,7 +311,6 @@ impl ToApi for FederationError {
             FederationError::Registration(e) => e.to_api(lang),
             FederationError::MethodChange(e) => e.to_api(lang),
             FederationError::Infrastructure(e) => e.to_api(lang),
-            other => unmapped(&other, lang),
         }
     }
 }
@@ -351,7 +338,6 @@ impl ToApi for SignInError {
                 ApiError::new(StatusCode::UNAUTHORIZED, Msg::UnboundIdentity, lang)
             }
             SignInError::Infrastructure(e) => e.to_api(lang),
-            other => unmapped(&other, lang),
         }
     }
 }
@@ -367,7 +353,6 @@ impl ToApi for SessionError {
                 ApiError::new(StatusCode::FORBIDDEN, Msg::InternetNotAllowed, lang)
             }
             SessionError::NotSignedIn => ApiError::unauthorized(lang),
-            other => unmapped(&other, lang),
         }
     }
 }
@@ -405,7 +390,6 @@ impl ToApi for TwoFactorError {
                 Some("acknowledge_risk"),
             ),
             E::Infrastructure(e) => return e.to_api(lang),
-            other => return unmapped(&other, lang),
         };
         let e = ApiError::new(status, msg, lang);
         match field {
@@ -420,7 +404,6 @@ impl ToApi for UnlockError {
         match self {
             UnlockError::Ticket(t) => ticket_error(t, lang),
             UnlockError::Infrastructure(e) => e.to_api(lang),
-            other => unmapped(&other, lang),
         }
     }
 }
@@ -433,7 +416,6 @@ impl ToApi for ResetRequestError {
                     .field("email")
             }
             ResetRequestError::Infrastructure(e) => e.to_api(lang),
-            other => unmapped(&other, lang),
         }
     }
 }
@@ -444,7 +426,6 @@ impl ToApi for ResetError {
             ResetError::Ticket(t) => ticket_error(t, lang),
             ResetError::Rejected(r) => ApiError::password(&r, "password", lang),
             ResetError::Infrastructure(e) => e.to_api(lang),
-            other => unmapped(&other, lang),
         }
     }
 }
@@ -465,7 +446,6 @@ impl ToApi for ChangePasswordError {
             E::Conflict => ApiError::new(StatusCode::CONFLICT, Msg::Conflict, lang),
             E::NotSignedIn => ApiError::unauthorized(lang),
             E::Infrastructure(e) => e.to_api(lang),
-            other => unmapped(&other, lang),
         }
     }
 }
@@ -481,10 +461,6 @@ pub fn details_problem_msg(problem: auth_core::domain::DetailsProblem) -> Msg {
         P::ControlCharacter => Msg::DetailControlCharacter,
         P::Phone => Msg::InvalidContactPhone,
         P::PostalCode => Msg::InvalidPostalCode,
-        other => {
-            tracing::error!(problem = %other, "a contract-details problem the app does not map");
-            Msg::Unavailable
-        }
     }
 }
 
@@ -507,7 +483,6 @@ impl ToApi for auth_core::flows::contract_details::ContractDetailsError {
             E::NotSignedIn => ApiError::unauthorized(lang),
             E::NotPermitted => ApiError::new(StatusCode::FORBIDDEN, Msg::NotPermitted, lang),
             E::Infrastructure(e) => e.to_api(lang),
-            other => unmapped(&other, lang),
         }
     }
 }
@@ -589,7 +564,6 @@ impl ToApi for AccessError {
             AccessError::NotSignedIn => not_signed_in(lang),
             AccessError::NotPermitted => not_permitted(lang),
             AccessError::Infrastructure(e) => e.to_api(lang),
-            other => unmapped(&other, lang),
         }
     }
 }
@@ -602,7 +576,6 @@ impl ToApi for AdminError {
             AdminError::NotFound => not_found(lang),
             AdminError::OwnerIsProtected => owner_is_protected(lang),
             AdminError::Infrastructure(e) => e.to_api(lang),
-            other => unmapped(&other, lang),
         }
     }
 }
@@ -621,7 +594,6 @@ impl ToApi for LineError {
             LineError::LineTaken => api(StatusCode::CONFLICT, Msg::LineTaken, Some("line"), lang),
             LineError::NotFound => not_found(lang),
             LineError::Infrastructure(e) => e.to_api(lang),
-            other => unmapped(&other, lang),
         }
     }
 }
@@ -633,7 +605,6 @@ impl ToApi for SettingsError {
             SettingsError::NotPermitted => not_permitted(lang),
             SettingsError::ConfirmationRequired => confirmation_required(lang),
             SettingsError::Infrastructure(e) => e.to_api(lang),
-            other => unmapped(&other, lang),
         }
     }
 }
@@ -659,7 +630,6 @@ impl ToApi for InviteError {
                 lang,
             ),
             InviteError::Infrastructure(e) => e.to_api(lang),
-            other => unmapped(&other, lang),
         }
     }
 }
@@ -676,7 +646,6 @@ impl ToApi for RegistrationError {
             RegistrationError::AccountGone => not_found(lang),
             RegistrationError::ReviewRequired => confirmation_required(lang),
             RegistrationError::Infrastructure(e) => e.to_api(lang),
-            other => unmapped(&other, lang),
         }
     }
 }
@@ -704,7 +673,6 @@ impl ToApi for ChangeRequestError {
             ),
             E::EmailTaken => email_taken(lang),
             E::Infrastructure(e) => e.to_api(lang),
-            other => unmapped(&other, lang),
         }
     }
 }
@@ -718,7 +686,6 @@ impl ToApi for EmailChangeError {
             EmailChangeError::IdentityTaken => identity_taken(lang),
             EmailChangeError::AccountGone => not_found(lang),
             EmailChangeError::Infrastructure(e) => e.to_api(lang),
-            other => unmapped(&other, lang),
         }
     }
 }
@@ -743,7 +710,6 @@ impl ToApi for MethodChangeError {
             E::EmailTaken => email_taken(lang),
             E::AccountGone => not_found(lang),
             E::Infrastructure(e) => e.to_api(lang),
-            other => unmapped(&other, lang),
         }
     }
 }

@@ -165,6 +165,5 @@ pub(super) fn rule(rule: PasswordRule) -> String {
             "The password must not contain the contract name.".into()
         }
         PasswordRule::ControlCharacter => "Control characters are not allowed.".into(),
-        _ => "The password does not meet the requirements.".into(),
     }
 }

@@ -165,6 +165,5 @@ pub(super) fn rule(rule: PasswordRule) -> String {
         PasswordRule::ContainsEmail => "メールアドレスを含むパスワードは使えません。".into(),
         PasswordRule::ContainsContractName => "契約名を含むパスワードは使えません。".into(),
         PasswordRule::ControlCharacter => "制御文字は使えません。".into(),
-        _ => "パスワードが条件を満たしていません。".into(),
     }
 }

@@ -243,7 +243,6 @@ pub fn rule_code(rule: PasswordRule) -> &'static str {
         PasswordRule::ContainsEmail => "contains_email",
         PasswordRule::ContainsContractName => "contains_contract_name",
         PasswordRule::ControlCharacter => "control_character",
-        _ => "rejected",
     }
 }
 

@@ -63,10 +63,6 @@ fn method_text(page: &Page, method: &LoginMethod) -> String {
             super::layout::provider_name(*provider, page.lang()).to_owned()
         }
         LoginMethod::ActiveDirectory { .. } => page.t(T::ActiveDirectory).to_owned(),
-        _ => {
-            tracing::error!("a login method the admin pages do not label");
-            "-".to_owned()
-        }
     }
 }
 
@@ -662,10 +658,6 @@ fn kind_label(page: &Page, kind: &AuditKind) -> &'static str {
         K::ContractDetailsChanged => T::AuditContractDetailsChanged,
         K::TwoFactorPolicyChanged { .. } => T::AuditPolicyChanged,
         K::ProviderSignIn { .. } => T::AuditProviderSignIn,
-        _ => {
-            tracing::error!("an audit event kind the admin pages do not label");
-            T::AuditOther
-        }
     };
     page.t(key)
 }

@@ -140,13 +140,6 @@ pub(crate) async fn continue_after(
             };
             (jar, page.ok(T::MethodChangedTitle, body)).into_response()
         }
-        Ok(_) => {
-            let e = crate::http::error::unmapped(
-                &"a round-trip outcome the pages do not map",
-                page.lang(),
-            );
-            (jar, failed(page, &e)).into_response()
-        }
         Err(e) => (jar, failed(page, &e.to_api(page.lang()))).into_response(),
     }
 }

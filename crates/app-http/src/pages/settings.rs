@@ -1077,7 +1077,6 @@ fn contract_view(page: &Page, c: &Contract, form: &DetailsForm, errors: &Errors)
     let status = match c.status {
         ContractStatus::Active => page.t(T::StatusActive).to_owned(),
         ContractStatus::Cancelled { at } => page.tf(T::StatusCancelled, &[&when(page, at)]),
-        _ => "-".to_owned(),
     };
     html! {
         (layout::details(&[

@@ -20,7 +20,7 @@ use super::text::T;
 use super::{Errors, Page, form_status, see_other};
 use crate::http::context::{CookieKind, Ctx};
 use crate::http::cookies;
-use crate::http::error::{ApiError, ToApi};
+use crate::http::error::ToApi;
 use crate::messages::Msg;
 use crate::state::AppState;
 use secrecy::{ExposeSecret, SecretString};
@@ -132,11 +132,6 @@ async fn password_sign_in(
             let jar = cookies::issue_pending(ctx, jar, &grant.token);
             (jar, see_other("/sign-in/step")).into_response()
         }
-        Ok(_) => page.failure(&ApiError::new(
-            StatusCode::CONFLICT,
-            Msg::WrongStep,
-            page.lang(),
-        )),
         Err(e) => {
             let e = e.to_api(page.lang());
             page.render(

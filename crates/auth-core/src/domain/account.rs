@@ -9,7 +9,6 @@ use super::{AccountId, ContractId, DisplayName, Email, LockState, PasswordHash};
 
 /// An account's role within its contract.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
 pub enum Role {
     /// The person who signed the contract; exactly one per contract.
     Owner,
@@ -45,7 +44,6 @@ impl Role {
 
 /// The language of an account's pages and mails.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-#[non_exhaustive]
 pub enum Locale {
     /// Japanese (the default).
     #[default]
@@ -74,7 +72,6 @@ impl Locale {
 
 /// A federated identity provider (L7).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
 pub enum Provider {
     /// Google.
     Google,
@@ -218,7 +215,6 @@ impl fmt::Debug for ConnectionId {
 
 /// How an account signs in: exactly one method at a time.
 #[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
 pub enum LoginMethod {
     /// E-mail and password; the hash lives on the [`Account`].
     Password,

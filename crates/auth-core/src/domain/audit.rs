@@ -12,7 +12,6 @@ use super::{
 /// Why a sign-in failed. Recorded for the contract's administrators and operators; never shown
 /// to the person signing in (L5).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
 pub enum SignInFailure {
     /// No account has the e-mail.
     UnknownEmail,
@@ -38,7 +37,6 @@ pub enum SignInFailure {
 /// How a round trip to a federated provider ended (L7, X1). What the verified identity then
 /// did (signed in, registered, changed method) is recorded by its own event.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
 pub enum ProviderResult {
     /// The provider verified an identity.
     Verified,
@@ -55,7 +53,6 @@ pub enum ProviderResult {
 
 /// What happened.
 #[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
 pub enum AuditKind {
     /// A round trip to a federated provider ended (L7).
     ProviderSignIn {

@@ -51,7 +51,6 @@ impl LineNumber {
 
 /// The carrier area of a line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
 pub enum LineArea {
     /// East Japan (`CAF` numbers).
     East,
@@ -74,7 +73,6 @@ impl fmt::Debug for LineNumber {
 /// How a request reached the service. The app establishes it; a client on the internet can
 /// never claim a line (L9).
 #[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
 pub enum Channel {
     /// Over the open internet.
     Internet,
@@ -94,7 +92,6 @@ impl Channel {
 
 /// [`Channel`] without the line number.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
 pub enum ChannelKind {
     /// Over the open internet.
     Internet,

@@ -11,7 +11,6 @@ pub const TRIAL_UPGRADE_GRACE: Duration = Duration::days(15);
 
 /// A contract's plan.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
 pub enum Plan {
     /// The paid plan.
     Basic,
@@ -57,7 +56,6 @@ impl Plan {
 
 /// Whether password accounts need a second factor over the internet (T8).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-#[non_exhaustive]
 pub enum TwoFactorPolicy {
     /// Second factor required (the default).
     #[default]
@@ -86,7 +84,6 @@ impl TwoFactorPolicy {
 
 /// Which channels may sign in (N3).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-#[non_exhaustive]
 pub enum AccessRoute {
     /// Carrier lines and the internet (the default).
     #[default]
@@ -115,7 +112,6 @@ impl AccessRoute {
 
 /// Whether a contract is in force.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-#[non_exhaustive]
 pub enum ContractStatus {
     /// In force.
     #[default]

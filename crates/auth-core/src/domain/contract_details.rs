@@ -49,7 +49,6 @@ pub struct ContractDetailsInput<'a> {
 
 /// A field of the details.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
 pub enum DetailsField {
     /// Company name.
     Company,
@@ -81,7 +80,6 @@ impl DetailsField {
 
 /// What is wrong with a field.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Error)]
-#[non_exhaustive]
 pub enum DetailsProblem {
     /// Empty, and it is required.
     #[error("required")]

@@ -32,7 +32,6 @@ pub const MAX_METADATA_BYTES: usize = 512 * 1024;
 
 /// Why the owner's AD settings were refused; each names its field.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Error)]
-#[non_exhaustive]
 pub enum AdSettingsError {
     /// The metadata or discovery URL is not an `https` URL (or too long).
     #[error("the metadata URL must be an https:// address")]
@@ -443,7 +442,6 @@ pub struct DirectoryEndpoints<'a> {
 
 /// What came back from ADFS, as the browser delivered it.
 #[derive(Clone)]
-#[non_exhaustive]
 pub enum DirectoryCallback {
     /// SAML HTTP-POST binding: the base64 `SAMLResponse` (the `RelayState` is the ceremony's
     /// `state`).

@@ -21,7 +21,6 @@ pub const MAX_LOCAL_PART_BYTES: usize = 64;
 
 /// Why a text is not an e-mail address.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
-#[non_exhaustive]
 pub enum EmailError {
     /// Nothing was given.
     #[error("the e-mail address is empty")]

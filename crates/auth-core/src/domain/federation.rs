@@ -25,7 +25,6 @@ pub const FEDERATION_REQUEST_VALIDITY: Duration = Duration::minutes(10);
 /// What a provider sign-in is for. Decided when it starts and never taken from the callback, so
 /// an identity is bound only by the flow that started it (L7, I2, M1, M2).
 #[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
 pub enum FederationPurpose {
     /// Sign in to the service or the settings menu (L7, S2).
     SignIn {

@@ -6,7 +6,6 @@ use super::{ConnectionId, LoginMethod, Provider, Subject};
 
 /// A verified external identity.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
 pub enum ExternalIdentity {
     /// Signed in at a federated provider.
     Federated {
@@ -63,7 +62,6 @@ impl ExternalIdentity {
 
 /// The login method a person chooses when accepting an invitation or changing method.
 /// `Debug` shows no password.
-#[non_exhaustive]
 pub enum MethodChoice<'a> {
     /// E-mail and password, with confirmation (P1).
     Password {

@@ -19,7 +19,6 @@ pub struct TicketLink {
 
 /// What changed, for an X3 notice.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
 pub enum NoticeKind {
     /// The password was changed or reset.
     PasswordChanged,
@@ -35,7 +34,6 @@ pub enum NoticeKind {
 
 /// The content of a mail, without its wording: the renderer writes it per language.
 #[derive(Debug, Clone)]
-#[non_exhaustive]
 pub enum MailKind {
     /// L2: the account was locked; the link unlocks it.
     AccountLocked {

@@ -9,7 +9,6 @@ pub const MAX_NAME_CHARS: usize = 100;
 
 /// Why a text is not a name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Error)]
-#[non_exhaustive]
 pub enum NameError {
     /// Nothing but white space was given.
     #[error("the name is empty")]

@@ -24,7 +24,6 @@ pub const MAX_CANDIDATE_BYTES: usize = 1024;
 
 /// One rule a new password can break. Every failed rule is reported, not only the first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
 pub enum PasswordRule {
     /// P1: fewer than [`MIN_PASSWORD_CHARS`] characters.
     TooShort,

@@ -42,7 +42,6 @@ pub const PENDING_SIGN_IN_VALIDITY: Duration = Duration::minutes(10);
 
 /// Where a pending sign-in stands.
 #[derive(Debug, Clone)]
-#[non_exhaustive]
 pub enum PendingStage {
     /// No factor yet: the user enrols (T2). `totp_secret` holds an offered, unconfirmed secret;
     /// `sms` a code sent to a number being enrolled.
@@ -95,7 +94,6 @@ pub struct PendingSignIn {
 
 /// A step of a pending sign-in. The evidence it stands for was checked by the flow first.
 #[derive(Debug, Clone)]
-#[non_exhaustive]
 pub enum PendingEvent {
     /// A code was sent by SMS: to the number being enrolled, or to the enrolled number. It
     /// replaces an earlier code; during enrolment it abandons an offered authenticator secret.
@@ -124,7 +122,6 @@ pub enum PendingEvent {
 
 /// Where an accepted event leads.
 #[derive(Debug, Clone)]
-#[non_exhaustive]
 pub enum PendingNext {
     /// Still pending, in this state.
     Pending(Box<PendingSignIn>),
@@ -137,7 +134,6 @@ pub enum PendingNext {
 
 /// Why an event was refused. A refused event changes nothing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Error)]
-#[non_exhaustive]
 pub enum PendingRefusal {
     /// The pending sign-in lapsed (X8): sign in again.
     #[error("the pending sign-in has expired")]

@@ -8,7 +8,6 @@ use super::{Plan, Role, TRIAL_UPGRADE_GRACE};
 
 /// An item of the settings menu.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
 pub enum SettingsItem {
     /// Set one's login method (M1).
     LoginMethod,
@@ -89,7 +88,6 @@ pub fn settings_menu(viewer: &Viewer, now: DateTime<Utc>) -> Vec<SettingsItem> {
 
 /// An action of the admin console.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
 pub enum AdminAction {
     /// List and open users (A1).
     ViewUsers,

@@ -22,7 +22,6 @@ pub const TOKEN_TEXT_LEN: usize = 43;
 
 /// Why a text is not a token.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Error)]
-#[non_exhaustive]
 pub enum TokenError {
     /// Not 43 base64url characters encoding 32 bytes.
     #[error("the link or token is malformed")]

@@ -15,7 +15,6 @@ use super::{AccountId, ChannelKind, ContractId, SessionId, TokenHash};
 
 /// What a session opens: the service, or the separately signed-in settings menu (S2).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
 pub enum SessionScope {
     /// The file-storage service and the admin console.
     Service,

@@ -26,7 +26,6 @@ pub const INVITATIONS_PER_DAY: u32 = 5;
 
 /// What a ticket is for. A ticket of one purpose is no ticket at all for another.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
 pub enum TicketPurpose {
     /// Unlocks a locked account (L2, L4).
     Unlock,
@@ -104,7 +103,6 @@ pub enum TicketState {
 /// Why a ticket cannot be used. Each has its own page: a user must know whether to ask for
 /// a new link.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Error)]
-#[non_exhaustive]
 pub enum TicketError {
     /// No ticket of this purpose has this token (or the link is malformed).
     #[error("this link is not valid")]

@@ -42,7 +42,6 @@ pub const TOTP_STEP_SECONDS: u64 = 30;
 
 /// Which second factor.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
 pub enum SecondFactorKind {
     /// A code sent by SMS (offered first).
     Sms,
@@ -316,7 +315,6 @@ impl SmsChallenge {
 
 /// An account's enrolled second factor.
 #[derive(Debug, Clone)]
-#[non_exhaustive]
 pub enum EnrolledFactor {
     /// SMS to this number.
     Sms {

@@ -14,7 +14,6 @@ use crate::ports::StoreError;
 /// Why a request about the contract's users or its audit trail was refused (A1, X1, X4).
 /// Nothing changed.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
-#[non_exhaustive]
 pub enum AdminError {
     /// The session's account or contract no longer exists.
     #[error("not signed in")]
@@ -39,7 +38,6 @@ infrastructure_from!(AdminError: StoreError);
 /// Why a request about the contract's registered lines was refused (A2, N1, N2). Nothing
 /// changed.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
-#[non_exhaustive]
 pub enum LineError {
     /// The session's account or contract no longer exists.
     #[error("not signed in")]

@@ -25,7 +25,6 @@ use crate::ports::{EmailChange, HashError, MethodChange, StoreError};
 
 /// Why an e-mail change (E1) or an administrator's change (E2) was not sent. Nothing changed.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
-#[non_exhaustive]
 pub enum ChangeRequestError {
     /// The session's account or contract no longer exists.
     #[error("not signed in")]
@@ -62,7 +61,6 @@ infrastructure_from!(ChangeRequestError: StoreError);
 /// Why an e-mail change link could not be opened or the change completed (E1, E2, E3, I3).
 /// Nothing changed.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
-#[non_exhaustive]
 pub enum EmailChangeError {
     /// The link is unknown, expired, used or voided (I3).
     #[error(transparent)]
@@ -90,7 +88,6 @@ infrastructure_from!(EmailChangeError: StoreError, HashError);
 /// Why a login method could not be set (M1), or a method-change link opened or completed (M2,
 /// M3, D2). Nothing changed.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
-#[non_exhaustive]
 pub enum MethodChangeError {
     /// The session's account or contract no longer exists (M1).
     #[error("not signed in")]
@@ -159,7 +156,6 @@ fn check_facebook_rebind(
 
 /// What an administrator's "send change" did (E2): exactly one of the two.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
 pub enum SentChange {
     /// The address was unchanged: a login-method change ticket went to the user.
     LoginMethodChange,

@@ -14,7 +14,6 @@ use crate::ports::StoreError;
 
 /// Why the details could not be read or changed.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
-#[non_exhaustive]
 pub enum ContractDetailsError {
     /// The session's account or contract no longer exists.
     #[error("not signed in")]

@@ -30,7 +30,6 @@ const ASSERTION_SKEW: chrono::Duration = chrono::Duration::minutes(5);
 
 /// Why the owner's AD settings were not saved. Nothing changed.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
-#[non_exhaustive]
 pub enum AdSetupError {
     /// A field broke a rule.
     #[error(transparent)]
@@ -90,7 +89,6 @@ enum Reread {
 /// What an AD round trip is started for (L8, I2, M2). The owner's own method is not among
 /// them (D2).
 #[derive(Debug, Clone, Copy)]
-#[non_exhaustive]
 pub enum DirectoryFor<'a> {
     /// Sign in to the service or, with the same credentials (S2), the settings menu.
     SignIn {

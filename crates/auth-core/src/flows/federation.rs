@@ -21,7 +21,6 @@ use crate::ports::{AccountChoice, IdpError};
 
 /// What a provider sign-in is started for.
 #[derive(Debug, Clone, Copy)]
-#[non_exhaustive]
 pub enum FederationFor<'a> {
     /// Sign in to the service or the settings menu.
     SignIn {
@@ -55,7 +54,6 @@ pub struct FederationRedirect {
 
 /// What a finished provider sign-in did.
 #[derive(Debug)]
-#[non_exhaustive]
 pub enum FederationOutcome {
     /// A sign-in: a session, or the line consent step first (N5).
     SignIn(SignInOutcome),
@@ -69,7 +67,6 @@ pub enum FederationOutcome {
 
 /// Why a provider sign-in gave nothing. Nothing changed.
 #[derive(Debug, Error)]
-#[non_exhaustive]
 pub enum FederationError {
     /// The provider is not configured on this deployment.
     #[error("this sign-in provider is not available")]

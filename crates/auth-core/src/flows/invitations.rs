@@ -20,7 +20,6 @@ use crate::ports::{HashError, StoreError};
 /// Why an invitation (or a new contract with its owner's invitation) was not sent, resent or
 /// withdrawn (I1, I3, X5). Nothing changed.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
-#[non_exhaustive]
 pub enum InviteError {
     /// The session's account or contract no longer exists.
     #[error("not signed in")]
@@ -54,7 +53,6 @@ infrastructure_from!(InviteError: StoreError);
 /// Why an invitation link could not be opened or the registration completed (I2, I3, M1, D2).
 /// Nothing changed.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
-#[non_exhaustive]
 pub enum RegistrationError {
     /// The link is unknown, expired, used or voided (I3).
     #[error(transparent)]

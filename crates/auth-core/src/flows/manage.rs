@@ -14,7 +14,6 @@ use crate::ports::StoreError;
 
 /// Why the actor may not act: the first check of every account-management request.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
-#[non_exhaustive]
 pub enum AccessError {
     /// The session's account or contract no longer exists.
     #[error("not signed in")]

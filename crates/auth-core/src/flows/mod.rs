@@ -85,7 +85,6 @@ pub struct Auth {
 
 /// A failure outside the business rules: the caller answers "try again later".
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
-#[non_exhaustive]
 pub enum Infrastructure {
     /// The store failed; nothing was changed.
     #[error(transparent)]

@@ -11,7 +11,6 @@ use crate::ports::{PasswordChange, Verification};
 
 /// Why a password change failed. Nothing changed.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
-#[non_exhaustive]
 pub enum ChangePasswordError {
     /// The account signs in another way (federated, AD); password change is not offered.
     #[error("this account does not sign in with a password")]

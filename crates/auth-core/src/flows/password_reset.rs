@@ -23,7 +23,6 @@ use crate::ports::{PasswordReset, ResetRequest};
 
 /// Why a reset request was refused.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
-#[non_exhaustive]
 pub enum ResetRequestError {
     /// The text is not an e-mail address (says nothing about registration).
     #[error("the e-mail address is not valid: {0}")]
@@ -35,7 +34,6 @@ pub enum ResetRequestError {
 
 /// Why a reset could not complete.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
-#[non_exhaustive]
 pub enum ResetError {
     /// The link is unknown, expired, used or voided.
     #[error(transparent)]

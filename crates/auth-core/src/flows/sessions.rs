@@ -10,7 +10,6 @@ use crate::domain::{
 
 /// Why a request is not signed in.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
-#[non_exhaustive]
 pub enum SessionError {
     /// No session has this token (never existed, signed out, or for another scope).
     #[error("not signed in")]

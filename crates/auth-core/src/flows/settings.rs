@@ -15,7 +15,6 @@ use crate::ports::StoreError;
 /// Why a contract-level setting (access route, plan, cancellation) was not changed. Nothing
 /// changed.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
-#[non_exhaustive]
 pub enum SettingsError {
     /// The session's account or contract no longer exists.
     #[error("not signed in")]

@@ -42,7 +42,6 @@ pub struct SessionGrant {
 
 /// Where a successful sign-in stands.
 #[derive(Debug)]
-#[non_exhaustive]
 pub enum SignInOutcome {
     /// Signed in: a session exists.
     SignedIn(SessionGrant),
@@ -52,7 +51,6 @@ pub enum SignInOutcome {
 
 /// Why a sign-in failed.
 #[derive(Debug, Error)]
-#[non_exhaustive]
 pub enum SignInError {
     /// The e-mail is not an address at all (says nothing about registration).
     #[error("the e-mail address is not valid: {0}")]

@@ -25,7 +25,6 @@ use crate::ports::{EnrolmentCommit, SignInFinish, SmsMessage, Verification};
 
 /// What the browser must do next after its password was accepted.
 #[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
 pub enum SecondFactorStep {
     /// Choose and enrol a factor (SMS offered first, then the app).
     Enrol,
@@ -86,7 +85,6 @@ pub struct Completed {
 
 /// Why a second-factor step failed.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
-#[non_exhaustive]
 pub enum TwoFactorError {
     /// No such pending sign-in, or it expired (10 minutes), completed or was cancelled: sign
     /// in again.

@@ -7,7 +7,6 @@ use crate::domain::{AuditKind, ClientInfo, SecretToken, TicketError};
 
 /// Why an unlock failed.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
-#[non_exhaustive]
 pub enum UnlockError {
     /// The link is unknown, expired, used or voided. An expired link: use "forgot password".
     #[error(transparent)]

@@ -17,7 +17,6 @@ pub enum Verification {
 
 /// Why hashing could not be done.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
-#[non_exhaustive]
 pub enum HashError {
     /// Too many hashes are in flight; the caller should answer "try again" (P4).
     #[error("the password hasher is busy")]

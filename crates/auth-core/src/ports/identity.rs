@@ -10,7 +10,6 @@ use crate::domain::{Ceremony, ExternalIdentity, Provider, ProviderCallback};
 
 /// Which account the provider should sign in with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
 pub enum AccountChoice {
     /// Whoever is signed in at the provider (plain sign-in).
     Current,
@@ -22,7 +21,6 @@ pub enum AccountChoice {
 /// Why a provider round trip gave no identity. The detail is for operators' logs, never for
 /// the person signing in, and never holds a token or code.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
-#[non_exhaustive]
 pub enum IdpError {
     /// This deployment has not configured the provider.
     #[error("the provider is not configured")]

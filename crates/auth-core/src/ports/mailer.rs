@@ -5,7 +5,6 @@ use crate::domain::Mail;
 
 /// Why a mail was not accepted by the mail server.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
-#[non_exhaustive]
 pub enum MailError {
     /// Worth trying again later (connection refused, timeout, 4xx).
     #[error("temporary mail failure: {0}")]

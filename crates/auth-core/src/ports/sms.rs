@@ -6,7 +6,6 @@ use crate::domain::{Locale, PhoneNumber, SmsCode};
 
 /// Why an SMS was not accepted.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
-#[non_exhaustive]
 pub enum SmsError {
     /// The gateway is unreachable or refused for now.
     #[error("the SMS gateway is unavailable: {0}")]

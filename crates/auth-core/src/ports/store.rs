@@ -14,7 +14,6 @@ use crate::domain::{
 
 /// A store could not do what was asked. Nothing was changed.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
-#[non_exhaustive]
 pub enum StoreError {
     /// The store cannot be reached (connection refused, pool exhausted, timeout). The caller
     /// may retry; the app answers 503.
@@ -30,7 +29,6 @@ pub enum StoreError {
 
 /// Inserting an account failed.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
-#[non_exhaustive]
 pub enum InsertAccountError {
     /// Another account has this e-mail's lookup key (E3).
     #[error("the e-mail address is already in use")]
@@ -65,7 +63,6 @@ pub struct Success {
 
 /// Why a success was not recorded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Error)]
-#[non_exhaustive]
 pub enum SuccessRefused {
     /// The account is locked (L4).
     #[error("the account is locked")]
@@ -650,7 +647,6 @@ pub trait TwoFactorStore: Send + Sync {
 
 /// Why an account change was refused by the store. Nothing changed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Error)]
-#[non_exhaustive]
 pub enum ChangeRefused {
     /// The ticket is unknown, expired, used or voided.
     #[error(transparent)]

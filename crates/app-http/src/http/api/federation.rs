@@ -272,10 +272,6 @@ pub(crate) async fn outcome_response(
         FederationOutcome::OwnMethodChanged | FederationOutcome::MethodChanged => {
             Ok((jar, Json(FederationResponse::MethodChanged)))
         }
-        _ => Err(crate::http::error::unmapped(
-            &"a round-trip outcome the API does not map",
-            ctx.lang,
-        )),
     }
 }
 

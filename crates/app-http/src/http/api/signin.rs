@@ -194,13 +194,6 @@ pub async fn sign_in(
     Ok(match outcome {
         SignInOutcome::SignedIn(grant) => signed_in(&state, &ctx, jar, grant, None).await,
         SignInOutcome::SecondFactorRequired(grant) => pending(&ctx, jar, grant),
-        _ => {
-            return Err(ApiError::new(
-                StatusCode::CONFLICT,
-                crate::messages::Msg::WrongStep,
-                ctx.lang,
-            ));
-        }
     })
 }
 

@@ -113,7 +113,7 @@ impl Profile {
             subject: match subject {
                 AdSubject::Upn => SubjectRule::Upn,
                 AdSubject::ObjectGuid => SubjectRule::ObjectId,
-                _ => SubjectRule::Sub,
+                AdSubject::Persistent => SubjectRule::Sub,
             },
             scopes: &["openid"],
         })

@@ -142,7 +142,7 @@ impl ContractStore for DieselStore {
         // Only a trial has a start; every other plan is its kind name alone.
         let started_at = match plan {
             Plan::FreeTrial { started_at } => Some(At(started_at)),
-            _ => None,
+            Plan::Basic => None,
         };
         self.run(move |conn| {
             let updated = diesel::update(contracts::table.filter(contracts::id.eq(key)))

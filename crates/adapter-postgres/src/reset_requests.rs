@@ -51,7 +51,7 @@ impl ResetRequestRow {
             channel: r.client.channel.kind().as_str().to_owned(),
             line_number: match &r.client.channel {
                 Channel::Line(line) => Some(line.as_str().to_owned()),
-                _ => None,
+                Channel::Internet => None,
             },
             client_address: r.client.address.map(|a| a.to_string()),
             user_agent: r.client.user_agent.clone(),

@@ -195,7 +195,7 @@ impl ContractRow {
         // Only a trial has a start; every other plan is its kind name alone.
         let trial_started_at = match c.plan {
             Plan::FreeTrial { started_at } => Some(At(started_at)),
-            _ => None,
+            Plan::Basic => None,
         };
         let (status, cancelled_at) = status_columns(c.status)?;
         let ((ad_connection_id, ad_metadata_url, ad_enabled_at), _) =

@@ -276,7 +276,7 @@ impl PendingRow {
     fn from_domain(p: &PendingSignIn) -> Result<Self, StoreError> {
         let line_number = match &p.client.channel {
             Channel::Line(line) => Some(line.as_str().to_owned()),
-            _ => None,
+            Channel::Internet => None,
         };
         let (stage, sms_wrong_tries) = encode_stage(&p.stage)?;
         Ok(Self {

@@ -245,7 +245,7 @@ fn result_name(result: ProviderResult) -> &'static str {
 fn scope_name(scope: SessionScope) -> &'static str {
     match scope {
         SessionScope::Settings => "settings",
-        _ => "service",
+        SessionScope::Service => "service",
     }
 }
 

@@ -30,7 +30,7 @@ impl FileSmsSender {
                 message.code.expose(),
                 until
             ),
-            _ => format!(
+            Locale::Ja => format!(
                 "tobira 確認コード: {}（{}まで有効）。このコードは他人に教えないでください。",
                 message.code.expose(),
                 until

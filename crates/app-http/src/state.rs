@@ -76,7 +76,7 @@ impl AppState {
     ) -> String {
         let base = match listener {
             crate::http::Listener::Line => self.inner.config.line_public_url(),
-            _ => self.inner.config.public_url(),
+            crate::http::Listener::Internet => self.inner.config.public_url(),
         };
         format!("{base}/federation/{}/callback", provider.as_str())
     }
@@ -96,7 +96,7 @@ impl AppState {
             .map_or(connection, auth_core::domain::ConnectionId::as_str);
         let base = match listener {
             crate::http::Listener::Line => self.inner.config.line_public_url(),
-            _ => self.inner.config.public_url(),
+            crate::http::Listener::Internet => self.inner.config.public_url(),
         };
         let entity_id = format!("{}/ad/{connection}", self.inner.config.public_url());
         DirectoryAddresses {
@@ -176,7 +176,7 @@ fn rate_key(address: IpAddr) -> IpAddr {
             IpAddr::V6(std::net::Ipv6Addr::new(s[0], s[1], s[2], s[3], 0, 0, 0, 0))
         }
         IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(address, IpAddr::V4),
-        v4 => v4,
+        v4 @ IpAddr::V4(_) => v4,
     }
 }
 

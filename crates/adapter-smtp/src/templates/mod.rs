@@ -104,7 +104,7 @@ fn catalogue(locale: Locale) -> &'static dyn Catalogue {
     match locale {
         Locale::En => &en::En,
         // Japanese is the default, also for any language added to the core later.
-        _ => &ja::Ja,
+        Locale::Ja => &ja::Ja,
     }
 }
 

@@ -21,14 +21,14 @@ const INVITEE: &str = "山田 花子";
 fn expiry_text(locale: Locale) -> &'static str {
     match locale {
         Locale::En => "15 April 2026, 09:00 JST",
-        _ => "2026年4月15日 09:00 (日本時間)",
+        Locale::Ja => "2026年4月15日 09:00 (日本時間)",
     }
 }
 
 fn queued_text(locale: Locale) -> &'static str {
     match locale {
         Locale::En => "1 April 2026, 09:00 JST",
-        _ => "2026年4月1日 09:00 (日本時間)",
+        Locale::Ja => "2026年4月1日 09:00 (日本時間)",
     }
 }
 
@@ -36,7 +36,7 @@ fn queued_text(locale: Locale) -> &'static str {
 fn greeting(locale: Locale, to: &str) -> String {
     match locale {
         Locale::En => "Hello,".to_owned(),
-        _ => format!("{to} 様"),
+        Locale::Ja => format!("{to} 様"),
     }
 }
 
@@ -83,7 +83,7 @@ fn common_to(
     let (text, html) = support::bodies(message);
     let lang = match locale {
         Locale::En => "<html lang=\"en\">",
-        _ => "<html lang=\"ja\">",
+        Locale::Ja => "<html lang=\"ja\">",
     };
     assert!(text.starts_with(greeting), "{text}");
     assert!(html.contains(lang));
@@ -289,7 +289,7 @@ async fn i1_invitation_arrives_in_both_languages_naming_contract_invitee_link_an
         },
         |locale| match locale {
             Locale::En => format!("Hello {INVITEE},"),
-            _ => format!("{INVITEE} 様"),
+            Locale::Ja => format!("{INVITEE} 様"),
         },
         |locale| match locale {
             Locale::En => Expected {
@@ -301,7 +301,7 @@ async fn i1_invitation_arrives_in_both_languages_naming_contract_invitee_link_an
                     TO.into(),
                 ],
             },
-            _ => Expected {
+            Locale::Ja => Expected {
                 subject: "ユーザー登録のご案内",
                 action: "登録を始める",
                 says: vec![format!("「{CONTRACT}」"), "14日以内".into(), TO.into()],
@@ -325,7 +325,7 @@ async fn i1_the_owners_first_mail_is_worded_for_the_owner_in_both_languages() {
         },
         |locale| match locale {
             Locale::En => format!("Hello {INVITEE},"),
-            _ => format!("{INVITEE} 様"),
+            Locale::Ja => format!("{INVITEE} 様"),
         },
         |locale| match locale {
             Locale::En => Expected {
@@ -338,7 +338,7 @@ async fn i1_the_owners_first_mail_is_worded_for_the_owner_in_both_languages() {
                     TO.into(),
                 ],
             },
-            _ => Expected {
+            Locale::Ja => Expected {
                 subject: "ご契約ありがとうございます: 管理者アカウントの登録のご案内",
                 action: "登録を始める",
                 says: vec![
@@ -372,7 +372,7 @@ async fn e2_email_change_goes_to_the_new_address_in_both_languages_with_link_and
                     "two-step verification".into(),
                 ],
             },
-            _ => Expected {
+            Locale::Ja => Expected {
                 subject: "メールアドレス変更の確認",
                 action: "メールアドレスの変更を完了する",
                 says: vec![
@@ -401,7 +401,7 @@ async fn m2_login_method_change_arrives_in_both_languages_with_link_and_jst_expi
                 action: "Choose a sign-in method",
                 says: vec!["Active Directory".into(), "two-step verification".into()],
             },
-            _ => Expected {
+            Locale::Ja => Expected {
                 subject: "ログイン方法変更のご案内",
                 action: "ログイン方法を選ぶ",
                 says: vec!["Active Directory".into(), "2段階認証".into()],
@@ -444,7 +444,7 @@ async fn d1_ad_sign_in_details_arrive_in_both_languages_with_both_addresses_and_
                 "Sign in over the internet",
                 "Sign in over a registered line",
             ),
-            _ => (
+            Locale::Ja => (
                 "Active Directory ログインのご案内",
                 "接続ID：",
                 "インターネットからログインする場合",

@@ -85,7 +85,7 @@ impl CookieKind {
     pub fn of_scope(scope: SessionScope) -> Self {
         match scope {
             SessionScope::Settings => Self::Settings,
-            _ => Self::Session,
+            SessionScope::Service => Self::Session,
         }
     }
 }

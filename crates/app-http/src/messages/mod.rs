@@ -81,7 +81,7 @@ impl Lang {
         match locale {
             auth_core::domain::Locale::En => Self::En,
             // Japanese is the default, also for any language added to the core later.
-            _ => Self::Ja,
+            auth_core::domain::Locale::Ja => Self::Ja,
         }
     }
 

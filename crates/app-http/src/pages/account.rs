@@ -41,7 +41,7 @@ pub(crate) fn role_text(page: &Page, role: Role) -> &'static str {
     match role {
         Role::Owner => page.t(T::RoleOwner),
         Role::Admin => page.t(T::RoleAdmin),
-        _ => page.t(T::RoleUser),
+        Role::User => page.t(T::RoleUser),
     }
 }
 

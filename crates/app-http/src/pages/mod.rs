@@ -478,7 +478,7 @@ pub async fn signed_in(
         Err(e) if e.status == StatusCode::SERVICE_UNAVAILABLE => Err(page.failure(&e)),
         Err(_) => Err(see_other(match scope {
             SessionScope::Settings => "/settings/sign-in?notice=sign_in_first",
-            _ => "/sign-in?notice=sign_in_first",
+            SessionScope::Service => "/sign-in?notice=sign_in_first",
         })),
     }
 }

@@ -42,7 +42,7 @@ fn item_link(item: SettingsItem) -> (T, &'static str) {
         SettingsItem::ActiveDirectory => (T::ItemActiveDirectory, "/settings/active-directory"),
         SettingsItem::ContractDetails => (T::ItemContract, "/settings/contract"),
         SettingsItem::PlanChange => (T::ItemPlan, "/settings/plan"),
-        _ => (T::ItemCancel, "/settings/cancel"),
+        SettingsItem::Cancellation => (T::ItemCancel, "/settings/cancel"),
     }
 }
 
@@ -469,14 +469,14 @@ async fn route_session(state: &AppState, page: &Page, area: Area) -> Result<Sess
 fn route_code(route: AccessRoute) -> &'static str {
     match route {
         AccessRoute::LineOnly => "line_only",
-        _ => "line_and_internet",
+        AccessRoute::LineAndInternet => "line_and_internet",
     }
 }
 
 fn route_text(page: &Page, route: AccessRoute) -> &'static str {
     match route {
         AccessRoute::LineOnly => page.t(T::RouteLineOnly),
-        _ => page.t(T::RouteLineAndInternet),
+        AccessRoute::LineAndInternet => page.t(T::RouteLineAndInternet),
     }
 }
 
@@ -619,7 +619,7 @@ pub(crate) async fn admin_set_route(
 fn policy_text(page: &Page, policy: TwoFactorPolicy) -> &'static str {
     match policy {
         TwoFactorPolicy::Disabled => page.t(T::PolicyDisabled),
-        _ => page.t(T::PolicyEnabled),
+        TwoFactorPolicy::Enabled => page.t(T::PolicyEnabled),
     }
 }
 
@@ -649,7 +649,7 @@ fn two_factor_view(
 fn policy_code(policy: TwoFactorPolicy) -> &'static str {
     match policy {
         TwoFactorPolicy::Disabled => "disabled",
-        _ => "enabled",
+        TwoFactorPolicy::Enabled => "enabled",
     }
 }
 
@@ -811,7 +811,7 @@ fn ad_view(
     let subject = match ad.settings.subject {
         AdSubject::Upn => T::AdSubjectUpn,
         AdSubject::ObjectGuid => T::AdSubjectGuid,
-        _ => T::AdSubjectPersistent,
+        AdSubject::Persistent => T::AdSubjectPersistent,
     };
     let mut rows = vec![
         (page.t(T::ConnectionId), ad.id.as_str().to_owned()),

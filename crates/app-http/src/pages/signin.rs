@@ -48,7 +48,7 @@ fn forgot_href(email: &str) -> String {
 fn sign_in_view(page: &Page, scope: SessionScope, email: &str, errors: &Errors) -> Markup {
     let (action, other, other_text) = match scope {
         SessionScope::Settings => ("/settings/sign-in", "/sign-in", T::ToServiceSignIn),
-        _ => ("/sign-in", "/settings/sign-in", T::ToSettingsSignIn),
+        SessionScope::Service => ("/sign-in", "/settings/sign-in", T::ToSettingsSignIn),
     };
     html! {
         @if scope == SessionScope::Settings { p { (page.t(T::SettingsSignInIntro)) } }
@@ -68,7 +68,7 @@ fn sign_in_view(page: &Page, scope: SessionScope, email: &str, errors: &Errors) 
 fn title_of(scope: SessionScope) -> T {
     match scope {
         SessionScope::Settings => T::SettingsSignInTitle,
-        _ => T::SignInTitle,
+        SessionScope::Service => T::SignInTitle,
     }
 }
 
@@ -155,7 +155,7 @@ pub(crate) async fn finish(
 ) -> Response {
     let to = match grant.session.scope {
         SessionScope::Settings => "/settings",
-        _ => "/home",
+        SessionScope::Service => "/home",
     };
     let jar = cookies::issue_session(state, ctx, jar, &grant, device.as_ref()).await;
     (jar, see_other(to)).into_response()

@@ -116,7 +116,7 @@ impl ContractDetails {
                 let problem = match e {
                     NameError::Empty => DetailsProblem::Required,
                     NameError::TooLong => DetailsProblem::TooLong(super::MAX_NAME_CHARS),
-                    _ => DetailsProblem::ControlCharacter,
+                    NameError::ControlCharacter => DetailsProblem::ControlCharacter,
                 };
                 problems.push((DetailsField::Company, problem));
                 None

@@ -321,7 +321,7 @@ impl Auth {
                     ChannelRoute::LineNeedsConsent(line.clone())
                 })
             }
-            _ => {
+            Channel::Internet => {
                 // N4: the owner may still reach the settings menu to switch back.
                 let owner_settings = account.role == Role::Owner && scope == SessionScope::Settings;
                 if contract.access_route == AccessRoute::LineOnly && !owner_settings {

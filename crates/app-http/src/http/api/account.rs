@@ -52,7 +52,7 @@ pub fn role_name(role: Role) -> &'static str {
     match role {
         Role::Owner => "owner",
         Role::Admin => "admin",
-        _ => "user",
+        Role::User => "user",
     }
 }
 
@@ -66,7 +66,7 @@ impl From<&Account> for AccountDto {
             login_method: match &a.login_method {
                 LoginMethod::Password => "password",
                 LoginMethod::Federated { provider, .. } => provider.as_str(),
-                _ => "active_directory",
+                LoginMethod::ActiveDirectory { .. } => "active_directory",
             },
             locked: a.lock.is_locked(),
             created_at: a.created_at.to_rfc3339(),
@@ -131,7 +131,7 @@ fn item_name(item: SettingsItem) -> &'static str {
         SettingsItem::ActiveDirectory => "active_directory",
         SettingsItem::ContractDetails => "contract_details",
         SettingsItem::PlanChange => "plan_change",
-        _ => "cancellation",
+        SettingsItem::Cancellation => "cancellation",
     }
 }
 

@@ -107,7 +107,7 @@ pub(crate) async fn session(
 ) -> Result<Session, ApiError> {
     let kind = match scope {
         SessionScope::Settings => CookieKind::Settings,
-        _ => CookieKind::Session,
+        SessionScope::Service => CookieKind::Session,
     };
     let result = match ctx.token(kind) {
         Some(token) => state

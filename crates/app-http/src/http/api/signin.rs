@@ -102,7 +102,7 @@ fn step_dto(step: SecondFactorStep) -> StepDto {
         SecondFactorStep::LineConsent { line } => StepDto::LineConsent {
             line: line.as_str().to_owned(),
         },
-        _ => StepDto::Enrol,
+        SecondFactorStep::Enrol => StepDto::Enrol,
     }
 }
 
@@ -124,7 +124,7 @@ pub(crate) async fn signed_in(
 ) -> (CookieJar, Json<SignInResponse>) {
     let scope = match grant.session.scope {
         SessionScope::Settings => ScopeDto::Settings,
-        _ => ScopeDto::Service,
+        SessionScope::Service => ScopeDto::Service,
     };
     let jar = cookies::issue_session(state, ctx, jar, &grant, device.as_ref()).await;
     (jar, Json(SignInResponse::SignedIn { scope }))

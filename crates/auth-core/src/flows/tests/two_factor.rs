@@ -594,7 +594,7 @@ async fn t8_only_the_owner_sets_the_policy_and_turning_it_off_needs_acknowledgem
         .unwrap()
     {
         SignInOutcome::SignedIn(g) => g,
-        other => panic!("{other:?}"),
+        other @ SignInOutcome::SecondFactorRequired(_) => panic!("{other:?}"),
     };
     let admin_session = w
         .auth

@@ -60,7 +60,17 @@ enum ContractCommand {
         /// The plan.
         #[arg(long, value_enum, default_value_t = PlanArg::Basic)]
         plan: PlanArg,
+        /// The owner's language: of the invitation mail, the registration pages and the
+        /// account's later mails.
+        #[arg(long, value_enum, default_value_t = LanguageArg::Ja)]
+        language: LanguageArg,
     },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum LanguageArg {
+    Ja,
+    En,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -171,6 +181,7 @@ async fn run(command: Command, config: Config, public_url_given: bool) -> Result
             owner_name,
             name,
             plan,
+            language,
         }) => {
             let wired = wiring::wire(&config).await.map_err(|e| e.to_string())?;
             let created = wired
@@ -181,6 +192,10 @@ async fn run(command: Command, config: Config, public_url_given: bool) -> Result
                     owner_email: &owner_email,
                     owner_name: &owner_name,
                     trial: matches!(plan, PlanArg::Trial),
+                    locale: match language {
+                        LanguageArg::Ja => auth_core::domain::Locale::Ja,
+                        LanguageArg::En => auth_core::domain::Locale::En,
+                    },
                 })
                 .await
                 .map_err(|e| e.to_string())?;

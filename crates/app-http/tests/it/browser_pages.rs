@@ -317,6 +317,30 @@ async fn i1_contract_create_prints_the_link_of_the_running_serve() {
         .to_owned();
     let page = reqwest::get(&link).await.unwrap();
     assert_eq!(page.status(), 200, "the link is served by that serve");
+    // `--language en`: the owner's registration page is in English.
+    let out = bare(&[
+        "contract",
+        "create",
+        "--name",
+        "Kumo Trading",
+        "--owner-name",
+        "Jane Smith",
+        "--owner-email",
+        "jane@example.com",
+        "--language",
+        "en",
+    ])
+    .output()
+    .await
+    .unwrap();
+    assert!(out.status.success());
+    let english = String::from_utf8(out.stdout).unwrap();
+    let english = english
+        .split_whitespace()
+        .find(|w| w.contains("/invitation/"))
+        .unwrap();
+    let page = reqwest::get(english).await.unwrap().text().await.unwrap();
+    assert!(page.contains("<html lang=\"en\">"), "{page}");
     // `mail list --all` lists the owner's mail whether or not it was sent already.
     let listed = bare(&["mail", "list", "--all"]).output().await.unwrap();
     assert!(listed.status.success());

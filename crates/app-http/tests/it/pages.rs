@@ -45,6 +45,7 @@ async fn contract(trial: bool) -> (TestApp, String) {
             owner_email: "owner@example.co.jp",
             owner_name: "山田 太郎",
             trial,
+            locale: auth_core::domain::Locale::Ja,
         })
         .await
         .unwrap();

@@ -23,6 +23,7 @@ async fn app_with_owner(trial: bool) -> TestApp {
             owner_email: "owner@example.co.jp",
             owner_name: "山田 太郎",
             trial,
+            locale: auth_core::domain::Locale::Ja,
         })
         .await
         .unwrap();
@@ -400,6 +401,7 @@ async fn i3_expired_and_used_links_have_their_own_codes() {
             owner_email: "o@example.co.jp",
             owner_name: "O",
             trial: false,
+            locale: auth_core::domain::Locale::Ja,
         })
         .await
         .unwrap();

@@ -140,6 +140,8 @@ pub struct ContractRequest<'a> {
     pub owner_name: &'a str,
     /// `Basic`, or a trial starting now.
     pub trial: bool,
+    /// The owner's language: of the invitation mail, the registration pages and the account.
+    pub locale: Locale,
 }
 
 impl Auth {
@@ -183,7 +185,7 @@ impl Auth {
             role: Role::Owner,
             invited_by: None,
             sent_at: now,
-            locale: Locale::Ja,
+            locale: request.locale,
             reviewed_password: None,
         };
         let token = self.send_invitation(&contract, &invitation).await?;

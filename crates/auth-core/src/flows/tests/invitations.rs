@@ -7,8 +7,8 @@ use chrono::Duration;
 
 use super::{client, newest_link, saml_settings, session_of, sign_in, try_sign_in};
 use crate::domain::{
-    ExternalIdentity, MailKind, MethodChoice, PasswordRule, Provider, Role, Subject, TicketError,
-    TicketPurpose,
+    ExternalIdentity, Locale, MailKind, MethodChoice, PasswordRule, Provider, Role, Subject,
+    TicketError, TicketPurpose,
 };
 use crate::flows::invitations::{ContractRequest, Invite};
 use crate::flows::invitations::{InviteError, RegistrationError};
@@ -361,11 +361,13 @@ async fn i1_a_new_contract_invites_its_owner() {
             owner_email: "ceo@sakura.example.jp",
             owner_name: "桜 太郎",
             trial: true,
+            locale: Locale::En,
         })
         .await
         .unwrap();
     // The owner's first mail is worded for the owner, with the names given.
     let mail = w.store.queued_mail().pop().unwrap();
+    assert_eq!(mail.locale, Locale::En, "in the owner's language");
     let MailKind::OwnerInvitation {
         contract_name,
         owner_name,
@@ -391,6 +393,7 @@ async fn i1_a_new_contract_invites_its_owner() {
         .unwrap();
     let owner = w.store.account(id).await.unwrap().unwrap();
     assert_eq!(owner.role, Role::Owner);
+    assert_eq!(owner.locale, Locale::En);
     assert!(matches!(
         w.store
             .contract(created.contract)

@@ -135,7 +135,22 @@ pub(crate) async fn users(State(state): State<AppState>, page: Page) -> Response
     page.ok(T::AdminTitle, body)
 }
 
-fn invite_view(page: &Page, actions: &[AdminAction], form: &InviteForm, errors: &Errors) -> Markup {
+/// The invitee's language the form offers first: the inviter's own (the account's language),
+/// the same default the core applies when none is chosen.
+async fn inviter_language(state: &AppState, page: &Page, me: &Session) -> Result<Lang, Response> {
+    match state.auth().whoami(me).await {
+        Ok((account, _)) => Ok(Lang::of_locale(account.locale)),
+        Err(e) => Err(page.failure(&e.to_api(page.lang()))),
+    }
+}
+
+fn invite_view(
+    page: &Page,
+    actions: &[AdminAction],
+    form: &InviteForm,
+    inviter: Lang,
+    errors: &Errors,
+) -> Markup {
     html! {
         (nav(page, actions))
         p { (page.t(T::InviteIntro)) }
@@ -144,23 +159,33 @@ fn invite_view(page: &Page, actions: &[AdminAction], form: &InviteForm, errors: 
             (Input::new("name", page.t(T::Name)).value(&form.name).autocomplete("off").render(errors))
             (Input::new("email", page.t(T::Email)).kind("email").value(&form.email).autocomplete("off").render(errors))
             (layout::checkbox("admin", page.t(T::GrantAdmin), form.admin, errors))
-            (layout::language_radios("language", page.t(T::InviteLanguage), form.language.unwrap_or(page.lang()), errors))
+            (layout::language_radios("language", page.t(T::InviteLanguage), form.language.unwrap_or(inviter), errors))
             p.hint { (page.t(T::InviteLanguageHint)) }
             div.actions { button type="submit" { (page.t(T::SendInvitation)) } }
         }))
     }
 }
 
-/// The invitation form (I1). The invitee's language defaults to the inviter's own: the
-/// language this page is shown in.
+/// The invitation form (I1). The invitee's language defaults to the inviter's own (the
+/// account's language), as over the API.
 pub(crate) async fn invite_page(State(state): State<AppState>, page: Page) -> Response {
-    let (_, actions) = match console(&state, &page).await {
+    let (me, actions) = match console(&state, &page).await {
         Ok(c) => c,
+        Err(r) => return r,
+    };
+    let inviter = match inviter_language(&state, &page, &me).await {
+        Ok(l) => l,
         Err(r) => return r,
     };
     page.ok(
         T::InviteTitle,
-        invite_view(&page, &actions, &InviteForm::default(), &Errors::none()),
+        invite_view(
+            &page,
+            &actions,
+            &InviteForm::default(),
+            inviter,
+            &Errors::none(),
+        ),
     )
 }
 
@@ -173,7 +198,7 @@ pub(crate) struct InviteForm {
     email: String,
     #[serde(default)]
     admin: bool,
-    /// The invitee's language; absent: the page's.
+    /// The invitee's language; absent: the inviter's own (the core's default).
     #[serde(default)]
     language: Option<Lang>,
 }
@@ -193,7 +218,7 @@ pub(crate) async fn invite(
         name: &form.name,
         email: &form.email,
         role,
-        locale: Some(form.language.unwrap_or(page.lang()).locale()),
+        locale: form.language.map(Lang::locale),
     };
     match state
         .auth()
@@ -203,10 +228,14 @@ pub(crate) async fn invite(
         Ok(_) => see_other("/admin?notice=invited"),
         Err(e) => {
             let e = e.to_api(page.lang());
+            let inviter = match inviter_language(&state, &page, &me).await {
+                Ok(l) => l,
+                Err(r) => return r,
+            };
             page.render(
                 form_status(&e),
                 T::InviteTitle,
-                invite_view(&page, &actions, &form, &Errors::from_api(&e)),
+                invite_view(&page, &actions, &form, inviter, &Errors::from_api(&e)),
             )
         }
     }

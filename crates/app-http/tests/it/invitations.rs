@@ -60,7 +60,7 @@ fn no_password_in(r: &PageReply, password: &str) {
 }
 
 #[tokio::test]
-async fn i1_the_invite_form_offers_the_language_defaulting_to_the_pages_own() {
+async fn i1_the_invite_form_offers_the_language_defaulting_to_the_inviters_own() {
     let app = TestApp::new();
     let mut b = owner_on_pages(&app, "ja").await;
     let r = b.page("/admin/invite").await;
@@ -70,13 +70,31 @@ async fn i1_the_invite_form_offers_the_language_defaulting_to_the_pages_own() {
         r.body
             .contains("招待メールと登録画面がこの言語で表示されます")
     );
+    // The page in English still offers the inviter's own language (Japanese) first.
     let r = b.page("/admin/invite?lang=en").await;
     assert!(r.body.contains("Language of the person invited"));
+    assert!(r.body.contains(r#"value="ja" checked"#), "{}", r.body);
+    // Once the inviter's account is in English, English comes first, and an invitation sent
+    // without a choice is in English: the same default as the API's.
+    let owner = app
+        .world
+        .store
+        .account_by_email(&auth_core::domain::Email::parse("owner@example.co.jp").unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        app.world
+            .store
+            .set_locale(owner.id, Locale::En)
+            .await
+            .unwrap()
+    );
+    let r = b.page("/admin/invite").await;
     assert!(r.body.contains(r#"value="en" checked"#), "{}", r.body);
-    // Without a choice the invitation takes the page's language.
     let token = invite_emma(&app, &mut b, &[]).await;
     let mail = app.world.store.queued_mail().pop().unwrap();
-    assert_eq!(mail.locale, Locale::Ja);
+    assert_eq!(mail.locale, Locale::En);
     assert!(!token.is_empty());
 }
 

@@ -300,10 +300,17 @@ async fn saml_user(ad: &Ad, idp: &mut TestSamlIdp) -> (Browser, String) {
         )
         .await;
     idp.set_trusted(vec![relying_party(&id)]).unwrap();
+    bind_taro(ad, &id).await;
+    (owner, id)
+}
+
+/// Taro's account in the contract of connection `id`, bound to it by his UPN.
+async fn bind_taro(ad: &Ad, id: &str) {
+    let connection = auth_core::domain::ConnectionId::parse(id).unwrap();
     let contract = ad
         .world
         .store
-        .contract_by_connection(&auth_core::domain::ConnectionId::parse(&id).unwrap())
+        .contract_by_connection(&connection)
         .await
         .unwrap()
         .unwrap();
@@ -313,13 +320,12 @@ async fn saml_user(ad: &Ad, idp: &mut TestSamlIdp) -> (Browser, String) {
             "taro@example.co.jp",
             auth_core::domain::Role::User,
             LoginMethod::ActiveDirectory {
-                connection: auth_core::domain::ConnectionId::parse(&id).unwrap(),
+                connection,
                 subject: auth_core::domain::Subject::parse("taro@corp.example.co.jp").unwrap(),
             },
             None,
         )
         .await;
-    (owner, id)
 }
 
 #[tokio::test]
@@ -567,26 +573,7 @@ async fn d1_adfs_sized_metadata_pasted_on_the_page_or_sent_to_the_api_is_accepte
     assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
 
     idp.set_trusted(vec![relying_party(&id)]).unwrap();
-    let connection = auth_core::domain::ConnectionId::parse(&id).unwrap();
-    let contract = ad
-        .world
-        .store
-        .contract_by_connection(&connection)
-        .await
-        .unwrap()
-        .unwrap();
-    ad.world
-        .account_with(
-            &contract,
-            "taro@example.co.jp",
-            auth_core::domain::Role::User,
-            LoginMethod::ActiveDirectory {
-                connection,
-                subject: auth_core::domain::Subject::parse("taro@corp.example.co.jp").unwrap(),
-            },
-            None,
-        )
-        .await;
+    bind_taro(&ad, &id).await;
     let mut b = ad.browser();
     let posted = ad.at_saml(&mut b, &id, json!({"purpose": "sign_in"})).await;
     let r = ad.post_saml(&mut b, &id, &posted).await;

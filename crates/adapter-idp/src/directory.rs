@@ -49,6 +49,10 @@ pub struct AdfsDirectories {
 /// dropped (and rebuilt on their next use).
 const MAX_CACHED_CONNECTIONS: usize = 512;
 
+/// The most metadata text kept with the parsed IdPs (documents are up to
+/// [`MAX_METADATA_BYTES`] each, real ones around 100 KB); beyond it, entries are dropped.
+const MAX_CACHED_METADATA_BYTES: usize = 32 * 1024 * 1024;
+
 /// Keeps `value` under `key`, making room first when the map is full.
 fn keep<K: std::hash::Hash + Eq + Clone, V>(map: &mut HashMap<K, V>, key: K, value: V) {
     if map.len() >= MAX_CACHED_CONNECTIONS && !map.contains_key(&key) {
@@ -154,8 +158,17 @@ impl AdfsDirectories {
             SamlIdp::from_metadata(&doc.xml)
                 .map_err(|e| IdpError::Unavailable(format!("stored metadata: {e}")))?,
         );
+        let mut cache = self.saml.lock().unwrap_or_else(PoisonError::into_inner);
+        cache.remove(&connection.id);
+        let mut held: usize = cache.values().map(|(xml, _)| xml.len()).sum();
+        while held + doc.xml.len() > MAX_CACHED_METADATA_BYTES {
+            let Some(victim) = cache.keys().next().cloned() else {
+                break;
+            };
+            held -= cache.remove(&victim).map_or(0, |(xml, _)| xml.len());
+        }
         keep(
-            &mut self.saml.lock().unwrap_or_else(PoisonError::into_inner),
+            &mut cache,
             connection.id.clone(),
             (doc.xml.clone(), idp.clone()),
         );

@@ -6,7 +6,7 @@ use async_trait::async_trait;
 use auth_core::domain::{
     AccessRoute, Account, AccountId, AdConnection, ConnectionId, Contract, ContractId, DisplayName,
     Email, ExternalIdentity, Invitation, LineNumber, Mail, MetadataDocument, PasswordHash, Plan,
-    Ticket, TicketPurpose, TokenHash,
+    ReviewedPassword, Ticket, TicketPurpose, TokenHash,
 };
 use auth_core::ports::{
     ChangeRefused, ContractStore, EmailChange, InvitationStore, MethodChange, StoreError,
@@ -615,6 +615,7 @@ struct InvitationRow {
     sent_at: At,
     locale: String,
     reviewed_password_hash: Option<String>,
+    reviewed_password_link: Option<Vec<u8>>,
 }
 
 impl InvitationRow {
@@ -629,7 +630,14 @@ impl InvitationRow {
             invited_by: i.invited_by.map(|a| Id(a.as_uuid())),
             sent_at: At(i.sent_at),
             locale: i.locale.as_str().to_owned(),
-            reviewed_password_hash: i.reviewed_password.as_ref().map(|h| h.as_phc().to_owned()),
+            reviewed_password_hash: i
+                .reviewed_password
+                .as_ref()
+                .map(|r| r.hash.as_phc().to_owned()),
+            reviewed_password_link: i
+                .reviewed_password
+                .as_ref()
+                .map(|r| r.link.as_bytes().to_vec()),
         }
     }
 
@@ -648,11 +656,15 @@ impl InvitationRow {
             invited_by: self.invited_by.map(|a| AccountId::from_uuid(a.0)),
             sent_at: self.sent_at.0,
             locale: parse_locale(&self.locale)?,
-            reviewed_password: self
-                .reviewed_password_hash
-                .map(PasswordHash::from_phc)
-                .transpose()
-                .map_err(|_| corrupt("reviewed password hash"))?,
+            reviewed_password: match (self.reviewed_password_hash, self.reviewed_password_link) {
+                (Some(hash), Some(link)) => Some(ReviewedPassword {
+                    hash: PasswordHash::from_phc(hash)
+                        .map_err(|_| corrupt("reviewed password hash"))?,
+                    link: crate::rows::token_hash(&link)?,
+                }),
+                (None, None) => None,
+                _ => return Err(corrupt("reviewed password without its link")),
+            },
         })
     }
 }
@@ -769,13 +781,17 @@ impl InvitationStore for DieselStore {
     async fn set_reviewed_password(
         &self,
         account: AccountId,
-        hash: Option<&PasswordHash>,
+        kept: Option<&ReviewedPassword>,
     ) -> Result<bool, StoreError> {
         let key = id(account.as_uuid());
-        let hash = hash.map(|h| h.as_phc().to_owned());
+        let hash = kept.map(|r| r.hash.as_phc().to_owned());
+        let link = kept.map(|r| r.link.as_bytes().to_vec());
         self.run(move |conn| {
             diesel::update(invitations::table.filter(invitations::account_id.eq(key)))
-                .set(invitations::reviewed_password_hash.eq(hash))
+                .set((
+                    invitations::reviewed_password_hash.eq(hash),
+                    invitations::reviewed_password_link.eq(link),
+                ))
                 .execute(conn)
                 .map(|n| n > 0)
                 .map_err(error::db)

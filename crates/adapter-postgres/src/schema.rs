@@ -205,6 +205,7 @@ diesel::table! {
         sent_at -> Instant,
         locale -> Text,
         reviewed_password_hash -> Nullable<Text>,
+        reviewed_password_link -> Nullable<Binary>,
     }
 }
 

@@ -64,33 +64,64 @@ pub fn common(router: axum::Router, max_body: usize, secure: bool) -> axum::Rout
         }))
 }
 
-/// The forms and bodies that carry an ADFS metadata document, pasted or read from a file (D1):
+/// The pages' forms that carry an ADFS metadata document, pasted or read from a file (D1):
 /// real documents run to around 100 KB, and a form encodes each `<`, `>` and `"` in three
 /// bytes.
-const METADATA_PATHS: [&str; 3] = [
+const METADATA_FORMS: [&str; 2] = [
     "/settings/active-directory",
     "/settings/active-directory/edit",
-    "/api/settings/active-directory",
 ];
+
+/// The API operation that carries one, in JSON (which escapes little of an XML document).
+const METADATA_API: &str = "/api/settings/active-directory";
 
 /// The body limit of the metadata forms: a document of the largest size the core accepts
 /// ([`MAX_METADATA_BYTES`](auth_core::domain::MAX_METADATA_BYTES)), form-encoded, with the other
 /// fields.
-pub const METADATA_BODY_BYTES: usize = auth_core::domain::MAX_METADATA_BYTES * 3 + 16 * 1024;
+pub const METADATA_FORM_BYTES: usize = auth_core::domain::MAX_METADATA_BYTES * 3 + 16 * 1024;
 
-/// The body limit for `path`: `max_body`, or more for the metadata forms.
-fn body_limit(path: &str, max_body: usize) -> usize {
-    if METADATA_PATHS.contains(&path) {
-        max_body.max(METADATA_BODY_BYTES)
+/// The body limit of the API's metadata operation: the largest document, JSON-escaped.
+pub const METADATA_JSON_BYTES: usize = auth_core::domain::MAX_METADATA_BYTES * 2 + 16 * 1024;
+
+/// The body limit of a request: `max_body`, or more for the metadata forms — only for the
+/// methods that carry a document and only with a settings session cookie (the owner's), so
+/// that nobody without one can make an instance read more than `max_body`. (A forged cookie
+/// passes this cheap check; the handler then refuses it, and the connection cap bounds how
+/// many such bodies are read at once.)
+fn body_limit(req: &Request<Body>, max_body: usize) -> usize {
+    let path = req.uri().path();
+    let larger = if METADATA_FORMS.contains(&path) {
+        METADATA_FORM_BYTES
+    } else if path == METADATA_API {
+        METADATA_JSON_BYTES
+    } else {
+        return max_body;
+    };
+    let carries = req.method() == Method::POST || req.method() == Method::PUT;
+    let owner = req
+        .headers()
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|c| c.trim().split_once('='))
+        .any(|(name, value)| {
+            !value.is_empty()
+                && [false, true]
+                    .iter()
+                    .any(|secure| name == super::context::CookieKind::Settings.name(*secure))
+        });
+    if carries && owner {
+        max_body.max(larger)
     } else {
         max_body
     }
 }
 
-/// Refuses a body over the path's limit: at once by its declared length, else when reading
+/// Refuses a body over the request's limit: at once by its declared length, else when reading
 /// goes past it (extractors answer 413).
 async fn limit_body(req: Request<Body>, next: Next, max_body: usize) -> Response {
-    let limit = body_limit(req.uri().path(), max_body);
+    let limit = body_limit(&req, max_body);
     let declared = req
         .headers()
         .get(header::CONTENT_LENGTH)

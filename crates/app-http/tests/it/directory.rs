@@ -563,6 +563,16 @@ async fn d1_adfs_sized_metadata_pasted_on_the_page_or_sent_to_the_api_is_accepte
         )
         .await;
     assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.json);
+    // Without the owner's settings session the ordinary limit applies to the same operation.
+    let r = ad
+        .browser()
+        .send(
+            axum::http::Method::PUT,
+            "/api/settings/active-directory",
+            Some(json!({"metadata_xml": xml, "subject": "upn"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
     // Other bodies keep the ordinary limit.
     let r = owner
         .post(

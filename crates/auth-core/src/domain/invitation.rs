@@ -15,7 +15,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::{AccountId, ContractId, DisplayName, Email, Locale, PasswordHash, Role};
+use super::{AccountId, ContractId, DisplayName, Email, Locale, PasswordHash, Role, TokenHash};
 
 /// A pending invitation. The account ID is reserved now and used when the account is created.
 #[derive(Debug, Clone)]
@@ -47,5 +47,23 @@ pub struct Invitation {
     /// slow hashing runs once; and a leaked row is no worse than a leaked account row. A
     /// resend drops it (the new link starts afresh); accepting or withdrawing the invitation
     /// drops it with the invitation.
-    pub reviewed_password: Option<PasswordHash>,
+    pub reviewed_password: Option<ReviewedPassword>,
+}
+
+/// A password kept at the review step, with the link it was reviewed under: it is used only
+/// with that same link, so a review that raced a resend (checked under the old link, written
+/// after the new one) can never complete the registration of the new link.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReviewedPassword {
+    /// The Argon2 hash the account will store.
+    pub hash: PasswordHash,
+    /// The hash of the invitation link's token it was reviewed under.
+    pub link: TokenHash,
+}
+
+impl ReviewedPassword {
+    /// The kept hash, if it was reviewed under the link whose token hashes to `link`.
+    pub fn for_link(&self, link: &TokenHash) -> Option<&PasswordHash> {
+        (self.link == *link).then_some(&self.hash)
+    }
 }

@@ -53,7 +53,7 @@ pub use federation::{
 };
 pub use identity::{ExternalIdentity, MethodChoice};
 pub use ids::{AccountId, ContractId, IdError, MailId, ResetRequestId, SessionId};
-pub use invitation::Invitation;
+pub use invitation::{Invitation, ReviewedPassword};
 pub use lockout::{FailureOutcome, IsLocked, LOCK_THRESHOLD, LockState};
 pub use mail::{
     DeliveryState, MAX_DELIVERY_ATTEMPTS, Mail, MailKind, NoticeKind, TicketLink, retry_delay,

@@ -19,8 +19,7 @@ use super::{Auth, Infrastructure};
 use crate::domain::{
     AdConnection, AdFieldError, AdSettingsInput, AuditKind, Ceremony, ClientInfo, ConnectionId,
     Contract, DirectoryCallback, DirectoryEndpoints, ExternalIdentity, FederationPurpose, Issuer,
-    MailKind, MetadataDocument, ProviderResult, SamlMetadataSource, SettingsItem, TicketPurpose,
-    TokenHash,
+    MailKind, MetadataDocument, ProviderResult, SamlMetadataSource, SettingsItem, TokenHash,
 };
 use crate::ports::{IdpError, StoreError};
 
@@ -75,6 +74,15 @@ fn metadata_error(e: IdpError) -> AdSetupError {
         IdpError::NotConfigured => AdSetupError::NotAvailable,
         IdpError::Unavailable(d) | IdpError::Rejected(d) => AdSetupError::Metadata(d),
     }
+}
+
+/// The links an AD round trip may be started from (I2, M2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum AdLink {
+    /// An invitation link.
+    Invitation,
+    /// A login-method change link.
+    MethodChange,
 }
 
 /// Why the metadata is read again.
@@ -422,12 +430,12 @@ impl Auth {
             DirectoryFor::SignIn { scope } => FederationPurpose::SignIn { scope },
             DirectoryFor::Invitation { token } => FederationPurpose::Invitation {
                 ticket: self
-                    .ticket_of_contract(token.text(), TicketPurpose::Invitation, &contract)
+                    .ticket_of_contract(token.text(), AdLink::Invitation, &contract)
                     .await?,
             },
             DirectoryFor::MethodChange { token } => FederationPurpose::MethodChange {
                 ticket: self
-                    .ticket_of_contract(token.text(), TicketPurpose::LoginMethodChange, &contract)
+                    .ticket_of_contract(token.text(), AdLink::MethodChange, &contract)
                     .await?,
             },
         };
@@ -472,19 +480,19 @@ impl Auth {
     async fn ticket_of_contract(
         &self,
         token: &str,
-        purpose: TicketPurpose,
+        link: AdLink,
         contract: &Contract,
     ) -> Result<TokenHash, FederationError> {
         // A link of another contract reads as "no Active Directory here" for its own flow.
-        match purpose {
-            TicketPurpose::Invitation => {
+        match link {
+            AdLink::Invitation => {
                 let (ticket, _, of) = self.invitation_ticket(token).await?;
                 if of.id != contract.id {
                     return Err(RegistrationError::NoActiveDirectory.into());
                 }
                 Ok(ticket.hash)
             }
-            _ => {
+            AdLink::MethodChange => {
                 let (ticket, actor) = self.method_ticket(token).await?;
                 if actor.contract.id != contract.id {
                     return Err(MethodChangeError::NoActiveDirectory.into());

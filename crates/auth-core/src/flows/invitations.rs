@@ -11,9 +11,9 @@ use crate::domain::{
     AccessRoute, Account, AccountId, AdConnection, AdminAction, AuditKind, ClientInfo,
     ConnectionId, Contract, ContractId, ContractName, ContractStatus, DisplayName, Email,
     EmailError, ExternalIdentity, Invitation, Locale, LockState, LoginMethod, MailKind,
-    MethodChoice, NameError, Password, PasswordContext, PasswordHash, PasswordRejected, Plan, Role,
-    SecretToken, Session, Ticket, TicketError, TicketLink, TicketPurpose, TokenHash,
-    TwoFactorPolicy, can_administer,
+    MethodChoice, NameError, Password, PasswordContext, PasswordHash, PasswordRejected, Plan,
+    ReviewedPassword, Role, SecretToken, Session, Ticket, TicketError, TicketLink, TicketPurpose,
+    TokenHash, TwoFactorPolicy, can_administer,
 };
 use crate::ports::{HashError, StoreError};
 
@@ -288,7 +288,7 @@ impl Auth {
     /// [`RegistrationError::Ticket`] with the link's problem: its own page for expired, used and
     /// voided links.
     pub async fn open_invitation(&self, token: &str) -> Result<InvitationView, RegistrationError> {
-        let (_, invitation, contract) = self.invitation_ticket(token).await?;
+        let (ticket, invitation, contract) = self.invitation_ticket(token).await?;
         Ok(InvitationView {
             email: invitation.email,
             name: invitation.display_name,
@@ -299,7 +299,11 @@ impl Auth {
                 .map(|ad| ad.id)
                 .filter(|_| invitation.role != Role::Owner),
             locale: invitation.locale,
-            password_kept: invitation.reviewed_password.is_some(),
+            password_kept: invitation
+                .reviewed_password
+                .as_ref()
+                .and_then(|r| r.for_link(&ticket.hash))
+                .is_some(),
         })
     }
 
@@ -334,7 +338,7 @@ impl Auth {
         password: &str,
         confirmation: &str,
     ) -> Result<InvitationView, RegistrationError> {
-        let (_, invitation, contract) = self.invitation_ticket(token).await?;
+        let (ticket, invitation, contract) = self.invitation_ticket(token).await?;
         let choice = MethodChoice::Password {
             password,
             confirmation,
@@ -352,10 +356,16 @@ impl Auth {
                 return Err(e.into());
             }
         };
+        // Kept with the link it was reviewed under: should a resend replace the link while
+        // this review runs, the hash is never used with the new link.
+        let kept = hash.map(|hash| ReviewedPassword {
+            hash,
+            link: ticket.hash,
+        });
         if !self
             .ports
             .store
-            .set_reviewed_password(invitation.account, hash.as_ref())
+            .set_reviewed_password(invitation.account, kept.as_ref())
             .await?
         {
             return Err(TicketError::Voided.into());
@@ -367,8 +377,8 @@ impl Auth {
     /// ([`Auth::keep_reviewed_password`]).
     ///
     /// # Errors
-    /// [`RegistrationError::ReviewRequired`] when no password is kept (the review step must
-    /// come first); otherwise as [`Auth::accept_invitation`].
+    /// [`RegistrationError::ReviewRequired`] when no password is kept for this link (the review
+    /// step must come first); otherwise as [`Auth::accept_invitation`].
     pub async fn accept_reviewed_invitation(
         &self,
         token: &str,
@@ -377,7 +387,9 @@ impl Auth {
         let (ticket, invitation, contract) = self.invitation_ticket(token).await?;
         let hash = invitation
             .reviewed_password
-            .clone()
+            .as_ref()
+            .and_then(|r| r.for_link(&ticket.hash))
+            .cloned()
             .ok_or(RegistrationError::ReviewRequired)?;
         self.create_invited_account(
             (ticket, invitation, contract),

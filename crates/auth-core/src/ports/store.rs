@@ -943,15 +943,16 @@ pub trait InvitationStore: Send + Sync {
     ) -> Result<bool, StoreError>;
 
     /// Keeps (or with `None` forgets) the password hash chosen at the review step of the
-    /// pending invitation reserving `account` (I2, [`Invitation::reviewed_password`]); returns
-    /// whether the invitation exists (if not, nothing changed).
+    /// pending invitation reserving `account`, with the link it was reviewed under (I2,
+    /// [`Invitation::reviewed_password`]); returns whether the invitation exists (if not,
+    /// nothing changed).
     ///
     /// # Errors
     /// [`StoreError`]; then nothing changed.
     async fn set_reviewed_password(
         &self,
         account: AccountId,
-        hash: Option<&PasswordHash>,
+        kept: Option<&crate::domain::ReviewedPassword>,
     ) -> Result<bool, StoreError>;
 }
 

@@ -2116,8 +2116,11 @@ pub async fn invitations_are_saved_resent_and_accepted_once<S: Store + 'static>(
         "the language reads back"
     );
     assert!(stored.reviewed_password.is_none());
-    let kept =
-        crate::domain::PasswordHash::from_phc("$argon2id$v=19$m=8,t=1,p=1$c2FsdA$aGFzaA").unwrap();
+    let kept = crate::domain::ReviewedPassword {
+        hash: crate::domain::PasswordHash::from_phc("$argon2id$v=19$m=8,t=1,p=1$c2FsdA$aGFzaA")
+            .unwrap(),
+        link: first.ticket.hash,
+    };
     assert!(
         w.store
             .set_reviewed_password(invitation.account, Some(&kept))
@@ -2132,7 +2135,7 @@ pub async fn invitations_are_saved_resent_and_accepted_once<S: Store + 'static>(
             .unwrap()
             .reviewed_password,
         Some(kept.clone()),
-        "the reviewed password's hash reads back"
+        "the reviewed password's hash reads back, with its link"
     );
     assert!(
         !w.store

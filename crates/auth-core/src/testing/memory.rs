@@ -9,7 +9,7 @@ use super::ManualClock;
 
 use crate::domain::{
     AccessRoute, AdConnection, ContractStatus, ExternalIdentity, Invitation, LineNumber, Locale,
-    LoginMethod, PasswordHash, Plan,
+    LoginMethod, Plan, ReviewedPassword,
 };
 use crate::domain::{
     Account, AccountId, Contract, ContractId, DeliveryState, Email, Enrolment, FailureOutcome,
@@ -1265,13 +1265,13 @@ impl InvitationStore for MemoryStore {
     async fn set_reviewed_password(
         &self,
         account: AccountId,
-        hash: Option<&PasswordHash>,
+        kept: Option<&ReviewedPassword>,
     ) -> Result<bool, StoreError> {
         let mut s = self.state()?;
         let Some(invitation) = s.invitations.get_mut(&account) else {
             return Ok(false);
         };
-        invitation.reviewed_password = hash.cloned();
+        invitation.reviewed_password = kept.cloned();
         Ok(true)
     }
 }

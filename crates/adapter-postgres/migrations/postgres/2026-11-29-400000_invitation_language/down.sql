@@ -1,2 +1,3 @@
+ALTER TABLE invitations DROP COLUMN reviewed_password_link;
 ALTER TABLE invitations DROP COLUMN reviewed_password_hash;
 ALTER TABLE invitations DROP COLUMN locale;

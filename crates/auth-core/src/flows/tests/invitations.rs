@@ -680,7 +680,7 @@ async fn i2_the_review_step_keeps_the_password_hash_with_the_invitation_until_co
         .unwrap();
     assert!(view.password_kept);
     let kept = w.store.invitation(id).await.unwrap().unwrap();
-    let hash = kept.reviewed_password.expect("the hash is kept");
+    let hash = kept.reviewed_password.expect("the hash is kept").hash;
     assert!(
         !hash.as_phc().contains(NEW),
         "a hash, never the password itself"
@@ -702,4 +702,72 @@ async fn i2_the_review_step_keeps_the_password_hash_with_the_invitation_until_co
     assert_eq!(created, id);
     let grant = sign_in(&w, "hanako@example.co.jp", NEW).await;
     assert_eq!(grant.session.account, id);
+}
+
+#[tokio::test]
+async fn i2_a_password_reviewed_under_a_link_a_resend_replaced_never_completes_the_new_link() {
+    let w = TestWorld::new();
+    w.basic_owner().await;
+    let me = session_of(&w, "owner@example.co.jp", PW).await;
+    let id = w
+        .auth
+        .invite_user(
+            &me,
+            Invite {
+                name: "佐藤 花子",
+                email: "hanako@example.co.jp",
+                role: Role::User,
+                locale: None,
+            },
+            &client(),
+        )
+        .await
+        .unwrap();
+    // Whoever holds the first link reviews a password of their own...
+    let old = newest_link(&w, TicketPurpose::Invitation);
+    w.auth
+        .keep_reviewed_password(&old, "Attacker-2024", "Attacker-2024")
+        .await
+        .unwrap();
+    let raced = w
+        .store
+        .invitation(id)
+        .await
+        .unwrap()
+        .unwrap()
+        .reviewed_password
+        .unwrap();
+    // ... while the inviter resends (the first mail went astray); a review checked under the
+    // old link before the resend writes its hash after it.
+    w.auth.resend_invitation(&me, id, &client()).await.unwrap();
+    let new = newest_link(&w, TicketPurpose::Invitation);
+    assert!(
+        w.store
+            .set_reviewed_password(id, Some(&raced))
+            .await
+            .unwrap()
+    );
+    // The new link's holder is never offered, nor registered with, that password.
+    assert!(!w.auth.open_invitation(&new).await.unwrap().password_kept);
+    assert_eq!(
+        w.auth
+            .accept_reviewed_invitation(&new, &client())
+            .await
+            .unwrap_err(),
+        RegistrationError::ReviewRequired
+    );
+    assert!(
+        try_sign_in(&w, "hanako@example.co.jp", "Attacker-2024")
+            .await
+            .is_err()
+    );
+    // Reviewing under the new link completes it.
+    w.auth.keep_reviewed_password(&new, NEW, NEW).await.unwrap();
+    assert_eq!(
+        w.auth
+            .accept_reviewed_invitation(&new, &client())
+            .await
+            .unwrap(),
+        id
+    );
 }

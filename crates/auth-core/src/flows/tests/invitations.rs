@@ -31,8 +31,12 @@ fn google(subject: &str) -> ExternalIdentity {
     }
 }
 
-#[tokio::test]
-async fn i1_the_owner_invites_a_user_and_a_fourteen_day_ticket_is_mailed() {
+/// A Basic contract whose owner (signed in: the session) invited 佐藤 花子 (her account ID).
+async fn hanako_invited() -> (
+    TestWorld<crate::testing::MemoryStore>,
+    crate::domain::Session,
+    crate::domain::AccountId,
+) {
     let w = TestWorld::new();
     w.basic_owner().await;
     let me = session_of(&w, "owner@example.co.jp", PW).await;
@@ -50,6 +54,12 @@ async fn i1_the_owner_invites_a_user_and_a_fourteen_day_ticket_is_mailed() {
         )
         .await
         .unwrap();
+    (w, me, id)
+}
+
+#[tokio::test]
+async fn i1_the_owner_invites_a_user_and_a_fourteen_day_ticket_is_mailed() {
+    let (w, me, id) = hanako_invited().await;
     let mail = w.store.queued_mail().pop().unwrap();
     assert_eq!(mail.to.as_str(), "hanako@example.co.jp");
     let MailKind::Invitation {
@@ -639,23 +649,7 @@ async fn i1_without_a_choice_the_invitee_gets_the_inviters_language() {
 
 #[tokio::test]
 async fn i2_the_review_step_keeps_the_password_hash_with_the_invitation_until_confirmed() {
-    let w = TestWorld::new();
-    w.basic_owner().await;
-    let me = session_of(&w, "owner@example.co.jp", PW).await;
-    let id = w
-        .auth
-        .invite_user(
-            &me,
-            Invite {
-                name: "佐藤 花子",
-                email: "hanako@example.co.jp",
-                role: Role::User,
-                locale: None,
-            },
-            &client(),
-        )
-        .await
-        .unwrap();
+    let (w, me, id) = hanako_invited().await;
     let token = newest_link(&w, TicketPurpose::Invitation);
     // Confirming before reviewing needs the review step.
     assert_eq!(
@@ -706,23 +700,7 @@ async fn i2_the_review_step_keeps_the_password_hash_with_the_invitation_until_co
 
 #[tokio::test]
 async fn i2_a_password_reviewed_under_a_link_a_resend_replaced_never_completes_the_new_link() {
-    let w = TestWorld::new();
-    w.basic_owner().await;
-    let me = session_of(&w, "owner@example.co.jp", PW).await;
-    let id = w
-        .auth
-        .invite_user(
-            &me,
-            Invite {
-                name: "佐藤 花子",
-                email: "hanako@example.co.jp",
-                role: Role::User,
-                locale: None,
-            },
-            &client(),
-        )
-        .await
-        .unwrap();
+    let (w, me, id) = hanako_invited().await;
     // Whoever holds the first link reviews a password of their own...
     let old = newest_link(&w, TicketPurpose::Invitation);
     w.auth

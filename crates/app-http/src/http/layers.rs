@@ -98,19 +98,11 @@ fn body_limit(req: &Request<Body>, max_body: usize) -> usize {
         return max_body;
     };
     let carries = req.method() == Method::POST || req.method() == Method::PUT;
-    let owner = req
-        .headers()
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|c| c.trim().split_once('='))
-        .any(|(name, value)| {
-            !value.is_empty()
-                && [false, true]
-                    .iter()
-                    .any(|secure| name == super::context::CookieKind::Settings.name(*secure))
-        });
+    let jar = axum_extra::extract::CookieJar::from_headers(req.headers());
+    let owner = [false, true].into_iter().any(|secure| {
+        jar.get(&super::context::CookieKind::Settings.name(secure))
+            .is_some_and(|c| !c.value().is_empty())
+    });
     if carries && owner {
         max_body.max(larger)
     } else {

@@ -400,11 +400,7 @@ async fn i1_the_api_invites_in_a_language_and_the_account_sets_its_own() {
     assert!(r.status.is_client_error(), "{}", r.json);
 
     // The invitation tells its language.
-    let token = newest_link(&app.world, |k| match k {
-        MailKind::Invitation { link, .. } => Some(link),
-        _ => None,
-    })
-    .unwrap();
+    let token = newest_link(&app.world, invitation_link).unwrap();
     let r = b.get(&format!("/api/invitation/{token}")).await;
     assert_eq!(r.json["language"], "ja");
 
